@@ -1,0 +1,19 @@
+"""Tiny overrides for the test suite; everything else is the real settings module."""
+
+from __future__ import annotations
+
+import tempfile
+
+from civic311.settings import *  # noqa: F403
+from civic311.settings import Q_CLUSTER, STORAGES
+
+# django-q2 reads Q_CLUSTER once at import: run tasks inline so tests see their effects.
+Q_CLUSTER = {**Q_CLUSTER, "sync": True}
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+MEDIA_ROOT = tempfile.mkdtemp(prefix="civic311-test-media-")
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+SITE_URL = "http://testserver"

@@ -1,0 +1,10 @@
+from __future__ import annotations
+
+from notifications.services import confirmation_queue
+from requests_app.models import RequestEvent
+
+
+def on_event(event_id: int) -> None:
+    event = RequestEvent.objects.filter(pk=event_id).only("type", "request_id").first()
+    if event and event.type == RequestEvent.Type.CREATED:
+        confirmation_queue(event_id=event_id)

@@ -1,0 +1,158 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.gis.admin import GISModelAdmin
+
+from requests_app.models import (
+    AddressPoint,
+    Area,
+    AreaSet,
+    Category,
+    CategoryGroup,
+    ClosureReason,
+    Department,
+    Photo,
+    Question,
+    QuestionChoice,
+    RequestEvent,
+    ServiceRequest,
+)
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ["name", "name_es", "email", "phone", "active"]
+    list_filter = ["active"]
+    search_fields = ["name", "name_es"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(CategoryGroup)
+class CategoryGroupAdmin(admin.ModelAdmin):
+    list_display = ["name", "name_es", "icon", "order"]
+    list_editable = ["order"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+class QuestionInline(admin.StackedInline):
+    model = Question
+    extra = 0
+    fields = [
+        ("code", "datatype", "variable", "required", "order"),
+        ("prompt", "prompt_es"),
+        ("help_text", "help_text_es"),
+    ]
+    show_change_link = True
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "code",
+        "group",
+        "default_department",
+        "response_target_hours",
+        "resolution_target_hours",
+        "online_submission_allowed",
+        "active",
+    ]
+    list_filter = ["group", "default_department", "active", "online_submission_allowed"]
+    search_fields = ["name", "name_es", "code", "keywords"]
+    list_select_related = ["group", "default_department"]
+    inlines = [QuestionInline]
+    fieldsets = [
+        (None, {"fields": ["group", "code", "icon", "order", "active"]}),
+        ("Wording", {"fields": [("name", "name_es"), ("description", "description_es"), "keywords"]}),
+        (
+            "Routing and service level",
+            {"fields": ["default_department", ("response_target_hours", "resolution_target_hours")]},
+        ),
+        (
+            "Notices",
+            {
+                "fields": [
+                    ("notice", "notice_es"),
+                    "online_submission_allowed",
+                    ("offline_message", "offline_message_es"),
+                ]
+            },
+        ),
+    ]
+
+
+class ChoiceInline(admin.TabularInline):
+    model = QuestionChoice
+    extra = 1
+
+
+@admin.register(Question)
+class QuestionAdmin(admin.ModelAdmin):
+    list_display = ["code", "category", "datatype", "required", "variable", "order"]
+    list_filter = ["datatype", "category__group"]
+    search_fields = ["code", "prompt", "category__name"]
+    inlines = [ChoiceInline]
+
+
+@admin.register(ClosureReason)
+class ClosureReasonAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "public_text", "active"]
+    list_filter = ["active"]
+
+
+@admin.register(AreaSet)
+class AreaSetAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "active", "source", "created_at"]
+    list_filter = ["kind", "active"]
+
+
+@admin.register(Area)
+class AreaAdmin(GISModelAdmin):
+    list_display = ["name", "kind", "code", "area_set"]
+    list_filter = ["kind", "area_set"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(AddressPoint)
+class AddressPointAdmin(GISModelAdmin):
+    list_display = ["label", "kind", "source"]
+    list_filter = ["kind"]
+    search_fields = ["normalized"]
+    show_full_result_count = False
+
+
+class EventInline(admin.TabularInline):
+    model = RequestEvent
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "type", "actor_label", "public", "from_value", "to_value", "message"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ServiceRequest)
+class ServiceRequestAdmin(GISModelAdmin):
+    """Read-mostly: every change to a request goes through the services so it gets its event."""
+
+    list_display = ["tracking_number", "category", "status", "department", "channel", "created_at"]
+    list_filter = ["status", "channel", "category__group", "department"]
+    search_fields = ["tracking_number", "address", "description"]
+    date_hierarchy = "created_at"
+    list_select_related = ["category", "department"]
+    show_full_result_count = False
+    inlines = [EventInline]
+
+    def get_readonly_fields(self, request, obj=None) -> list[str]:
+        return [f.name for f in self.model._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(Photo)
+class PhotoAdmin(admin.ModelAdmin):
+    list_display = ["uuid", "request", "source", "public", "created_at"]
+    list_filter = ["source", "public"]
+    raw_id_fields = ["request"]

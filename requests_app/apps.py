@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class RequestsAppConfig(AppConfig):
+    name = 'requests_app'

@@ -1,0 +1,34 @@
+"""The handler registry: the core records events and other apps react to them.
+
+Apps register in their AppConfig.ready(); the core never imports them. Each handler receives the
+event id and must be idempotent (a task can be delivered twice).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.db import transaction
+
+EventHandler = Callable[[int], None]
+_HANDLERS: list[tuple[str, EventHandler]] = []
+
+
+def handler_register(name: str, handler: EventHandler) -> None:
+    if all(existing != name for existing, _ in _HANDLERS):
+        _HANDLERS.append((name, handler))
+
+
+def handlers() -> list[tuple[str, EventHandler]]:
+    return list(_HANDLERS)
+
+
+def event_dispatch_enqueue(event_id: int) -> None:
+    """After the writing transaction commits, hand the event to the workers."""
+
+    def enqueue() -> None:
+        from django_q.tasks import async_task
+
+        async_task("requests_app.tasks.event_dispatch", event_id, task_name=f"event-{event_id}")
+
+    transaction.on_commit(enqueue)

@@ -1,0 +1,254 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.conf import settings
+from django.contrib.gis.geos import Point
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from phonenumber_field.formfields import PhoneNumberField
+
+from requests_app.models import Category, ContactMethod, Question
+from requests_app.selectors import address_resolve, boundary_contains
+from requests_app.services import OUTSIDE_AREA
+
+QUESTION_PREFIX = "q_"
+
+
+def question_field(question: Question) -> forms.Field:
+    """A form field for one Open311 attribute, validating its datatype."""
+    common = {
+        "label": question.tr("prompt"),
+        "help_text": question.tr("help_text"),
+        "required": question.required,
+    }
+    dt = question.datatype
+    if dt == Question.Datatype.NUMBER:
+        return forms.DecimalField(max_digits=12, decimal_places=4, **common)
+    if dt == Question.Datatype.DATETIME:
+        return forms.DateTimeField(
+            widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+            input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
+            **common,
+        )
+    if dt == Question.Datatype.TEXT:
+        return forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 3}), **common)
+    choices = [(c.key, c.tr("name")) for c in question.choices.all()]
+    if dt == Question.Datatype.SINGLE:
+        return forms.ChoiceField(choices=choices, widget=forms.RadioSelect, **common)
+    if dt == Question.Datatype.MULTI:
+        return forms.MultipleChoiceField(
+            choices=choices, widget=forms.CheckboxSelectMultiple, **common
+        )
+    return forms.CharField(max_length=300, **common)
+
+
+def answer_value(value: object) -> object:
+    """Store answers as JSON: numbers as numbers, datetimes as ISO 8601 in UTC."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, datetime):
+        return value.astimezone(ZoneInfo("UTC")).isoformat()
+    return value
+
+
+class ReportForm(forms.Form):
+    """Everything a resident sends. Question fields are added for the chosen category."""
+
+    idempotency_key = forms.UUIDField(widget=forms.HiddenInput)
+    category = forms.ModelChoiceField(
+        queryset=Category.objects.filter(active=True),
+        widget=forms.RadioSelect,
+        label=gettext_lazy("What is the problem?"),
+        error_messages={"required": gettext_lazy("Choose the kind of problem.")},
+    )
+    address = forms.CharField(
+        max_length=200,
+        required=False,
+        label=gettext_lazy("Address or intersection"),
+        help_text=gettext_lazy("For example “1 Dr Carlton B Goodlett Pl” or “Market St & 5th St”."),
+    )
+    latitude = forms.FloatField(required=False, widget=forms.HiddenInput)
+    longitude = forms.FloatField(required=False, widget=forms.HiddenInput)
+    description = forms.CharField(
+        max_length=settings.DESCRIPTION_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        label=gettext_lazy("Describe the problem"),
+        help_text=gettext_lazy(
+            "What do you see, and exactly where? Don't include personal details."
+        ),
+        error_messages={"required": gettext_lazy("Tell us briefly what the problem is.")},
+    )
+    anonymous = forms.BooleanField(
+        required=False, label=gettext_lazy("Report anonymously (we won't be able to update you)")
+    )
+    name = forms.CharField(max_length=120, required=False, label=gettext_lazy("Your name"))
+    email = forms.EmailField(required=False, label=gettext_lazy("Email"))
+    phone = PhoneNumberField(
+        required=False,
+        region=settings.PHONENUMBER_DEFAULT_REGION,
+        label=gettext_lazy("Phone"),
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+    contact_method = forms.ChoiceField(
+        choices=ContactMethod.choices,
+        initial=ContactMethod.EMAIL,
+        required=False,
+        widget=forms.RadioSelect,
+        label=gettext_lazy("How should we contact you?"),
+    )
+    language = forms.ChoiceField(
+        choices=settings.LANGUAGES, label=gettext_lazy("Preferred language")
+    )
+
+    def __init__(self, *args, category: Category | None = None, photos=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.category_obj = category
+        self.staged_photos = list(photos or [])
+        self.fields["name"].widget.attrs["autocomplete"] = "name"
+        self.fields["email"].widget.attrs["autocomplete"] = "email"
+        self.fields["description"].widget.attrs["maxlength"] = settings.DESCRIPTION_MAX_LENGTH
+        self.question_notes: list[Question] = []
+        if category is not None:
+            for q in category.questions.all():
+                if q.variable:
+                    self.fields[QUESTION_PREFIX + q.code] = question_field(q)
+                else:
+                    self.question_notes.append(q)
+        self.point: Point | None = None
+        self.location_source = ""
+
+    @property
+    def question_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if name.startswith(QUESTION_PREFIX)]
+
+    def clean_category(self) -> Category:
+        category: Category = self.cleaned_data["category"]
+        if not category.online_submission_allowed:
+            raise ValidationError(
+                category.tr("offline_message") or _("This problem can't be reported online.")
+            )
+        return category
+
+    def clean(self) -> dict:
+        data = super().clean()
+        self._clean_location(data)
+        self._clean_contact(data)
+        return data
+
+    def _clean_location(self, data: dict) -> None:
+        """Resolve where the problem is: a pin or 'my location' (coordinates), else the typed
+        address, else the GPS position of an attached photo."""
+        lat, lng = data.get("latitude"), data.get("longitude")
+        address = (data.get("address") or "").strip()
+        point = None
+        if lat is not None and lng is not None:
+            if -90 <= lat <= 90 and -180 <= lng <= 180:
+                point = Point(lng, lat, srid=4326)
+                self.location_source = "pin"
+        elif address:
+            found = address_resolve(query=address)
+            if found is None:
+                self.add_error(
+                    "address",
+                    _(
+                        "We couldn't find “%(address)s”. Choose one of the suggestions, "
+                        "check the spelling, or place a pin on the map."
+                    )
+                    % {"address": address},
+                )
+                return
+            point = found.location
+            data["address"] = found.label
+            self.location_source = "address"
+        else:
+            with_gps = [p for p in self.staged_photos if p.gps]
+            if with_gps:
+                point = with_gps[0].gps
+                self.location_source = "photo"
+        if point is None:
+            self.add_error(
+                "address",
+                _("Tell us where the problem is: type an address, use your location, or place a pin."),
+            )
+            return
+        if not boundary_contains(point=point):
+            self.add_error("address", _(OUTSIDE_AREA) % {"city": settings.CITY_NAME})
+            return
+        self.point = point
+        data["latitude"], data["longitude"] = point.y, point.x
+
+    def _clean_contact(self, data: dict) -> None:
+        if data.get("anonymous"):
+            return
+        method = data.get("contact_method") or ContactMethod.NONE
+        if method == ContactMethod.EMAIL and not data.get("email") and "email" not in self.errors:
+            self.add_error("email", _("Enter your email address, or choose another way to hear from us."))
+        if method in (ContactMethod.SMS, ContactMethod.PHONE) and not data.get("phone"):
+            if "phone" not in self.errors:
+                self.add_error("phone", _("Enter your phone number, or choose another way to hear from us."))
+
+    # The order fields appear on the page, so focus goes to the first error a resident meets.
+    PAGE_ORDER = ("category", QUESTION_PREFIX, "address", "description", "anonymous", "name",
+                  "email", "phone", "contact_method", "language")
+
+    @property
+    def first_error_field(self) -> str:
+        if not self.is_bound or not self.errors:
+            return ""
+        for key in self.PAGE_ORDER:
+            for name in self.fields:
+                if (name == key or (key == QUESTION_PREFIX and name.startswith(key))) and name in self.errors:
+                    return name
+        return ""
+
+    def mark_errors(self) -> None:
+        """Tie each error to its field for screen readers and focus the first one."""
+        first = self.first_error_field
+        for name, field in self.fields.items():
+            if name not in self.errors:
+                continue
+            auto_id = self[name].auto_id
+            described = [f"{auto_id}_helptext"] if field.help_text else []
+            field.widget.attrs["aria-describedby"] = " ".join([*described, f"{auto_id}_error"])
+            field.widget.attrs["aria-invalid"] = "true"
+            if name == first:
+                field.widget.attrs["autofocus"] = True
+
+    def answers(self) -> dict:
+        return {
+            name.removeprefix(QUESTION_PREFIX): answer_value(value)
+            for name, value in self.cleaned_data.items()
+            if name.startswith(QUESTION_PREFIX) and value not in (None, "", [])
+        }
+
+
+def new_idempotency_key() -> uuid.UUID:
+    return uuid.uuid4()
+
+
+class CommentForm(forms.Form):
+    """A resident's follow-up through their private link."""
+
+    message = forms.CharField(
+        max_length=settings.DESCRIPTION_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label=gettext_lazy("Add a comment"),
+    )
+    draft_key = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, has_photos: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.has_photos = has_photos
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if not (data.get("message") or "").strip() and not self.has_photos:
+            raise ValidationError(_("Write a comment or attach a photo."))
+        return data

@@ -1,0 +1,495 @@
+"""The core data model: departments, categories and their questions, areas, address points, service
+requests, their photos and the request event log that every change goes through."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.gis.db import models as gis
+from django.contrib.postgres.indexes import GinIndex
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.modelfields import PhoneNumberField
+
+
+class Translated(models.Model):
+    """Rows with admin-entered text in English (`field`) and Spanish (`field_es`)."""
+
+    class Meta:
+        abstract = True
+
+    def tr(self, field: str) -> str:
+        """The text of `field` in the active language, falling back to English when untranslated."""
+        lang = (get_language() or "en").split("-")[0]
+        if lang != "en":
+            value = getattr(self, f"{field}_{lang}", "")
+            if value:
+                return value
+        return getattr(self, field)
+
+    def __getattr__(self, name: str) -> str:
+        # Templates write `category.tr_name` for `category.tr("name")`.
+        if name.startswith("tr_"):
+            return self.tr(name[3:])
+        raise AttributeError(name)
+
+
+class Department(Translated):
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    name_es = models.CharField(_("name (Spanish)"), max_length=120, blank=True)
+    slug = models.SlugField(unique=True)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CategoryGroup(Translated):
+    name = models.CharField(max_length=80, unique=True)
+    name_es = models.CharField(max_length=80, blank=True)
+    slug = models.SlugField(unique=True)
+    icon = models.CharField(
+        max_length=8, blank=True, help_text="A pictogram (emoji) shown beside the group."
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Category(Translated):
+    """A kind of problem residents can report (an Open311 'service')."""
+
+    group = models.ForeignKey(CategoryGroup, on_delete=models.PROTECT, related_name="categories")
+    code = models.SlugField(
+        max_length=60, unique=True, help_text="Stable service code (used by the Open311 API)."
+    )
+    name = models.CharField(max_length=120)
+    name_es = models.CharField(max_length=120, blank=True)
+    description = models.CharField(max_length=240, help_text="One plain-language line.")
+    description_es = models.CharField(max_length=240, blank=True)
+    keywords = models.CharField(
+        max_length=400, blank=True, help_text="Extra words residents might type to find it."
+    )
+    icon = models.CharField(max_length=8, blank=True)
+    default_department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="categories"
+    )
+    response_target_hours = models.PositiveIntegerField(
+        default=48, help_text="Service-level target: hours to first response."
+    )
+    resolution_target_hours = models.PositiveIntegerField(
+        default=240, help_text="Service-level target: hours to resolution."
+    )
+    notice = models.TextField(
+        blank=True, help_text="Shown above the questions, e.g. 'Call 911 if anyone is hurt'."
+    )
+    notice_es = models.TextField(blank=True)
+    online_submission_allowed = models.BooleanField(default=True)
+    offline_message = models.TextField(
+        blank=True, help_text="Shown instead of the form when online submission is not allowed."
+    )
+    offline_message_es = models.TextField(blank=True)
+    active = models.BooleanField(default=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["group__order", "order", "name"]
+        verbose_name_plural = "categories"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def expected_resolution(self, *, start: datetime) -> datetime:
+        """Due date from the category's target (round the clock until business calendars land)."""
+        return start + timedelta(hours=self.resolution_target_hours)
+
+
+class Question(Translated):
+    """A category's own question; datatypes are exactly Open311 GeoReport v2 attribute types.
+
+    `variable=False` makes it an informational note (Open311's non-variable attribute)."""
+
+    class Datatype(models.TextChoices):
+        STRING = "string", _("Short text")
+        NUMBER = "number", _("Number")
+        DATETIME = "datetime", _("Date and time")
+        TEXT = "text", _("Long text")
+        SINGLE = "singlevaluelist", _("Single choice")
+        MULTI = "multivaluelist", _("Multiple choice")
+
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="questions")
+    code = models.SlugField(max_length=60)
+    datatype = models.CharField(max_length=20, choices=Datatype.choices, default=Datatype.STRING)
+    variable = models.BooleanField(
+        default=True, help_text="Untick for an informational note that asks nothing."
+    )
+    prompt = models.CharField(max_length=300)
+    prompt_es = models.CharField(max_length=300, blank=True)
+    help_text = models.CharField(max_length=300, blank=True)
+    help_text_es = models.CharField(max_length=300, blank=True)
+    required = models.BooleanField(default=False)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["category", "code"], name="question_code_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category.code}:{self.code}"
+
+
+class QuestionChoice(Translated):
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices")
+    key = models.SlugField(max_length=60)
+    name = models.CharField(max_length=200)
+    name_es = models.CharField(max_length=200, blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["question", "key"], name="choice_key_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AreaSet(models.Model):
+    """A versioned set of areas of one kind (a 'generation'): redistricting adds a new set and
+    requests keep the area they were filed in."""
+
+    class Kind(models.TextChoices):
+        BOUNDARY = "boundary", _("Service area boundary")
+        NEIGHBOURHOOD = "neighbourhood", _("Neighbourhood")
+        WARD = "ward", _("Ward / district")
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    name = models.CharField(max_length=120)
+    source = models.CharField(max_length=300, blank=True, help_text="Where the data came from.")
+    active = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind"], condition=Q(active=True), name="one_active_set_per_kind"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.name}"
+
+
+class Area(models.Model):
+    area_set = models.ForeignKey(AreaSet, on_delete=models.CASCADE, related_name="areas")
+    kind = models.CharField(max_length=20, choices=AreaSet.Kind.choices)
+    name = models.CharField(max_length=120)
+    code = models.CharField(max_length=60, blank=True)
+    geom = gis.MultiPolygonField(srid=4326)
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(fields=["kind", "area_set"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AddressPoint(models.Model):
+    class Kind(models.TextChoices):
+        ADDRESS = "address", _("Address")
+        INTERSECTION = "intersection", _("Intersection")
+        PLACE = "place", _("Place")
+
+    label = models.CharField(max_length=200)
+    # Upper-cased, punctuation-free form the search matches against (trigram index below).
+    normalized = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.ADDRESS)
+    location = gis.PointField(geography=True, srid=4326)
+    source = models.CharField(max_length=120, blank=True)
+
+    class Meta:
+        ordering = ["label"]
+        indexes = [
+            GinIndex(fields=["normalized"], opclasses=["gin_trgm_ops"], name="address_trgm"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["normalized"], name="address_normalized_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class ClosureReason(Translated):
+    """Why a request was closed, in the words the resident sees (admin-managed)."""
+
+    code = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=120, help_text="Short label staff pick from.")
+    public_text = models.CharField(max_length=300)
+    public_text_es = models.CharField(max_length=300, blank=True)
+    active = models.BooleanField(default=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Status(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    ROUTED = "routed", _("Routed")
+    IN_QUEUE = "in_queue", _("In queue")
+    IN_PROGRESS = "in_progress", _("In progress")
+    WAITING_ON_RESIDENT = "waiting_on_resident", _("Waiting on resident")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+    REOPENED = "reopened", _("Reopened")
+    CLOSED_DUPLICATE = "closed_duplicate", _("Closed as duplicate")
+    REFERRED = "referred", _("Referred")
+    NOT_ACTIONABLE = "not_actionable", _("Not actionable")
+
+
+OPEN_STATUSES = frozenset(
+    {
+        Status.RECEIVED,
+        Status.ROUTED,
+        Status.IN_QUEUE,
+        Status.IN_PROGRESS,
+        Status.WAITING_ON_RESIDENT,
+        Status.REOPENED,
+    }
+)
+CLOSED_STATUSES = frozenset(set(Status) - OPEN_STATUSES)
+
+# The one table of legal status moves; request_status_change refuses anything else.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.RECEIVED: frozenset({Status.ROUTED, Status.NOT_ACTIONABLE, Status.CLOSED_DUPLICATE}),
+    Status.ROUTED: frozenset(
+        {Status.IN_QUEUE, Status.ROUTED, Status.NOT_ACTIONABLE, Status.CLOSED_DUPLICATE}
+    ),
+    Status.IN_QUEUE: frozenset(
+        {
+            Status.IN_PROGRESS,
+            Status.WAITING_ON_RESIDENT,
+            Status.RESOLVED,
+            Status.ROUTED,
+            Status.CLOSED_DUPLICATE,
+            Status.REFERRED,
+            Status.NOT_ACTIONABLE,
+        }
+    ),
+    Status.IN_PROGRESS: frozenset(
+        {
+            Status.WAITING_ON_RESIDENT,
+            Status.RESOLVED,
+            Status.IN_QUEUE,
+            Status.CLOSED_DUPLICATE,
+            Status.REFERRED,
+            Status.NOT_ACTIONABLE,
+        }
+    ),
+    Status.WAITING_ON_RESIDENT: frozenset(
+        {Status.IN_PROGRESS, Status.IN_QUEUE, Status.RESOLVED, Status.NOT_ACTIONABLE}
+    ),
+    Status.RESOLVED: frozenset({Status.CLOSED, Status.REOPENED}),
+    Status.CLOSED: frozenset({Status.REOPENED}),
+    Status.REOPENED: frozenset({Status.IN_QUEUE, Status.ROUTED}),
+    Status.CLOSED_DUPLICATE: frozenset({Status.REOPENED}),
+    Status.REFERRED: frozenset({Status.REOPENED}),
+    Status.NOT_ACTIONABLE: frozenset({Status.REOPENED}),
+}
+
+
+class Priority(models.TextChoices):
+    LOW = "low", _("Low")
+    NORMAL = "normal", _("Normal")
+    HIGH = "high", _("High")
+    URGENT = "urgent", _("Urgent")
+
+
+class Channel(models.TextChoices):
+    WEB = "web", _("Web")
+    PHONE = "phone", _("Phone")
+    WALK_IN = "walk_in", _("Walk-in")
+    EMAIL = "email", _("Email")
+    SMS = "sms", _("Text message")
+    API = "api", _("API")
+
+
+class ContactMethod(models.TextChoices):
+    EMAIL = "email", _("Email")
+    PHONE = "phone", _("Phone call")
+    SMS = "sms", _("Text message")
+    NONE = "none", _("Do not contact me")
+
+
+class ServiceRequest(models.Model):
+    tracking_number = models.CharField(max_length=16, unique=True)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="requests")
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="requests", null=True, blank=True
+    )
+    description = models.TextField(max_length=4000)
+    location = gis.PointField(geography=True, srid=4326)
+    address = models.CharField(max_length=200, blank=True)
+    # Kept as filed, so later redistricting does not rewrite history.
+    neighbourhood = models.ForeignKey(
+        Area, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    ward = models.ForeignKey(Area, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    status = models.CharField(max_length=24, choices=Status.choices, default=Status.RECEIVED)
+    priority = models.CharField(max_length=10, choices=Priority.choices, default=Priority.NORMAL)
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.WEB)
+    answers = models.JSONField(default=dict, blank=True)
+    closure_reason = models.ForeignKey(
+        ClosureReason, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    duplicate_of = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="duplicates"
+    )
+
+    # The reporter: private, never rendered on public pages, feeds or APIs.
+    anonymous = models.BooleanField(default=False)
+    reporter_name = models.CharField(max_length=120, blank=True)
+    reporter_email = models.EmailField(blank=True)
+    reporter_phone = PhoneNumberField(blank=True)
+    contact_method = models.CharField(
+        max_length=10, choices=ContactMethod.choices, default=ContactMethod.NONE
+    )
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES, default="en")
+
+    # Secret for the resident's private link (>= 128 bits; 256 here).
+    private_token = models.CharField(max_length=64, unique=True)
+    idempotency_key = models.UUIDField(unique=True, null=True, blank=True)
+    # Optimistic concurrency for staff edits.
+    version = models.PositiveIntegerField(default=1)
+
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+    routed_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    expected_at = models.DateTimeField(
+        null=True, blank=True, help_text="Expected resolution from the service-level target."
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["status", "-created_at"], name="request_status_created"),
+            models.Index(fields=["category", "-created_at"], name="request_category_created"),
+            models.Index(fields=["neighbourhood", "-created_at"], name="request_nhood_created"),
+            # Department queues list open work: WHERE department_id = ? AND status IN (open...).
+            models.Index(
+                fields=["department", "-created_at"],
+                condition=Q(status__in=sorted(s.value for s in OPEN_STATUSES)),
+                name="request_open_by_department",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.tracking_number
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    def can_move_to(self, status: str) -> bool:
+        return status in TRANSITIONS.get(self.status, frozenset())
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("requests_app:tracker", args=[self.tracking_number])
+
+
+def photo_path(instance: Photo, filename: str) -> str:
+    # Random names only: a phone's original filename can carry a person's name or a date.
+    return f"photos/{instance.uuid.hex[:2]}/{filename}"
+
+
+class Photo(models.Model):
+    class Source(models.TextChoices):
+        RESIDENT = "resident", _("Resident")
+        STAFF = "staff", _("Staff evidence")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    request = models.ForeignKey(
+        ServiceRequest, on_delete=models.CASCADE, related_name="photos", null=True, blank=True
+    )
+    # Photos staged before the request exists (kept across form errors), keyed by the form's
+    # idempotency key.
+    draft_key = models.UUIDField(null=True, blank=True, db_index=True)
+    image = models.ImageField(upload_to=photo_path)
+    thumbnail = models.ImageField(upload_to=photo_path)
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    # From the original's EXIF before it was stripped: private, for staff and location hints.
+    gps = gis.PointField(geography=True, srid=4326, null=True, blank=True)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.RESIDENT)
+    public = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return str(self.uuid)
+
+
+class RequestEvent(models.Model):
+    """One change to a request. Timelines, metrics and audits are derived from these rows."""
+
+    class Type(models.TextChoices):
+        CREATED = "created", _("Received")
+        STATUS_CHANGED = "status_changed", _("Status changed")
+        ROUTED = "routed", _("Routed")
+        ASSIGNED = "assigned", _("Assigned")
+        COMMENT = "comment", _("Comment")
+        NOTE = "note", _("Internal note")
+        RESIDENT_COMMENT = "resident_comment", _("Resident comment")
+        PHOTO_ADDED = "photo_added", _("Photo added")
+        ONSITE_ATTEMPT = "onsite_attempt", _("On-site attempt")
+        PRIORITY_CHANGED = "priority_changed", _("Priority changed")
+        CATEGORY_CHANGED = "category_changed", _("Category changed")
+        NOTIFICATION_SENT = "notification_sent", _("Notification sent")
+
+    request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE, related_name="events")
+    type = models.CharField(max_length=24, choices=Type.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Who did it, in words that survive the user row (e.g. "Resident", "System", "Routing").
+    actor_label = models.CharField(max_length=120, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    public = models.BooleanField(default=False)
+    from_value = models.CharField(max_length=120, blank=True)
+    to_value = models.CharField(max_length=120, blank=True)
+    message = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["request", "created_at"], name="event_request_time"),
+            models.Index(fields=["type", "created_at"], name="event_type_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request_id} {self.type} {self.created_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,381 @@
+"""Every write to a service request, each in one transaction with its event(s)."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.gis.geos import Point
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from requests_app.dispatch import event_dispatch_enqueue
+from requests_app.models import (
+    Category,
+    Channel,
+    ClosureReason,
+    ContactMethod,
+    Department,
+    Photo,
+    RequestEvent,
+    ServiceRequest,
+    Status,
+)
+from requests_app.photos import photo_process
+from requests_app.selectors import areas_for_point, boundary_contains
+
+# Messages as constants so views and tests share them.
+OUTSIDE_AREA = gettext_noop(
+    "This location is outside %(city)s's service area. Move the pin or choose an address inside the city."
+)
+CATEGORY_OFFLINE = gettext_noop(
+    "This problem can't be reported online."
+)
+TOO_MANY_PHOTOS = gettext_noop(
+    "You can attach up to %(max)d photos."
+)
+ILLEGAL_TRANSITION = gettext_noop(
+    "A request that is “%(from)s” cannot become “%(to)s”."
+)
+
+
+class TransitionError(Exception):
+    """A status move the state machine does not allow."""
+
+
+Actor = AbstractBaseUser | None
+
+
+def event_record(
+    *,
+    request: ServiceRequest,
+    type: str,
+    actor: Actor = None,
+    actor_label: str = "",
+    public: bool = False,
+    from_value: str = "",
+    to_value: str = "",
+    message: str = "",
+    data: dict | None = None,
+    at: datetime | None = None,
+) -> RequestEvent:
+    """Append one event to a request's log and dispatch it to the workers after commit.
+
+    Call inside the transaction that makes the change, so the change and its event land together."""
+    event = RequestEvent.objects.create(
+        request=request,
+        type=type,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor_label=actor_label or (actor.get_username() if actor else "System"),
+        public=public,
+        from_value=from_value,
+        to_value=to_value,
+        message=message,
+        data=data or {},
+        created_at=at or timezone.now(),
+    )
+    event_dispatch_enqueue(event.id)
+    return event
+
+
+def tracking_number_candidate(*, at: datetime, digits: int) -> str:
+    local = at.astimezone(ZoneInfo(settings.CITY_TIME_ZONE))
+    number = secrets.randbelow(9 * 10 ** (digits - 1)) + 10 ** (digits - 1)
+    return f"{local:%y%m}-{number}"
+
+
+# --- Photos --------------------------------------------------------------------------------------
+
+
+def photo_stage(*, upload: UploadedFile, draft_key: uuid.UUID) -> Photo:
+    """Process an upload and keep it against a form's draft key until the request is submitted,
+    so a resident never has to attach the same photo twice after a form error."""
+    processed = photo_process(upload)
+    photo = Photo(
+        draft_key=draft_key,
+        gps=processed.gps,
+        source=Photo.Source.RESIDENT,
+        width=processed.width,
+        height=processed.height,
+    )
+    name = photo.uuid.hex
+    photo.image.save(f"{name}.jpg", ContentFile(processed.image), save=False)
+    photo.thumbnail.save(f"{name}_t.jpg", ContentFile(processed.thumbnail), save=False)
+    photo.save()
+    return photo
+
+
+def photos_for_draft(*, draft_key: uuid.UUID | None, uuids: list[str]) -> list[Photo]:
+    """The staged photos a form refers to: only those staged under the same draft key."""
+    if not draft_key or not uuids:
+        return []
+    valid = []
+    for value in uuids:
+        try:
+            valid.append(uuid.UUID(str(value)))
+        except ValueError:
+            continue
+    return list(
+        Photo.objects.filter(draft_key=draft_key, request__isnull=True, uuid__in=valid).order_by(
+            "created_at", "id"
+        )
+    )
+
+
+# --- Intake --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Reporter:
+    name: str = ""
+    email: str = ""
+    phone: str = ""
+    contact_method: str = ContactMethod.NONE
+    language: str = "en"
+    anonymous: bool = True
+
+
+@dataclass
+class Submission:
+    category: Category
+    description: str
+    location: Point
+    address: str = ""
+    answers: dict = field(default_factory=dict)
+    photos: list[Photo] = field(default_factory=list)
+    reporter: Reporter = field(default_factory=Reporter)
+    channel: str = Channel.WEB
+    idempotency_key: uuid.UUID | None = None
+
+
+def request_submit(
+    *, submission: Submission, actor: Actor = None
+) -> tuple[ServiceRequest, bool]:
+    """File a new service request; returns (request, created).
+
+    1. A repeated idempotency key returns the request it already made (double clicks, re-sends).
+    2. Domain rules are checked again here, whatever the caller validated: an active category that
+       accepts online reports, a point inside the service area, at most PHOTO_MAX_COUNT photos.
+    3. In one transaction: the request with a fresh tracking number, its areas, its photos and the
+       `created` event. Any failure rolls all of it back.
+    """
+    s = submission
+    if s.idempotency_key:
+        existing = ServiceRequest.objects.filter(idempotency_key=s.idempotency_key).first()
+        if existing:
+            return existing, False
+    if not s.category.active or (
+        not s.category.online_submission_allowed and s.channel in (Channel.WEB, Channel.API)
+    ):
+        raise ValidationError({"category": _(CATEGORY_OFFLINE)}, code="category_offline")
+    if not boundary_contains(point=s.location):
+        raise ValidationError(
+            {"location": _(OUTSIDE_AREA) % {"city": settings.CITY_NAME}}, code="outside_area"
+        )
+    if len(s.photos) > settings.PHOTO_MAX_COUNT:
+        raise ValidationError(
+            {"photos": _(TOO_MANY_PHOTOS) % {"max": settings.PHOTO_MAX_COUNT}}, code="photos"
+        )
+
+    now = timezone.now()
+    areas = areas_for_point(point=s.location)
+    reporter = s.reporter
+    anonymous = reporter.anonymous or not (reporter.name or reporter.email or reporter.phone)
+    request = ServiceRequest(
+        category=s.category,
+        description=s.description.strip(),
+        location=s.location,
+        address=s.address.strip(),
+        neighbourhood=areas.get("neighbourhood"),
+        ward=areas.get("ward"),
+        channel=s.channel,
+        answers=s.answers,
+        anonymous=anonymous,
+        reporter_name="" if anonymous else reporter.name.strip(),
+        reporter_email="" if anonymous else reporter.email.strip(),
+        reporter_phone="" if anonymous else reporter.phone,
+        contact_method=ContactMethod.NONE if anonymous else reporter.contact_method,
+        language=reporter.language,
+        private_token=secrets.token_hex(32),
+        idempotency_key=s.idempotency_key,
+        created_at=now,
+        updated_at=now,
+        expected_at=s.category.expected_resolution(start=now),
+    )
+    request.full_clean(exclude=["tracking_number", "location"])
+    try:
+        with transaction.atomic():
+            _insert_with_tracking_number(request=request, at=now)
+            if s.photos:
+                Photo.objects.filter(pk__in=[p.pk for p in s.photos]).update(
+                    request=request, draft_key=None
+                )
+            event_record(
+                request=request,
+                type=RequestEvent.Type.CREATED,
+                actor=actor,
+                actor_label=_actor_label_for_channel(s.channel, actor),
+                public=True,
+                to_value=Status.RECEIVED,
+                data={"channel": s.channel, "photos": len(s.photos)},
+                at=now,
+            )
+    except IntegrityError:
+        # Two submissions with one key raced: the other one won, show the resident that one.
+        if s.idempotency_key:
+            existing = ServiceRequest.objects.filter(idempotency_key=s.idempotency_key).first()
+            if existing:
+                return existing, False
+        raise
+    return request, True
+
+
+def _actor_label_for_channel(channel: str, actor: Actor) -> str:
+    if actor is not None and actor.is_authenticated:
+        return actor.get_username()
+    if channel == Channel.API:
+        return "Open311 client"
+    return "Resident"
+
+
+def _insert_with_tracking_number(*, request: ServiceRequest, at: datetime) -> None:
+    """Insert with a short random `YYMM-NNNN` number; on a clash try again, with one more digit
+    every three clashes so a busy month never runs out."""
+    for attempt in range(15):
+        request.tracking_number = tracking_number_candidate(at=at, digits=4 + attempt // 3)
+        try:
+            with transaction.atomic():
+                request.save(force_insert=True)
+            return
+        except IntegrityError as exc:
+            if "tracking_number" not in str(exc):
+                raise
+            request.pk = None
+    raise RuntimeError("could not allocate a tracking number")
+
+
+# --- Status and routing ---------------------------------------------------------------------------
+
+
+def request_status_change(
+    *,
+    request: ServiceRequest,
+    to_status: str,
+    actor: Actor = None,
+    actor_label: str = "",
+    message: str = "",
+    public: bool = True,
+    closure_reason: ClosureReason | None = None,
+) -> RequestEvent:
+    """The one place a request's status changes. Refuses moves the state machine forbids."""
+    if not request.can_move_to(to_status):
+        raise TransitionError(
+            _(ILLEGAL_TRANSITION)
+            % {"from": Status(request.status).label, "to": Status(to_status).label}
+        )
+    now = timezone.now()
+    from_status = request.status
+    request.status = to_status
+    request.updated_at = now
+    request.version += 1
+    fields = ["status", "updated_at", "version"]
+    if to_status == Status.RESOLVED or to_status in (
+        Status.CLOSED_DUPLICATE,
+        Status.REFERRED,
+        Status.NOT_ACTIONABLE,
+    ):
+        request.resolved_at = now
+        request.closure_reason = closure_reason
+        fields += ["resolved_at", "closure_reason"]
+    if to_status != Status.RESOLVED and not request.is_open:
+        request.closed_at = now
+        fields.append("closed_at")
+    if to_status == Status.REOPENED:
+        request.resolved_at = request.closed_at = request.closure_reason = None
+        fields += ["resolved_at", "closed_at", "closure_reason"]
+    with transaction.atomic():
+        request.save(update_fields=sorted(set(fields)))
+        data = {"closure_reason": closure_reason.code} if closure_reason else {}
+        if closure_reason and not message:
+            message = closure_reason.public_text
+        return event_record(
+            request=request,
+            type=RequestEvent.Type.STATUS_CHANGED,
+            actor=actor,
+            actor_label=actor_label,
+            public=public,
+            from_value=from_status,
+            to_value=to_status,
+            message=message,
+            data=data,
+            at=now,
+        )
+
+
+def request_route(
+    *, request: ServiceRequest, department: Department, actor: Actor = None, reason: str = ""
+) -> None:
+    """Give the request to a department and put it in that department's queue."""
+    with transaction.atomic():
+        request = ServiceRequest.objects.select_for_update().get(pk=request.pk)
+        previous = request.department
+        request.department = department
+        request.routed_at = timezone.now()
+        request.save(update_fields=["department", "routed_at"])
+        event_record(
+            request=request,
+            type=RequestEvent.Type.ROUTED,
+            actor=actor,
+            actor_label="Routing" if actor is None else "",
+            public=True,
+            from_value=previous.name if previous else "",
+            to_value=department.name,
+            message=reason or f"Routed to {department.name}",
+            data={"department_id": department.id},
+        )
+        if request.can_move_to(Status.ROUTED):
+            request_status_change(
+                request=request, to_status=Status.ROUTED, actor=actor, actor_label="Routing"
+            )
+        if request.can_move_to(Status.IN_QUEUE):
+            request_status_change(
+                request=request, to_status=Status.IN_QUEUE, actor=actor, actor_label="Routing"
+            )
+
+
+# --- Resident follow-up ---------------------------------------------------------------------------
+
+
+def request_resident_comment(
+    *, request: ServiceRequest, message: str, photos: list[Photo]
+) -> RequestEvent:
+    """A resident adds a comment and/or photos through their private link. Public by default,
+    like the report itself; it never carries their name."""
+    with transaction.atomic():
+        if photos:
+            if request.photos.count() + len(photos) > settings.PHOTO_MAX_COUNT * 2:
+                raise ValidationError(
+                    {"photos": _(TOO_MANY_PHOTOS) % {"max": settings.PHOTO_MAX_COUNT * 2}}
+                )
+            Photo.objects.filter(pk__in=[p.pk for p in photos]).update(
+                request=request, draft_key=None
+            )
+        ServiceRequest.objects.filter(pk=request.pk).update(updated_at=timezone.now())
+        return event_record(
+            request=request,
+            type=RequestEvent.Type.RESIDENT_COMMENT,
+            actor_label="Resident",
+            public=True,
+            message=message.strip(),
+            data={"photos": [str(p.uuid) for p in photos]},
+        )

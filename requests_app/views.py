@@ -1,0 +1,410 @@
+"""Resident-facing pages: home, report form, confirmation, tracker, private link, browse, photos.
+
+Views parse input, call one service or selector and pick a template; with HTMX the same view
+returns a fragment (`template#partial`)."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.contrib.gis.geos import Point
+from django.core.exceptions import ValidationError
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    JsonResponse,
+)
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from requests_app import selectors
+from requests_app.forms import CommentForm, ReportForm
+from requests_app.models import Category, Channel, Photo
+from requests_app.services import (
+    TOO_MANY_PHOTOS,
+    Reporter,
+    Submission,
+    photo_stage,
+    photos_for_draft,
+    request_resident_comment,
+    request_submit,
+)
+
+
+def _uuid_or_new(value: str | None) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(value))
+    except (TypeError, ValueError):
+        return uuid.uuid4()
+
+
+def _int_or_none(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+def map_config() -> dict:
+    return {
+        "center": settings.MAP_CENTER,
+        "zoom": settings.MAP_ZOOM,
+        "tileUrl": settings.MAP_TILE_URL,
+        "attribution": settings.MAP_TILE_ATTRIBUTION,
+    }
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    groups = selectors.category_groups_with_categories()
+    return render(request, "requests_app/home.html", {"groups": groups})
+
+
+# --- Reporting -------------------------------------------------------------------------------------
+
+
+def _stage_uploads(request: HttpRequest, draft_key: uuid.UUID, already: int) -> tuple[list[Photo], list[str]]:
+    """Process the files attached to this POST; returns (staged photos, error messages)."""
+    staged, errors = [], []
+    for upload in request.FILES.getlist("photos"):
+        if already + len(staged) >= settings.PHOTO_MAX_COUNT:
+            errors.append(_(TOO_MANY_PHOTOS) % {"max": settings.PHOTO_MAX_COUNT})
+            break
+        try:
+            staged.append(photo_stage(upload=upload, draft_key=draft_key))
+        except ValidationError as exc:
+            errors.extend(exc.messages)
+    return staged, errors
+
+
+def _report_context(form: ReportForm, photo_errors: list[str] | None = None, **extra) -> dict:
+    category = form.category_obj
+    if form.is_bound and form.errors:
+        form.mark_errors()
+    return {
+        "form": form,
+        "groups": selectors.category_groups_with_categories(),
+        "category": category,
+        "photos": form.staged_photos,
+        "photo_errors": photo_errors or [],
+        "max_photos": settings.PHOTO_MAX_COUNT,
+        "max_photo_mb": settings.PHOTO_MAX_BYTES // (1024 * 1024),
+        "map_config": map_config(),
+        "js_i18n": {
+            "pin": _("Problem location"),
+            "locationSet": _("Location set:"),
+            "pinPlaced": _("Pin placed"),
+            "near": _("near"),
+            "locating": _("Finding your location…"),
+            "locateFailed": _(
+                "We couldn't get your location. Type an address or place a pin instead."
+            ),
+            "photoHasLocation": _(
+                "Your photo has a location. Use the button under it to place the pin there."
+            ),
+        },
+        **extra,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def report(request: HttpRequest) -> HttpResponse:
+    """The report form. POST with action=review shows the review screen; action=submit files it.
+
+    Whatever the outcome, everything entered (including photos, staged server-side under the
+    form's idempotency key) comes back on the page."""
+    if request.method == "GET":
+        category = selectors.category_for_form(category_id=request.GET.get("category"))
+        form = ReportForm(
+            initial={
+                "idempotency_key": uuid.uuid4(),
+                "category": category,
+                "language": (get_language() or "en")[:2],
+                "contact_method": "email",
+            },
+            category=category,
+        )
+        return render(request, "requests_app/report.html", _report_context(form))
+
+    draft_key = _uuid_or_new(request.POST.get("idempotency_key"))
+    kept = [
+        v for v in request.POST.getlist("photo_id") if v != request.POST.get("remove_photo")
+    ]
+    photos = photos_for_draft(draft_key=draft_key, uuids=kept)
+    staged, photo_errors = _stage_uploads(request, draft_key, len(photos))
+    photos += staged
+    category = selectors.category_for_form(category_id=request.POST.get("category"))
+    form = ReportForm(request.POST, category=category, photos=photos)
+    action = request.POST.get("action", "review")
+    if action in ("edit", "remove") or "remove_photo" in request.POST or not form.is_valid() or photo_errors:
+        return render(
+            request,
+            "requests_app/report.html",
+            _report_context(form, photo_errors, edit=action in ("edit", "remove")),
+            status=200 if action in ("edit", "remove") or "remove_photo" in request.POST else 422,
+        )
+    if action != "submit":
+        return render(
+            request,
+            "requests_app/report_review.html",
+            _report_context(form, answers=_answer_summary(form)),
+        )
+    data = form.cleaned_data
+    submission = Submission(
+        category=data["category"],
+        description=data["description"],
+        location=form.point or Point(data["longitude"], data["latitude"], srid=4326),
+        address=data.get("address") or "",
+        answers=form.answers(),
+        photos=photos,
+        reporter=Reporter(
+            name=data.get("name") or "",
+            email=data.get("email") or "",
+            phone=str(data["phone"]) if data.get("phone") else "",
+            contact_method=data.get("contact_method") or "none",
+            language=data["language"],
+            anonymous=bool(data.get("anonymous")),
+        ),
+        channel=Channel.WEB,
+        idempotency_key=data["idempotency_key"],
+    )
+    try:
+        service_request, _created = request_submit(submission=submission, actor=None)
+    except ValidationError as exc:
+        for fieldname, messages in exc.message_dict.items():
+            target = fieldname if fieldname in form.fields else None
+            if fieldname == "location":
+                target = "address"
+            for message in messages:
+                form.add_error(target, message)
+        return render(
+            request, "requests_app/report.html", _report_context(form, photo_errors), status=422
+        )
+    return redirect("requests_app:confirmation", token=service_request.private_token)
+
+
+def _answer_summary(form: ReportForm) -> list[tuple[str, str]]:
+    summary = []
+    for bound in form.question_fields:
+        value = form.cleaned_data.get(bound.name)
+        if value in (None, "", []):
+            continue
+        choices = dict(getattr(bound.field, "choices", []) or [])
+        if isinstance(value, list):
+            text = ", ".join(str(choices.get(v, v)) for v in value)
+        else:
+            text = str(choices.get(value, value))
+        summary.append((bound.label, text))
+    return summary
+
+
+@require_GET
+def report_categories(request: HttpRequest) -> HttpResponse:
+    groups = selectors.category_groups_with_categories(query=request.GET.get("q", "").strip())
+    selected = _int_or_none(request.GET.get("category"))
+    return render(
+        request,
+        "requests_app/report.html#category-list",
+        {"groups": groups, "selected_category": selected, "searching": True},
+    )
+
+
+@require_GET
+def report_questions(request: HttpRequest) -> HttpResponse:
+    category = selectors.category_for_form(category_id=request.GET.get("category"))
+    form = ReportForm(category=category)
+    return render(
+        request, "requests_app/report.html#questions", {"form": form, "category": category}
+    )
+
+
+@require_GET
+def address_search(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("address", "").strip()
+    results = selectors.address_search(query=query)
+    return render(
+        request,
+        "requests_app/report.html#address-results",
+        {"address_results": results, "address_query": query},
+    )
+
+
+@require_GET
+def address_nearest(request: HttpRequest) -> JsonResponse:
+    """For a dropped pin: is it inside the city, and what is the nearest address?"""
+    try:
+        point = Point(float(request.GET["lng"]), float(request.GET["lat"]), srid=4326)
+    except (KeyError, ValueError):
+        return JsonResponse({"error": "lat and lng are required numbers"}, status=400)
+    inside = selectors.boundary_contains(point=point)
+    nearest = selectors.address_nearest(point=point) if inside else None
+    return JsonResponse(
+        {
+            "inside": inside,
+            "label": nearest.label if nearest else "",
+            "message": "" if inside else _("This location is outside %(city)s's service area.")
+            % {"city": settings.CITY_NAME},
+        }
+    )
+
+
+@require_POST
+def photo_upload(request: HttpRequest) -> HttpResponse:
+    """HTMX: stage photos as soon as they are picked, so the resident sees thumbnails (and any
+    problem with a file) before going on."""
+    draft_key = _uuid_or_new(request.POST.get("idempotency_key"))
+    already = len(photos_for_draft(draft_key=draft_key, uuids=request.POST.getlist("photo_id")))
+    staged, errors = _stage_uploads(request, draft_key, already)
+    return render(
+        request,
+        "requests_app/report.html#photo-items",
+        {"photos": staged, "photo_errors": errors, "max_photos": settings.PHOTO_MAX_COUNT},
+    )
+
+
+@require_GET
+def confirmation(request: HttpRequest, token: str) -> HttpResponse:
+    service_request = selectors.request_get_by_token(token=token)
+    if service_request is None:
+        raise Http404
+    return render(
+        request,
+        "requests_app/confirmation.html",
+        {
+            "sr": service_request,
+            "private_url": request.build_absolute_uri(
+                reverse("requests_app:private", args=[token])
+            ),
+        },
+    )
+
+
+# --- Tracking ------------------------------------------------------------------------------------
+
+
+def _tracker_context(service_request) -> dict:
+    events = selectors.public_events(request=service_request)
+    return {
+        "sr": service_request,
+        "timeline": selectors.timeline_public(events=events),
+        "pipeline": selectors.request_pipeline(request=service_request, events=events),
+        "photos": selectors.public_photos(request=service_request),
+        "map_config": map_config(),
+    }
+
+
+@require_GET
+def tracker(request: HttpRequest, tracking_number: str) -> HttpResponse:
+    service_request = selectors.request_get_public(tracking_number=tracking_number)
+    if service_request is None:
+        return render(
+            request,
+            "requests_app/find.html",
+            {"query": tracking_number, "not_found": True},
+            status=404,
+        )
+    return render(request, "requests_app/tracker.html", _tracker_context(service_request))
+
+
+@require_GET
+def find(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip().replace(" ", "")
+    if not query:
+        return render(request, "requests_app/find.html", {"query": ""})
+    service_request = selectors.request_get_public(tracking_number=query)
+    if service_request is None:
+        return render(
+            request, "requests_app/find.html", {"query": query, "not_found": True}, status=404
+        )
+    return redirect(service_request)
+
+
+@require_http_methods(["GET", "POST"])
+def private(request: HttpRequest, token: str) -> HttpResponse:
+    """The resident's private page: the tracker plus a form to add a comment or photos."""
+    service_request = selectors.request_get_by_token(token=token)
+    if service_request is None:
+        raise Http404
+    status = 200
+    if request.method == "POST":
+        draft_key = _uuid_or_new(request.POST.get("draft_key"))
+        photos = photos_for_draft(draft_key=draft_key, uuids=request.POST.getlist("photo_id"))
+        staged, photo_errors = _stage_uploads(request, draft_key, len(photos))
+        photos += staged
+        form = CommentForm(request.POST, has_photos=bool(photos))
+        if form.is_valid() and not photo_errors:
+            try:
+                request_resident_comment(
+                    request=service_request, message=form.cleaned_data["message"], photos=photos
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                return redirect(f"{reverse('requests_app:private', args=[token])}?added=1")
+        status = 422
+    else:
+        form, photos, photo_errors = CommentForm(initial={"draft_key": uuid.uuid4()}), [], []
+    context = _tracker_context(selectors.request_get_public(tracking_number=service_request.tracking_number))
+    context.update(
+        private=True,
+        comment_form=form,
+        staged_photos=photos,
+        photo_errors=photo_errors,
+        added=request.GET.get("added") == "1",
+    )
+    return render(request, "requests_app/tracker.html", context, status=status)
+
+
+@require_GET
+def browse(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "")
+    filters = selectors.PublicFilters(
+        category=_int_or_none(request.GET.get("category")),
+        status=status if status in ("open", "closed") else "",
+        neighbourhood=_int_or_none(request.GET.get("neighbourhood")),
+        page=_int_or_none(request.GET.get("page")) or 1,
+    )
+    rows, has_next = selectors.request_public_list(filters=filters)
+    points = [
+        {
+            "lat": r.location.y,
+            "lng": r.location.x,
+            "tn": r.tracking_number,
+            "label": r.category.tr("name"),
+            "url": r.get_absolute_url(),
+        }
+        for r in rows
+    ]
+    context = {
+        "rows": rows,
+        "filters": filters,
+        "has_next": has_next,
+        "points": points,
+        "categories": Category.objects.filter(active=True).only("id", "name", "name_es"),
+        "neighbourhoods": selectors.neighbourhood_list(),
+        "map_config": map_config(),
+    }
+    template = "requests_app/browse.html#results" if request.htmx else "requests_app/browse.html"
+    return render(request, template, context)
+
+
+# --- Photos --------------------------------------------------------------------------------------
+
+
+@require_GET
+def photo(request: HttpRequest, photo_uuid: uuid.UUID, size: str) -> FileResponse:
+    """Serve a photo. Attached photos must be public (staff see the rest); a staged photo is
+    visible only by its unguessable id, to the resident filling in the form."""
+    item = get_object_or_404(Photo, uuid=photo_uuid)
+    if item.request_id is not None and not item.public and not request.user.is_staff:
+        raise Http404
+    field = item.thumbnail if size == "thumb" else item.image
+    response = FileResponse(field.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600" if not item.public else "public, max-age=86400"
+    return response

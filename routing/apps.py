@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class RoutingConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "routing"
+
+    def ready(self) -> None:
+        from requests_app.dispatch import handler_register
+        from routing.handlers import on_event
+
+        handler_register("routing", on_event)

@@ -1,0 +1,211 @@
+/* civic311: progressive enhancement for the resident pages.
+   Every page works without this file; it adds the map, "use my location", picking an address
+   suggestion, using a photo's GPS, a character counter and a double-submit guard. */
+(function () {
+  "use strict";
+
+  function mapConfig() {
+    var el = document.getElementById("map-config");
+    return el ? JSON.parse(el.textContent) : null;
+  }
+
+  // A Leaflet map whose tiles are decoration: if they fail to load (offline, blocked), the map
+  // still takes clicks and shows markers on a plain background.
+  function makeMap(el, cfg, opts) {
+    if (!window.L || !el || !cfg) return null;
+    var map = L.map(el, Object.assign({ scrollWheelZoom: false }, opts || {})).setView(cfg.center, cfg.zoom);
+    if (cfg.tileUrl) {
+      var tiles = L.tileLayer(cfg.tileUrl, { maxZoom: 19, attribution: cfg.attribution });
+      tiles.on("tileerror", function () { el.classList.add("tiles-failed"); });
+      tiles.addTo(map);
+    }
+    return map;
+  }
+
+  function guardSubmit(form) {
+    // Ignore a second submit while the first is on its way (the server is idempotent as well).
+    form.addEventListener("submit", function (ev) {
+      if (form.dataset.submitting === "1") { ev.preventDefault(); return; }
+      form.dataset.submitting = "1";
+      setTimeout(function () { form.dataset.submitting = ""; }, 8000);
+    });
+  }
+
+  function charCounter(p) {
+    var input = document.getElementById(p.dataset.countFor);
+    if (!input) return;
+    var max = parseInt(input.getAttribute("maxlength"), 10);
+    var timer;
+    function update() {
+      var left = max - input.value.length;
+      p.textContent = p.dataset.template ? p.dataset.template.replace("%s", left) : left + " / " + max;
+    }
+    input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(update, 400); });
+    update();
+  }
+
+  function initReport() {
+    var form = document.getElementById("report-form");
+    if (!form) return;
+    var lat = form.querySelector("[name=latitude]");
+    var lng = form.querySelector("[name=longitude]");
+    var address = document.getElementById("id_address");
+    var status = document.getElementById("location-status");
+    var mapEl = document.getElementById("report-map");
+    var map = makeMap(mapEl, mapConfig());
+    var marker = null;
+    var i18nEl = document.getElementById("js-i18n");
+    var t = i18nEl ? JSON.parse(i18nEl.textContent) : {};
+
+    function say(text) { if (status) status.textContent = text; }
+
+    function place(latv, lngv, label, fromAddress) {
+      lat.value = Number(latv).toFixed(6);
+      lng.value = Number(lngv).toFixed(6);
+      if (map) {
+        var ll = [lat.value, lng.value];
+        if (!marker) {
+          marker = L.marker(ll, { draggable: true, keyboard: true, title: t.pin || "Problem location" }).addTo(map);
+          marker.on("dragend", function () {
+            var p = marker.getLatLng();
+            place(p.lat, p.lng, null, false);
+          });
+        } else {
+          marker.setLatLng(ll);
+        }
+        map.setView(ll, Math.max(map.getZoom(), 16));
+      }
+      if (label) {
+        address.value = label;
+        say((t.locationSet || "Location set:") + " " + label);
+      } else if (!fromAddress) {
+        lookupNearest(lat.value, lng.value);
+      }
+    }
+
+    function lookupNearest(latv, lngv) {
+      fetch(form.dataset.nearestUrl + "?lat=" + latv + "&lng=" + lngv)
+        .then(function (r) { return r.json(); })
+        .then(function (data) {
+          if (!data.inside) { say(data.message); return; }
+          if (data.label) address.value = data.label;
+          say((t.pinPlaced || "Pin placed") + (data.label ? " — " + (t.near || "near") + " " + data.label : "."));
+        })
+        .catch(function () { say(t.pinPlaced || "Pin placed."); });
+    }
+
+    if (map) {
+      map.on("click", function (ev) { place(ev.latlng.lat, ev.latlng.lng, null, false); });
+      if (lat.value && lng.value) {
+        marker = null;
+        place(lat.value, lng.value, address.value || null, true);
+      }
+    }
+
+    // Typing a new address means the old pin no longer applies until a suggestion is chosen.
+    address.addEventListener("input", function () { lat.value = ""; lng.value = ""; });
+
+    document.addEventListener("click", function (ev) {
+      var pick = ev.target.closest(".address-pick");
+      if (pick) {
+        place(pick.dataset.lat, pick.dataset.lng, pick.dataset.label, true);
+        var results = document.getElementById("address-results");
+        if (results) results.innerHTML = "";
+        address.focus();
+        return;
+      }
+      var usePhoto = ev.target.closest(".use-photo-location");
+      if (usePhoto) {
+        place(usePhoto.dataset.lat, usePhoto.dataset.lng, null, false);
+        return;
+      }
+      var remove = ev.target.closest(".remove-photo");
+      if (remove && remove.closest("#photo-list")) {
+        // With JavaScript, removing a photo needs no round trip: drop it from the form.
+        ev.preventDefault();
+        var item = remove.closest("li");
+        item.parentNode.removeChild(item);
+        document.getElementById("id_photos").focus();
+      }
+    });
+
+    var locate = document.getElementById("use-my-location");
+    if (locate && navigator.geolocation) {
+      locate.hidden = false;
+      locate.addEventListener("click", function () {
+        say(t.locating || "Finding your location…");
+        navigator.geolocation.getCurrentPosition(
+          function (pos) { place(pos.coords.latitude, pos.coords.longitude, null, false); },
+          function () { say(t.locateFailed || "We couldn't get your location. Type an address or place a pin instead."); },
+          { enableHighAccuracy: true, timeout: 10000 }
+        );
+      });
+    }
+
+    // After a photo upload, clear the file input so the same files are not sent again on submit,
+    // and offer the first photo's GPS position if no location is set yet.
+    document.body.addEventListener("htmx:afterRequest", function (ev) {
+      if (ev.detail.elt && ev.detail.elt.id === "id_photos") {
+        ev.detail.elt.value = "";
+      }
+    });
+    document.body.addEventListener("htmx:afterSwap", function (ev) {
+      if (ev.detail.target && ev.detail.target.id === "photo-list" && !lat.value) {
+        var gps = ev.detail.target.querySelector(".use-photo-location");
+        if (gps) say(t.photoHasLocation || "Your photo has a location. Use the button under it to place the pin there.");
+      }
+    });
+  }
+
+  function initTracker() {
+    var el = document.getElementById("tracker-map");
+    if (!el) return;
+    var map = makeMap(el, mapConfig(), { zoomControl: true });
+    if (!map) return;
+    var ll = [parseFloat(el.dataset.lat), parseFloat(el.dataset.lng)];
+    L.marker(ll, { keyboard: false }).addTo(map);
+    map.setView(ll, 16);
+  }
+
+  function initBrowse() {
+    var el = document.getElementById("browse-map");
+    if (!el) return;
+    var map = makeMap(el, mapConfig());
+    if (!map) return;
+    var layer = L.layerGroup().addTo(map);
+    function draw() {
+      var data = document.getElementById("map-points");
+      if (!data) return;
+      layer.clearLayers();
+      var pts = JSON.parse(data.textContent);
+      var bounds = [];
+      pts.forEach(function (p) {
+        var m = L.circleMarker([p.lat, p.lng], { radius: 7, weight: 2, color: "#0b4f8a", fillOpacity: 0.6, keyboard: false });
+        var a = document.createElement("a");
+        a.href = p.url;
+        a.textContent = p.label + " · " + p.tn;
+        m.bindPopup(a);
+        m.addTo(layer);
+        bounds.push([p.lat, p.lng]);
+      });
+      if (bounds.length) map.fitBounds(bounds, { maxZoom: 15, padding: [20, 20] });
+    }
+    draw();
+    document.body.addEventListener("htmx:afterSwap", function (ev) {
+      if (ev.detail.target && ev.detail.target.id === "results") draw();
+    });
+    document.body.addEventListener("htmx:afterSettle", draw);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("form[data-guard-submit]").forEach(guardSubmit);
+    document.querySelectorAll("[data-count-for]").forEach(charCounter);
+    initReport();
+    initTracker();
+    initBrowse();
+    // A re-rendered form with errors focuses the first invalid field (autofocus); make sure the
+    // browser scrolls it into view on small screens.
+    var first = document.querySelector("[autofocus]");
+    if (first) { first.focus(); }
+  });
+})();

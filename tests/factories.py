@@ -1,0 +1,126 @@
+"""Factories for a small, self-contained test city."""
+
+from __future__ import annotations
+
+import factory
+from django.contrib.gis.geos import MultiPolygon, Point, Polygon
+
+from requests_app.addresses import address_normalize
+from requests_app.models import (
+    AddressPoint,
+    Area,
+    AreaSet,
+    Category,
+    CategoryGroup,
+    ClosureReason,
+    Department,
+    Question,
+    QuestionChoice,
+)
+
+
+def square(lng: float, lat: float, half: float) -> MultiPolygon:
+    ring = (
+        (lng - half, lat - half),
+        (lng + half, lat - half),
+        (lng + half, lat + half),
+        (lng - half, lat + half),
+        (lng - half, lat - half),
+    )
+    return MultiPolygon(Polygon(ring), srid=4326)
+
+
+class DepartmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Department
+        django_get_or_create = ["slug"]
+
+    name = factory.Sequence(lambda n: f"Department {n}")
+    name_es = factory.LazyAttribute(lambda o: f"Departamento {o.name}")
+    slug = factory.Sequence(lambda n: f"dept-{n}")
+
+
+class CategoryGroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CategoryGroup
+        django_get_or_create = ["slug"]
+
+    name = factory.Sequence(lambda n: f"Group {n}")
+    name_es = factory.LazyAttribute(lambda o: f"Grupo {o.name}")
+    slug = factory.Sequence(lambda n: f"group-{n}")
+    icon = "🛣️"
+
+
+class CategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Category
+        django_get_or_create = ["code"]
+
+    group = factory.SubFactory(CategoryGroupFactory)
+    code = factory.Sequence(lambda n: f"category-{n}")
+    name = factory.Sequence(lambda n: f"Category {n}")
+    name_es = factory.LazyAttribute(lambda o: f"Categoría {o.name}")
+    description = "A plain-language line."
+    description_es = "Una línea en lenguaje claro."
+    default_department = factory.SubFactory(DepartmentFactory)
+    response_target_hours = 24
+    resolution_target_hours = 72
+
+
+class QuestionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Question
+
+    category = factory.SubFactory(CategoryFactory)
+    code = factory.Sequence(lambda n: f"q{n}")
+    prompt = factory.Sequence(lambda n: f"Question {n}?")
+    prompt_es = factory.LazyAttribute(lambda o: f"¿{o.prompt}")
+    datatype = Question.Datatype.STRING
+
+
+class ChoiceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = QuestionChoice
+
+    question = factory.SubFactory(QuestionFactory)
+    key = factory.Sequence(lambda n: f"c{n}")
+    name = factory.Sequence(lambda n: f"Choice {n}")
+
+
+class AreaSetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AreaSet
+
+    kind = AreaSet.Kind.BOUNDARY
+    name = "Test set"
+    active = True
+
+
+class AreaFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Area
+
+    area_set = factory.SubFactory(AreaSetFactory)
+    kind = factory.LazyAttribute(lambda o: o.area_set.kind)
+    name = factory.Sequence(lambda n: f"Area {n}")
+    geom = factory.LazyFunction(lambda: square(-122.44, 37.76, 0.05))
+
+
+class AddressPointFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AddressPoint
+
+    label = factory.Sequence(lambda n: f"{n} Test St")
+    normalized = factory.LazyAttribute(lambda o: address_normalize(o.label))
+    location = factory.LazyFunction(lambda: Point(-122.44, 37.76, srid=4326))
+
+
+class ClosureReasonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ClosureReason
+        django_get_or_create = ["code"]
+
+    code = "repaired"
+    name = "Repaired"
+    public_text = "The crew repaired it."
+    public_text_es = "El equipo lo reparó."
