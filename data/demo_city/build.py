@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import json
+import logging
 import re
 import sys
 from collections import Counter
@@ -26,7 +27,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent.parent))
 
-from django.contrib.gis.geos import GEOSGeometry, MultiPolygon, Point  # noqa: E402
+from django.contrib.gis.geos import GeometryCollection, GEOSGeometry, MultiPolygon, Point  # noqa: E402
 
 from requests_app.addresses import address_normalize  # noqa: E402
 from requests_app.demo import sf_case_category  # noqa: E402
@@ -39,10 +40,27 @@ INTERSECTION = re.compile(r"^Intersection of (.+?) and (.+)$", re.IGNORECASE)
 ORDINAL = re.compile(r"^(\d+)(ST|ND|RD|TH)$")
 
 
-def rounded(coords):
-    if isinstance(coords[0], (int, float)):
-        return [round(coords[0], PRECISION), round(coords[1], PRECISION)]
-    return [rounded(c) for c in coords]
+def rounded_ring(ring: list) -> list:
+    out: list = []
+    for x, y in ring:
+        point = [round(x, PRECISION), round(y, PRECISION)]
+        if not out or out[-1] != point:
+            out.append(point)
+    return out if len(out) >= 4 and out[0] == out[-1] else []
+
+
+def rounded(geometry: dict) -> dict:
+    """A (Multi)Polygon GeoJSON geometry as a MultiPolygon with rounded coordinates; rings that
+    collapse to fewer than 4 points are dropped."""
+    polygons = geometry["coordinates"]
+    if geometry["type"] == "Polygon":
+        polygons = [polygons]
+    out = []
+    for polygon in polygons:
+        rings = [rounded_ring(r) for r in polygon]
+        if rings[0]:
+            out.append([rings[0], *[r for r in rings[1:] if r]])
+    return {"type": "MultiPolygon", "coordinates": out}
 
 
 def as_multipolygon(geom: GEOSGeometry) -> MultiPolygon:
@@ -54,8 +72,7 @@ def as_multipolygon(geom: GEOSGeometry) -> MultiPolygon:
 
 
 def geojson_geometry(geom: GEOSGeometry) -> dict:
-    data = json.loads(geom.json)
-    return {"type": data["type"], "coordinates": rounded(data["coordinates"])}
+    return rounded(json.loads(geom.json))
 
 
 def write_geojson(path: Path, features: list[dict]) -> None:
@@ -95,6 +112,8 @@ def address_label(raw: str) -> tuple[str, str] | None:
     if not parts:
         return None
     first = parts[0]
+    if first.upper().startswith("BUILDING ") and first[9:10].isdigit():
+        first = first[9:]
     if first[0].isdigit():
         return title(first), "address"  # drops ", Apt 5"
     place = title(first)
@@ -104,14 +123,13 @@ def address_label(raw: str) -> tuple[str, str] | None:
 
 
 def main(source: Path) -> None:
+    # Validity checks log a GEOS notice per invalid tract; make_valid below repairs them.
+    logging.getLogger("django.contrib.gis").setLevel(logging.ERROR)
     # 1. Tracts, rounded, with their neighbourhood.
     tracts = []
     for feature in json.loads((source / TRACTS).read_text())["features"]:
         props = feature["properties"]
-        geometry = {
-            "type": feature["geometry"]["type"],
-            "coordinates": rounded(feature["geometry"]["coordinates"]),
-        }
+        geometry = rounded(feature["geometry"])
         geom = GEOSGeometry(json.dumps(geometry), srid=4326)
         if not geom.valid:
             geom = as_multipolygon(geom.make_valid())
@@ -129,7 +147,7 @@ def main(source: Path) -> None:
             for t in tracts
         ],
     )
-    boundary = MultiPolygon([t["geom"] for t in tracts]).unary_union.prepared
+    boundary = GeometryCollection([t["geom"] for t in tracts]).unary_union.prepared
     prepared = [t["geom"].prepared for t in tracts]
 
     # 2. Cases inside the boundary, each placed in its tract.
@@ -159,7 +177,7 @@ def main(source: Path) -> None:
     wards = []
     for number in sorted(set(district.values())):
         members = [tracts[i]["geom"] for i in district if district[i] == number]
-        geom = as_multipolygon(MultiPolygon(members).unary_union)
+        geom = as_multipolygon(GeometryCollection(members).unary_union)
         wards.append(
             {
                 "type": "Feature",
@@ -191,7 +209,10 @@ def main(source: Path) -> None:
                     "closed": "" if row["Closed"] in ("", "NA") else row["Closed"],
                     "category": row["Category"],
                     "request_type": row["Request.Type"],
-                    "details": "" if row["Request.Details"] == "NA" else row["Request.Details"],
+                    # Abandoned-vehicle details hold number plates; the mapping does not need them.
+                    "details": ""
+                    if row["Request.Details"] == "NA" or row["Category"] == "Abandoned Vehicle"
+                    else row["Request.Details"],
                     "address": label,
                     "lat": round(lat, 6),
                     "lng": round(lng, 6),

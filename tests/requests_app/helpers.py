@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+import uuid
+
+from django.contrib.gis.geos import Point
+
+from requests_app.services import Reporter, Submission, request_submit
+from tests.conftest import INSIDE
+
+
+def submit(city, *, category=None, reporter: Reporter | None = None, photos=None, **kwargs):
+    """File a request the way the web form does, through the service."""
+    submission = Submission(
+        category=category or city.pothole,
+        description=kwargs.pop("description", "Big hole by the bus stop"),
+        location=kwargs.pop("location", Point(INSIDE[1], INSIDE[0], srid=4326)),
+        address=kwargs.pop("address", "1 Market St"),
+        answers=kwargs.pop("answers", {"size": 10, "lane": "traffic"}),
+        photos=photos or [],
+        reporter=reporter
+        or Reporter(
+            name="Rosa Martínez",
+            email="rosa@example.com",
+            phone="+14155550134",
+            contact_method="email",
+            language="en",
+            anonymous=False,
+        ),
+        idempotency_key=kwargs.pop("idempotency_key", uuid.uuid4()),
+        **kwargs,
+    )
+    request, _created = request_submit(submission=submission)
+    return request

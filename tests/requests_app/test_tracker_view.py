@@ -1,0 +1,111 @@
+"""The public tracker, the find box and the resident's private link."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from requests_app.models import RequestEvent, Status
+from requests_app.services import event_record, request_route, request_status_change
+from tests.images import jpeg_bytes, upload
+from tests.requests_app.helpers import submit
+
+pytestmark = pytest.mark.django_db
+
+
+def _resolved(city):
+    sr = submit(city)
+    request_route(request=sr, department=city.streets)
+    sr.refresh_from_db()
+    event_record(request=sr, type=RequestEvent.Type.ONSITE_ATTEMPT, public=True, actor_label="Crew", message="Crew visited and measured the hole.")
+    event_record(request=sr, type=RequestEvent.Type.NOTE, public=False, actor_label="agent1", message="Internal: contractor invoice 4471")
+    request_status_change(request=sr, to_status=Status.IN_PROGRESS)
+    request_status_change(request=sr, to_status=Status.RESOLVED, closure_reason=city.repaired)
+    sr.refresh_from_db()
+    return sr
+
+
+def test_the_tracker_shows_the_pipeline_with_department_and_outcome(client, city):
+    sr = _resolved(city)
+    page = client.get(reverse("requests_app:tracker", args=[sr.tracking_number])).content.decode()
+    for step in ("Received", "Routed to Streets", "In queue", "On-site attempt", "Resolved"):
+        assert step in page
+    assert "The crew repaired it." in page  # the closure reason in words, not its code
+    assert "Crew visited and measured the hole." in page
+    assert "Internal: contractor invoice" not in page
+
+
+def test_a_fresh_request_shows_received_as_done_and_routing_next(client, city):
+    sr = submit(city)
+    page = client.get(sr.get_absolute_url()).content.decode()
+    assert 'aria-current="step"' in page
+    assert "Routed to a department" in page
+
+
+def test_a_duplicate_shows_closed_as_duplicate(client, city):
+    sr = submit(city)
+    request_route(request=sr, department=city.streets)
+    sr.refresh_from_db()
+    request_status_change(request=sr, to_status=Status.CLOSED_DUPLICATE, message="Same pothole as 2611-0001")
+    page = client.get(sr.get_absolute_url()).content.decode()
+    assert "Closed as duplicate" in page
+
+
+def test_the_tracker_speaks_spanish(client, city):
+    sr = _resolved(city)
+    with translation.override("es"):
+        client.cookies["django_language"] = "es"
+        page = client.get(sr.get_absolute_url()).content.decode()
+    assert "El equipo lo reparó." in page
+    assert "Calles" in page
+
+
+def test_find_my_request_redirects_to_the_tracker(client, city):
+    sr = submit(city)
+    response = client.get(reverse("requests_app:find"), {"q": f" {sr.tracking_number} "})
+    assert response.status_code == 302 and response["Location"] == sr.get_absolute_url()
+
+
+def test_find_my_request_says_when_nothing_matches(client, city):
+    response = client.get(reverse("requests_app:find"), {"q": "0000-0000"})
+    assert response.status_code == 404
+    assert "couldn" in response.content.decode()
+
+
+def test_an_unknown_tracking_number_is_a_friendly_404(client, city):
+    response = client.get(reverse("requests_app:tracker", args=["9999-9999"]))
+    assert response.status_code == 404 and "Find my request" in response.content.decode()
+
+
+def test_the_private_link_lets_the_resident_add_a_comment_and_photo(client, city):
+    sr = submit(city)
+    url = reverse("requests_app:private", args=[sr.private_token])
+    page = client.get(url).content.decode()
+    assert "Add a comment or photo" in page
+    response = client.post(url, {"message": "It got bigger after the rain", "draft_key": "8f1c9a6e-0000-4000-8000-000000000001", "photos": [upload("more.jpg", jpeg_bytes())]})
+    assert response.status_code == 302
+    event = sr.events.get(type=RequestEvent.Type.RESIDENT_COMMENT)
+    assert event.public and event.message == "It got bigger after the rain"
+    assert sr.photos.count() == 1
+    public = client.get(sr.get_absolute_url()).content.decode()
+    assert "It got bigger after the rain" in public
+
+
+def test_an_empty_comment_is_refused(client, city):
+    sr = submit(city)
+    url = reverse("requests_app:private", args=[sr.private_token])
+    response = client.post(url, {"message": "", "draft_key": "8f1c9a6e-0000-4000-8000-000000000002"})
+    assert response.status_code == 422
+    assert "Write a comment or attach a photo." in response.content.decode()
+    assert sr.events.count() == 1
+
+
+def test_a_wrong_private_token_finds_nothing(client, city):
+    submit(city)
+    assert client.get(reverse("requests_app:private", args=["0" * 64])).status_code == 404
+
+
+def test_the_private_token_is_at_least_128_bits(city):
+    sr = submit(city)
+    assert len(bytes.fromhex(sr.private_token)) * 8 >= 128
