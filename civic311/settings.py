@@ -78,9 +78,7 @@ TEMPLATES = [
 ]
 
 DATABASES = {
-    "default": env.db(
-        "DATABASE_URL", default="postgis://postgres:postgres@127.0.0.1:5432/civic311"
-    )
+    "default": env.db("DATABASE_URL", default="postgis://postgres:postgres@127.0.0.1:5432/civic311")
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)

@@ -39,9 +39,7 @@ def confirmation_queue(*, event_id: int) -> OutboxMessage | None:
             "request": request,
             "category_name": request.category.tr("name"),
             "tracker_url": _absolute(request.get_absolute_url()),
-            "private_url": _absolute(
-                reverse("requests_app:private", args=[request.private_token])
-            ),
+            "private_url": _absolute(reverse("requests_app:private", args=[request.private_token])),
             "city_name": settings.CITY_NAME,
         }
         subject = render_to_string("notifications/email/received_subject.txt", context).strip()

@@ -174,7 +174,10 @@ class ReportForm(forms.Form):
         if point is None:
             self.add_error(
                 "address",
-                _("Tell us where the problem is: type an address, use your location, or place a pin."),
+                _(
+                    "Tell us where the problem is: type an address, use your location, "
+                    "or place a pin."
+                ),
             )
             return
         if not boundary_contains(point=point):
@@ -188,14 +191,28 @@ class ReportForm(forms.Form):
             return
         method = data.get("contact_method") or ContactMethod.NONE
         if method == ContactMethod.EMAIL and not data.get("email") and "email" not in self.errors:
-            self.add_error("email", _("Enter your email address, or choose another way to hear from us."))
-        if method in (ContactMethod.SMS, ContactMethod.PHONE) and not data.get("phone"):
-            if "phone" not in self.errors:
-                self.add_error("phone", _("Enter your phone number, or choose another way to hear from us."))
+            self.add_error(
+                "email", _("Enter your email address, or choose another way to hear from us.")
+            )
+        phone_method = method in (ContactMethod.SMS, ContactMethod.PHONE)
+        if phone_method and not data.get("phone") and "phone" not in self.errors:
+            self.add_error(
+                "phone", _("Enter your phone number, or choose another way to hear from us.")
+            )
 
     # The order fields appear on the page, so focus goes to the first error a resident meets.
-    PAGE_ORDER = ("category", QUESTION_PREFIX, "address", "description", "anonymous", "name",
-                  "email", "phone", "contact_method", "language")
+    PAGE_ORDER = (
+        "category",
+        QUESTION_PREFIX,
+        "address",
+        "description",
+        "anonymous",
+        "name",
+        "email",
+        "phone",
+        "contact_method",
+        "language",
+    )
 
     @property
     def first_error_field(self) -> str:
@@ -203,7 +220,9 @@ class ReportForm(forms.Form):
             return ""
         for key in self.PAGE_ORDER:
             for name in self.fields:
-                if (name == key or (key == QUESTION_PREFIX and name.startswith(key))) and name in self.errors:
+                if (
+                    name == key or (key == QUESTION_PREFIX and name.startswith(key))
+                ) and name in self.errors:
                     return name
         return ""
 

@@ -11,6 +11,7 @@ from django.contrib.gis.db import models as gis
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -32,7 +33,7 @@ class Translated(models.Model):
                 return value
         return getattr(self, field)
 
-    def __getattr__(self, name: str) -> str:
+    def __getattr__(self, name: str) -> str:  # noqa: DJ012 - must follow tr()
         # Templates write `category.tr_name` for `category.tr("name")`.
         if name.startswith("tr_"):
             return self.tr(name[3:])
@@ -352,7 +353,9 @@ class ServiceRequest(models.Model):
     neighbourhood = models.ForeignKey(
         Area, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    ward = models.ForeignKey(Area, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    ward = models.ForeignKey(
+        Area, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     status = models.CharField(max_length=24, choices=Status.choices, default=Status.RECEIVED)
     priority = models.CharField(max_length=10, choices=Priority.choices, default=Priority.NORMAL)
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.WEB)
@@ -406,17 +409,15 @@ class ServiceRequest(models.Model):
     def __str__(self) -> str:
         return self.tracking_number
 
+    def get_absolute_url(self) -> str:
+        return reverse("requests_app:tracker", args=[self.tracking_number])
+
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
     def can_move_to(self, status: str) -> bool:
         return status in TRANSITIONS.get(self.status, frozenset())
-
-    def get_absolute_url(self) -> str:
-        from django.urls import reverse
-
-        return reverse("requests_app:tracker", args=[self.tracking_number])
 
 
 def photo_path(instance: Photo, filename: str) -> str:

@@ -168,9 +168,11 @@ def request_get_public(*, tracking_number: str) -> ServiceRequest | None:
 def request_get_by_token(*, token: str) -> ServiceRequest | None:
     if not token or len(token) < 32:
         return None
-    return ServiceRequest.objects.select_related("category", "department").filter(
-        private_token=token
-    ).first()
+    return (
+        ServiceRequest.objects.select_related("category", "department")
+        .filter(private_token=token)
+        .first()
+    )
 
 
 def public_events(*, request: ServiceRequest) -> list[RequestEvent]:

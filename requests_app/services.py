@@ -36,17 +36,12 @@ from requests_app.selectors import areas_for_point, boundary_contains
 
 # Messages as constants so views and tests share them.
 OUTSIDE_AREA = gettext_noop(
-    "This location is outside %(city)s's service area. Move the pin or choose an address inside the city."
+    "This location is outside %(city)s's service area. "
+    "Move the pin or choose an address inside the city."
 )
-CATEGORY_OFFLINE = gettext_noop(
-    "This problem can't be reported online."
-)
-TOO_MANY_PHOTOS = gettext_noop(
-    "You can attach up to %(max)d photos."
-)
-ILLEGAL_TRANSITION = gettext_noop(
-    "A request that is “%(from)s” cannot become “%(to)s”."
-)
+CATEGORY_OFFLINE = gettext_noop("This problem can't be reported online.")
+TOO_MANY_PHOTOS = gettext_noop("You can attach up to %(max)d photos.")
+ILLEGAL_TRANSITION = gettext_noop("A request that is “%(from)s” cannot become “%(to)s”.")
 
 
 class TransitionError(Exception):
@@ -158,9 +153,7 @@ class Submission:
     idempotency_key: uuid.UUID | None = None
 
 
-def request_submit(
-    *, submission: Submission, actor: Actor = None
-) -> tuple[ServiceRequest, bool]:
+def request_submit(*, submission: Submission, actor: Actor = None) -> tuple[ServiceRequest, bool]:
     """File a new service request; returns (request, created).
 
     1. A repeated idempotency key returns the request it already made (double clicks, re-sends).

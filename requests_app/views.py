@@ -66,10 +66,12 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "requests_app/home.html", {"groups": groups})
 
 
-# --- Reporting -------------------------------------------------------------------------------------
+# --- Reporting ----------------------------------------------------------------------------------
 
 
-def _stage_uploads(request: HttpRequest, draft_key: uuid.UUID, already: int) -> tuple[list[Photo], list[str]]:
+def _stage_uploads(
+    request: HttpRequest, draft_key: uuid.UUID, already: int
+) -> tuple[list[Photo], list[str]]:
     """Process the files attached to this POST; returns (staged photos, error messages)."""
     staged, errors = [], []
     for upload in request.FILES.getlist("photos"):
@@ -133,16 +135,19 @@ def report(request: HttpRequest) -> HttpResponse:
         return render(request, "requests_app/report.html", _report_context(form))
 
     draft_key = _uuid_or_new(request.POST.get("idempotency_key"))
-    kept = [
-        v for v in request.POST.getlist("photo_id") if v != request.POST.get("remove_photo")
-    ]
+    kept = [v for v in request.POST.getlist("photo_id") if v != request.POST.get("remove_photo")]
     photos = photos_for_draft(draft_key=draft_key, uuids=kept)
     staged, photo_errors = _stage_uploads(request, draft_key, len(photos))
     photos += staged
     category = selectors.category_for_form(category_id=request.POST.get("category"))
     form = ReportForm(request.POST, category=category, photos=photos)
     action = request.POST.get("action", "review")
-    if action in ("edit", "remove") or "remove_photo" in request.POST or not form.is_valid() or photo_errors:
+    if (
+        action in ("edit", "remove")
+        or "remove_photo" in request.POST
+        or not form.is_valid()
+        or photo_errors
+    ):
         return render(
             request,
             "requests_app/report.html",
@@ -248,7 +253,9 @@ def address_nearest(request: HttpRequest) -> JsonResponse:
         {
             "inside": inside,
             "label": nearest.label if nearest else "",
-            "message": "" if inside else _("This location is outside %(city)s's service area.")
+            "message": ""
+            if inside
+            else _("This location is outside %(city)s's service area.")
             % {"city": settings.CITY_NAME},
         }
     )
@@ -350,7 +357,9 @@ def private(request: HttpRequest, token: str) -> HttpResponse:
         status = 422
     else:
         form, photos, photo_errors = CommentForm(initial={"draft_key": uuid.uuid4()}), [], []
-    context = _tracker_context(selectors.request_get_public(tracking_number=service_request.tracking_number))
+    context = _tracker_context(
+        selectors.request_get_public(tracking_number=service_request.tracking_number)
+    )
     context.update(
         private=True,
         comment_form=form,
@@ -406,5 +415,7 @@ def photo(request: HttpRequest, photo_uuid: uuid.UUID, size: str) -> FileRespons
         raise Http404
     field = item.thumbnail if size == "thumb" else item.image
     response = FileResponse(field.open("rb"), content_type="image/jpeg")
-    response["Cache-Control"] = "private, max-age=3600" if not item.public else "public, max-age=86400"
+    response["Cache-Control"] = (
+        "private, max-age=3600" if not item.public else "public, max-age=86400"
+    )
     return response

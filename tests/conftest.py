@@ -49,7 +49,9 @@ def city(db) -> City:
     questions, and a gas-leak category that cannot be reported online."""
     streets = DepartmentFactory(name="Streets", name_es="Calles", slug="streets")
     parks = DepartmentFactory(name="Parks", name_es="Parques", slug="parks")
-    roads = CategoryGroupFactory(name="Streets & sidewalks", name_es="Calles y aceras", slug="streets")
+    roads = CategoryGroupFactory(
+        name="Streets & sidewalks", name_es="Calles y aceras", slug="streets"
+    )
     pothole = CategoryFactory(
         group=roads,
         code="pothole",
@@ -62,41 +64,78 @@ def city(db) -> City:
         notice_es="Si un bache causó un choque, llame al 911.",
     )
     QuestionFactory(
-        category=pothole, code="size", datatype="number", prompt="How wide is it, in inches?",
-        prompt_es="¿Qué ancho tiene, en pulgadas?", required=True, order=1,
+        category=pothole,
+        code="size",
+        datatype="number",
+        prompt="How wide is it, in inches?",
+        prompt_es="¿Qué ancho tiene, en pulgadas?",
+        required=True,
+        order=1,
     )
     lane = QuestionFactory(
-        category=pothole, code="lane", datatype="singlevaluelist", prompt="Where is it?",
-        prompt_es="¿Dónde está?", required=True, order=2,
+        category=pothole,
+        code="lane",
+        datatype="singlevaluelist",
+        prompt="Where is it?",
+        prompt_es="¿Dónde está?",
+        required=True,
+        order=2,
     )
     ChoiceFactory(question=lane, key="traffic", name="In a traffic lane", name_es="En un carril")
     ChoiceFactory(question=lane, key="bike", name="In a bike lane", name_es="En un carril bici")
     hazards = QuestionFactory(
-        category=pothole, code="hazards", datatype="multivaluelist", prompt="Any hazards?",
-        prompt_es="¿Algún peligro?", order=3,
+        category=pothole,
+        code="hazards",
+        datatype="multivaluelist",
+        prompt="Any hazards?",
+        prompt_es="¿Algún peligro?",
+        order=3,
     )
     ChoiceFactory(question=hazards, key="water", name="Filled with water", name_es="Con agua")
     ChoiceFactory(question=hazards, key="deep", name="Deeper than 3 inches", name_es="Profundo")
-    QuestionFactory(category=pothole, code="noticed", datatype="datetime", prompt="When did you notice it?", order=4)
-    QuestionFactory(category=pothole, code="landmark", datatype="string", prompt="Nearby landmark", order=5)
-    QuestionFactory(category=pothole, code="more", datatype="text", prompt="Anything else?", order=6)
     QuestionFactory(
-        category=pothole, code="note", datatype="string", variable=False,
-        prompt="Crews fill most potholes within three days.", order=0,
+        category=pothole,
+        code="noticed",
+        datatype="datetime",
+        prompt="When did you notice it?",
+        order=4,
+    )
+    QuestionFactory(
+        category=pothole, code="landmark", datatype="string", prompt="Nearby landmark", order=5
+    )
+    QuestionFactory(
+        category=pothole, code="more", datatype="text", prompt="Anything else?", order=6
+    )
+    QuestionFactory(
+        category=pothole,
+        code="note",
+        datatype="string",
+        variable=False,
+        prompt="Crews fill most potholes within three days.",
+        order=0,
     )
     graffiti = CategoryFactory(
         group=CategoryGroupFactory(name="Cleanliness", slug="clean"),
-        code="graffiti", name="Graffiti", name_es="Grafiti", default_department=parks,
+        code="graffiti",
+        name="Graffiti",
+        name_es="Grafiti",
+        default_department=parks,
         description="Paint or tags on public property.",
     )
     gas_leak = CategoryFactory(
-        group=roads, code="gas-leak", name="Gas leak", name_es="Fuga de gas",
-        default_department=streets, online_submission_allowed=False,
+        group=roads,
+        code="gas-leak",
+        name="Gas leak",
+        name_es="Fuga de gas",
+        default_department=streets,
+        online_submission_allowed=False,
         offline_message="Leave the area and call 911 now.",
         offline_message_es="Salga del área y llame al 911 ahora.",
     )
     boundary = AreaFactory(
-        area_set=AreaSetFactory(kind="boundary"), name="Test City", geom=square(-122.44, 37.76, 0.05)
+        area_set=AreaSetFactory(kind="boundary"),
+        name="Test City",
+        geom=square(-122.44, 37.76, 0.05),
     )
     nset = AreaSetFactory(kind="neighbourhood", name="Neighbourhoods")
     mission = AreaFactory(area_set=nset, name="Mission", geom=square(-122.415, 37.76, 0.025))
@@ -107,11 +146,21 @@ def city(db) -> City:
         label="1 Market St", location=Point(NEAR_MARKET[1], NEAR_MARKET[0], srid=4326)
     )
     intersection = AddressPointFactory(
-        label="Valencia St & 16th St", kind="intersection",
+        label="Valencia St & 16th St",
+        kind="intersection",
         location=Point(-122.4220, 37.7650, srid=4326),
     )
     repaired = ClosureReasonFactory()
     return City(
-        streets, parks, pothole, graffiti, gas_leak, boundary, mission, sunset, address,
-        intersection, repaired,
+        streets,
+        parks,
+        pothole,
+        graffiti,
+        gas_leak,
+        boundary,
+        mission,
+        sunset,
+        address,
+        intersection,
+        repaired,
     )

@@ -45,7 +45,9 @@ def test_a_claim_left_by_a_crashed_worker_is_taken_again_later(city):
         status=OutboxMessage.Status.SENDING, claimed_at=timezone.now()
     )
     assert message_send(message_id=message.id) is False  # still fresh: someone may be sending
-    OutboxMessage.objects.filter(pk=message.pk).update(claimed_at=timezone.now() - timedelta(hours=1))
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        claimed_at=timezone.now() - timedelta(hours=1)
+    )
     assert message_send(message_id=message.id) is True
     assert len(mail.outbox) == 1
 
@@ -66,7 +68,12 @@ def test_anonymous_reporters_get_no_email(city):
 
 
 def test_a_failed_send_is_recorded_and_retried(city, settings):
-    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": {"host": "127.0.0.1", "port": 1, "timeout": 2}}}
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": 1, "timeout": 2},
+        }
+    }
     _sr, event = _created_event(city)
     message = confirmation_queue(event_id=event.id)
     with pytest.raises(OSError):

@@ -35,9 +35,7 @@ def test_a_failing_handler_does_not_stop_the_others_and_the_task_fails(city, mon
     def broken(event_id: int) -> None:
         raise ValueError("boom")
 
-    monkeypatch.setattr(
-        dispatch, "_HANDLERS", [("broken", broken), ("recorder", calls.append)]
-    )
+    monkeypatch.setattr(dispatch, "_HANDLERS", [("broken", broken), ("recorder", calls.append)])
     event = sr.events.get()
     with pytest.raises(RuntimeError, match="broken"):
         event_dispatch(event.id)

@@ -38,7 +38,10 @@ def test_no_contact_details_on_any_public_page(client, city):
 def test_public_photos_carry_no_exif_or_gps(client, city):
     import uuid
 
-    photo = photo_stage(upload=upload("IMG_1.jpg", jpeg_bytes(gps=INSIDE, camera="Pixel 9 of Rosa")), draft_key=uuid.uuid4())
+    photo = photo_stage(
+        upload=upload("IMG_1.jpg", jpeg_bytes(gps=INSIDE, camera="Pixel 9 of Rosa")),
+        draft_key=uuid.uuid4(),
+    )
     sr = submit(city, photos=[photo])
     page = client.get(sr.get_absolute_url()).content.decode()
     assert str(photo.uuid) in page

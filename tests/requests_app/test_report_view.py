@@ -47,7 +47,9 @@ def test_it_shows_grouped_categories_from_the_database(client, city):
     assert 'name="idempotency_key"' in page
 
 
-def test_it_files_a_request_and_lands_on_the_confirmation(client, city, django_capture_on_commit_callbacks):
+def test_it_files_a_request_and_lands_on_the_confirmation(
+    client, city, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(URL, form_data(city))
     sr = ServiceRequest.objects.get()
@@ -123,7 +125,11 @@ def test_an_intersection_can_be_typed(client, city):
 
 
 def test_the_address_search_suggests_matching_points(client, city):
-    response = client.get(reverse("requests_app:address_search"), {"address": "market"}, headers={"HX-Request": "true"})
+    response = client.get(
+        reverse("requests_app:address_search"),
+        {"address": "market"},
+        headers={"HX-Request": "true"},
+    )
     page = response.content.decode()
     assert "1 Market St" in page and "<html" not in page
 
@@ -161,7 +167,9 @@ def _assert_refused(response, message: str) -> str:
 
 
 def test_a_location_outside_the_city_is_refused_and_input_kept(client, city):
-    response = client.post(URL, form_data(city, latitude=str(OUTSIDE[0]), longitude=str(OUTSIDE[1])))
+    response = client.post(
+        URL, form_data(city, latitude=str(OUTSIDE[0]), longitude=str(OUTSIDE[1]))
+    )
     page = _assert_refused(response, "outside San Francisco")
     assert "Deep pothole in the right lane" in page
     assert 'value="rosa@example.com"' in page
@@ -198,7 +206,9 @@ def test_a_blocked_category_shows_its_message(client, city):
 
 def test_a_file_that_is_not_an_image_is_refused(client, city):
     fake = upload("notes.jpg", b"%PDF-1.4 not really a photo", "image/jpeg")
-    _assert_refused(client.post(URL, {**form_data(city), "photos": [fake]}), "is not a photo we can read")
+    _assert_refused(
+        client.post(URL, {**form_data(city), "photos": [fake]}), "is not a photo we can read"
+    )
     assert Photo.objects.count() == 0
 
 
@@ -236,7 +246,9 @@ def test_anonymous_reports_keep_no_contact_details(client, city):
 
 def test_questions_load_for_the_chosen_category(client, city):
     response = client.get(
-        reverse("requests_app:report_questions"), {"category": city.pothole.pk}, headers={"HX-Request": "true"}
+        reverse("requests_app:report_questions"),
+        {"category": city.pothole.pk},
+        headers={"HX-Request": "true"},
     )
     page = response.content.decode()
     assert "How wide is it, in inches?" in page
@@ -251,6 +263,8 @@ def test_a_blocked_category_says_so_as_soon_as_it_is_chosen(client, city):
 
 
 def test_category_search_matches_keywords(client, city):
-    response = client.get(reverse("requests_app:report_categories"), {"q": "asphalt"}, headers={"HX-Request": "true"})
+    response = client.get(
+        reverse("requests_app:report_categories"), {"q": "asphalt"}, headers={"HX-Request": "true"}
+    )
     page = response.content.decode()
     assert "Pothole" in page and "Graffiti" not in page

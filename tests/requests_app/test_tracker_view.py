@@ -18,8 +18,20 @@ def _resolved(city):
     sr = submit(city)
     request_route(request=sr, department=city.streets)
     sr.refresh_from_db()
-    event_record(request=sr, type=RequestEvent.Type.ONSITE_ATTEMPT, public=True, actor_label="Crew", message="Crew visited and measured the hole.")
-    event_record(request=sr, type=RequestEvent.Type.NOTE, public=False, actor_label="agent1", message="Internal: contractor invoice 4471")
+    event_record(
+        request=sr,
+        type=RequestEvent.Type.ONSITE_ATTEMPT,
+        public=True,
+        actor_label="Crew",
+        message="Crew visited and measured the hole.",
+    )
+    event_record(
+        request=sr,
+        type=RequestEvent.Type.NOTE,
+        public=False,
+        actor_label="agent1",
+        message="Internal: contractor invoice 4471",
+    )
     request_status_change(request=sr, to_status=Status.IN_PROGRESS)
     request_status_change(request=sr, to_status=Status.RESOLVED, closure_reason=city.repaired)
     sr.refresh_from_db()
@@ -47,7 +59,9 @@ def test_a_duplicate_shows_closed_as_duplicate(client, city):
     sr = submit(city)
     request_route(request=sr, department=city.streets)
     sr.refresh_from_db()
-    request_status_change(request=sr, to_status=Status.CLOSED_DUPLICATE, message="Same pothole as 2611-0001")
+    request_status_change(
+        request=sr, to_status=Status.CLOSED_DUPLICATE, message="Same pothole as 2611-0001"
+    )
     page = client.get(sr.get_absolute_url()).content.decode()
     assert "Closed as duplicate" in page
 
@@ -83,7 +97,14 @@ def test_the_private_link_lets_the_resident_add_a_comment_and_photo(client, city
     url = reverse("requests_app:private", args=[sr.private_token])
     page = client.get(url).content.decode()
     assert "Add a comment or photo" in page
-    response = client.post(url, {"message": "It got bigger after the rain", "draft_key": "8f1c9a6e-0000-4000-8000-000000000001", "photos": [upload("more.jpg", jpeg_bytes())]})
+    response = client.post(
+        url,
+        {
+            "message": "It got bigger after the rain",
+            "draft_key": "8f1c9a6e-0000-4000-8000-000000000001",
+            "photos": [upload("more.jpg", jpeg_bytes())],
+        },
+    )
     assert response.status_code == 302
     event = sr.events.get(type=RequestEvent.Type.RESIDENT_COMMENT)
     assert event.public and event.message == "It got bigger after the rain"
@@ -95,7 +116,9 @@ def test_the_private_link_lets_the_resident_add_a_comment_and_photo(client, city
 def test_an_empty_comment_is_refused(client, city):
     sr = submit(city)
     url = reverse("requests_app:private", args=[sr.private_token])
-    response = client.post(url, {"message": "", "draft_key": "8f1c9a6e-0000-4000-8000-000000000002"})
+    response = client.post(
+        url, {"message": "", "draft_key": "8f1c9a6e-0000-4000-8000-000000000002"}
+    )
     assert response.status_code == 422
     assert "Write a comment or attach a photo." in response.content.decode()
     assert sr.events.count() == 1
