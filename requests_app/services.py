@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -372,3 +372,14 @@ def request_resident_comment(
             message=message.strip(),
             data={"photos": [str(p.uuid) for p in photos]},
         )
+
+
+def photos_purge_abandoned(*, older_than: timedelta = timedelta(days=2)) -> int:
+    """Delete photos staged for forms that were never submitted, files included."""
+    cutoff = timezone.now() - older_than
+    abandoned = list(Photo.objects.filter(request__isnull=True, created_at__lt=cutoff)[:1000])
+    for photo in abandoned:
+        photo.image.delete(save=False)
+        photo.thumbnail.delete(save=False)
+    Photo.objects.filter(pk__in=[p.pk for p in abandoned], request__isnull=True).delete()
+    return len(abandoned)

@@ -20,3 +20,9 @@ def event_dispatch(event_id: int) -> None:
             failures.append((name, exc))
     if failures:
         raise RuntimeError(f"handlers failed for event {event_id}: {[n for n, _ in failures]}")
+
+
+def staged_photos_purge() -> int:
+    from requests_app.services import photos_purge_abandoned
+
+    return photos_purge_abandoned()

@@ -1,0 +1,26 @@
+"""Create or update the periodic django-q2 schedules. Safe to run on every start."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand
+from django_q.models import Schedule
+
+SCHEDULES = [
+    {
+        "name": "purge-abandoned-photos",
+        "func": "requests_app.tasks.staged_photos_purge",
+        "schedule_type": Schedule.HOURLY,
+    },
+]
+
+
+class Command(BaseCommand):
+    help = "Create or update the periodic background schedules (idempotent)."
+
+    def handle(self, *args, **options) -> None:
+        for spec in SCHEDULES:
+            _obj, created = Schedule.objects.update_or_create(
+                name=spec["name"],
+                defaults={"func": spec["func"], "schedule_type": spec["schedule_type"]},
+            )
+            self.stdout.write(f"{'created' if created else 'updated'} schedule {spec['name']}")
