@@ -63,10 +63,18 @@ class CategoryAdmin(admin.ModelAdmin):
     inlines = [QuestionInline]
     fieldsets = [
         (None, {"fields": ["group", "code", "icon", "order", "active"]}),
-        ("Wording", {"fields": [("name", "name_es"), ("description", "description_es"), "keywords"]}),
+        (
+            "Wording",
+            {"fields": [("name", "name_es"), ("description", "description_es"), "keywords"]},
+        ),
         (
             "Routing and service level",
-            {"fields": ["default_department", ("response_target_hours", "resolution_target_hours")]},
+            {
+                "fields": [
+                    "default_department",
+                    ("response_target_hours", "resolution_target_hours"),
+                ]
+            },
         ),
         (
             "Notices",

@@ -2,4 +2,4 @@ from django.apps import AppConfig
 
 
 class RequestsAppConfig(AppConfig):
-    name = 'requests_app'
+    name = "requests_app"

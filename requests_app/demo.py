@@ -939,7 +939,11 @@ CATEGORIES: tuple[CategorySpec, ...] = (
                 choices=_choices(
                     ("smell", "Only a smell", "Solo hay olor"),
                     ("street", "Sewage in the street", "Aguas negras en la calle"),
-                    ("building", "Sewage backing up into a building", "Aguas negras en un edificio"),
+                    (
+                        "building",
+                        "Sewage backing up into a building",
+                        "Aguas negras en un edificio",
+                    ),
                 ),
             ),
         ),
@@ -1296,7 +1300,11 @@ CATEGORIES: tuple[CategorySpec, ...] = (
                 required=True,
                 choices=_choices(
                     ("outdoors", "Street, sidewalk or park", "Calle, acera o parque"),
-                    ("restaurant", "Restaurant or food business", "Restaurante o negocio de comida"),
+                    (
+                        "restaurant",
+                        "Restaurant or food business",
+                        "Restaurante o negocio de comida",
+                    ),
                     ("building", "Building common areas", "Áreas comunes de un edificio"),
                     ("vacant-lot", "Vacant lot", "Lote baldío"),
                 ),
@@ -2000,3 +2008,25 @@ LAST_NAMES = (
     "Anderson", "Reyes", "Thomas", "Huang", "Morales", "Jackson", "Ortiz", "White", "Park",
 )  # fmt: skip
 PHONE_PREFIX = "+1415555"  # 555 numbers: never real subscribers
+REOPEN_COMMENTS = (
+    "It is still there.",
+    "This was marked fixed but nothing changed.",
+    "The problem came back a day later.",
+)
+# Sample answers for free-text questions the seed fills in (choice questions pick a choice).
+ANSWER_SAMPLES: dict[str, tuple[str, ...]] = {
+    "park-name": (
+        "Mission Dolores Park",
+        "Golden Gate Park",
+        "Alamo Square",
+        "Bernal Heights Park",
+        "Glen Canyon Park",
+        "McLaren Park",
+        "Lafayette Park",
+        "Washington Square",
+    ),
+    "plate": ("7ABC123", "8XYZ552", "6KLM908", "5TRW441", "9GHJ310"),
+    "meter-number": ("412-08331", "521-17042", "330-00912", "618-22107"),
+    "pole-number": ("SL-10442", "SL-22817", "SL-03190"),
+    "unit": ("2", "4B", "101", "305"),
+}

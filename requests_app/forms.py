@@ -20,6 +20,24 @@ from requests_app.services import OUTSIDE_AREA
 QUESTION_PREFIX = "q_"
 
 
+class FirstOptionFocus:
+    """Radio/checkbox groups: `autofocus` belongs on the first option only, not on each."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if index:
+            option["attrs"].pop("autofocus", None)
+        return option
+
+
+class RadioSelect(FirstOptionFocus, forms.RadioSelect):
+    pass
+
+
+class CheckboxSelectMultiple(FirstOptionFocus, forms.CheckboxSelectMultiple):
+    pass
+
+
 def question_field(question: Question) -> forms.Field:
     """A form field for one Open311 attribute, validating its datatype."""
     common = {
@@ -40,11 +58,9 @@ def question_field(question: Question) -> forms.Field:
         return forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 3}), **common)
     choices = [(c.key, c.tr("name")) for c in question.choices.all()]
     if dt == Question.Datatype.SINGLE:
-        return forms.ChoiceField(choices=choices, widget=forms.RadioSelect, **common)
+        return forms.ChoiceField(choices=choices, widget=RadioSelect, **common)
     if dt == Question.Datatype.MULTI:
-        return forms.MultipleChoiceField(
-            choices=choices, widget=forms.CheckboxSelectMultiple, **common
-        )
+        return forms.MultipleChoiceField(choices=choices, widget=CheckboxSelectMultiple, **common)
     return forms.CharField(max_length=300, **common)
 
 
@@ -99,7 +115,7 @@ class ReportForm(forms.Form):
         choices=ContactMethod.choices,
         initial=ContactMethod.EMAIL,
         required=False,
-        widget=forms.RadioSelect,
+        widget=RadioSelect,
         label=gettext_lazy("How should we contact you?"),
     )
     language = forms.ChoiceField(

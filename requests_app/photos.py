@@ -54,7 +54,7 @@ def exif_gps(img: Image.Image) -> Point | None:
     """The photo's GPS position from EXIF, or None when missing or nonsensical."""
     try:
         gps = img.getexif().get_ifd(GPS_IFD)
-    except Exception:  # noqa: BLE001 - broken EXIF must never block a report
+    except Exception:
         return None
     if not gps:
         return None

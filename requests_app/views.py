@@ -6,6 +6,7 @@ returns a fragment (`template#partial`)."""
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from django.conf import settings
 from django.contrib.gis.geos import Point
@@ -19,6 +20,7 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -27,6 +29,7 @@ from requests_app import selectors
 from requests_app.forms import CommentForm, ReportForm
 from requests_app.models import Category, Channel, Photo
 from requests_app.services import (
+    OUTSIDE_AREA,
     TOO_MANY_PHOTOS,
     Reporter,
     Submission,
@@ -201,7 +204,9 @@ def _answer_summary(form: ReportForm) -> list[tuple[str, str]]:
         if value in (None, "", []):
             continue
         choices = dict(getattr(bound.field, "choices", []) or [])
-        if isinstance(value, list):
+        if isinstance(value, datetime):
+            text = formats.date_format(timezone.localtime(value), "DATETIME_FORMAT")
+        elif isinstance(value, list):
             text = ", ".join(str(choices.get(v, v)) for v in value)
         else:
             text = str(choices.get(value, value))
@@ -253,10 +258,7 @@ def address_nearest(request: HttpRequest) -> JsonResponse:
         {
             "inside": inside,
             "label": nearest.label if nearest else "",
-            "message": ""
-            if inside
-            else _("This location is outside %(city)s's service area.")
-            % {"city": settings.CITY_NAME},
+            "message": "" if inside else _(OUTSIDE_AREA) % {"city": settings.CITY_NAME},
         }
     )
 

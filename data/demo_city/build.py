@@ -64,15 +64,22 @@ def rounded(geometry: dict) -> dict:
 
 
 def as_multipolygon(geom: GEOSGeometry) -> MultiPolygon:
+    """The polygonal parts of `geom` (make_valid can add lines and points) as a MultiPolygon."""
     if geom.geom_type == "MultiPolygon":
         return geom
     if geom.geom_type == "Polygon":
         return MultiPolygon(geom, srid=geom.srid)
-    return MultiPolygon([g for g in geom if g.geom_type == "Polygon"], srid=geom.srid)
+    parts = []
+    if geom.geom_type == "GeometryCollection":
+        for part in geom:
+            parts.extend(as_multipolygon(part))
+    return MultiPolygon(parts, srid=geom.srid)
 
 
 def geojson_geometry(geom: GEOSGeometry) -> dict:
-    return rounded(json.loads(geom.json))
+    # Not rounded again: vertices are already on the grid (printed short), and rounding the new
+    # nodes make_valid/union add could make the shape invalid again.
+    return json.loads(geom.json)
 
 
 def write_geojson(path: Path, features: list[dict]) -> None:
@@ -155,7 +162,7 @@ def main(source: Path) -> None:
     with (source / CASES).open(newline="") as f:
         for row in csv.DictReader(f):
             try:
-                lat, lng = float(row["Lat"]), float(row["Long"])
+                lat, lng = round(float(row["Lat"]), 6), round(float(row["Long"]), 6)
             except ValueError:
                 continue
             point = Point(lng, lat, srid=4326)

@@ -44,6 +44,21 @@
     update();
   }
 
+  // An error summary link goes to the field's block; put the focus in its first control so the
+  // resident can fix it at once (the label or legend stays in view above it).
+  function errorSummaryLinks() {
+    document.addEventListener("click", function (ev) {
+      var link = ev.target.closest(".error-summary a[href^='#']");
+      if (!link) return;
+      var target = document.getElementById(link.getAttribute("href").slice(1));
+      var control = target && target.querySelector("input:not([type=hidden]), textarea, select");
+      if (!control) return;
+      ev.preventDefault();
+      target.scrollIntoView();
+      control.focus({ preventScroll: true });
+    });
+  }
+
   function initReport() {
     var form = document.getElementById("report-form");
     if (!form) return;
@@ -65,7 +80,9 @@
       if (map) {
         var ll = [lat.value, lng.value];
         if (!marker) {
-          marker = L.marker(ll, { draggable: true, keyboard: true, title: t.pin || "Problem location" }).addTo(map);
+          marker = L.marker(ll, {
+            draggable: true, keyboard: true, title: t.pin || "Problem location", alt: t.pin || "Problem location"
+          }).addTo(map);
           marker.on("dragend", function () {
             var p = marker.getLatLng();
             place(p.lat, p.lng, null, false);
@@ -96,6 +113,14 @@
 
     if (map) {
       map.on("click", function (ev) { place(ev.latlng.lat, ev.latlng.lng, null, false); });
+      // Keyboard users move the map with the arrow keys (Leaflet) and drop the pin at its centre.
+      mapEl.addEventListener("keydown", function (ev) {
+        if (ev.target !== mapEl || ev.key !== "Enter") return;
+        ev.preventDefault();
+        var c = map.getCenter();
+        place(c.lat, c.lng, null, false);
+      });
+      document.querySelectorAll(".keyboard-hint").forEach(function (el) { el.hidden = false; });
       if (lat.value && lng.value) {
         marker = null;
         place(lat.value, lng.value, address.value || null, true);
@@ -104,6 +129,19 @@
 
     // Typing a new address means the old pin no longer applies until a suggestion is chosen.
     address.addEventListener("input", function () { lat.value = ""; lng.value = ""; });
+
+    // Enter in a search box searches; it must not submit (or review) the whole report.
+    form.addEventListener("keydown", function (ev) {
+      if (ev.key !== "Enter" || ev.isComposing) return;
+      if (ev.target === address) {
+        ev.preventDefault();
+        var find = document.getElementById("address-find");
+        if (find) find.click();
+      } else if (ev.target.id === "category-search") {
+        ev.preventDefault();
+        if (window.htmx) htmx.trigger(ev.target, "search");
+      }
+    });
 
     document.addEventListener("click", function (ev) {
       var pick = ev.target.closest(".address-pick");
@@ -149,6 +187,14 @@
         ev.detail.elt.value = "";
       }
     });
+    // A late search result must not replace the list under a resident who has moved on to it
+    // (their focus, and the radio they are on, would vanish).
+    document.body.addEventListener("htmx:beforeSwap", function (ev) {
+      var target = ev.detail.target;
+      if (target && target.id === "category-list" && target.contains(document.activeElement)) {
+        ev.detail.shouldSwap = false;
+      }
+    });
     document.body.addEventListener("htmx:afterSwap", function (ev) {
       if (ev.detail.target && ev.detail.target.id === "photo-list" && !lat.value) {
         var gps = ev.detail.target.querySelector(".use-photo-location");
@@ -163,7 +209,7 @@
     var map = makeMap(el, mapConfig(), { zoomControl: true });
     if (!map) return;
     var ll = [parseFloat(el.dataset.lat), parseFloat(el.dataset.lng)];
-    L.marker(ll, { keyboard: false }).addTo(map);
+    L.marker(ll, { keyboard: false, alt: el.dataset.pin || "" }).addTo(map);
     map.setView(ll, 16);
   }
 
@@ -200,12 +246,15 @@
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("form[data-guard-submit]").forEach(guardSubmit);
     document.querySelectorAll("[data-count-for]").forEach(charCounter);
+    errorSummaryLinks();
     initReport();
     initTracker();
     initBrowse();
-    // A re-rendered form with errors focuses the first invalid field (autofocus); make sure the
-    // browser scrolls it into view on small screens.
+    // A re-rendered form with errors focuses the first invalid field (autofocus) where the browser
+    // did not already; never take focus back from a resident who has already moved on.
     var first = document.querySelector("[autofocus]");
-    if (first) { first.focus(); }
+    if (first && (!document.activeElement || document.activeElement === document.body)) {
+      first.focus();
+    }
   });
 })();

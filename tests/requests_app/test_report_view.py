@@ -268,3 +268,15 @@ def test_category_search_matches_keywords(client, city):
     )
     page = response.content.decode()
     assert "Pothole" in page and "Graffiti" not in page
+
+
+def test_the_review_shows_a_datetime_answer_in_the_city_time(client, city):
+    page = client.post(URL, form_data(city, action="review")).content.decode()
+    assert "Nov. 20, 2026, 8:30 a.m." in page
+
+
+def test_only_the_first_option_of_a_radio_group_gets_focus(client, city):
+    page = client.post(URL, form_data(city, q_lane=None)).content.decode()
+    lane_inputs = [chunk for chunk in page.split("<input") if 'name="q_lane"' in chunk]
+    assert len(lane_inputs) == 2
+    assert "autofocus" in lane_inputs[0] and "autofocus" not in lane_inputs[1]

@@ -196,8 +196,7 @@ def area_set_save(
                 AreaSet.objects.filter(pk=previous.pk).update(active=False)
         area_set = AreaSet.objects.create(kind=kind, name=name, source=source, active=activate)
         Area.objects.bulk_create(
-            Area(area_set=area_set, kind=kind, name=a.name, code=a.code, geom=a.geom)
-            for a in areas
+            Area(area_set=area_set, kind=kind, name=a.name, code=a.code, geom=a.geom) for a in areas
         )
     return area_set, previous
 

@@ -1,0 +1,46 @@
+# civic311 — `make run` serves the demo city, `make test` runs every test. See docs/setup.md.
+SHELL := /bin/bash
+
+# Defaults that both `run` and `test` see; set any of them in the environment to override.
+export DATABASE_URL ?= postgis://postgres:postgres@127.0.0.1:5432/civic311
+export PGPASSWORD ?= postgres
+export CHROMIUM_PATH ?= /usr/bin/chromium
+
+PY := .venv/bin/python
+ARGS ?=
+
+.PHONY: help setup run test lint bench clean
+
+help:
+	@echo "make run     set up, seed the demo city if empty, serve http://127.0.0.1:8000 (+ worker)"
+	@echo "make test    set up, then run the whole test suite (pass options with ARGS='-k foo')"
+	@echo "make lint    ruff check + ruff format --check"
+	@echo "make bench   run the benchmarks (not part of CI)"
+	@echo "make setup   only the idempotent setup (packages, PostgreSQL, venv, static, migrate)"
+	@echo "make clean   remove staticfiles/ and media/"
+
+setup:
+	bash scripts/setup.sh
+
+run:
+	bash scripts/run.sh
+
+# pytest exit code 5 means "no tests collected": a failure here, not a success.
+test: setup
+	@rc=0; DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest $(ARGS) || rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "make test: no tests collected" >&2; exit 1; fi; \
+	exit $$rc
+
+lint:
+	@test -x .venv/bin/ruff || bash scripts/setup.sh
+	.venv/bin/ruff check . && .venv/bin/ruff format --check .
+
+bench: setup
+	@if $(PY) manage.py help bench >/dev/null 2>&1; then \
+		$(PY) manage.py bench $(ARGS); \
+	else \
+		echo 'no benchmarks yet'; \
+	fi
+
+clean:
+	rm -rf staticfiles/ media/

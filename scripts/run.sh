@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Set everything up (scripts/setup.sh), seed the demo city if the database is empty, then serve:
+# a django-q2 worker in the background and gunicorn in the foreground. Ctrl-C stops both.
+#
+# Honours: DATABASE_URL, REDIS_URL (see scripts/setup.sh), HOST (default 127.0.0.1), PORT (8000).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+
+export DATABASE_URL=${DATABASE_URL:-postgis://postgres:postgres@127.0.0.1:5432/civic311}
+HOST=${HOST:-127.0.0.1}
+PORT=${PORT:-8000}
+
+bash scripts/setup.sh
+
+echo "::: seed_demo --if-empty"
+.venv/bin/python manage.py seed_demo --if-empty
+
+worker_pid=''
+stop_worker() {
+  if [[ -n $worker_pid ]] && kill -0 "$worker_pid" 2>/dev/null; then
+    echo "::: stopping the django-q2 worker (pid $worker_pid)"
+    kill -TERM "$worker_pid" 2>/dev/null || true
+    wait "$worker_pid" 2>/dev/null || true
+  fi
+  worker_pid=''
+}
+trap stop_worker EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+echo "::: starting the django-q2 worker (qcluster)"
+.venv/bin/python manage.py qcluster &
+worker_pid=$!
+
+case $HOST in 0.0.0.0 | '::' | '[::]') shown=127.0.0.1 ;; *) shown=$HOST ;; esac
+cat <<MSG
+
+  civic311 is starting at   http://$shown:$PORT/
+  Django admin:             http://$shown:$PORT/admin/
+  See the demo logins printed above.  Stop with Ctrl-C.
+
+MSG
+
+# Not exec: the EXIT trap must run after gunicorn stops, to stop the worker.
+.venv/bin/gunicorn civic311.wsgi:application -b "$HOST:$PORT" -w 3 --access-logfile -
