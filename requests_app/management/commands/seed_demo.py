@@ -100,8 +100,11 @@ EVENT_COLUMNS = (
 REQUESTS = ServiceRequest._meta.db_table
 EVENTS = RequestEvent._meta.db_table
 STAGING = "seed_demo_requests"
+CREATED_BY = {"phone": "Call centre", "walk_in": "Call centre", "api": "Open311 client"}
 TERMINAL = frozenset({Status.CLOSED_DUPLICATE, Status.REFERRED, Status.NOT_ACTIONABLE})
 NULL = "\\N"
+# Columns extra_columns() leaves alone: the identity, the areas (found in SQL), no key.
+SET_ELSEWHERE = frozenset({"id", "neighbourhood_id", "ward_id", "idempotency_key"})
 
 
 def copy_text(value: str) -> str:
@@ -137,9 +140,7 @@ def extra_columns(model: type[models.Model], known: tuple[str, ...]) -> tuple[li
     a new field with a Python-side default does not break the seed."""
     names, values = [], []
     for f in model._meta.concrete_fields:
-        if f.column in known or f.column == "id" or f.column in ("neighbourhood_id", "ward_id"):
-            continue
-        if f.column == "idempotency_key":
+        if f.column in known or f.column in SET_ELSEWHERE:
             continue
         value = f.get_db_prep_save(f.get_default(), connection) if f.has_default() else None
         if hasattr(value, "dumps"):  # psycopg Jsonb adapter
@@ -494,12 +495,11 @@ class RequestWriter:
                 )
             )
             digits = 4
-            while (count + len(existing)) * 2 > 10**digits:
+            while (count + len(existing)) * 2 > 9 * 10 ** (digits - 1):
                 digits += 1
-            numbers = self.rng.sample(range(10**digits), count + len(existing))
-            pools[yymm] = iter(
-                [n for n in (f"{yymm}-{x:0{digits}d}" for x in numbers) if n not in existing]
-            )
+            space = range(10 ** (digits - 1), 10**digits)  # no leading zero, as the live ones
+            numbers = self.rng.sample(space, count + len(existing))
+            pools[yymm] = iter([n for n in (f"{yymm}-{x}" for x in numbers) if n not in existing])
         return pools
 
     def _yymm(self, epoch: float) -> str:
@@ -729,7 +729,7 @@ class RequestWriter:
                     contact,
                     language,
                     secrets.token_hex(32),
-                    "1",
+                    str(1 + history.changes),  # version: +1 per status change, as the service
                     self.stamp(t0),
                     self.stamp(updated),
                     self.stamp(routed_at) if routed_at else NULL,
@@ -833,10 +833,13 @@ class RequestWriter:
         duplicate_of: int | None,
     ) -> History:
         """The request's events up to now, following the tracker's conventions:
-        1. `created` (Resident, or Call centre for phone/walk-in) → received.
-        2. A few minutes later `routed` to the department plus status received→routed.
-        3. routed→in_queue; for some an on-site visit and in_queue→in_progress, staff comments
-           (public) and notes (internal), rarely a question to the resident and a wait.
+        1. `created` (Resident; Call centre for phone and walk-in; Open311 client for the API)
+           → received.
+        2. A few minutes later (for a few, hours: manual triage) `routed` to the department
+           plus status received→routed, both by Routing; soon after routed→in_queue.
+        3. For some an on-site visit and in_queue→in_progress, staff comments (public, signed
+           by the department) and notes (internal), rarely a question to the resident and a
+           wait for the answer.
         4. The end: resolved with a closure reason (sometimes reopened and resolved again), then
            often closed; or the early exits closed_duplicate / referred / not_actionable.
         Events after now are cut off, so recent requests are still open."""
@@ -844,8 +847,9 @@ class RequestWriter:
         h = History(now=self.now, reasons=self.reason_text)
         dept = category.department_name
         minutes = 60.0
-        created_by = "Call centre" if channel in ("phone", "walk_in") else "Resident"
-        h.add(t0, "created", True, created_by, "", "received")
+        created_by = CREATED_BY.get(channel, "Resident")
+        created_data = f'{{"channel": "{channel}", "photos": 0}}'
+        h.add(t0, "created", True, created_by, "", "received", "", created_data)
         # Most are routed automatically within minutes; a few wait for a person to triage them.
         delay = rng.uniform(1, 12) if rng.random() < 0.97 else rng.uniform(60, 1200)
         t = t0 + delay * minutes
@@ -856,8 +860,8 @@ class RequestWriter:
             extra = f', "duplicate_of_id": {duplicate_of}'
             h.finish(t + rng.uniform(10, 360) * minutes, dept, outcome, "duplicate", extra=extra)
             return h
-        t += max(2, rng.expovariate(1 / 90)) * minutes
-        h.status(t, dept, "in_queue")
+        t += rng.uniform(0.5, 5) * minutes
+        h.status(t, "Routing", "in_queue")
         if outcome == Status.NOT_ACTIONABLE:
             h.finish(t + rng.uniform(1, 48) * 60 * minutes, dept, outcome, "not_actionable")
             return h
@@ -901,9 +905,7 @@ class RequestWriter:
             done = back + rng.uniform(1, 7) * 24 * 3600
             h.finish(done, dept, Status.RESOLVED, category.spec.resolved_reason)
         if rng.random() < 0.55:
-            h.finish(
-                done + rng.uniform(2, 14) * 24 * 3600, "System", Status.CLOSED, None, quiet=True
-            )
+            h.finish(done + rng.uniform(2, 14) * 24 * 3600, "System", Status.CLOSED, None)
         return h
 
     def _duration_hours(self, category: CategoryInfo) -> float:
@@ -937,6 +939,7 @@ class History:
         self.current = "received"
         self.closure: str | None = None
         self.routed_at = self.resolved_at = self.closed_at = None
+        self.changes = 0
         self.stopped = False
 
     def add(
@@ -966,42 +969,38 @@ class History:
         if not self.add(at, "status_changed", True, label, self.current, to, message, data):
             return False
         self.current = to
+        self.changes += 1
         return True
 
     def finish(
-        self,
-        at: float,
-        label: str,
-        to: str,
-        reason: str | None,
-        *,
-        extra: str = "",
-        quiet: bool = False,
+        self, at: float, label: str, to: str, reason: str | None, *, extra: str = ""
     ) -> None:
-        """A move into a closed state, carrying its closure reason and the reason's public text.
-        A plain close after resolution (`quiet`) keeps the reason given at resolution."""
-        reason = reason or self.closure or ""
-        message = "" if quiet else self.reasons.get(reason, "")
-        data = f'{{"closure_reason": "{reason}"{extra}}}'
-        if not self.status(at, label, to, message, data):
-            return
-        self.closure = reason
-        if to == Status.RESOLVED:
-            self.resolved_at = self.closed_at = self.events[-1][0]
-        elif to in TERMINAL:
+        """A move into a closed state, as request_status_change records it: resolving or an
+        early exit carries its closure reason (in data, and its public text as the message) and
+        sets resolved_at; leaving the open states for good sets closed_at. A plain close after
+        resolution (reason None) carries nothing and keeps the reason given at resolution."""
+        if reason is None:
+            if not self.status(at, label, to):
+                return
+        else:
+            message = self.reasons.get(reason, "")
+            data = f'{{"closure_reason": "{reason}"{extra}}}'
+            if not self.status(at, label, to, message, data):
+                return
+            self.closure = reason
+            self.resolved_at = self.events[-1][0]
+        if to != Status.RESOLVED:
             self.closed_at = self.events[-1][0]
-        # resolved -> closed keeps closed_at: the request left the open states when resolved.
 
     def summary(self) -> tuple[str, str | None, float | None, float | None, float | None, float]:
         """(status, closure reason, routed_at, resolved_at, closed_at, updated_at); the closing
-        fields only while the request is in a closed state (a reopened one has none)."""
+        fields only while the request is in a closed state (a reopen clears them)."""
         closed = self.current in CLOSED_STATUSES
-        resolved = self.current in (Status.RESOLVED, Status.CLOSED)
         return (
             self.current,
             self.closure if closed else None,
             self.routed_at,
-            self.resolved_at if resolved else None,
-            self.closed_at if closed else None,
+            self.resolved_at if closed else None,
+            self.closed_at if closed and self.current != Status.RESOLVED else None,
             self.events[-1][0],
         )
