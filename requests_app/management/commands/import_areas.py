@@ -140,10 +140,9 @@ def areas_read(
         transform = CoordTransform(srs, SpatialReference(WGS84))
 
     result = AreaRead(areas=[], features=len(layer), srs_note=srs_note)
-    groups: dict[str, list[MultiPolygon]] = {}
-    codes: dict[str, str] = {}
+    key_field = dissolve_by or name_field
+    groups: dict[str, list[tuple[MultiPolygon, str]]] = {}
     for feature in layer:
-        key_field = dissolve_by or name_field
         name = set_name if dissolve_all else str(feature.get(key_field) or "").strip()
         if not name:
             result.skipped_unnamed += 1
@@ -164,17 +163,17 @@ def areas_read(
         if multi is None:
             result.skipped_not_polygon += 1
             continue
-        groups.setdefault(name, []).append(multi)
-        if name not in codes:
-            code = str(feature.get(code_field) or "").strip() if code_field else ""
-            codes[name] = (code or slugify(re.sub(r"\W+", " ", name)))[:60]
+        code = str(feature.get(code_field) or "").strip() if code_field else ""
+        groups.setdefault(name, []).append((multi, code or slugify(re.sub(r"\W+", " ", name))))
 
-    dissolving = bool(dissolve_by or dissolve_all)
-    for name, geoms in groups.items():
+    for name, features in groups.items():
+        if dissolve_by or dissolve_all:
+            merged = union([geom for geom, _ in features])
+            # A merged area takes the code of its group's first feature.
+            features = [(merged, features[0][1])] if merged is not None else []
         # Not dissolving: each feature is its own area, even when two share a name.
-        parts = [union(geoms)] if dissolving else geoms
         result.areas.extend(
-            AreaDraft(name=name[:120], code=codes[name], geom=g) for g in parts if g is not None
+            AreaDraft(name=name[:120], code=code[:60], geom=geom) for geom, code in features
         )
     if not result.areas:
         raise CommandError(ERR_NO_POLYGONS.format(path=path))
@@ -248,7 +247,8 @@ class Command(BaseCommand):
             out.write(f"Skipped {read.skipped_not_polygon} features that are not polygons.")
 
         verb = "Creating" if options["commit"] else "Would create"
-        out.write(f'{verb} {kind} set "{options["name"]}" with {len(read.areas)} areas:')
+        count = f"{len(read.areas)} area" + ("" if len(read.areas) == 1 else "s")
+        out.write(f'{verb} {kind} set "{options["name"]}" with {count}:')
         for area in read.areas[:LIST_LIMIT]:
             out.write(f"  {area.name} ({area.code})" if area.code else f"  {area.name}")
         if len(read.areas) > LIST_LIMIT:
@@ -264,9 +264,7 @@ class Command(BaseCommand):
             areas=read.areas,
             activate=options["activate"],
         )
-        out.write(
-            self.style.SUCCESS(f"Created area set {area_set.pk} with {len(read.areas)} areas.")
-        )
+        out.write(self.style.SUCCESS(f"Created area set {area_set.pk} with {count}."))
         if options["activate"]:
             replaced = f' (replacing "{previous.name}")' if previous else ""
             out.write(f"It is now the active {kind} set{replaced}.")
