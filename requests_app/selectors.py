@@ -263,9 +263,8 @@ def request_pipeline(*, request: ServiceRequest, events: list[RequestEvent]) -> 
         if k != "onsite":
             steps[k].done = True
     if request.is_open:
-        nxt = next((k for k in order if not steps[k].done and k != "onsite"), None)
-        if nxt:
-            steps[nxt].current = True
+        # Where the request is now: the last step it has reached.
+        steps[order[reached]].current = True
     if terminal:
         steps["resolved"].label = terminal
     if reason_codes:

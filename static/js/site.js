@@ -13,6 +13,12 @@
   // still takes clicks and shows markers on a plain background.
   function makeMap(el, cfg, opts) {
     if (!window.L || !el || !cfg) return null;
+    if (cfg.icons) {
+      // Leaflet guesses its marker image path from the CSS URL, which breaks once static files
+      // get hashed names; give it the real URLs instead.
+      delete L.Icon.Default.prototype._getIconUrl;
+      L.Icon.Default.mergeOptions({ iconUrl: cfg.icons.icon, iconRetinaUrl: cfg.icons.icon2x, shadowUrl: cfg.icons.shadow });
+    }
     var map = L.map(el, Object.assign({ scrollWheelZoom: false }, opts || {})).setView(cfg.center, cfg.zoom);
     if (cfg.tileUrl) {
       var tiles = L.tileLayer(cfg.tileUrl, { maxZoom: 19, attribution: cfg.attribution });

@@ -48,11 +48,20 @@ def test_the_tracker_shows_the_pipeline_with_department_and_outcome(client, city
     assert "Internal: contractor invoice" not in page
 
 
-def test_a_fresh_request_shows_received_as_done_and_routing_next(client, city):
+def test_a_fresh_request_is_at_received_with_routing_still_ahead(client, city):
     sr = submit(city)
     page = client.get(sr.get_absolute_url()).content.decode()
-    assert 'aria-current="step"' in page
+    current = page.split('aria-current="step"')[1].split("</li>")[0]
+    assert "Received" in current
     assert "Routed to a department" in page
+
+
+def test_a_queued_request_is_at_in_queue_not_resolved(client, city):
+    sr = submit(city)
+    request_route(request=sr, department=city.streets)
+    page = client.get(sr.get_absolute_url()).content.decode()
+    current = page.split('aria-current="step"')[1].split("</li>")[0]
+    assert "In queue" in current and "Resolved" not in current
 
 
 def test_a_duplicate_shows_closed_as_duplicate(client, city):
