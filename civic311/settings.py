@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "routing",
     "notifications",
     "reports",
+    "staff",
 ]
 
 MIDDLEWARE = [
@@ -178,6 +179,13 @@ if env("REDIS_URL", default=""):
     Q_CLUSTER.pop("orm")
     Q_CLUSTER["redis"] = env("REDIS_URL")
 
+LOGIN_URL = "staff:login"
+LOGIN_REDIRECT_URL = "staff:queue"
+LOGOUT_REDIRECT_URL = "staff:login"
+# Staff sessions end after 8 idle hours (a shift) and when the browser closes.
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

@@ -13,5 +13,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("health/", health, name="health"),
+    path("staff/", include("staff.urls")),
     path("", include("requests_app.urls")),
 ]

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import User
 from django.contrib.gis.admin import GISModelAdmin
 
 from requests_app.models import (
@@ -15,7 +17,11 @@ from requests_app.models import (
     Question,
     QuestionChoice,
     RequestEvent,
+    ResponseTemplate,
     ServiceRequest,
+    StaffProfile,
+    Supporter,
+    Team,
 )
 
 
@@ -104,7 +110,7 @@ class QuestionAdmin(admin.ModelAdmin):
 
 @admin.register(ClosureReason)
 class ClosureReasonAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "public_text", "active"]
+    list_display = ["name", "code", "public_text", "outcome", "active"]
     list_filter = ["active"]
 
 
@@ -164,3 +170,45 @@ class PhotoAdmin(admin.ModelAdmin):
     list_display = ["uuid", "request", "source", "public", "created_at"]
     list_filter = ["source", "public"]
     raw_id_fields = ["request"]
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ["name", "department"]
+    list_filter = ["department"]
+    filter_horizontal = ["members"]
+
+
+@admin.register(ResponseTemplate)
+class ResponseTemplateAdmin(admin.ModelAdmin):
+    list_display = ["name", "category", "closure_reason", "active"]
+    list_filter = ["active", "category__group", "closure_reason"]
+    search_fields = ["name", "body", "body_es"]
+
+
+@admin.register(Supporter)
+class SupporterAdmin(admin.ModelAdmin):
+    list_display = ["request", "channel", "created_at"]
+    raw_id_fields = ["request"]
+
+
+class StaffProfileInline(admin.StackedInline):
+    model = StaffProfile
+    can_delete = False
+    filter_horizontal = ["departments"]
+
+
+class StaffUserAdmin(UserAdmin):
+    """Roles and department memberships are edited on the user."""
+
+    inlines = [*UserAdmin.inlines, StaffProfileInline]
+    list_display = [*UserAdmin.list_display, "role"]
+
+    @admin.display(description="role")
+    def role(self, obj) -> str:
+        profile = getattr(obj, "staff_profile", None)
+        return profile.get_role_display() if profile else "—"
+
+
+admin.site.unregister(User)
+admin.site.register(User, StaffUserAdmin)

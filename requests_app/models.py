@@ -246,6 +246,16 @@ class ClosureReason(Translated):
     name = models.CharField(max_length=120, help_text="Short label staff pick from.")
     public_text = models.CharField(max_length=300)
     public_text_es = models.CharField(max_length=300, blank=True)
+    outcome = models.CharField(
+        max_length=24,
+        default="resolved",
+        choices=[
+            ("resolved", _("Resolved")),
+            ("referred", _("Referred")),
+            ("not_actionable", _("Not actionable")),
+        ],
+        help_text="The status a request closed with this reason ends in.",
+    )
     active = models.BooleanField(default=True)
 
     def __str__(self) -> str:
@@ -366,6 +376,22 @@ class ServiceRequest(models.Model):
     duplicate_of = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="duplicates"
     )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_requests",
+    )
+    team = models.ForeignKey(
+        "Team", on_delete=models.SET_NULL, null=True, blank=True, related_name="requests"
+    )
+    supporter_count = models.PositiveIntegerField(
+        default=0, help_text="Residents who reported the same problem (kept by the services)."
+    )
+    # Set when the resident adds something, cleared when staff next act: the queue's badge.
+    resident_replied_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
 
     # The reporter: private, never rendered on public pages, feeds or APIs.
     anonymous = models.BooleanField(default=False)
@@ -470,6 +496,10 @@ class RequestEvent(models.Model):
         PRIORITY_CHANGED = "priority_changed", _("Priority changed")
         CATEGORY_CHANGED = "category_changed", _("Category changed")
         NOTIFICATION_SENT = "notification_sent", _("Notification sent")
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+        TRANSFERRED = "transferred", _("Transferred")
+        SUPPORTER_ADDED = "supporter_added", _("Another resident reported it")
+        DUPLICATE_MARKED = "duplicate_marked", _("Marked as duplicate")
 
     request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE, related_name="events")
     type = models.CharField(max_length=24, choices=Type.choices)
@@ -494,3 +524,105 @@ class RequestEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request_id} {self.type} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class Role(models.TextChoices):
+    OPERATOR = "operator", _("Call-centre operator")
+    AGENT = "agent", _("Department agent")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    CITY_ADMIN = "city_admin", _("City admin")
+
+
+class StaffProfile(models.Model):
+    """A staff member's role and departments. Access rules about one request live here."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile"
+    )
+    role = models.CharField(max_length=12, choices=Role.choices, default=Role.AGENT)
+    departments = models.ManyToManyField(Department, blank=True, related_name="staff")
+    on_duty = models.BooleanField(default=True)
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()})"
+
+    @property
+    def is_city_admin(self) -> bool:
+        return self.role == Role.CITY_ADMIN or self.user.is_superuser
+
+    def department_ids(self) -> set[int]:
+        if not hasattr(self, "_department_ids"):
+            self._department_ids = set(self.departments.values_list("id", flat=True))
+        return self._department_ids
+
+    def can_work_on(self, request: ServiceRequest) -> bool:
+        """Internal notes, the resident's contact details and every action on a request are for
+        members of its department (agents and supervisors) and city admins."""
+        if self.is_city_admin:
+            return True
+        if self.role not in (Role.AGENT, Role.SUPERVISOR):
+            return False
+        return request.department_id in self.department_ids()
+
+    def can_see_contact(self, request: ServiceRequest) -> bool:
+        # Operators see the contact details of requests they took themselves.
+        if self.role == Role.OPERATOR and request.channel in ("phone", "walk_in", "email"):
+            return request.events.filter(
+                type=RequestEvent.Type.CREATED, actor_id=self.user_id
+            ).exists()
+        return self.can_work_on(request)
+
+    def can_see_all_departments(self) -> bool:
+        return self.is_city_admin or self.role == Role.OPERATOR
+
+
+class Team(models.Model):
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="teams")
+    name = models.CharField(max_length=120)
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="teams")
+
+    class Meta:
+        ordering = ["department__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["department", "name"], name="team_name_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department.name}: {self.name}"
+
+
+class ResponseTemplate(Translated):
+    """A canned public reply staff can insert and edit before sending."""
+
+    name = models.CharField(max_length=120)
+    category = models.ForeignKey(
+        Category, on_delete=models.CASCADE, null=True, blank=True, related_name="templates"
+    )
+    closure_reason = models.ForeignKey(
+        ClosureReason, on_delete=models.CASCADE, null=True, blank=True, related_name="templates"
+    )
+    body = models.TextField()
+    body_es = models.TextField(blank=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Supporter(models.Model):
+    """Another resident reporting the same problem, attached instead of a new request.
+    Private: never shown publicly beyond a count."""
+
+    request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE, related_name="supporters")
+    name = models.CharField(max_length=120, blank=True)
+    email = models.EmailField(blank=True)
+    phone = PhoneNumberField(blank=True)
+    channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.PHONE)
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES, default="en")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"supporter of {self.request_id}"

@@ -54,7 +54,7 @@ def test_a_failure_inside_the_submission_rolls_everything_back(city):
     staged = Photo.objects.create(image="x.jpg", thumbnail="x_t.jpg", draft_key=uuid.uuid4())
     with (
         mock.patch(
-            "requests_app.services.event_record", side_effect=IntegrityError("event failed")
+            "requests_app.services.intake.event_record", side_effect=IntegrityError("event failed")
         ),
         pytest.raises(IntegrityError),
     ):
@@ -65,7 +65,7 @@ def test_a_failure_inside_the_submission_rolls_everything_back(city):
 
 
 def test_tracking_numbers_grow_a_digit_when_a_month_is_crowded(city):
-    with mock.patch("requests_app.services.secrets.randbelow", side_effect=[0, 0, 0, 0, 1]):
+    with mock.patch("requests_app.services.intake.secrets.randbelow", side_effect=[0, 0, 0, 0, 1]):
         first = submit(city)
         second = submit(city)
     assert first.tracking_number.endswith("-1000")

@@ -9,7 +9,6 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
 from django.contrib.gis.geos import Point
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -19,13 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from requests_app.dispatch import event_dispatch_enqueue
 from requests_app.models import (
     Category,
     Channel,
-    ClosureReason,
     ContactMethod,
-    Department,
     Photo,
     RequestEvent,
     ServiceRequest,
@@ -33,6 +29,7 @@ from requests_app.models import (
 )
 from requests_app.photos import photo_process
 from requests_app.selectors import areas_for_point, boundary_contains
+from requests_app.services.events import Actor, event_record
 
 # Messages as constants so views and tests share them.
 OUTSIDE_AREA = gettext_noop(
@@ -41,46 +38,6 @@ OUTSIDE_AREA = gettext_noop(
 )
 CATEGORY_OFFLINE = gettext_noop("This problem can't be reported online.")
 TOO_MANY_PHOTOS = gettext_noop("You can attach up to %(max)d photos.")
-ILLEGAL_TRANSITION = gettext_noop("A request that is “%(from)s” cannot become “%(to)s”.")
-
-
-class TransitionError(Exception):
-    """A status move the state machine does not allow."""
-
-
-Actor = AbstractBaseUser | None
-
-
-def event_record(
-    *,
-    request: ServiceRequest,
-    type: str,
-    actor: Actor = None,
-    actor_label: str = "",
-    public: bool = False,
-    from_value: str = "",
-    to_value: str = "",
-    message: str = "",
-    data: dict | None = None,
-    at: datetime | None = None,
-) -> RequestEvent:
-    """Append one event to a request's log and dispatch it to the workers after commit.
-
-    Call inside the transaction that makes the change, so the change and its event land together."""
-    event = RequestEvent.objects.create(
-        request=request,
-        type=type,
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        actor_label=actor_label or (actor.get_username() if actor else "System"),
-        public=public,
-        from_value=from_value,
-        to_value=to_value,
-        message=message,
-        data=data or {},
-        created_at=at or timezone.now(),
-    )
-    event_dispatch_enqueue(event.id)
-    return event
 
 
 def tracking_number_candidate(*, at: datetime, digits: int) -> str:
@@ -257,95 +214,6 @@ def _insert_with_tracking_number(*, request: ServiceRequest, at: datetime) -> No
     raise RuntimeError("could not allocate a tracking number")
 
 
-# --- Status and routing ---------------------------------------------------------------------------
-
-
-def request_status_change(
-    *,
-    request: ServiceRequest,
-    to_status: str,
-    actor: Actor = None,
-    actor_label: str = "",
-    message: str = "",
-    public: bool = True,
-    closure_reason: ClosureReason | None = None,
-) -> RequestEvent:
-    """The one place a request's status changes. Refuses moves the state machine forbids."""
-    if not request.can_move_to(to_status):
-        raise TransitionError(
-            _(ILLEGAL_TRANSITION)
-            % {"from": Status(request.status).label, "to": Status(to_status).label}
-        )
-    now = timezone.now()
-    from_status = request.status
-    request.status = to_status
-    request.updated_at = now
-    request.version += 1
-    fields = ["status", "updated_at", "version"]
-    if to_status == Status.RESOLVED or to_status in (
-        Status.CLOSED_DUPLICATE,
-        Status.REFERRED,
-        Status.NOT_ACTIONABLE,
-    ):
-        request.resolved_at = now
-        request.closure_reason = closure_reason
-        fields += ["resolved_at", "closure_reason"]
-    if to_status != Status.RESOLVED and not request.is_open:
-        request.closed_at = now
-        fields.append("closed_at")
-    if to_status == Status.REOPENED:
-        request.resolved_at = request.closed_at = request.closure_reason = None
-        fields += ["resolved_at", "closed_at", "closure_reason"]
-    with transaction.atomic():
-        request.save(update_fields=sorted(set(fields)))
-        data = {"closure_reason": closure_reason.code} if closure_reason else {}
-        if closure_reason and not message:
-            message = closure_reason.public_text
-        return event_record(
-            request=request,
-            type=RequestEvent.Type.STATUS_CHANGED,
-            actor=actor,
-            actor_label=actor_label,
-            public=public,
-            from_value=from_status,
-            to_value=to_status,
-            message=message,
-            data=data,
-            at=now,
-        )
-
-
-def request_route(
-    *, request: ServiceRequest, department: Department, actor: Actor = None, reason: str = ""
-) -> None:
-    """Give the request to a department and put it in that department's queue."""
-    with transaction.atomic():
-        request = ServiceRequest.objects.select_for_update().get(pk=request.pk)
-        previous = request.department
-        request.department = department
-        request.routed_at = timezone.now()
-        request.save(update_fields=["department", "routed_at"])
-        event_record(
-            request=request,
-            type=RequestEvent.Type.ROUTED,
-            actor=actor,
-            actor_label="Routing" if actor is None else "",
-            public=True,
-            from_value=previous.name if previous else "",
-            to_value=department.name,
-            message=reason or f"Routed to {department.name}",
-            data={"department_id": department.id},
-        )
-        if request.can_move_to(Status.ROUTED):
-            request_status_change(
-                request=request, to_status=Status.ROUTED, actor=actor, actor_label="Routing"
-            )
-        if request.can_move_to(Status.IN_QUEUE):
-            request_status_change(
-                request=request, to_status=Status.IN_QUEUE, actor=actor, actor_label="Routing"
-            )
-
-
 # --- Resident follow-up ---------------------------------------------------------------------------
 
 
@@ -363,7 +231,8 @@ def request_resident_comment(
             Photo.objects.filter(pk__in=[p.pk for p in photos]).update(
                 request=request, draft_key=None
             )
-        ServiceRequest.objects.filter(pk=request.pk).update(updated_at=timezone.now())
+        now = timezone.now()
+        ServiceRequest.objects.filter(pk=request.pk).update(updated_at=now, resident_replied_at=now)
         return event_record(
             request=request,
             type=RequestEvent.Type.RESIDENT_COMMENT,

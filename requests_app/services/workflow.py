@@ -1,0 +1,607 @@
+"""Staff workflow: every action on a request is a guarded change plus one event, in one
+transaction. Actions taken from a page pass the version the user saw (`expected_version`); if
+someone else changed the request since, ConflictError says who and when, and nothing is written.
+
+Who may do what is checked by the views (StaffProfile.can_work_on); these functions enforce the
+state machine and data rules whoever calls them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from requests_app.models import (
+    CLOSED_STATUSES,
+    Category,
+    Channel,
+    ClosureReason,
+    Department,
+    Photo,
+    Priority,
+    RequestEvent,
+    ServiceRequest,
+    Status,
+    Supporter,
+    Team,
+)
+from requests_app.services.events import Actor, event_record
+
+ILLEGAL_TRANSITION = gettext_noop("A request that is “%(from)s” cannot become “%(to)s”.")
+CONFLICT = gettext_noop(
+    "This request was changed by %(who)s at %(time)s. Review the changes and try again."
+)
+NOT_OPEN = gettext_noop("This request is closed. Reopen it first.")
+
+
+class TransitionError(Exception):
+    """A status move the state machine does not allow."""
+
+
+class WorkflowError(Exception):
+    """An action that does not apply to the request as it is (shown to the user)."""
+
+
+class ConflictError(Exception):
+    """Someone else changed the request after the user loaded it."""
+
+    def __init__(self, *, who: str, at: datetime) -> None:
+        local = timezone.localtime(at, ZoneInfo(settings.CITY_TIME_ZONE))
+        self.who, self.at = who, at
+        super().__init__(_(CONFLICT) % {"who": who, "time": local.strftime("%H:%M")})
+
+
+def _actor_name(actor: Actor) -> str:
+    if actor is None:
+        return "System"
+    full = actor.get_full_name() if hasattr(actor, "get_full_name") else ""
+    return full or actor.get_username()
+
+
+def request_lock(*, request: ServiceRequest, expected_version: int | None) -> ServiceRequest:
+    """Lock the row for this transaction and check nobody changed it since the user saw it."""
+    locked = ServiceRequest.objects.select_for_update().get(pk=request.pk)
+    if expected_version is not None and locked.version != expected_version:
+        last = locked.events.order_by("-created_at", "-id").first()
+        raise ConflictError(
+            who=last.actor_label if last else "someone",
+            at=last.created_at if last else timezone.now(),
+        )
+    return locked
+
+
+def _touch(request: ServiceRequest, *fields: str, staff_acted: bool = True) -> None:
+    request.version += 1
+    request.updated_at = timezone.now()
+    update = {"version", "updated_at", *fields}
+    if staff_acted and request.resident_replied_at is not None:
+        request.resident_replied_at = None
+        update.add("resident_replied_at")
+    request.save(update_fields=sorted(update))
+
+
+def request_status_change(
+    *,
+    request: ServiceRequest,
+    to_status: str,
+    actor: Actor = None,
+    actor_label: str = "",
+    message: str = "",
+    public: bool = True,
+    closure_reason: ClosureReason | None = None,
+) -> RequestEvent:
+    """The one place a request's status changes. Refuses moves the state machine forbids."""
+    if not request.can_move_to(to_status):
+        raise TransitionError(
+            _(ILLEGAL_TRANSITION)
+            % {"from": Status(request.status).label, "to": Status(to_status).label}
+        )
+    now = timezone.now()
+    from_status = request.status
+    request.status = to_status
+    request.updated_at = now
+    request.version += 1
+    fields = ["status", "updated_at", "version"]
+    if to_status == Status.RESOLVED or to_status in (
+        Status.CLOSED_DUPLICATE,
+        Status.REFERRED,
+        Status.NOT_ACTIONABLE,
+    ):
+        request.resolved_at = now
+        request.closure_reason = closure_reason
+        fields += ["resolved_at", "closure_reason"]
+    if to_status != Status.RESOLVED and not request.is_open:
+        request.closed_at = now
+        fields.append("closed_at")
+    if to_status == Status.REOPENED:
+        request.resolved_at = request.closed_at = request.closure_reason = None
+        fields += ["resolved_at", "closed_at", "closure_reason"]
+    with transaction.atomic():
+        request.save(update_fields=sorted(set(fields)))
+        data = {"closure_reason": closure_reason.code} if closure_reason else {}
+        if closure_reason and not message:
+            message = closure_reason.public_text
+        return event_record(
+            request=request,
+            type=RequestEvent.Type.STATUS_CHANGED,
+            actor=actor,
+            actor_label=actor_label,
+            public=public,
+            from_value=from_status,
+            to_value=to_status,
+            message=message,
+            data=data,
+            at=now,
+        )
+
+
+def request_route(
+    *, request: ServiceRequest, department: Department, actor: Actor = None, reason: str = ""
+) -> None:
+    """Give the request to a department and put it in that department's queue."""
+    with transaction.atomic():
+        request = ServiceRequest.objects.select_for_update().get(pk=request.pk)
+        previous = request.department
+        request.department = department
+        request.routed_at = timezone.now()
+        request.save(update_fields=["department", "routed_at"])
+        event_record(
+            request=request,
+            type=RequestEvent.Type.ROUTED,
+            actor=actor,
+            actor_label="Routing" if actor is None else "",
+            public=True,
+            from_value=previous.name if previous else "",
+            to_value=department.name,
+            message=reason or f"Routed to {department.name}",
+            data={"department_id": department.id},
+        )
+        if request.can_move_to(Status.ROUTED):
+            request_status_change(
+                request=request, to_status=Status.ROUTED, actor=actor, actor_label="Routing"
+            )
+        if request.can_move_to(Status.IN_QUEUE):
+            request_status_change(
+                request=request, to_status=Status.IN_QUEUE, actor=actor, actor_label="Routing"
+            )
+
+
+# --- Staff actions -----------------------------------------------------------------------------
+
+
+def _require_open(request: ServiceRequest) -> None:
+    if request.status in CLOSED_STATUSES:
+        raise WorkflowError(_(NOT_OPEN))
+
+
+def request_acknowledge(
+    *, request: ServiceRequest, actor: Actor, expected_version: int | None = None
+) -> ServiceRequest:
+    """Staff have looked at it: the first action counted by the response target."""
+    with transaction.atomic():
+        sr = request_lock(request=request, expected_version=expected_version)
+        _require_open(sr)
+        if sr.acknowledged_at:
+            raise WorkflowError(_("This request is already acknowledged."))
+        sr.acknowledged_at = timezone.now()
+        _touch(sr, "acknowledged_at")
+        event_record(
+            request=sr,
+            type=RequestEvent.Type.ACKNOWLEDGED,
+            actor=actor,
+            actor_label=_actor_name(actor),
+            public=True,
+            message="A member of staff has reviewed your request.",
+        )
+        if sr.can_move_to(Status.IN_QUEUE) and sr.status in (Status.RECEIVED, Status.ROUTED):
+            pass  # routing moves it into the queue; acknowledging does not skip routing
+        return sr
+
+
+def request_assign(
+    *,
+    request: ServiceRequest,
+    actor: Actor,
+    assignee=None,
+    team: Team | None = None,
+    expected_version: int | None = None,
+) -> ServiceRequest:
+    """Give the request to a person and/or team of its department (None clears). Internal."""
+    with transaction.atomic():
+        sr = request_lock(request=request, expected_version=expected_version)
+        _require_open(sr)
+        if team is not None and team.department_id != sr.department_id:
+            raise WorkflowError(_("That team belongs to another department."))
+        before = ", ".join(
+            x for x in (_actor_name(sr.assignee) if sr.assignee else "", str(sr.team or "")) if x
+        )
+        sr.assignee, sr.team = assignee, team
+        if not sr.acknowledged_at:
+            sr.acknowledged_at = timezone.now()
+        _touch(sr, "assignee", "team", "acknowledged_at")
+        after = ", ".join(
+            x for x in (_actor_name(assignee) if assignee else "", str(team or "")) if x
+        )
+        event_record(
+            request=sr,
+            type=RequestEvent.Type.ASSIGNED,
+            actor=actor,
+            actor_label=_actor_name(actor),
+            public=False,
+            from_value=before[:120],
+            to_value=after[:120] or "unassigned",
+            message=f"Assigned to {after}" if after else "Unassigned",
+            data={
+                "assignee_id": assignee.pk if assignee else None,
+                "team_id": team.pk if team else None,
+            },
+        )
+        return sr
+
+
+def request_priority_change(
+    *,
+    request: ServiceRequest,
+    actor: Actor,
+    priority: str,
+    reason: str = "",
+    expected_version: int | None = None,
+) -> ServiceRequest:
+    if priority not in Priority.values:
+        raise WorkflowError(_("Unknown priority."))
+    with transaction.atomic():
+        sr = request_lock(request=request, expected_version=expected_version)
+        _require_open(sr)
+        if sr.priority == priority:
+            return sr
+        before, sr.priority = sr.priority, priority
+        _touch(sr, "priority")
+        event_record(
+            request=sr,
+            type=RequestEvent.Type.PRIORITY_CHANGED,
+            actor=actor,
+            actor_label=_actor_name(actor),
+            public=False,
+            from_value=before,
+            to_value=priority,
+            message=reason,
+        )
+        return sr
+
+
+def request_comment(
+    *,
+    request: ServiceRequest,
+    actor: Actor,
+    message: str,
+    public: bool,
+    expected_version: int | None = None,
+) -> RequestEvent:
+    """A public comment (the resident sees it, signed by the department) or an internal note."""
+    message = message.strip()
+    if not message:
+        raise WorkflowError(_("Write something first."))
+    with transaction.atomic():
+        sr = request_lock(request=request, expected_version=expected_version)
+        _touch(sr)
+        return event_record(
+            request=sr,
+            type=RequestEvent.Type.COMMENT if public else RequestEvent.Type.NOTE,
+            actor=actor,
+            actor_label=_actor_name(actor),
+            public=public,
+            message=message,
+        )
+
+
+def request_onsite_attempt(
+    *,
+    request: ServiceRequest,
+    actor: Actor,
+    public_message: str = "",
+    internal_notes: str = "",
+    photos: list[Photo] | None = None,
+    expected_version: int | None = None,
+) -> ServiceRequest:
+    """A crew visited. The visit (and any public message and photos) is public; notes stay
+    internal. A queued request becomes in progress."""
+    with transaction.atomic():
+        sr = request_lock(request=request, expected_version=expected_version)
+        _require_open(sr)
+        photos = photos or []
+        if photos:
+            Photo.objects.filter(pk__in=[p.pk for p in photos]).update(
+                request=sr, draft_key=None, source=Photo.Source.STAFF
+            )
+        _touch(sr)
+        event_record(
+            request=sr,
+            type=RequestEvent.Type.ONSITE_ATTEMPT,
+            actor=actor,
+            actor_label=_actor_name(actor),
+            public=True,
+            message=public_message.strip(),
+            data={"photos": [str(p.uuid) for p in photos]},
+        )
+        if internal_notes.strip():
+            event_record(
+                request=sr,
+                type=RequestEvent.Type.NOTE,
+                actor=actor,
+                actor_label=_actor_name(actor),
+                public=False,
+                message=internal_notes.strip(),
+                data={"onsite": True},
+            )
+        if sr.status in (Status.IN_QUEUE, Status.REOPENED, Status.WAITING_ON_RESIDENT):
+            target = Status.IN_PROGRESS if sr.status != Status.REOPENED else Status.IN_QUEUE
+            request_status_change(
+                request=sr, to_status=target, actor=actor, actor_label=_actor_name(actor)
+            )
+        return sr
+
+
+def request_hold(
+    *,
+    request: ServiceRequest,
+    actor: Actor,
+    message: str,
+    expected_version: int | None = None,
+) -> ServiceRequest:
+    """Wait for the resident: the public message says what is needed."""
+    if not message.strip():
+        raise WorkflowError(_("Tell the resident what you need from them."))
+    with transaction.atomic():
+        sr = request_lock(request=request, expected_version=expected_version)
+        request_status_change(
+            request=sr,
+            to_status=Status.WAITING_ON_RESIDENT,
+            actor=actor,
+            actor_label=_actor_name(actor),
+            message=message.strip(),
+        )
+        return sr
+
+
+def request_resume(
+    *, request: ServiceRequest, actor: Actor, expected_version: int | None = None
+) -> ServiceRequest:
+    with transaction.atomic():
+        sr = request_lock(request=request, expected_version=expected_version)
+        request_status_change(
+            request=sr, to_status=Status.IN_PROGRESS, actor=actor, actor_label=_actor_name(actor)
+        )
+        return sr
+
+
+def request_resolve(
+    *,
+    request: ServiceRequest,
+    actor: Actor,
+    closure_reason: ClosureReason,
+    message: str = "",
+    expected_version: int | None = None,
+) -> ServiceRequest:
+    """Close the work with a reason whose public wording the resident sees. The reason's outcome
+    decides the status (resolved, referred or not actionable)."""
+    with transaction.atomic():
+        sr = request_lock(request=request, expected_version=expected_version)
+        _require_open(sr)
+        target = closure_reason.outcome or Status.RESOLVED
+        if sr.status in (Status.ROUTED, Status.RECEIVED) and sr.can_move_to(Status.IN_QUEUE):
+            request_status_change(
+                request=sr, to_status=Status.IN_QUEUE, actor=actor, actor_label=_actor_name(actor)
+            )
+        request_status_change(
+            request=sr,
+            to_status=target,
+            actor=actor,
+            actor_label=_actor_name(actor),
+            closure_reason=closure_reason,
+            message=message.strip() or closure_reason.public_text,
+        )
+        return sr
+
+
+def request_mark_duplicate(
+    *,
+    request: ServiceRequest,
+    actor: Actor,
+    original: ServiceRequest,
+    expected_version: int | None = None,
+) -> ServiceRequest:
+    """Close as a duplicate of another open or closed request; its supporters count moves over."""
+    if original.pk == request.pk:
+        raise WorkflowError(_("A request cannot be a duplicate of itself."))
+    with transaction.atomic():
+        sr = request_lock(request=request, expected_version=expected_version)
+        _require_open(sr)
+        if original.duplicate_of_id == sr.pk:
+            raise WorkflowError(_("That request is already a duplicate of this one."))
+        sr.duplicate_of = original
+        _touch(sr, "duplicate_of")
+        ServiceRequest.objects.filter(pk=original.pk).update(
+            supporter_count=original.supporter_count + sr.supporter_count + 1
+        )
+        event_record(
+            request=sr,
+            type=RequestEvent.Type.DUPLICATE_MARKED,
+            actor=actor,
+            actor_label=_actor_name(actor),
+            public=False,
+            to_value=original.tracking_number,
+            data={"original_id": original.pk},
+        )
+        request_status_change(
+            request=sr,
+            to_status=Status.CLOSED_DUPLICATE,
+            actor=actor,
+            actor_label=_actor_name(actor),
+            message=f"This is the same problem as request {original.tracking_number}; "
+            "follow that one for updates.",
+        )
+        return sr
+
+
+def request_reopen(
+    *,
+    request: ServiceRequest,
+    actor: Actor,
+    reason: str,
+    expected_version: int | None = None,
+) -> ServiceRequest:
+    if not reason.strip():
+        raise WorkflowError(_("Say why it is being reopened."))
+    with transaction.atomic():
+        sr = request_lock(request=request, expected_version=expected_version)
+        request_status_change(
+            request=sr,
+            to_status=Status.REOPENED,
+            actor=actor,
+            actor_label=_actor_name(actor),
+            message=reason.strip(),
+        )
+        if sr.duplicate_of_id:
+            sr.duplicate_of = None
+            sr.save(update_fields=["duplicate_of"])
+        request_status_change(
+            request=sr, to_status=Status.IN_QUEUE, actor=actor, actor_label=_actor_name(actor)
+        )
+        return sr
+
+
+def request_recategorise(
+    *,
+    request: ServiceRequest,
+    actor: Actor,
+    category: Category,
+    reason: str = "",
+    expected_version: int | None = None,
+) -> ServiceRequest:
+    """Change the category; the target date is recalculated from the new category, and if its
+    default department differs the request moves there."""
+    with transaction.atomic():
+        sr = request_lock(request=request, expected_version=expected_version)
+        _require_open(sr)
+        if category.pk == sr.category_id:
+            return sr
+        before = sr.category
+        sr.category = category
+        sr.expected_at = category.expected_resolution(start=sr.created_at)
+        _touch(sr, "category", "expected_at")
+        event_record(
+            request=sr,
+            type=RequestEvent.Type.CATEGORY_CHANGED,
+            actor=actor,
+            actor_label=_actor_name(actor),
+            public=True,
+            from_value=before.name,
+            to_value=category.name,
+            message=reason.strip(),
+            data={"from_id": before.pk, "to_id": category.pk},
+        )
+        if category.default_department_id != sr.department_id:
+            _move_department(
+                sr,
+                category.default_department,
+                actor,
+                f"Moved with the new category {category.name}",
+            )
+        return sr
+
+
+def request_transfer(
+    *,
+    request: ServiceRequest,
+    actor: Actor,
+    department: Department,
+    reason: str,
+    expected_version: int | None = None,
+) -> ServiceRequest:
+    """Send the request to another department's queue, with a reason."""
+    if not reason.strip():
+        raise WorkflowError(_("Say why it is being transferred."))
+    with transaction.atomic():
+        sr = request_lock(request=request, expected_version=expected_version)
+        _require_open(sr)
+        if department.pk == sr.department_id:
+            raise WorkflowError(_("It is already with that department."))
+        _move_department(sr, department, actor, reason.strip())
+        return sr
+
+
+def _move_department(sr: ServiceRequest, department: Department, actor: Actor, reason: str) -> None:
+    previous = sr.department
+    sr.department, sr.assignee, sr.team = department, None, None
+    sr.routed_at = timezone.now()
+    _touch(sr, "department", "assignee", "team", "routed_at")
+    event_record(
+        request=sr,
+        type=RequestEvent.Type.ROUTED,
+        actor=actor,
+        actor_label=_actor_name(actor),
+        public=True,
+        from_value=previous.name if previous else "",
+        to_value=department.name,
+        message=reason,
+        data={"department_id": department.pk, "transfer": True},
+    )
+    if sr.status != Status.IN_QUEUE and sr.can_move_to(Status.ROUTED):
+        request_status_change(
+            request=sr, to_status=Status.ROUTED, actor=actor, actor_label=_actor_name(actor)
+        )
+    if sr.can_move_to(Status.IN_QUEUE) and sr.status == Status.ROUTED:
+        request_status_change(
+            request=sr, to_status=Status.IN_QUEUE, actor=actor, actor_label=_actor_name(actor)
+        )
+
+
+def request_supporter_add(
+    *,
+    request: ServiceRequest,
+    actor: Actor,
+    name: str = "",
+    email: str = "",
+    phone: str = "",
+    channel: str = Channel.PHONE,
+    language: str = "en",
+) -> Supporter:
+    """A caller reports a problem already on file: attach them instead of a new request."""
+    with transaction.atomic():
+        sr = request_lock(request=request, expected_version=None)
+        supporter = Supporter.objects.create(
+            request=sr,
+            name=name.strip(),
+            email=email.strip(),
+            phone=phone,
+            channel=channel,
+            language=language,
+        )
+        sr.supporter_count += 1
+        _touch(sr, "supporter_count", staff_acted=False)
+        event_record(
+            request=sr,
+            type=RequestEvent.Type.SUPPORTER_ADDED,
+            actor=actor,
+            actor_label=_actor_name(actor),
+            public=True,
+            message="Another resident reported this problem too.",
+            data={"supporter_id": supporter.pk, "channel": channel},
+        )
+        return supporter
+
+
+def staff_user_list(*, department: Department):
+    """Staff who can be assigned work in a department."""
+    return (
+        get_user_model()
+        .objects.filter(staff_profile__departments=department, is_active=True)
+        .order_by("first_name", "username")
+    )

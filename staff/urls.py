@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from django.urls import path
+
+from staff.views import auth, detail, intake, queue
+
+app_name = "staff"
+
+urlpatterns = [
+    path("login/", auth.login, name="login"),
+    path("logout/", auth.logout, name="logout"),
+    path("password-reset/", auth.password_reset, name="password_reset"),
+    path("password-reset/done/", auth.password_reset_done, name="password_reset_done"),
+    path("reset/<uidb64>/<token>/", auth.password_reset_confirm, name="password_reset_confirm"),
+    path("reset/done/", auth.password_reset_complete, name="password_reset_complete"),
+    path("", queue.queue, name="queue"),
+    path("bulk/", queue.bulk, name="bulk"),
+    path("intake/", intake.intake, name="intake"),
+    path("requests/<str:tracking_number>/", detail.detail, name="detail"),
+    path("requests/<str:tracking_number>/<str:action>/", detail.action, name="action"),
+]
