@@ -414,12 +414,16 @@ def browse(request: HttpRequest) -> HttpResponse:
 # --- Photos --------------------------------------------------------------------------------------
 
 
+def _is_staff(user) -> bool:
+    return user.is_authenticated and (user.is_superuser or hasattr(user, "staff_profile"))
+
+
 @require_GET
 def photo(request: HttpRequest, photo_uuid: uuid.UUID, size: str) -> FileResponse:
     """Serve a photo. Attached photos must be public (staff see the rest); a staged photo is
     visible only by its unguessable id, to the resident filling in the form."""
     item = get_object_or_404(Photo, uuid=photo_uuid)
-    if item.request_id is not None and not item.public and not request.user.is_staff:
+    if item.request_id is not None and not item.public and not _is_staff(request.user):
         raise Http404
     field = item.thumbnail if size == "thumb" else item.image
     response = FileResponse(field.open("rb"), content_type="image/jpeg")

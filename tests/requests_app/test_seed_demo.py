@@ -29,7 +29,7 @@ from requests_app.models import (
 )
 
 REQUESTS = 200
-DEMO_USERS = ("admin", "supervisor", "agent", "operator")
+DEMO_USERS = ("admin", "supervisor", "agent", "crew", "operator", "parks")
 DEMO_TABLES = (
     ServiceRequest,
     Area,
@@ -216,8 +216,13 @@ def test_it_prints_the_demo_logins_and_they_work(seeded):
         assert username in seeded
         user = authenticate(username=username, password="demo-311-pass")
         assert user is not None
-        assert user.is_staff
+        assert user.staff_profile.role  # every demo login has a staff role
+        assert user.is_staff == (username == "admin")  # only the city admin uses Django admin
     assert get_user_model().objects.get(username="admin").is_superuser
+    agent = get_user_model().objects.get(username="agent").staff_profile
+    assert agent.role == "agent"
+    assert list(agent.departments.values_list("slug", flat=True)) == ["public-works-streets"]
+    assert get_user_model().objects.get(username="operator").staff_profile.role == "operator"
 
 
 def test_if_empty_seeds_an_empty_database_once():

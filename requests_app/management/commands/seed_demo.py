@@ -58,8 +58,11 @@ from requests_app.models import (
     Question,
     QuestionChoice,
     RequestEvent,
+    ResponseTemplate,
     ServiceRequest,
+    StaffProfile,
     Status,
+    Team,
 )
 
 DEMO_PASSWORD = "demo-311-pass"  # noqa: S105 - published on purpose: demo logins
@@ -67,7 +70,50 @@ DEMO_USERS = (  # username, superuser?
     ("admin", True),
     ("supervisor", False),
     ("agent", False),
+    ("crew", False),
     ("operator", False),
+    ("parks", False),
+)
+# Role and departments of each demo login (department slugs from requests_app.demo).
+DEMO_ROLES = {
+    "admin": ("city_admin", ()),
+    "supervisor": ("supervisor", ("public-works-streets",)),
+    "agent": ("agent", ("public-works-streets",)),
+    "crew": ("agent", ("public-works-streets",)),
+    "operator": ("operator", ()),
+    "parks": ("agent", ("parks",)),
+}
+DEMO_ROLE_LABELS = {
+    "admin": "city admin (Django admin too)",
+    "supervisor": "supervisor, Public Works — Streets",
+    "agent": "agent, Public Works — Streets",
+    "crew": "field crew, Public Works — Streets (Pothole crew)",
+    "operator": "call-centre operator",
+    "parks": "agent, Parks & Recreation",
+}
+CLOSURE_OUTCOMES = {"referred": "referred", "not_actionable": "not_actionable"}
+RESPONSE_TEMPLATES = (
+    # name, closure reason code or None, English, Spanish
+    (
+        "Crew scheduled",
+        None,
+        "Thanks for your report. A crew is scheduled to look at this within the next few days.",
+        "Gracias por su reporte. Un equipo revisará esto en los próximos días.",
+    ),
+    (
+        "Need a photo",
+        None,
+        "We couldn't find the problem at this location. Could you add a photo or more details "
+        "using the link in your confirmation email?",
+        "No encontramos el problema en este lugar. ¿Puede agregar una foto o más detalles con "
+        "el enlace de su correo de confirmación?",
+    ),
+    (
+        "Repaired — thanks",
+        "repaired",
+        "Our crew repaired this today. Thank you for helping keep the city in good shape.",
+        "Nuestro equipo lo reparó hoy. Gracias por ayudar a mantener la ciudad en buen estado.",
+    ),
 )
 CHUNK = 20_000
 BULK_MIN = 50_000  # from this many requests, load with indexes dropped (see _bulk_begin)
@@ -288,6 +334,17 @@ class Command(BaseCommand):
                     "name": r.name,
                     "public_text": r.public_text,
                     "public_text_es": r.public_text_es,
+                    "outcome": CLOSURE_OUTCOMES.get(r.code, "resolved"),
+                    "active": True,
+                },
+            )
+        for name, reason_code, body, body_es in RESPONSE_TEMPLATES:
+            ResponseTemplate.objects.update_or_create(
+                name=name,
+                defaults={
+                    "closure_reason": ClosureReason.objects.filter(code=reason_code).first(),
+                    "body": body,
+                    "body_es": body_es,
                     "active": True,
                 },
             )
@@ -338,10 +395,18 @@ class Command(BaseCommand):
                     username=username,
                     email=f"{username}@example.com",
                     password=DEMO_PASSWORD,
-                    is_staff=True,
+                    # Only the city admin uses Django admin; the rest work in /staff/.
+                    is_staff=superuser,
                     first_name=username.capitalize(),
                 )
+            role, slugs = DEMO_ROLES[username]
+            profile, _ = StaffProfile.objects.update_or_create(user=user, defaults={"role": role})
+            profile.departments.set(Department.objects.filter(slug__in=slugs))
             ids[username] = user.pk
+        streets = Department.objects.filter(slug="public-works-streets").first()
+        if streets:
+            team, _ = Team.objects.get_or_create(department=streets, name="Pothole crew")
+            team.members.add(ids["crew"])
         return ids
 
     def _print_logins(self) -> None:
@@ -349,9 +414,10 @@ class Command(BaseCommand):
             "",
             "Demo logins " + "-" * 40,
             *(
-                f"  {name:<12} {DEMO_PASSWORD}   {'superuser' if su else 'staff'}"
-                for name, su in DEMO_USERS
+                f"  {name:<12} {DEMO_PASSWORD}   {DEMO_ROLE_LABELS[name]}"
+                for name, _su in DEMO_USERS
             ),
+            "  Staff back office: /staff/   Django admin: /admin/",
             "-" * 52,
         ]
         self.stdout.write("\n".join(lines))
