@@ -430,6 +430,18 @@ class ServiceRequest(models.Model):
                 condition=Q(status__in=sorted(s.value for s in OPEN_STATUSES)),
                 name="request_open_by_department",
             ),
+            # "My requests" and assignee filters: WHERE assignee_id = ? AND status IN (open...).
+            models.Index(
+                fields=["assignee", "expected_at"],
+                condition=Q(status__in=sorted(s.value for s in OPEN_STATUSES)),
+                name="request_open_by_assignee",
+            ),
+            # Queues sorted by due date and the overdue counter: open rows ordered by expected_at.
+            models.Index(
+                fields=["department", "expected_at"],
+                condition=Q(status__in=sorted(s.value for s in OPEN_STATUSES)),
+                name="request_open_due",
+            ),
         ]
 
     def __str__(self) -> str:
