@@ -71,7 +71,7 @@ def request_lock(*, request: ServiceRequest, expected_version: int | None) -> Se
     if expected_version is not None and locked.version != expected_version:
         last = locked.events.order_by("-created_at", "-id").first()
         raise ConflictError(
-            who=last.actor_label if last else "someone",
+            who=last.actor_label if last else _("someone"),
             at=last.created_at if last else timezone.now(),
         )
     return locked

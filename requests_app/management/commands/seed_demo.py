@@ -399,6 +399,8 @@ class Command(BaseCommand):
                     is_staff=superuser,
                     first_name=username.capitalize(),
                 )
+            elif user.is_staff != superuser:
+                User.objects.filter(pk=user.pk).update(is_staff=superuser)
             role, slugs = DEMO_ROLES[username]
             profile, _ = StaffProfile.objects.update_or_create(user=user, defaults={"role": role})
             profile.departments.set(Department.objects.filter(slug__in=slugs))
