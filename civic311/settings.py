@@ -179,6 +179,19 @@ if env("REDIS_URL", default=""):
     Q_CLUSTER.pop("orm")
     Q_CLUSTER["redis"] = env("REDIS_URL")
 
+# Shared by every web worker (login throttling must count across processes): Redis when
+# configured, else files on this host.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env("REDIS_URL")}
+        if env("REDIS_URL", default="")
+        else {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": env("CACHE_DIR", default=str(BASE_DIR / "var" / "cache")),
+        }
+    )
+}
+
 LOGIN_URL = "staff:login"
 LOGIN_REDIRECT_URL = "staff:queue"
 LOGOUT_REDIRECT_URL = "staff:login"

@@ -270,8 +270,16 @@ def request_pipeline(*, request: ServiceRequest, events: list[RequestEvent]) -> 
     if reason_codes:
         reason = ClosureReason.objects.filter(code=reason_codes[-1]).first()
         if reason:
-            outcome = reason.tr("public_text")
+            outcome = closure_message(reason=reason, message=outcome)
     return Pipeline(steps=list(steps.values()), outcome=outcome, terminal_label=terminal)
+
+
+def closure_message(*, reason: ClosureReason, message: str) -> str:
+    """What the resident reads when a request closes: the staff's own words when they wrote
+    some, else the reason's standard wording in the reader's language."""
+    if message and message.strip() != reason.public_text.strip():
+        return message
+    return reason.tr("public_text")
 
 
 @dataclass(frozen=True)
@@ -336,7 +344,7 @@ def timeline_public(*, events: list[RequestEvent]) -> list[TimelineEntry]:
             code = data.get("closure_reason")
             if code:
                 reason = ClosureReason.objects.filter(code=code).first()
-                message = reason.tr("public_text") if reason else e.message
+                message = closure_message(reason=reason, message=e.message) if reason else e.message
             elif e.message and e.actor_label not in ("Routing", "System"):
                 message = e.message
             entries.append(

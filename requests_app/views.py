@@ -414,8 +414,14 @@ def browse(request: HttpRequest) -> HttpResponse:
 # --- Photos --------------------------------------------------------------------------------------
 
 
-def _is_staff(user) -> bool:
-    return user.is_authenticated and (user.is_superuser or hasattr(user, "staff_profile"))
+def _staff_may_see(user, photo: Photo) -> bool:
+    """Hidden photos are for staff who work on the request (and city admins)."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    profile = getattr(user, "staff_profile", None)
+    return profile is not None and profile.can_work_on(photo.request)
 
 
 @require_GET
@@ -423,7 +429,7 @@ def photo(request: HttpRequest, photo_uuid: uuid.UUID, size: str) -> FileRespons
     """Serve a photo. Attached photos must be public (staff see the rest); a staged photo is
     visible only by its unguessable id, to the resident filling in the form."""
     item = get_object_or_404(Photo, uuid=photo_uuid)
-    if item.request_id is not None and not item.public and not _is_staff(request.user):
+    if item.request_id is not None and not item.public and not _staff_may_see(request.user, item):
         raise Http404
     field = item.thumbnail if size == "thumb" else item.image
     response = FileResponse(field.open("rb"), content_type="image/jpeg")

@@ -200,8 +200,6 @@ def request_acknowledge(
             public=True,
             message="A member of staff has reviewed your request.",
         )
-        if sr.can_move_to(Status.IN_QUEUE) and sr.status in (Status.RECEIVED, Status.ROUTED):
-            pass  # routing moves it into the queue; acknowledging does not skip routing
         return sr
 
 
@@ -375,6 +373,8 @@ def request_resume(
 ) -> ServiceRequest:
     with transaction.atomic():
         sr = request_lock(request=request, expected_version=expected_version)
+        if sr.status != Status.WAITING_ON_RESIDENT:
+            raise WorkflowError(_("Only a request waiting on the resident can be resumed."))
         request_status_change(
             request=sr, to_status=Status.IN_PROGRESS, actor=actor, actor_label=_actor_name(actor)
         )

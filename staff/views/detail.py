@@ -1,13 +1,187 @@
-"""Placeholder: being written."""
+"""The staff request page and the actions on it.
+
+Every action is a small form posted to `staff:action` with the request version the user saw.
+Success redirects back (303) with a message; a stale version re-renders the page as it is now
+with the user's text kept and the ConflictError message on top (409); anything else refused
+re-renders with the error beside the form (422). With HTMX the same view returns only the
+`#detail` fragment."""
 
 from __future__ import annotations
 
-from django.http import HttpResponse
+import uuid
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from requests_app import services
+from requests_app.models import Photo, ServiceRequest
+from requests_app.services import ConflictError, TransitionError, WorkflowError
+from requests_app.views import map_config
+from staff import detail_selectors as selectors
+from staff.access import request_for_work, staff_required
+from staff.forms import ACTION_FORMS, ActionForm
 
 
-def detail(request, *args, **kwargs) -> HttpResponse:
-    return HttpResponse(status=501)
+@staff_required
+@require_GET
+def detail(request: HttpRequest, tracking_number: str) -> HttpResponse:
+    sr = selectors.request_get_for_staff(tracking_number=tracking_number)
+    if sr is None:
+        raise Http404
+    return _render(request, sr)
 
 
-def action(request, *args, **kwargs) -> HttpResponse:
-    return HttpResponse(status=501)
+@staff_required
+@require_POST
+def action(request: HttpRequest, tracking_number: str, action: str) -> HttpResponse:
+    form_class = ACTION_FORMS.get(action)
+    if form_class is None:
+        raise Http404
+    sr = request_for_work(request, selectors.request_get_for_staff(tracking_number=tracking_number))
+
+    if "use_template" in request.POST and hasattr(form_class, "add_templates"):
+        return _render(request, sr, form=_with_template(form_class, request, sr))
+
+    form = form_class(request.POST, service_request=sr)
+    photos, photo_errors = _onsite_photos(request, form) if action == "onsite" else ([], [])
+    if not form.is_valid() or photo_errors:
+        return _render(request, sr, form=form, photos=photos, photo_errors=photo_errors, status=422)
+    try:
+        _perform(action, sr, request, form.cleaned_data, photos)
+    except ConflictError as exc:
+        # Show the request as it is now; keep what the user typed, against the new version.
+        fresh = selectors.request_get_for_staff(tracking_number=tracking_number)
+        data = request.POST.copy()
+        data["version"] = str(fresh.version)
+        retry = form_class(data, service_request=fresh)
+        retry.is_valid()
+        return _render(request, fresh, form=retry, photos=photos, conflict=str(exc), status=409)
+    except (WorkflowError, TransitionError) as exc:
+        form.add_error(None, str(exc))
+        fresh = selectors.request_get_for_staff(tracking_number=tracking_number)
+        return _render(request, fresh, form=form, photos=photos, status=422)
+    messages.success(request, form.success)
+    response = HttpResponseRedirect(reverse("staff:detail", args=[sr.tracking_number]))
+    response.status_code = 303
+    return response
+
+
+def _perform(action: str, sr: ServiceRequest, request: HttpRequest, data: dict, photos) -> None:
+    """Call the one service the action stands for."""
+    common = {"request": sr, "actor": request.user, "expected_version": data["version"]}
+    calls = {
+        "acknowledge": lambda: services.request_acknowledge(**common),
+        "assign": lambda: services.request_assign(
+            **common, assignee=data["assignee"], team=data["team"]
+        ),
+        "priority": lambda: services.request_priority_change(
+            **common, priority=data["priority"], reason=data["reason"]
+        ),
+        "comment": lambda: services.request_comment(**common, message=data["message"], public=True),
+        "note": lambda: services.request_comment(**common, message=data["message"], public=False),
+        "onsite": lambda: services.request_onsite_attempt(
+            **common,
+            public_message=data["public_message"],
+            internal_notes=data["internal_notes"],
+            photos=photos,
+        ),
+        "hold": lambda: services.request_hold(**common, message=data["message"]),
+        "resume": lambda: services.request_resume(**common),
+        "resolve": lambda: services.request_resolve(
+            **common, closure_reason=data["closure_reason"], message=data["message"]
+        ),
+        "duplicate": lambda: services.request_mark_duplicate(**common, original=data["original"]),
+        "reopen": lambda: services.request_reopen(**common, reason=data["reason"]),
+        "recategorise": lambda: services.request_recategorise(
+            **common, category=data["category"], reason=data["reason"]
+        ),
+        "transfer": lambda: services.request_transfer(
+            **common, department=data["department"], reason=data["reason"]
+        ),
+    }
+    calls[action]()
+
+
+def _with_template(form_class: type[ActionForm], request: HttpRequest, sr: ServiceRequest):
+    """Without JavaScript, 'Use template' comes back with the template in the message box."""
+    initial = request.POST.dict()
+    form = form_class(initial=initial, service_request=sr)
+    chosen = form.template_chosen_from(initial.get("template", ""))
+    if chosen is not None:
+        form.initial["message"] = chosen.body
+        if chosen.closure_reason_id and "closure_reason" in form.fields:
+            form.initial["closure_reason"] = chosen.closure_reason_id
+    return form
+
+
+def _onsite_photos(request: HttpRequest, form: ActionForm) -> tuple[list[Photo], list[str]]:
+    """Photos already staged under the form's draft key plus those attached to this POST."""
+    try:
+        draft_key = uuid.UUID(str(request.POST.get("draft_key")))
+    except ValueError:
+        return [], []
+    photos = services.photos_for_draft(draft_key=draft_key, uuids=request.POST.getlist("photo_id"))
+    errors: list[str] = []
+    for upload in request.FILES.getlist("photos"):
+        if len(photos) >= settings.PHOTO_MAX_COUNT:
+            errors.append(_(services.TOO_MANY_PHOTOS) % {"max": settings.PHOTO_MAX_COUNT})
+            break
+        try:
+            photos.append(services.photo_stage(upload=upload, draft_key=draft_key))
+        except ValidationError as exc:
+            errors.extend(exc.messages)
+    return photos, errors
+
+
+def _render(
+    request: HttpRequest,
+    sr: ServiceRequest,
+    *,
+    form: ActionForm | None = None,
+    photos=(),
+    photo_errors=(),
+    conflict: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    profile = request.staff
+    can_work = profile.can_work_on(sr)
+    can_contact = profile.can_see_contact(sr)
+    names = selectors.actions_available(request=sr) if can_work else []
+    forms = {name: ACTION_FORMS[name](service_request=sr) for name in names}
+    if form is not None:
+        if form.is_bound and form.errors:
+            form.mark_errors()
+        forms[form.action] = form
+    resident_photos, staff_photos = selectors.photos_split(request=sr, include_private=can_work)
+    context = {
+        "sr": sr,
+        "can_work": can_work,
+        "can_contact": can_contact,
+        "answers": selectors.answers_with_prompts(request=sr),
+        "resident_photos": resident_photos,
+        "staff_photos": staff_photos,
+        "timeline": selectors.timeline_staff(request=sr, include_internal=can_work),
+        "supporters": list(selectors.supporter_list(request=sr)) if can_contact else [],
+        "nearby": selectors.nearby_open_requests(
+            point=sr.location, within_m=selectors.NEARBY_DETAIL_M, exclude=sr
+        ),
+        "nearby_m": selectors.NEARBY_DETAIL_M,
+        "forms": [forms[n] for n in selectors.ACTION_ORDER if n in forms],
+        "open_action": form.action if form is not None else "",
+        "conflict": conflict,
+        "onsite_photos": list(photos),
+        "photo_errors": list(photo_errors),
+        "max_photos": settings.PHOTO_MAX_COUNT,
+        "map_config": map_config(),
+    }
+    template = "staff/detail.html#detail" if request.htmx else "staff/detail.html"
+    response = render(request, template, context, status=status)
+    patch_vary_headers(response, ("HX-Request",))
+    return response

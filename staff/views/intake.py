@@ -1,9 +1,211 @@
-"""Placeholder: being written."""
+"""Call-centre and walk-in intake: an operator files a request for a caller, or attaches the
+caller to an open request of the same kind nearby.
+
+One view serves the page and its HTMX fragments (category filter, questions, address
+suggestions, nearby requests), picked by the element the fragment is for. Without JavaScript
+the same fragments come back on a full page (`action=edit` re-renders with everything kept)."""
 
 from __future__ import annotations
 
-from django.http import HttpResponse
+import uuid
+
+from django.contrib import messages
+from django.contrib.gis.geos import Point
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from requests_app import selectors as public_selectors
+from requests_app.models import Category, ContactMethod
+from requests_app.services import Reporter, Submission, request_submit, request_supporter_add
+from staff import detail_selectors as selectors
+from staff.access import staff_required
+from staff.forms import AttachCallerForm, IntakeForm
+
+FRAGMENTS = {
+    "category-list": "staff/intake.html#category-list",
+    "questions": "staff/intake.html#questions",
+    "address-results": "staff/intake.html#address-results",
+    "nearby-results": "staff/intake.html#nearby-results",
+}
 
 
-def intake(request, *args, **kwargs) -> HttpResponse:
-    return HttpResponse(status=501)
+@staff_required
+@require_http_methods(["GET", "POST"])
+def intake(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        target = request.htmx.target if request.htmx else None
+        if target in FRAGMENTS:
+            response = render(request, FRAGMENTS[target], _fragment_context(request, request.GET))
+        else:
+            form = IntakeForm(initial={"idempotency_key": uuid.uuid4(), "language": "en"})
+            response = render(request, "staff/intake.html", _page_context(request, form))
+        patch_vary_headers(response, ("HX-Request", "HX-Target"))
+        return response
+
+    post = request.POST
+    category = public_selectors.category_for_form(category_id=post.get("category"))
+    if "attach_to" in post:
+        return _attach(request, category)
+    action = post.get("action", "review")
+    if action == "edit" or "pick_address" in post:
+        form = IntakeForm(initial=_initial_from(post), category=category)
+        return render(request, "staff/intake.html", _page_context(request, form))
+
+    form = IntakeForm(post, category=category)
+    if not form.is_valid():
+        return render(request, "staff/intake.html", _page_context(request, form), status=422)
+    if action != "submit":
+        return render(request, "staff/intake.html", _page_context(request, form, review=True))
+    data = form.cleaned_data
+    submission = Submission(
+        category=data["category"],
+        description=data["description"],
+        location=form.point or Point(data["longitude"], data["latitude"], srid=4326),
+        address=data.get("address") or "",
+        answers=form.answers(),
+        reporter=Reporter(
+            name=data.get("name") or "",
+            email=data.get("email") or "",
+            phone=str(data["phone"]) if data.get("phone") else "",
+            contact_method=data.get("contact_method") or ContactMethod.NONE,
+            language=data["language"],
+            anonymous=bool(data.get("anonymous")),
+        ),
+        channel=data["channel"],
+        idempotency_key=data["idempotency_key"],
+    )
+    try:
+        created, _new = request_submit(submission=submission, actor=request.user)
+    except ValidationError as exc:
+        for name, errors in exc.message_dict.items():
+            target = "address" if name == "location" else name if name in form.fields else None
+            for message in errors:
+                form.add_error(target, message)
+        return render(request, "staff/intake.html", _page_context(request, form), status=422)
+    messages.success(
+        request,
+        _("Request %(n)s created. Give the caller this tracking number.")
+        % {"n": created.tracking_number},
+    )
+    return _see_other(reverse("staff:detail", args=[created.tracking_number]))
+
+
+def _attach(request: HttpRequest, category: Category | None) -> HttpResponse:
+    """The caller reports a problem already on file: a supporter instead of a new request."""
+    form = AttachCallerForm(request.POST)
+    if not form.is_valid():
+        page = IntakeForm(initial=_initial_from(request.POST), category=category)
+        errors = [e for field_errors in form.errors.values() for e in field_errors]
+        context = _page_context(request, page, attach_errors=errors)
+        return render(request, "staff/intake.html", context, status=422)
+    data = form.cleaned_data
+    anonymous = data["anonymous"]
+    original = data["attach_to"]
+    request_supporter_add(
+        request=original,
+        actor=request.user,
+        name="" if anonymous else data["name"],
+        email="" if anonymous else data["email"],
+        phone="" if anonymous or not data["phone"] else str(data["phone"]),
+        channel=data["channel"],
+        language=data["language"],
+    )
+    messages.success(
+        request,
+        _("The caller was added to request %(n)s. Give them this tracking number.")
+        % {"n": original.tracking_number},
+    )
+    return _see_other(reverse("staff:detail", args=[original.tracking_number]))
+
+
+def _see_other(url: str) -> HttpResponseRedirect:
+    response = HttpResponseRedirect(url)
+    response.status_code = 303
+    return response
+
+
+def _initial_from(post) -> dict:
+    """What the operator typed, as initial values for a form shown again without errors."""
+    initial = {
+        k: (v if len(v) > 1 else v[0]) for k, v in post.lists() if k != "csrfmiddlewaretoken"
+    }
+    # The review step carries the checkbox as a hidden "True"/"False".
+    initial["anonymous"] = str(initial.get("anonymous", "")).lower() in ("true", "on", "1")
+    picked = selectors.address_point_get(pk=post.get("pick_address"))
+    if picked is not None:
+        initial.update(
+            address=picked.label, latitude=picked.location.y, longitude=picked.location.x
+        )
+    return initial
+
+
+def _nearby(category: Category | None, point: Point | None) -> list:
+    if category is None or point is None:
+        return []
+    return selectors.nearby_open_requests(
+        point=point, within_m=selectors.NEARBY_INTAKE_M, category=category
+    )
+
+
+def _fragment_context(request: HttpRequest, params) -> dict:
+    category = public_selectors.category_for_form(category_id=params.get("category"))
+    point = selectors.point_for(
+        latitude=params.get("latitude"),
+        longitude=params.get("longitude"),
+        address=params.get("address", ""),
+    )
+    query = params.get("q", "").strip()
+    address = params.get("address", "").strip()
+    groups = public_selectors.category_groups_with_categories(query=query)
+    shown = {c.pk for g in groups for c in g.matching}
+    return {
+        "form": IntakeForm(category=category),
+        "category": category,
+        "groups": groups,
+        "match_count": len(shown),
+        # A search must not silently drop the category already chosen.
+        "chosen_elsewhere": category is not None and category.pk not in shown,
+        "q": query,
+        "selected_category": category.pk if category else "",
+        "address_query": address,
+        "address_results": public_selectors.address_search(query=address) if address else [],
+        "nearby": _nearby(category, point),
+        "nearby_ready": category is not None and point is not None,
+        "nearby_m": selectors.NEARBY_INTAKE_M,
+    }
+
+
+def _page_context(
+    request: HttpRequest, form: IntakeForm, *, review: bool = False, attach_errors=()
+) -> dict:
+    if form.is_bound and form.errors:
+        form.mark_errors()
+    values = form.data if form.is_bound else form.initial
+    context = _fragment_context(request, values)
+    category = form.category_obj
+    point = form.point if form.is_bound and form.point is not None else None
+    if point is None:
+        point = selectors.point_for(
+            latitude=str(values.get("latitude") or ""),
+            longitude=str(values.get("longitude") or ""),
+            address=str(values.get("address") or ""),
+        )
+    # Suggestions only while the address is still being looked for.
+    looking = not review and not values.get("latitude") and values.get("action") == "edit"
+    context.update(
+        form=form,
+        category=category,
+        selected_category=category.pk if category else "",
+        address_results=context["address_results"] if looking else [],
+        nearby=_nearby(category, point),
+        nearby_ready=category is not None and point is not None,
+        review=review,
+        answers=form.answer_summary() if review else [],
+        attach_errors=list(attach_errors),
+    )
+    return context

@@ -62,3 +62,19 @@ def test_a_hidden_photo_is_not_served_publicly(client, city):
     submit(city, photos=[photo])
     Photo.objects.filter(pk=photo.pk).update(public=False)
     assert client.get(reverse("requests_app:photo", args=[photo.uuid, "full"])).status_code == 404
+
+
+def test_a_hidden_photo_is_shown_only_to_staff_of_the_department(client, city, staff):
+    import uuid
+
+    from requests_app.services import request_route
+
+    photo = photo_stage(upload=upload(), draft_key=uuid.uuid4())
+    sr = submit(city, photos=[photo])
+    request_route(request=sr, department=city.streets)
+    Photo.objects.filter(pk=photo.pk).update(public=False)
+    url = reverse("requests_app:photo", args=[photo.uuid, "full"])
+    client.force_login(staff.parks_agent)
+    assert client.get(url).status_code == 404
+    client.force_login(staff.agent)
+    assert client.get(url).status_code == 200

@@ -141,3 +141,24 @@ def test_a_wrong_private_token_finds_nothing(client, city):
 def test_the_private_token_is_at_least_128_bits(city):
     sr = submit(city)
     assert len(bytes.fromhex(sr.private_token)) * 8 >= 128
+
+
+def test_the_resident_reads_what_staff_wrote_when_closing(client, city):
+    sr = submit(city)
+    request_route(request=sr, department=city.streets)
+    sr.refresh_from_db()
+    request_status_change(
+        request=sr,
+        to_status=Status.RESOLVED,
+        closure_reason=city.repaired,
+        message="Filled today with hot asphalt; thanks for the photo.",
+    )
+    page = client.get(sr.get_absolute_url()).content.decode()
+    assert "Filled today with hot asphalt; thanks for the photo." in page
+
+
+def test_the_standard_closure_wording_is_shown_in_the_readers_language(client, city):
+    sr = _resolved(city)
+    client.cookies["django_language"] = "es"
+    page = client.get(sr.get_absolute_url()).content.decode()
+    assert "El equipo lo reparó." in page and "The crew repaired it." not in page

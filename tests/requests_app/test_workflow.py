@@ -105,6 +105,12 @@ def test_onsite_attempt_moves_to_in_progress_and_keeps_notes_internal(queued, ag
     assert onsite.public and not note.public and note.message == "Gate locked"
 
 
+def test_resume_only_applies_to_a_request_waiting_on_the_resident(queued, agent):
+    with pytest.raises(WorkflowError):
+        request_resume(request=queued, actor=agent)
+    assert queued.events.filter(to_value="in_progress").count() == 0
+
+
 def test_hold_and_resume(queued, agent):
     sr = request_hold(request=queued, actor=agent, message="Please send a photo")
     assert sr.status == Status.WAITING_ON_RESIDENT

@@ -1,0 +1,334 @@
+"""Reads for the staff request page and the operator intake. Unlike requests_app.selectors these
+may return private data; the views decide (StaffProfile.can_work_on / can_see_contact) whether
+to ask for it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.contrib.auth import get_user_model
+from django.contrib.gis.db.models.functions import Distance
+from django.contrib.gis.geos import Point
+from django.db.models import Q, QuerySet
+from django.utils import formats, timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from requests_app.models import (
+    OPEN_STATUSES,
+    AddressPoint,
+    Category,
+    Channel,
+    ClosureReason,
+    Department,
+    Photo,
+    Priority,
+    RequestEvent,
+    ResponseTemplate,
+    ServiceRequest,
+    Status,
+    Supporter,
+    Team,
+)
+from requests_app.selectors import address_resolve
+from requests_app.services import staff_user_list
+
+NEARBY_DETAIL_M = 200
+NEARBY_INTAKE_M = 150
+NEARBY_LIMIT = 10
+
+
+def request_get_for_staff(*, tracking_number: str) -> ServiceRequest | None:
+    return (
+        ServiceRequest.objects.select_related(
+            "category",
+            "department",
+            "assignee",
+            "team",
+            "neighbourhood",
+            "ward",
+            "closure_reason",
+            "duplicate_of",
+        )
+        .filter(tracking_number=tracking_number.strip())
+        .first()
+    )
+
+
+# --- What the resident sent -------------------------------------------------------------------
+
+
+@dataclass
+class Answer:
+    prompt: str
+    value: str
+
+
+def answers_with_prompts(*, request: ServiceRequest) -> list[Answer]:
+    """The answers in question order, with their prompts and choice names. Answers to questions
+    the category no longer has (e.g. after a category change) keep their codes."""
+    questions = {q.code: q for q in request.category.questions.prefetch_related("choices")}
+    answers = dict(request.answers or {})
+    rows = []
+    for code, question in questions.items():
+        if code in answers:
+            rows.append(Answer(question.prompt, _answer_text(question, answers.pop(code))))
+    rows += [Answer(code, _answer_text(None, value)) for code, value in answers.items()]
+    return rows
+
+
+def _answer_text(question, value) -> str:
+    choices = {c.key: c.name for c in question.choices.all()} if question is not None else {}
+    if isinstance(value, list):
+        return ", ".join(str(choices.get(v, v)) for v in value)
+    if question is not None and question.datatype == "datetime" and isinstance(value, str):
+        parsed = parse_datetime(value)
+        if parsed is not None:
+            return formats.date_format(timezone.localtime(parsed), "j M Y, H:i")
+    return str(choices.get(value, value))
+
+
+def photos_split(*, request: ServiceRequest, include_private: bool) -> tuple[list, list]:
+    """(resident photos, staff evidence), oldest first."""
+    photos = request.photos.only("uuid", "source", "public", "created_at")
+    if not include_private:
+        photos = photos.filter(public=True)
+    resident, staff = [], []
+    for photo in photos:
+        (staff if photo.source == Photo.Source.STAFF else resident).append(photo)
+    return resident, staff
+
+
+def supporter_list(*, request: ServiceRequest) -> QuerySet[Supporter]:
+    return request.supporters.order_by("created_at", "id")
+
+
+# --- Timeline --------------------------------------------------------------------------------
+
+
+@dataclass
+class StaffTimelineEntry:
+    at: datetime
+    title: str
+    actor: str
+    message: str = ""
+    internal: bool = False
+
+
+def _label(choices, value: str) -> str:
+    return str(choices(value).label) if value in choices.values else value
+
+
+def timeline_staff(*, request: ServiceRequest, include_internal: bool) -> list[StaffTimelineEntry]:
+    """Every event (or only the public ones) with who did it, in words staff read at a glance."""
+    events = request.events.order_by("created_at", "id")
+    if not include_internal:
+        events = events.filter(public=True)
+    entries = []
+    for e in events:
+        data = e.data or {}
+        title = e.get_type_display()
+        message = e.message
+        if e.type == RequestEvent.Type.CREATED:
+            channel = data.get("channel", "")
+            if channel:
+                title = _("Received via %(channel)s") % {"channel": _label(Channel, channel)}
+        elif e.type == RequestEvent.Type.STATUS_CHANGED:
+            title = _("Status: %(from)s → %(to)s") % {
+                "from": _label(Status, e.from_value),
+                "to": _label(Status, e.to_value),
+            }
+        elif e.type == RequestEvent.Type.PRIORITY_CHANGED:
+            title = _("Priority: %(from)s → %(to)s") % {
+                "from": _label(Priority, e.from_value),
+                "to": _label(Priority, e.to_value),
+            }
+        elif e.type == RequestEvent.Type.CATEGORY_CHANGED:
+            title = _("Category: %(from)s → %(to)s") % {"from": e.from_value, "to": e.to_value}
+        elif e.type == RequestEvent.Type.ROUTED:
+            title = _("Routed to %(department)s") % {"department": e.to_value}
+            if message == title:
+                message = ""
+        elif e.type == RequestEvent.Type.ASSIGNED:
+            title, message = message or title, ""
+        elif e.type == RequestEvent.Type.COMMENT:
+            title = _("Public comment")
+        elif e.type == RequestEvent.Type.NOTE and data.get("onsite"):
+            title = _("Internal note from the site visit")
+        elif e.type == RequestEvent.Type.DUPLICATE_MARKED:
+            title = _("Marked as duplicate of %(number)s") % {"number": e.to_value}
+        entries.append(
+            StaffTimelineEntry(
+                at=e.created_at,
+                title=title,
+                actor=e.actor_label,
+                message=message,
+                internal=not e.public,
+            )
+        )
+    return entries
+
+
+# --- Nearby ----------------------------------------------------------------------------------
+
+
+def nearby_open_requests(
+    *,
+    point: Point,
+    within_m: float,
+    category: Category | None = None,
+    exclude: ServiceRequest | None = None,
+    limit: int = NEARBY_LIMIT,
+) -> list[ServiceRequest]:
+    """Open requests within `within_m` metres of the point, nearest first, each with `distance`."""
+    qs = ServiceRequest.objects.filter(
+        status__in=OPEN_STATUSES, location__dwithin=(point, within_m)
+    ).select_related("category")
+    if category is not None:
+        qs = qs.filter(category=category)
+    if exclude is not None:
+        qs = qs.exclude(pk=exclude.pk)
+    return list(
+        qs.annotate(distance=Distance("location", point))
+        .only(
+            "id",
+            "tracking_number",
+            "category__name",
+            "category__name_es",
+            "location",
+            "address",
+            "description",
+            "status",
+            "created_at",
+            "supporter_count",
+        )
+        .order_by("distance", "-created_at")[:limit]
+    )
+
+
+def point_for(*, latitude: str | None, longitude: str | None, address: str = "") -> Point | None:
+    """Where the operator's caller means: the picked coordinates, else the typed address."""
+    try:
+        lat, lng = float(latitude or ""), float(longitude or "")
+    except ValueError:
+        found = address_resolve(query=address) if address.strip() else None
+        return found.location if found else None
+    if -90 <= lat <= 90 and -180 <= lng <= 180:
+        return Point(lng, lat, srid=4326)
+    return None
+
+
+def request_get_open(*, tracking_number: str) -> ServiceRequest | None:
+    return (
+        ServiceRequest.objects.filter(
+            tracking_number=tracking_number.strip(), status__in=OPEN_STATUSES
+        )
+        .select_related("category")
+        .first()
+    )
+
+
+# --- Choices for the action forms --------------------------------------------------------------
+
+
+def assignable_users(*, department: Department | None):
+    if department is None:
+        return get_user_model().objects.none()
+    return staff_user_list(department=department)
+
+
+def team_list(*, department: Department | None) -> QuerySet[Team]:
+    return Team.objects.filter(department_id=department.pk if department else None)
+
+
+def closure_reason_list() -> QuerySet[ClosureReason]:
+    return ClosureReason.objects.filter(active=True).order_by("name")
+
+
+def transfer_departments(*, request: ServiceRequest) -> QuerySet[Department]:
+    return Department.objects.filter(active=True).exclude(pk=request.department_id)
+
+
+def active_categories() -> QuerySet[Category]:
+    return Category.objects.filter(active=True).select_related("group")
+
+
+@dataclass
+class TemplateOption:
+    id: int
+    name: str
+    body: str
+    closure_reason_id: int | None
+
+
+def response_templates(*, request: ServiceRequest, for_resolve: bool) -> list[TemplateOption]:
+    """Active canned replies for this request's category (or for any category), in the
+    resident's language when translated. For resolving: those tied to a closure reason; for a
+    public comment: the others."""
+    qs = ResponseTemplate.objects.filter(active=True).filter(
+        Q(category=request.category_id) | Q(category__isnull=True)
+    )
+    qs = qs.filter(closure_reason__isnull=not for_resolve)
+    if for_resolve:
+        qs = qs.filter(closure_reason__active=True)
+    spanish = request.language == "es"
+    return [
+        TemplateOption(
+            id=t.pk,
+            name=t.name,
+            body=t.body_es if spanish and t.body_es else t.body,
+            closure_reason_id=t.closure_reason_id,
+        )
+        for t in qs.order_by("name")
+    ]
+
+
+# --- Which actions apply ------------------------------------------------------------------------
+
+ACTION_ORDER = (
+    "acknowledge",
+    "assign",
+    "comment",
+    "note",
+    "onsite",
+    "priority",
+    "hold",
+    "resume",
+    "resolve",
+    "duplicate",
+    "recategorise",
+    "transfer",
+    "reopen",
+)
+WORKABLE = frozenset(
+    {Status.ROUTED, Status.IN_QUEUE, Status.IN_PROGRESS, Status.WAITING_ON_RESIDENT}
+)
+
+
+def actions_available(*, request: ServiceRequest) -> list[str]:
+    """The actions that apply to the request as it is now (the services refuse the rest)."""
+    is_open = request.status in OPEN_STATUSES
+    applies = {
+        "acknowledge": is_open and request.acknowledged_at is None,
+        "assign": is_open,
+        "comment": True,
+        "note": True,
+        "onsite": is_open,
+        "priority": is_open,
+        "hold": request.can_move_to(Status.WAITING_ON_RESIDENT),
+        "resume": request.status == Status.WAITING_ON_RESIDENT,
+        "resolve": request.status in WORKABLE,
+        "duplicate": request.can_move_to(Status.CLOSED_DUPLICATE),
+        "recategorise": is_open,
+        "transfer": is_open,
+        "reopen": request.can_move_to(Status.REOPENED),
+    }
+    return [name for name in ACTION_ORDER if applies[name]]
+
+
+def address_point_get(*, pk: str | int | None) -> AddressPoint | None:
+    try:
+        return AddressPoint.objects.filter(pk=int(pk or "")).first()
+    except ValueError:
+        return None

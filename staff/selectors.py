@@ -1,0 +1,380 @@
+"""Reads for the back office: the department queues, their counters and the choices their filters
+and bulk actions offer. Who may see which queue is decided here, once, for the view to enforce."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
+from django.utils.timesince import timesince
+from django.utils.translation import gettext as _
+
+from requests_app.models import (
+    OPEN_STATUSES,
+    ClosureReason,
+    Department,
+    Priority,
+    ServiceRequest,
+    StaffProfile,
+    Status,
+    Team,
+)
+
+PAGE_SIZE = 50
+
+SCOPE_DEPARTMENT = ""
+SCOPE_MINE = "mine"
+SCOPE_UNASSIGNED = "unassigned"
+SCOPE_ALL = "all"
+SCOPES = (SCOPE_DEPARTMENT, SCOPE_MINE, SCOPE_UNASSIGNED, SCOPE_ALL)
+
+# Status filter values besides the single statuses.
+STATUS_OPEN = "open"
+STATUS_NEW = "new"
+STATUS_CLOSED = "closed_all"
+STATUS_ANY = "any"
+NEW_STATUSES = frozenset({Status.RECEIVED, Status.ROUTED, Status.IN_QUEUE})
+
+SORT_DUE = "due"
+SORT_PRIORITY = "priority"
+SORT_NEWEST = "newest"
+SORT_OLDEST = "oldest"
+SORTS = (SORT_DUE, SORT_PRIORITY, SORT_NEWEST, SORT_OLDEST)
+
+DUE_OVERDUE = "overdue"
+DUE_TODAY = "today"
+
+PRIORITY_RANK = {Priority.URGENT: 0, Priority.HIGH: 1, Priority.NORMAL: 2, Priority.LOW: 3}
+
+# The columns a queue row needs; reporter fields stay out of the list page.
+ROW_FIELDS = (
+    "id",
+    "tracking_number",
+    "version",
+    "category__name",
+    "category__name_es",
+    "category__icon",
+    "department",
+    "address",
+    "location",
+    "neighbourhood__name",
+    "status",
+    "priority",
+    "channel",
+    "assignee__username",
+    "assignee__first_name",
+    "assignee__last_name",
+    "team__name",
+    "supporter_count",
+    "resident_replied_at",
+    "acknowledged_at",
+    "created_at",
+    "expected_at",
+)
+
+
+class QueueAccessDenied(Exception):
+    """The staff member asked for a queue they may not see."""
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    """Everything a queue URL says, with defaults left out of the query string so the plain
+    `/staff/` address stays the user's default queue."""
+
+    scope: str = SCOPE_DEPARTMENT
+    department: int | None = None
+    status: str = STATUS_OPEN
+    category: int | None = None
+    area: int | None = None
+    assignee: str = ""  # "user:<id>" or "team:<id>"
+    priority: str = ""
+    channel: str = ""
+    created_from: date | None = None
+    created_to: date | None = None
+    due: str = ""  # "overdue" or "today"
+    q: str = ""
+    sort: str = SORT_DUE
+    view: str = "list"
+    page: int = 1
+
+    def params(self) -> dict[str, str]:
+        defaults = QueueFilters()
+        out = {}
+        for name in self.__dataclass_fields__:
+            value = getattr(self, name)
+            if value == getattr(defaults, name) or value in (None, ""):
+                continue
+            out[name] = value.isoformat() if isinstance(value, date) else str(value)
+        return out
+
+    def querystring(self, **changes) -> str:
+        """The query string of this queue with some values changed (page 1 unless given)."""
+        changes.setdefault("page", 1)
+        params = replace(self, **changes).params()
+        return "?" + urlencode(params) if params else "?"
+
+    @property
+    def filtered(self) -> bool:
+        """True when something beyond the scope narrows the list."""
+        base = QueueFilters(scope=self.scope, department=self.department)
+        return replace(self, sort=base.sort, view=base.view, page=1) != base
+
+
+@dataclass
+class QueueScope:
+    """The resolved queue: which requests it starts from, before any filter."""
+
+    filters: QueueFilters
+    department: Department | None = None
+    # Departments whose work the scope covers; None means every department.
+    department_ids: frozenset[int] | None = None
+    tabs: list[Department] = field(default_factory=list)
+    can_see_all: bool = False
+
+
+@dataclass
+class QueueCounters:
+    new: int = 0
+    unassigned: int = 0
+    due_today: int = 0
+    overdue: int = 0
+
+
+def _zone() -> ZoneInfo:
+    return ZoneInfo(settings.CITY_TIME_ZONE)
+
+
+def _local_midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=_zone())
+
+
+def queue_scope(*, staff: StaffProfile, filters: QueueFilters) -> QueueScope:
+    """Resolve the queue a staff member asked for, or refuse it.
+
+    1. Department tabs: the user's own departments; operators and city admins see every
+       active department.
+    2. With no scope asked for, operators and city admins get "all departments"; others the
+       first of their departments, or "my requests" if they have none.
+    3. A department's queue is open to its members and to those who see all departments;
+       "all departments" only to the latter. Anything else raises QueueAccessDenied.
+    """
+    can_see_all = staff.can_see_all_departments()
+    own = staff.department_ids()
+    if can_see_all:
+        tabs = list(Department.objects.filter(active=True).only("id", "name", "name_es"))
+    else:
+        tabs = list(
+            Department.objects.filter(pk__in=own, active=True).only("id", "name", "name_es")
+        )
+    scope, department_id = filters.scope, filters.department
+    if scope == SCOPE_DEPARTMENT and department_id is None:
+        own_tabs = [d for d in tabs if d.pk in own]
+        if can_see_all:
+            scope = SCOPE_ALL
+        elif own_tabs:
+            department_id = own_tabs[0].pk
+        else:
+            scope = SCOPE_MINE
+    if scope == SCOPE_ALL and not can_see_all:
+        raise QueueAccessDenied
+    department = None
+    if department_id is not None and scope in (SCOPE_DEPARTMENT, SCOPE_UNASSIGNED):
+        if not can_see_all and department_id not in own:
+            raise QueueAccessDenied
+        department = next((d for d in tabs if d.pk == department_id), None)
+        if department is None:
+            department = Department.objects.filter(pk=department_id).first()
+        if department is None:
+            raise QueueAccessDenied
+    elif scope == SCOPE_DEPARTMENT:
+        department_id = None
+    if scope in (SCOPE_MINE, SCOPE_ALL):
+        department_id = None
+    if department is not None:
+        department_ids = frozenset({department.pk})
+    elif can_see_all:
+        department_ids = None
+    else:
+        department_ids = frozenset(own)
+    return QueueScope(
+        filters=replace(filters, scope=scope, department=department_id),
+        department=department,
+        department_ids=department_ids,
+        tabs=tabs,
+        can_see_all=can_see_all,
+    )
+
+
+def _scope_requests(*, scope: QueueScope, user) -> QuerySet[ServiceRequest]:
+    qs = ServiceRequest.objects.all()
+    kind = scope.filters.scope
+    if kind == SCOPE_MINE:
+        return qs.filter(assignee=user)
+    if scope.department_ids is not None:
+        qs = qs.filter(department_id__in=sorted(scope.department_ids))
+    if kind == SCOPE_UNASSIGNED:
+        qs = qs.filter(assignee__isnull=True, team__isnull=True)
+    return qs
+
+
+def _search(qs: QuerySet[ServiceRequest], text: str) -> QuerySet[ServiceRequest]:
+    """A tracking number finds exactly that request (unique index); other text matches the
+    address or description (ILIKE, over the scope's rows only)."""
+    text = text.strip()
+    compact = text.replace(" ", "")
+    if len(compact) >= 6 and compact[:4].isdigit() and compact[4:5] == "-":
+        return qs.filter(tracking_number=compact)
+    q = Q()
+    for word in text.split()[:6]:
+        q &= Q(address__icontains=word) | Q(description__icontains=word)
+    return qs.filter(q)
+
+
+def queue_filter(
+    *, scope: QueueScope, user, now: datetime, filters: QueueFilters | None = None
+) -> QuerySet[ServiceRequest]:
+    """The scope's requests narrowed by every filter in the URL (unsorted, unpaged)."""
+    f = filters or scope.filters
+    qs = _scope_requests(scope=scope, user=user)
+    if f.status == STATUS_OPEN:
+        qs = qs.filter(status__in=sorted(OPEN_STATUSES))
+    elif f.status == STATUS_NEW:
+        qs = qs.filter(status__in=sorted(NEW_STATUSES), acknowledged_at__isnull=True)
+    elif f.status == STATUS_CLOSED:
+        qs = qs.exclude(status__in=sorted(OPEN_STATUSES))
+    elif f.status in Status.values:
+        qs = qs.filter(status=f.status)
+    if f.category:
+        qs = qs.filter(category_id=f.category)
+    if f.area:
+        qs = qs.filter(neighbourhood_id=f.area)
+    kind, _sep, pk = f.assignee.partition(":")
+    if pk.isdigit():
+        qs = qs.filter(**{"assignee_id" if kind == "user" else "team_id": int(pk)})
+    if f.priority:
+        qs = qs.filter(priority=f.priority)
+    if f.channel:
+        qs = qs.filter(channel=f.channel)
+    if f.created_from:
+        qs = qs.filter(created_at__gte=_local_midnight(f.created_from))
+    if f.created_to:
+        qs = qs.filter(created_at__lt=_local_midnight(f.created_to + timedelta(days=1)))
+    if f.due == DUE_OVERDUE:
+        qs = qs.filter(status__in=sorted(OPEN_STATUSES), expected_at__lt=now)
+    elif f.due == DUE_TODAY:
+        end = _local_midnight(now.astimezone(_zone()).date() + timedelta(days=1))
+        qs = qs.filter(status__in=sorted(OPEN_STATUSES), expected_at__gte=now, expected_at__lt=end)
+    if f.q.strip():
+        qs = _search(qs, f.q)
+    return qs
+
+
+def _ordered(qs: QuerySet[ServiceRequest], sort: str) -> QuerySet[ServiceRequest]:
+    if sort == SORT_NEWEST:
+        return qs.order_by("-created_at", "-id")
+    if sort == SORT_OLDEST:
+        return qs.order_by("created_at", "id")
+    if sort == SORT_PRIORITY:
+        rank = Case(
+            *(When(priority=p, then=Value(r)) for p, r in PRIORITY_RANK.items()),
+            default=Value(9),
+            output_field=IntegerField(),
+        )
+        return qs.order_by(rank, F("expected_at").asc(nulls_last=True), "created_at", "id")
+    return qs.order_by(F("expected_at").asc(nulls_last=True), "created_at", "id")
+
+
+@dataclass
+class QueuePage:
+    rows: list[ServiceRequest]
+    has_next: bool
+    page: int
+
+
+def queue_page(*, scope: QueueScope, staff: StaffProfile, now: datetime) -> QueuePage:
+    """One page of the filtered, sorted queue, and whether a next page exists.
+
+    One query whatever the page holds: the columns come through select_related, and paging
+    fetches one row more than it shows instead of counting the table. Each row gets `age`,
+    `overdue` and `workable` (whether this user may act on it) for the template."""
+    f = scope.filters
+    qs = queue_filter(scope=scope, user=staff.user, now=now).select_related(
+        "category", "neighbourhood", "assignee", "team"
+    )
+    start = (max(f.page, 1) - 1) * PAGE_SIZE
+    rows = list(_ordered(qs.only(*ROW_FIELDS), f.sort)[start : start + PAGE_SIZE + 1])
+    has_next = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    for row in rows:
+        row.age = timesince(row.created_at, now, depth=1)
+        row.overdue = row.is_open and row.expected_at is not None and row.expected_at < now
+        row.workable = staff.can_work_on(row)
+    return QueuePage(rows=rows, has_next=has_next, page=max(f.page, 1))
+
+
+def queue_counters(*, scope: QueueScope, user, now: datetime) -> QueueCounters:
+    """New, unassigned, due-today and overdue open requests of the scope, in one query.
+
+    Every count is limited to open requests so the department's open-request partial index
+    (request_open_by_department) serves it. "Due today" counts those not yet overdue that fall
+    due before the city's midnight, so no request is counted twice."""
+    end_of_day = _local_midnight(now.astimezone(_zone()).date() + timedelta(days=1))
+    qs = _scope_requests(scope=scope, user=user).filter(status__in=sorted(OPEN_STATUSES))
+    totals = qs.aggregate(
+        new=Count("id", filter=Q(status__in=sorted(NEW_STATUSES), acknowledged_at__isnull=True)),
+        unassigned=Count("id", filter=Q(assignee__isnull=True, team__isnull=True)),
+        due_today=Count("id", filter=Q(expected_at__gte=now, expected_at__lt=end_of_day)),
+        overdue=Count("id", filter=Q(expected_at__lt=now)),
+    )
+    return QueueCounters(**totals)
+
+
+@dataclass
+class AssigneeGroup:
+    department: Department
+    people: list = field(default_factory=list)
+    teams: list[Team] = field(default_factory=list)
+
+    @property
+    def options(self) -> list[tuple[str, str]]:
+        """(value, label) pairs for a select: people, then teams."""
+        people = [(f"user:{u.pk}", u.get_full_name() or u.get_username()) for u in self.people]
+        teams = [(f"team:{t.pk}", _("Team: %(name)s") % {"name": t.name}) for t in self.teams]
+        return people + teams
+
+
+def queue_assignee_groups(*, scope: QueueScope) -> list[AssigneeGroup]:
+    """People and teams the scope's requests can be given to, grouped by department.
+    Two queries, whatever the number of departments."""
+    departments = scope.tabs
+    if scope.department_ids is not None:
+        departments = [d for d in departments if d.pk in scope.department_ids]
+    groups = {d.pk: AssigneeGroup(department=d) for d in departments}
+    memberships = (
+        StaffProfile.departments.through.objects.filter(
+            department_id__in=list(groups), staffprofile__user__is_active=True
+        )
+        .select_related("staffprofile__user")
+        .order_by("staffprofile__user__first_name", "staffprofile__user__username")
+    )
+    for m in memberships:
+        groups[m.department_id].people.append(m.staffprofile.user)
+    teams = Team.objects.filter(department_id__in=list(groups)).only("id", "name", "department")
+    for team in teams:
+        groups[team.department_id].teams.append(team)
+    return list(groups.values())
+
+
+def closure_reason_list() -> QuerySet[ClosureReason]:
+    return ClosureReason.objects.filter(active=True).only("id", "code", "name", "outcome")
+
+
+def staff_users_by_id(*, ids: list[int]) -> dict[int, object]:
+    users = get_user_model().objects.filter(pk__in=ids, is_active=True)
+    return {u.pk: u for u in users}

@@ -1,0 +1,258 @@
+"""Queue reads: which queue a staff member gets, what each filter keeps, the order of the rows
+and the counters at the top."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.conf import settings
+from django.contrib.gis.geos import Point
+from django.utils import timezone
+
+from requests_app.models import Priority, ServiceRequest, Status
+from requests_app.services import request_route
+from staff.access import staff_profile
+from staff.selectors import (
+    PAGE_SIZE,
+    QueueAccessDenied,
+    QueueFilters,
+    queue_counters,
+    queue_page,
+    queue_scope,
+)
+from tests.requests_app.helpers import submit
+
+pytestmark = pytest.mark.django_db
+ZONE = ZoneInfo(settings.CITY_TIME_ZONE)
+
+
+def routed(city, department=None, **kwargs):
+    """A request filed through the real service and routed into a department's queue."""
+    sr = submit(city, **kwargs)
+    request_route(request=sr, department=department or city.streets)
+    sr.refresh_from_db()
+    return sr
+
+
+def update(sr, **fields) -> None:
+    ServiceRequest.objects.filter(pk=sr.pk).update(**fields)
+
+
+def listed(user, **filters) -> list[str]:
+    staff = staff_profile(user)
+    scope = queue_scope(staff=staff, filters=QueueFilters(**filters))
+    page = queue_page(scope=scope, staff=staff, now=timezone.now())
+    return [r.tracking_number for r in page.rows]
+
+
+def test_an_agent_starts_in_their_first_department(city, staff):
+    scope = queue_scope(staff=staff_profile(staff.agent), filters=QueueFilters())
+    assert scope.department == city.streets
+    assert [d.name for d in scope.tabs] == ["Streets"]
+
+
+def test_operators_and_city_admins_start_with_all_departments(city, staff):
+    staff.city_admin.staff_profile.departments.add(city.parks)
+    for user in (staff.operator, staff.city_admin):
+        scope = queue_scope(staff=staff_profile(user), filters=QueueFilters())
+        assert scope.filters.scope == "all"
+        assert scope.department_ids is None
+        assert {d.name for d in scope.tabs} == {"Streets", "Parks"}
+
+
+def test_a_parks_agent_is_refused_streets_and_all_departments(city, staff):
+    parks = staff_profile(staff.parks_agent)
+    with pytest.raises(QueueAccessDenied):
+        queue_scope(staff=parks, filters=QueueFilters(department=city.streets.pk))
+    with pytest.raises(QueueAccessDenied):
+        queue_scope(
+            staff=parks, filters=QueueFilters(scope="unassigned", department=city.streets.pk)
+        )
+    with pytest.raises(QueueAccessDenied):
+        queue_scope(staff=parks, filters=QueueFilters(scope="all"))
+
+
+def test_a_department_queue_lists_only_its_open_requests(city, staff):
+    streets = routed(city)
+    parks = routed(city, department=city.parks, category=city.graffiti, answers={})
+    closed = routed(city)
+    update(closed, status=Status.RESOLVED)
+    assert listed(staff.agent) == [streets.tracking_number]
+    assert listed(staff.parks_agent) == [parks.tracking_number]
+
+
+def test_my_requests_and_unassigned(city, staff):
+    mine = routed(city)
+    theirs = routed(city)
+    teamed = routed(city)
+    nobody = routed(city)
+    update(mine, assignee=staff.agent)
+    update(theirs, assignee=staff.crew)
+    update(teamed, team=staff.potholes_team)
+    assert listed(staff.agent, scope="mine") == [mine.tracking_number]
+    assert listed(staff.agent, scope="unassigned") == [nobody.tracking_number]
+
+
+def test_status_filters(city, staff):
+    new = routed(city)
+    acknowledged = routed(city)
+    update(acknowledged, acknowledged_at=timezone.now())
+    working = routed(city)
+    update(working, status=Status.IN_PROGRESS)
+    resolved = routed(city)
+    update(resolved, status=Status.RESOLVED)
+    duplicate = routed(city)
+    update(duplicate, status=Status.CLOSED_DUPLICATE)
+    assert set(listed(staff.agent, status="new")) == {new.tracking_number}
+    assert listed(staff.agent, status="in_progress") == [working.tracking_number]
+    assert set(listed(staff.agent, status="closed_all")) == {
+        resolved.tracking_number,
+        duplicate.tracking_number,
+    }
+    assert len(listed(staff.agent, status="any")) == 5
+
+
+def test_filters_combine(city, staff):
+    in_mission = Point(-122.415, 37.76, srid=4326)
+    match = routed(city, location=in_mission, channel="phone")
+    update(match, priority=Priority.HIGH, assignee=staff.crew)
+    wrong_area = routed(city, channel="phone")
+    update(wrong_area, priority=Priority.HIGH, assignee=staff.crew)
+    wrong_priority = routed(city, location=in_mission, channel="phone")
+    update(wrong_priority, assignee=staff.crew)
+    wrong_channel = routed(city, location=in_mission)
+    update(wrong_channel, priority=Priority.HIGH, assignee=staff.crew)
+    filters = {
+        "area": city.mission.pk,
+        "priority": "high",
+        "channel": "phone",
+        "assignee": f"user:{staff.crew.pk}",
+        "category": city.pothole.pk,
+    }
+    assert listed(staff.agent, **filters) == [match.tracking_number]
+    assert listed(staff.agent, **{**filters, "category": city.gas_leak.pk}) == []
+
+
+def test_team_as_assignee_filter(city, staff):
+    teamed = routed(city)
+    update(teamed, team=staff.potholes_team)
+    routed(city)
+    assert listed(staff.agent, assignee=f"team:{staff.potholes_team.pk}") == [
+        teamed.tracking_number
+    ]
+
+
+def test_the_date_range_is_in_the_city_time_zone(city, staff):
+    # 23:30 on 1 March in the city is already 2 March in UTC.
+    late = routed(city)
+    update(late, created_at=timezone.datetime(2026, 3, 1, 23, 30, tzinfo=ZONE))
+    next_day = routed(city)
+    update(next_day, created_at=timezone.datetime(2026, 3, 2, 0, 30, tzinfo=ZONE))
+    day = timezone.datetime(2026, 3, 1).date()
+    assert listed(staff.agent, created_from=day, created_to=day) == [late.tracking_number]
+    assert listed(staff.agent, created_from=day + timedelta(days=1)) == [next_day.tracking_number]
+
+
+def test_overdue_and_due_today(city, staff):
+    now = timezone.now()
+    overdue = routed(city)
+    update(overdue, expected_at=now - timedelta(hours=1))
+    later_today = routed(city)
+    end_of_day = timezone.localtime(now, ZONE).replace(hour=23, minute=59, second=0)
+    update(later_today, expected_at=max(end_of_day, now + timedelta(seconds=30)))
+    next_week = routed(city)
+    update(next_week, expected_at=now + timedelta(days=7))
+    assert listed(staff.agent, due="overdue") == [overdue.tracking_number]
+    assert listed(staff.agent, due="today") == [later_today.tracking_number]
+
+
+def test_search_finds_a_tracking_number_exactly_or_words_in_address_and_description(city, staff):
+    one = routed(city, description="Deep hole near the school", address="12 Oak St")
+    two = routed(city, description="Cracked asphalt", address="40 Pine St")
+    assert listed(staff.agent, q=one.tracking_number) == [one.tracking_number]
+    assert listed(staff.agent, q=one.tracking_number[:-1]) == []
+    assert listed(staff.agent, q="pine") == [two.tracking_number]
+    assert listed(staff.agent, q="hole school") == [one.tracking_number]
+    assert listed(staff.agent, q="hole pine") == []
+
+
+def test_sorting_by_due_date_priority_and_age(city, staff):
+    now = timezone.now()
+    a, b, c = routed(city), routed(city), routed(city)
+    update(
+        a,
+        expected_at=now + timedelta(days=3),
+        priority=Priority.LOW,
+        created_at=now - timedelta(days=3),
+    )
+    update(
+        b,
+        expected_at=now + timedelta(days=1),
+        priority=Priority.NORMAL,
+        created_at=now - timedelta(days=1),
+    )
+    update(
+        c,
+        expected_at=now + timedelta(days=2),
+        priority=Priority.URGENT,
+        created_at=now - timedelta(days=2),
+    )
+    tn = {x.pk: x.tracking_number for x in (a, b, c)}
+    assert listed(staff.agent, sort="due") == [tn[b.pk], tn[c.pk], tn[a.pk]]
+    assert listed(staff.agent, sort="priority") == [tn[c.pk], tn[b.pk], tn[a.pk]]
+    assert listed(staff.agent, sort="newest") == [tn[b.pk], tn[c.pk], tn[a.pk]]
+    assert listed(staff.agent, sort="oldest") == [tn[a.pk], tn[c.pk], tn[b.pk]]
+
+
+def test_a_page_says_whether_another_follows_without_counting(city, staff):
+    for _ in range(PAGE_SIZE + 1):
+        routed(city)
+    staff_ = staff_profile(staff.agent)
+    scope = queue_scope(staff=staff_, filters=QueueFilters())
+    first = queue_page(scope=scope, staff=staff_, now=timezone.now())
+    assert len(first.rows) == PAGE_SIZE and first.has_next
+    scope = queue_scope(staff=staff_, filters=QueueFilters(page=2))
+    second = queue_page(scope=scope, staff=staff_, now=timezone.now())
+    assert len(second.rows) == 1 and not second.has_next
+
+
+def test_counters_count_open_requests_of_the_scope(city, staff):
+    now = timezone.now()
+    new = routed(city)
+    update(new, expected_at=now + timedelta(days=5))
+    assigned = routed(city)
+    update(
+        assigned,
+        assignee=staff.crew,
+        acknowledged_at=now,
+        expected_at=now - timedelta(hours=2),
+    )
+    teamed = routed(city)
+    update(
+        teamed, team=staff.potholes_team, acknowledged_at=now, expected_at=now - timedelta(days=1)
+    )
+    closed_overdue = routed(city)
+    update(closed_overdue, status=Status.RESOLVED, expected_at=now - timedelta(days=1))
+    routed(city, department=city.parks, category=city.graffiti, answers={})
+    staff_ = staff_profile(staff.agent)
+    scope = queue_scope(staff=staff_, filters=QueueFilters())
+    counters = queue_counters(scope=scope, user=staff.agent, now=now)
+    assert (counters.new, counters.unassigned, counters.due_today, counters.overdue) == (
+        1,
+        1,
+        0,
+        2,
+    )
+
+
+def test_rows_say_whether_this_user_may_act_on_them(city, staff):
+    routed(city)
+    routed(city, department=city.parks, category=city.graffiti, answers={})
+    for user, workable in ((staff.operator, {False}), (staff.city_admin, {True})):
+        staff_ = staff_profile(user)
+        scope = queue_scope(staff=staff_, filters=QueueFilters(scope="all"))
+        page = queue_page(scope=scope, staff=staff_, now=timezone.now())
+        assert len(page.rows) == 2
+        assert {r.workable for r in page.rows} == workable
