@@ -19,7 +19,6 @@ from django.http import (
     JsonResponse,
 )
 from django.shortcuts import get_object_or_404, redirect, render
-from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import get_language
@@ -28,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from requests_app import selectors
 from requests_app.forms import CommentForm, ReportForm
+from requests_app.maps import map_config
 from requests_app.models import Category, Channel, Photo
 from requests_app.services import (
     OUTSIDE_AREA,
@@ -53,20 +53,6 @@ def _int_or_none(value: str | None) -> int | None:
         return int(value) if value else None
     except ValueError:
         return None
-
-
-def map_config() -> dict:
-    return {
-        "center": settings.MAP_CENTER,
-        "zoom": settings.MAP_ZOOM,
-        "tileUrl": settings.MAP_TILE_URL,
-        "attribution": settings.MAP_TILE_ATTRIBUTION,
-        "icons": {
-            "icon": static("vendor/leaflet/images/marker-icon.png"),
-            "icon2x": static("vendor/leaflet/images/marker-icon-2x.png"),
-            "shadow": static("vendor/leaflet/images/marker-shadow.png"),
-        },
-    }
 
 
 @require_GET

@@ -21,9 +21,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from requests_app import services
+from requests_app.maps import map_config
 from requests_app.models import Photo, ServiceRequest
 from requests_app.services import ConflictError, TransitionError, WorkflowError
-from requests_app.views import map_config
 from staff import detail_selectors as selectors
 from staff.access import request_for_work, staff_required
 from staff.forms import ACTION_FORMS, ActionForm
