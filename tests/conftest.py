@@ -22,6 +22,17 @@ from tests.factories import (
 # Sync Playwright keeps an event loop in the main thread; live_server's DB work must be allowed.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+@pytest.fixture(autouse=True)
+def default_language():
+    """Every test starts in English: a request made in Spanish leaves the thread's language
+    active after it, which would otherwise leak into the next test."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()
+
+
 # Inside the test city (a 0.1° square around this point) and well outside it.
 INSIDE = (37.7600, -122.4400)
 NEAR_MARKET = (37.7700, -122.4300)
