@@ -22,6 +22,7 @@ from tests.factories import (
 # Sync Playwright keeps an event loop in the main thread; live_server's DB work must be allowed.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+
 @pytest.fixture(autouse=True)
 def default_language():
     """Every test starts in English: a request made in Spanish leaves the thread's language
