@@ -146,8 +146,14 @@
       if (button) { ev.preventDefault(); pick(button); }
     });
 
+    // Delegated on the form, so a radio swapped in by a late search result still loads its
+    // questions (a handler on the radio itself could be missed).
     form.addEventListener("change", function (ev) {
-      if (ev.target.name === "category") refreshNearby();
+      if (ev.target.name !== "category" || !window.htmx) return;
+      htmx.ajax("GET", form.dataset.questionsUrl, {
+        target: "#questions", swap: "outerHTML", values: { category: ev.target.value }
+      });
+      refreshNearby();
     });
   }
 
