@@ -34,7 +34,8 @@ import holidays
 if TYPE_CHECKING:
     from routing.models import BusinessCalendar
 
-Pause = tuple[datetime, datetime]
+Interval = tuple[datetime, datetime]
+Pause = Interval  # (begin, end) of a wait on the resident
 
 NAIVE_DATETIME = "Clock arithmetic needs aware datetimes."
 NEGATIVE_HOURS = "A target cannot be a negative number of hours."
@@ -78,14 +79,14 @@ def _is_day_off(spec: CalendarSpec, day: date) -> bool:
     return False
 
 
-def _day_intervals(spec: CalendarSpec, zone: ZoneInfo, day: date) -> list[Pause]:
+def _day_intervals(spec: CalendarSpec, zone: ZoneInfo, day: date) -> list[Interval]:
     """The working intervals of one local day as sorted, merged UTC pairs (empty on a day off)."""
     if not spec.weekly_hours[day.weekday()] or _is_day_off(spec, day):
         return []
-    intervals: list[tuple[datetime, datetime]] = []
+    intervals: list[Interval] = []
     for start, end in sorted(spec.weekly_hours[day.weekday()]):
-        # fold=0: a wall time skipped by spring-forward maps to the instant just after the change,
-        # a repeated one (fall-back) to its first occurrence.
+        # fold=0: a wall time skipped by spring-forward (02:30) lands an hour later (03:30); a
+        # repeated one (fall-back) is its first occurrence.
         opens = datetime.combine(day, start, tzinfo=zone).astimezone(UTC)
         end_day = day + timedelta(days=1) if end == time(0) else day
         closes = datetime.combine(end_day, end, tzinfo=zone).astimezone(UTC)
@@ -98,7 +99,7 @@ def _day_intervals(spec: CalendarSpec, zone: ZoneInfo, day: date) -> list[Pause]
     return intervals
 
 
-def _working_intervals(spec: CalendarSpec, start: datetime) -> Iterator[tuple[datetime, datetime]]:
+def _working_intervals(spec: CalendarSpec, start: datetime) -> Iterator[Interval]:
     """Working intervals (UTC) from the local day containing ``start`` onwards, day by day."""
     zone = ZoneInfo(spec.zone)
     day = start.astimezone(zone).date()
@@ -135,7 +136,7 @@ def _merge_pauses(pauses: Sequence[Pause]) -> list[Pause]:
     return merged
 
 
-def _unpaused(begin: datetime, end: datetime, pauses: list[Pause]) -> Iterator[Pause]:
+def _unpaused(begin: datetime, end: datetime, pauses: list[Pause]) -> Iterator[Interval]:
     """The parts of [begin, end) not covered by the (merged, sorted) pauses."""
     # First pause that ends after ``begin``; pause ends are sorted because pauses are merged.
     index = bisect.bisect_right([pause_end for _, pause_end in pauses], begin)
@@ -152,7 +153,7 @@ def _unpaused(begin: datetime, end: datetime, pauses: list[Pause]) -> Iterator[P
         yield cursor, end
 
 
-def _length(pieces: Iterator[Pause]) -> timedelta:
+def _length(pieces: Iterator[Interval]) -> timedelta:
     return sum((end - begin for begin, end in pieces), timedelta())
 
 
