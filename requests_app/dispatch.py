@@ -32,3 +32,20 @@ def event_dispatch_enqueue(event_id: int) -> None:
         async_task("requests_app.tasks.event_dispatch", event_id, task_name=f"event-{event_id}")
 
     transaction.on_commit(enqueue)
+
+
+# --- Due times -----------------------------------------------------------------------------------
+# The routing app knows service-level targets and business calendars; the core asks it through
+# this one hook, and falls back to the category's round-the-clock targets when none is set.
+
+DueTimes = tuple  # (response due, resolution due), aware datetimes
+DueProvider = Callable[..., "DueTimes | None"]
+_DUE_PROVIDER: list[DueProvider] = []
+
+
+def due_provider_register(provider: DueProvider) -> None:
+    _DUE_PROVIDER[:] = [provider]
+
+
+def due_provider() -> DueProvider | None:
+    return _DUE_PROVIDER[0] if _DUE_PROVIDER else None

@@ -115,8 +115,12 @@ class Category(Translated):
         return self.name
 
     def expected_resolution(self, *, start: datetime) -> datetime:
-        """Due date from the category's target (round the clock until business calendars land)."""
+        """Due date from the category's own round-the-clock target (the fallback when no
+        service-level target with a business calendar is set for it)."""
         return start + timedelta(hours=self.resolution_target_hours)
+
+    def expected_response(self, *, start: datetime) -> datetime:
+        return start + timedelta(hours=self.response_target_hours)
 
 
 class Question(Translated):
@@ -417,6 +421,9 @@ class ServiceRequest(models.Model):
     expected_at = models.DateTimeField(
         null=True, blank=True, help_text="Expected resolution from the service-level target."
     )
+    response_due_at = models.DateTimeField(
+        null=True, blank=True, help_text="First action due, from the service-level target."
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -512,6 +519,7 @@ class RequestEvent(models.Model):
         TRANSFERRED = "transferred", _("Transferred")
         SUPPORTER_ADDED = "supporter_added", _("Another resident reported it")
         DUPLICATE_MARKED = "duplicate_marked", _("Marked as duplicate")
+        DUE_CHANGED = "due_changed", _("Target dates changed")
 
     request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE, related_name="events")
     type = models.CharField(max_length=24, choices=Type.choices)

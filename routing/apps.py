@@ -8,7 +8,9 @@ class RoutingConfig(AppConfig):
     name = "routing"
 
     def ready(self) -> None:
-        from requests_app.dispatch import handler_register
+        from requests_app.dispatch import due_provider_register, handler_register
         from routing.handlers import on_event
+        from routing.sla import due_times_for
 
         handler_register("routing", on_event)
+        due_provider_register(due_times_for)

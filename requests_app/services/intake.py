@@ -29,6 +29,7 @@ from requests_app.models import (
 )
 from requests_app.photos import photo_process
 from requests_app.selectors import areas_for_point, boundary_contains
+from requests_app.services.due import request_due_times
 from requests_app.services.events import Actor, event_record
 
 # Messages as constants so views and tests share them.
@@ -160,8 +161,8 @@ def request_submit(*, submission: Submission, actor: Actor = None) -> tuple[Serv
         idempotency_key=s.idempotency_key,
         created_at=now,
         updated_at=now,
-        expected_at=s.category.expected_resolution(start=now),
     )
+    request.response_due_at, request.expected_at = request_due_times(request=request)
     request.full_clean(exclude=["tracking_number", "location"])
     try:
         with transaction.atomic():

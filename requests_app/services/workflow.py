@@ -32,6 +32,7 @@ from requests_app.models import (
     Supporter,
     Team,
 )
+from requests_app.services.due import request_due_times
 from requests_app.services.events import Actor, event_record
 
 ILLEGAL_TRANSITION = gettext_noop("A request that is “%(from)s” cannot become “%(to)s”.")
@@ -128,7 +129,7 @@ def request_status_change(
         data = {"closure_reason": closure_reason.code} if closure_reason else {}
         if closure_reason and not message:
             message = closure_reason.public_text
-        return event_record(
+        event = event_record(
             request=request,
             type=RequestEvent.Type.STATUS_CHANGED,
             actor=actor,
@@ -140,6 +141,10 @@ def request_status_change(
             data=data,
             at=now,
         )
+        if from_status == Status.WAITING_ON_RESIDENT and request.is_open:
+            # The wait is over: the clock resumes and the targets move out by the paused time.
+            request_due_recompute(request=request, actor=actor, reason="Clock resumed after a wait")
+        return event
 
 
 def request_route(
@@ -171,6 +176,30 @@ def request_route(
             request_status_change(
                 request=request, to_status=Status.IN_QUEUE, actor=actor, actor_label="Routing"
             )
+
+
+def request_due_recompute(*, request: ServiceRequest, actor: Actor, reason: str) -> bool:
+    """Recompute the target dates after a change that affects them (category, priority, a wait
+    on the resident ending). Writes an internal event when they move; returns whether they did.
+    Call inside the transaction that made the change, on the locked row."""
+    response_due, resolution_due = request_due_times(request=request)
+    if (response_due, resolution_due) == (request.response_due_at, request.expected_at):
+        return False
+    before = request.expected_at
+    request.response_due_at, request.expected_at = response_due, resolution_due
+    request.save(update_fields=["response_due_at", "expected_at"])
+    event_record(
+        request=request,
+        type=RequestEvent.Type.DUE_CHANGED,
+        actor=actor,
+        actor_label=_actor_name(actor),
+        public=False,
+        from_value=before.isoformat() if before else "",
+        to_value=resolution_due.isoformat(),
+        message=reason,
+        data={"response_due": response_due.isoformat()},
+    )
+    return True
 
 
 # --- Staff actions -----------------------------------------------------------------------------
@@ -261,6 +290,7 @@ def request_priority_change(
             return sr
         before, sr.priority = sr.priority, priority
         _touch(sr, "priority")
+        request_due_recompute(request=sr, actor=actor, reason=f"Priority {before} → {priority}")
         event_record(
             request=sr,
             type=RequestEvent.Type.PRIORITY_CHANGED,
@@ -494,8 +524,10 @@ def request_recategorise(
             return sr
         before = sr.category
         sr.category = category
-        sr.expected_at = category.expected_resolution(start=sr.created_at)
-        _touch(sr, "category", "expected_at")
+        _touch(sr, "category")
+        request_due_recompute(
+            request=sr, actor=actor, reason=f"Category {before.name} → {category.name}"
+        )
         event_record(
             request=sr,
             type=RequestEvent.Type.CATEGORY_CHANGED,

@@ -27,10 +27,12 @@ from requests_app.models import (
     RequestEvent,
     ServiceRequest,
 )
+from routing.models import BusinessCalendar
 
 REQUESTS = 200
 DEMO_USERS = ("admin", "supervisor", "agent", "crew", "operator", "parks")
 DEMO_TABLES = (
+    BusinessCalendar,
     ServiceRequest,
     Area,
     AreaSet,
@@ -254,3 +256,15 @@ def test_reset_replaces_the_requests():
 
     assert ServiceRequest.objects.count() == 25
     assert not RequestEvent.objects.exclude(request__in=ServiceRequest.objects.all()).exists()
+
+
+def test_it_sets_a_business_calendar_and_service_level_targets():
+    from routing.models import SlaTarget
+
+    calendar = BusinessCalendar.objects.get(name="City offices")
+    assert calendar.working_hours.count() == 5
+    assert calendar.holiday_country == "US"
+    urgent = SlaTarget.objects.for_request(
+        category_id=Category.objects.get(code="pothole").pk, priority="urgent"
+    )
+    assert urgent.clock == "24x7" and urgent.resolution_hours == 24

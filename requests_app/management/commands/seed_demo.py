@@ -91,6 +91,13 @@ DEMO_ROLE_LABELS = {
     "operator": "call-centre operator",
     "parks": "agent, Parks & Recreation",
 }
+# category code, priority ("" = any), response hours, resolution hours, clock
+DEMO_SLA_TARGETS = (
+    ("streetlight-out", "", 8, 40, "business"),
+    ("graffiti", "", 16, 80, "business"),
+    ("pothole", "", 8, 72, "business"),
+    ("pothole", "urgent", 2, 24, "24x7"),
+)
 CLOSURE_OUTCOMES = {"referred": "referred", "not_actionable": "not_actionable"}
 RESPONSE_TEMPLATES = (
     # name, closure reason code or None, English, Spanish
@@ -338,6 +345,7 @@ class Command(BaseCommand):
                     "active": True,
                 },
             )
+        self._sla_sync()
         for name, reason_code, body, body_es in RESPONSE_TEMPLATES:
             ResponseTemplate.objects.update_or_create(
                 name=name,
@@ -353,6 +361,41 @@ class Command(BaseCommand):
             f"{len(demo.CATEGORIES)} categories ({questions} questions), "
             f"{len(demo.CLOSURE_REASONS)} closure reasons."
         )
+
+    def _sla_sync(self) -> None:
+        """A business calendar (city offices, federal and California holidays) and a few
+        service-level targets, so new demo requests show business-hours dates."""
+        from datetime import time as hhmm
+
+        from routing.models import BusinessCalendar, Clock, SlaTarget, WorkingHours
+
+        calendar, _ = BusinessCalendar.objects.update_or_create(
+            name="City offices",
+            defaults={
+                "time_zone": settings.CITY_TIME_ZONE,
+                "holiday_country": "US",
+                "holiday_subdivision": "CA",
+            },
+        )
+        if not calendar.working_hours.exists():
+            WorkingHours.objects.bulk_create(
+                WorkingHours(calendar=calendar, weekday=d, start=hhmm(8), end=hhmm(17))
+                for d in range(5)
+            )
+        for code, priority, response, resolution, clock in DEMO_SLA_TARGETS:
+            category = Category.objects.filter(code=code).first()
+            if category is None:
+                continue
+            SlaTarget.objects.update_or_create(
+                category=category,
+                priority=priority,
+                defaults={
+                    "response_hours": response,
+                    "resolution_hours": resolution,
+                    "clock": clock,
+                    "calendar": calendar if clock == Clock.BUSINESS else None,
+                },
+            )
 
     def _areas_import(self) -> None:
         for spec in demo.AREA_IMPORTS:

@@ -1,0 +1,57 @@
+"""When a request is due: first action and resolution, with the clock paused while it waits on
+the resident. The arithmetic (business calendars, per-priority targets) is the routing app's,
+reached through requests_app.dispatch.due_provider; without it, the category's own targets
+count around the clock."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.utils import timezone
+
+from requests_app.dispatch import due_provider
+from requests_app.models import RequestEvent, ServiceRequest, Status
+
+Pause = tuple[datetime, datetime]
+
+
+def request_pauses(*, request: ServiceRequest, now: datetime | None = None) -> list[Pause]:
+    """The intervals the request spent waiting on the resident, read from its status events;
+    a wait still going on runs until `now`."""
+    if request.pk is None:
+        return []
+    pauses: list[Pause] = []
+    began: datetime | None = None
+    moves = request.events.filter(type=RequestEvent.Type.STATUS_CHANGED).order_by(
+        "created_at", "id"
+    )
+    for at, to in moves.values_list("created_at", "to_value"):
+        if to == Status.WAITING_ON_RESIDENT and began is None:
+            began = at
+        elif to != Status.WAITING_ON_RESIDENT and began is not None:
+            pauses.append((began, at))
+            began = None
+    if began is not None:
+        pauses.append((began, now or timezone.now()))
+    return pauses
+
+
+def request_due_times(
+    *, request: ServiceRequest, now: datetime | None = None
+) -> tuple[datetime, datetime]:
+    """(first action due, resolution due) from the request's receipt, minus paused time."""
+    start = request.created_at
+    pauses = request_pauses(request=request, now=now)
+    provider = due_provider()
+    if provider is not None:
+        due = provider(
+            category=request.category, priority=request.priority, start=start, pauses=pauses
+        )
+        if due is not None:
+            return due
+    paused = sum(((end - begin) for begin, end in pauses), timedelta())
+    category = request.category
+    return (
+        category.expected_response(start=start) + paused,
+        category.expected_resolution(start=start) + paused,
+    )
