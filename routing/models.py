@@ -232,3 +232,110 @@ class SlaTarget(models.Model):
             clock_add(start=start, hours=self.response_hours, pauses=pauses, calendar_spec=spec),
             clock_add(start=start, hours=self.resolution_hours, pauses=pauses, calendar_spec=spec),
         )
+
+
+# --- Routing rules -------------------------------------------------------------------------------
+
+RULE_TEAM_NEEDS_DEPARTMENT = _("A rule that assigns a team must also route to its department.")
+RULE_ANSWER_NEEDS_CODE = _("An expected answer needs the question code.")
+RULE_UNKNOWN_CHANNEL = _("Unknown channel: %(channel)s.")
+RULE_BAD_WEEKDAYS = _("Weekdays are a list of numbers 0 (Monday) to 6 (Sunday).")
+RULE_WINDOW_NEEDS_BOTH = _("A time window needs both a start and an end.")
+
+
+def csv_values(text: str) -> list[str]:
+    """Comma-separated admin input as a list of trimmed, non-empty values."""
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+class RoutingRule(models.Model):
+    """An admin-managed rule: conditions (all optional, ANDed) and actions (all optional).
+
+    Rules are tried in ``order``; for each action type the first matching rule that has that
+    action wins (see ``routing.rules``)."""
+
+    name = models.CharField(max_length=120)
+    order = models.PositiveIntegerField(default=100, help_text=_("Lower runs first."))
+    active = models.BooleanField(default=True)
+
+    # Conditions: blank means "any".
+    categories = models.ManyToManyField(Category, blank=True, related_name="routing_rules")
+    category_groups = models.ManyToManyField(
+        "requests_app.CategoryGroup", blank=True, related_name="routing_rules"
+    )
+    areas = models.ManyToManyField(
+        "requests_app.Area",
+        blank=True,
+        related_name="routing_rules",
+        help_text=_("Matches when the request's point is inside any of these areas."),
+    )
+    keywords = models.CharField(
+        max_length=400,
+        blank=True,
+        help_text=_("Comma-separated; any one found in the description matches."),
+    )
+    answer_code = models.SlugField(max_length=60, blank=True, help_text=_("Question code."))
+    answer_value = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text=_("Expected answer (for multiple-choice answers: one of the picked keys)."),
+    )
+    channels = models.CharField(
+        max_length=100, blank=True, help_text=_("Comma-separated, e.g. phone, web.")
+    )
+    weekdays = models.JSONField(
+        default=list, blank=True, help_text=_("List of 0 (Monday) to 6 (Sunday); empty for any.")
+    )
+    time_start = models.TimeField(
+        null=True, blank=True, help_text=_("City local time; the window may wrap past midnight.")
+    )
+    time_end = models.TimeField(null=True, blank=True)
+
+    # Actions: blank means "leave to a later rule or the default".
+    department = models.ForeignKey(
+        "requests_app.Department",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="routing_rules",
+    )
+    team = models.ForeignKey(
+        "requests_app.Team",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="routing_rules",
+        help_text=_("Assigned only when the request ends up in the team's department."),
+    )
+    priority = models.CharField(max_length=10, choices=Priority.choices, blank=True)
+    tag = models.SlugField(max_length=60, blank=True)
+
+    class Meta:
+        ordering = ["order", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        from requests_app.models import Channel
+
+        errors: dict[str, object] = {}
+        if self.answer_value and not self.answer_code:
+            errors["answer_code"] = RULE_ANSWER_NEEDS_CODE
+        unknown = [c for c in csv_values(self.channels) if c not in Channel.values]
+        if unknown:
+            errors["channels"] = RULE_UNKNOWN_CHANNEL % {"channel": ", ".join(unknown)}
+        if not isinstance(self.weekdays, list) or any(
+            not isinstance(d, int) or not 0 <= d <= 6 for d in self.weekdays
+        ):
+            errors["weekdays"] = RULE_BAD_WEEKDAYS
+        if (self.time_start is None) != (self.time_end is None):
+            errors["time_end"] = RULE_WINDOW_NEEDS_BOTH
+        if (
+            self.team_id
+            and self.department_id
+            and self.team.department_id != self.department_id
+        ):
+            errors["team"] = RULE_TEAM_NEEDS_DEPARTMENT
+        if errors:
+            raise ValidationError(errors)

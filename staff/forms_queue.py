@@ -27,6 +27,7 @@ SORT_CHOICES = [
 DUE_CHOICES = [
     ("", _("Any due date")),
     (s.DUE_OVERDUE, _("Overdue")),
+    (s.DUE_AT_RISK, _("At risk (75% of the time used)")),
     (s.DUE_TODAY, _("Due today")),
 ]
 SCOPE_CHOICES = [(v, v) for v in s.SCOPES]

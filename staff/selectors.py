@@ -10,8 +10,19 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
-from django.utils.timesince import timesince
+from django.db.models import (
+    Case,
+    Count,
+    DateTimeField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.utils.timesince import timesince, timeuntil
 from django.utils.translation import gettext as _
 
 from requests_app.models import (
@@ -48,6 +59,9 @@ SORTS = (SORT_DUE, SORT_PRIORITY, SORT_NEWEST, SORT_OLDEST)
 
 DUE_OVERDUE = "overdue"
 DUE_TODAY = "today"
+DUE_AT_RISK = "at_risk"
+# A request is at risk once this share of the time between receipt and its due date has passed.
+AT_RISK_SHARE = 0.75
 
 PRIORITY_RANK = {Priority.URGENT: 0, Priority.HIGH: 1, Priority.NORMAL: 2, Priority.LOW: 3}
 
@@ -267,6 +281,15 @@ def queue_filter(
         qs = qs.filter(created_at__lt=_local_midnight(f.created_to + timedelta(days=1)))
     if f.due == DUE_OVERDUE:
         qs = qs.filter(status__in=sorted(OPEN_STATUSES), expected_at__lt=now)
+    elif f.due == DUE_AT_RISK:
+        # Not yet due, but received + 75% of (due - received) is already behind us.
+        used = ExpressionWrapper(
+            F("created_at") + (F("expected_at") - F("created_at")) * AT_RISK_SHARE,
+            output_field=DateTimeField(),
+        )
+        qs = qs.annotate(risk_from=used).filter(
+            status__in=sorted(OPEN_STATUSES), expected_at__gte=now, risk_from__lte=now
+        )
     elif f.due == DUE_TODAY:
         end = _local_midnight(now.astimezone(_zone()).date() + timedelta(days=1))
         qs = qs.filter(status__in=sorted(OPEN_STATUSES), expected_at__gte=now, expected_at__lt=end)
@@ -288,6 +311,13 @@ def _ordered(qs: QuerySet[ServiceRequest], sort: str) -> QuerySet[ServiceRequest
         )
         return qs.order_by(rank, F("expected_at").asc(nulls_last=True), "created_at", "id")
     return qs.order_by(F("expected_at").asc(nulls_last=True), "created_at", "id")
+
+
+def _at_risk(row: ServiceRequest, now: datetime) -> bool:
+    if row.expected_at is None:
+        return False
+    window = (row.expected_at - row.created_at).total_seconds()
+    return window > 0 and (now - row.created_at).total_seconds() >= window * AT_RISK_SHARE
 
 
 @dataclass
@@ -314,6 +344,12 @@ def queue_page(*, scope: QueueScope, staff: StaffProfile, now: datetime) -> Queu
     for row in rows:
         row.age = timesince(row.created_at, now, depth=1)
         row.overdue = row.is_open and row.expected_at is not None and row.expected_at < now
+        row.at_risk = row.is_open and not row.overdue and _at_risk(row, now)
+        row.time_left = (
+            timeuntil(row.expected_at, now, depth=2)
+            if row.is_open and row.expected_at and not row.overdue
+            else ""
+        )
         row.workable = staff.can_work_on(row)
     return QueuePage(rows=rows, has_next=has_next, page=max(f.page, 1))
 

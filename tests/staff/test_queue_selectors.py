@@ -256,3 +256,32 @@ def test_rows_say_whether_this_user_may_act_on_them(city, staff):
         page = queue_page(scope=scope, staff=staff_, now=timezone.now())
         assert len(page.rows) == 2
         assert {r.workable for r in page.rows} == workable
+
+
+def test_at_risk_means_three_quarters_of_the_time_used_and_not_yet_due(city, staff):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from requests_app.models import ServiceRequest
+    from staff.selectors import DUE_AT_RISK, QueueFilters, QueueScope, queue_page
+
+    now = timezone.now()
+    fresh, risky, late = (submit(city) for _ in range(3))
+    for sr, received, due in (
+        (fresh, now - timedelta(hours=1), now + timedelta(hours=9)),
+        (risky, now - timedelta(hours=8), now + timedelta(hours=2)),
+        (late, now - timedelta(hours=12), now - timedelta(hours=2)),
+    ):
+        ServiceRequest.objects.filter(pk=sr.pk).update(
+            created_at=received, expected_at=due, department=city.streets, status="in_queue"
+        )
+    profile = staff.supervisor.staff_profile
+    scope = QueueScope(
+        filters=QueueFilters(due=DUE_AT_RISK, department=city.streets.pk),
+        department=city.streets,
+        department_ids=frozenset({city.streets.pk}),
+    )
+    page = queue_page(scope=scope, staff=profile, now=now)
+    assert [r.pk for r in page.rows] == [risky.pk]
+    assert page.rows[0].at_risk and page.rows[0].time_left
