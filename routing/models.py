@@ -236,7 +236,7 @@ class SlaTarget(models.Model):
 
 # --- Routing rules -------------------------------------------------------------------------------
 
-RULE_TEAM_NEEDS_DEPARTMENT = _("A rule that assigns a team must also route to its department.")
+RULE_TEAM_NEEDS_DEPARTMENT = _("The team must belong to the department this rule routes to.")
 RULE_ANSWER_NEEDS_CODE = _("An expected answer needs the question code.")
 RULE_UNKNOWN_CHANNEL = _("Unknown channel: %(channel)s.")
 RULE_BAD_WEEKDAYS = _("Weekdays are a list of numbers 0 (Monday) to 6 (Sunday).")
@@ -331,11 +331,7 @@ class RoutingRule(models.Model):
             errors["weekdays"] = RULE_BAD_WEEKDAYS
         if (self.time_start is None) != (self.time_end is None):
             errors["time_end"] = RULE_WINDOW_NEEDS_BOTH
-        if (
-            self.team_id
-            and self.department_id
-            and self.team.department_id != self.department_id
-        ):
+        if self.team_id and self.department_id and self.team.department_id != self.department_id:
             errors["team"] = RULE_TEAM_NEEDS_DEPARTMENT
         if errors:
             raise ValidationError(errors)

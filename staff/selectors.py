@@ -346,7 +346,7 @@ def queue_page(*, scope: QueueScope, staff: StaffProfile, now: datetime) -> Queu
         row.overdue = row.is_open and row.expected_at is not None and row.expected_at < now
         row.at_risk = row.is_open and not row.overdue and _at_risk(row, now)
         row.time_left = (
-            timeuntil(row.expected_at, now, depth=2)
+            timeuntil(row.expected_at, now, depth=1)
             if row.is_open and row.expected_at and not row.overdue
             else ""
         )
