@@ -250,7 +250,8 @@ def request_assign(
             x for x in (_actor_name(sr.assignee) if sr.assignee else "", str(sr.team or "")) if x
         )
         sr.assignee, sr.team = assignee, team
-        if not sr.acknowledged_at:
+        # A person assigning is the first response; an automatic rule is not.
+        if not sr.acknowledged_at and actor is not None:
             sr.acknowledged_at = timezone.now()
         _touch(sr, "assignee", "team", "acknowledged_at")
         after = ", ".join(

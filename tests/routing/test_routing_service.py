@@ -163,3 +163,19 @@ def test_the_dry_run_asks_for_a_location(city, admin_client_):
         reverse("admin:routing_routingrule_dry_run"), {"category": city.pothole.pk}
     )
     assert "Give an address or a latitude and longitude." in response.text
+
+
+def test_a_team_assigned_by_a_rule_does_not_count_as_the_first_response(city, staff):
+    from routing.models import RoutingRule
+    from routing.services import request_route_by_rules
+    from tests.requests_app.helpers import submit
+
+    rule = RoutingRule.objects.create(
+        name="Potholes to crew", order=1, department=city.streets, team=staff.potholes_team
+    )
+    rule.categories.set([city.pothole])
+    sr = submit(city)
+    request_route_by_rules(request_id=sr.pk)
+    sr.refresh_from_db()
+    assert sr.team == staff.potholes_team
+    assert sr.acknowledged_at is None
