@@ -9,6 +9,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.core.exceptions import ValidationError
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from phonenumber_field.formfields import PhoneNumberField
@@ -202,19 +203,37 @@ class ReportForm(forms.Form):
         self.point = point
         data["latitude"], data["longitude"] = point.y, point.x
 
+    # Wording a subclass (the operator's intake form) may change.
+    EMAIL_NEEDED = gettext_lazy("Enter your email address, or choose another way to hear from us.")
+    PHONE_NEEDED = gettext_lazy("Enter your phone number, or choose another way to hear from us.")
+    ANSWER_DATETIME_FORMAT = "DATETIME_FORMAT"
+
     def _clean_contact(self, data: dict) -> None:
         if data.get("anonymous"):
             return
         method = data.get("contact_method") or ContactMethod.NONE
         if method == ContactMethod.EMAIL and not data.get("email") and "email" not in self.errors:
-            self.add_error(
-                "email", _("Enter your email address, or choose another way to hear from us.")
-            )
+            self.add_error("email", self.EMAIL_NEEDED)
         phone_method = method in (ContactMethod.SMS, ContactMethod.PHONE)
         if phone_method and not data.get("phone") and "phone" not in self.errors:
-            self.add_error(
-                "phone", _("Enter your phone number, or choose another way to hear from us.")
-            )
+            self.add_error("phone", self.PHONE_NEEDED)
+
+    def answer_summary(self) -> list[tuple[str, str]]:
+        """The answers as (question, answer in words), for review pages."""
+        summary = []
+        for bound in self.question_fields:
+            value = self.cleaned_data.get(bound.name)
+            if value in (None, "", []):
+                continue
+            choices = dict(getattr(bound.field, "choices", []) or [])
+            if isinstance(value, datetime):
+                text = formats.date_format(timezone.localtime(value), self.ANSWER_DATETIME_FORMAT)
+            elif isinstance(value, list):
+                text = ", ".join(str(choices.get(v, v)) for v in value)
+            else:
+                text = str(choices.get(value, value))
+            summary.append((bound.label, text))
+        return summary
 
     # The order fields appear on the page, so focus goes to the first error a resident meets.
     PAGE_ORDER = (

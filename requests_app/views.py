@@ -6,7 +6,6 @@ returns a fragment (`template#partial`)."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 
 from django.conf import settings
 from django.contrib.gis.geos import Point
@@ -20,7 +19,6 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import formats, timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -153,7 +151,7 @@ def report(request: HttpRequest) -> HttpResponse:
         return render(
             request,
             "requests_app/report_review.html",
-            _report_context(form, answers=_answer_summary(form)),
+            _report_context(form, answers=form.answer_summary()),
         )
     data = form.cleaned_data
     submission = Submission(
@@ -187,23 +185,6 @@ def report(request: HttpRequest) -> HttpResponse:
             request, "requests_app/report.html", _report_context(form, photo_errors), status=422
         )
     return redirect("requests_app:confirmation", token=service_request.private_token)
-
-
-def _answer_summary(form: ReportForm) -> list[tuple[str, str]]:
-    summary = []
-    for bound in form.question_fields:
-        value = form.cleaned_data.get(bound.name)
-        if value in (None, "", []):
-            continue
-        choices = dict(getattr(bound.field, "choices", []) or [])
-        if isinstance(value, datetime):
-            text = formats.date_format(timezone.localtime(value), "DATETIME_FORMAT")
-        elif isinstance(value, list):
-            text = ", ".join(str(choices.get(v, v)) for v in value)
-        else:
-            text = str(choices.get(value, value))
-        summary.append((bound.label, text))
-    return summary
 
 
 @require_GET

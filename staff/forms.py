@@ -6,11 +6,9 @@ request as it is now and say so with a WorkflowError/TransitionError the view sh
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 
 from django import forms
 from django.conf import settings
-from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
@@ -400,35 +398,9 @@ class IntakeForm(ReportForm):
         # Operators file what residents may not file online (a gas leak reported by phone).
         return self.cleaned_data["category"]
 
-    def _clean_contact(self, data: dict) -> None:
-        if data.get("anonymous"):
-            return
-        method = data.get("contact_method") or ContactMethod.NONE
-        if method == ContactMethod.EMAIL and not data.get("email") and "email" not in self.errors:
-            self.add_error(
-                "email", _("Enter the caller's email, or choose another way to update them.")
-            )
-        by_phone = method in (ContactMethod.SMS, ContactMethod.PHONE)
-        if by_phone and not data.get("phone") and "phone" not in self.errors:
-            self.add_error(
-                "phone", _("Enter the caller's phone number, or choose another way to update them.")
-            )
-
-    def answer_summary(self) -> list[tuple[str, str]]:
-        summary = []
-        for bound in self.question_fields:
-            value = self.cleaned_data.get(bound.name)
-            if value in (None, "", []):
-                continue
-            choices = dict(getattr(bound.field, "choices", []) or [])
-            if isinstance(value, datetime):
-                text = formats.date_format(timezone.localtime(value), "j M Y, H:i")
-            elif isinstance(value, list):
-                text = ", ".join(str(choices.get(v, v)) for v in value)
-            else:
-                text = str(choices.get(value, value))
-            summary.append((bound.label, text))
-        return summary
+    EMAIL_NEEDED = _("Enter the caller's email, or choose another way to update them.")
+    PHONE_NEEDED = _("Enter the caller's phone number, or choose another way to update them.")
+    ANSWER_DATETIME_FORMAT = "j M Y, H:i"
 
 
 class AttachCallerForm(forms.Form):
