@@ -46,6 +46,14 @@ class Department(Translated):
     slug = models.SlugField(unique=True)
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=40, blank=True)
+    head = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Department head: told when a request breaches its target.",
+    )
     active = models.BooleanField(default=True)
 
     class Meta:
@@ -86,6 +94,14 @@ class Category(Translated):
         max_length=400, blank=True, help_text="Extra words residents might type to find it."
     )
     icon = models.CharField(max_length=8, blank=True)
+    asset_type = models.SlugField(
+        max_length=40,
+        blank=True,
+        help_text="Asset layer residents pick from at intake (e.g. streetlight); blank for none.",
+    )
+    base_severity = models.PositiveSmallIntegerField(
+        default=0, help_text="Points the priority score starts from for this category (0-100)."
+    )
     default_department = models.ForeignKey(
         Department, on_delete=models.PROTECT, related_name="categories"
     )
@@ -243,6 +259,38 @@ class AddressPoint(models.Model):
         return self.label
 
 
+class Asset(models.Model):
+    """A city-owned thing at a fixed point (a streetlight, hydrant, sign, tree), loaded by admins.
+
+    Residents pick one at intake for categories with an ``asset_type``; its id can drive routing.
+    Lives in the core because intake offers it, like address points."""
+
+    asset_type = models.SlugField(max_length=40, help_text="e.g. streetlight, hydrant, sign, tree")
+    asset_id = models.CharField(max_length=60, help_text="The city's own id for the asset.")
+    name = models.CharField(max_length=200, blank=True)
+    location = gis.PointField(geography=True, srid=4326)
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assets",
+        help_text="The department that owns and maintains it, if known.",
+    )
+    attributes = models.JSONField(default=dict, blank=True)
+    active = models.BooleanField(default=True)
+    source = models.CharField(max_length=120, blank=True)
+
+    class Meta:
+        ordering = ["asset_type", "asset_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["asset_type", "asset_id"], name="asset_id_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.asset_type} {self.asset_id}"
+
+
 class ClosureReason(Translated):
     """Why a request was closed, in the words the resident sees (admin-managed)."""
 
@@ -393,6 +441,18 @@ class ServiceRequest(models.Model):
     supporter_count = models.PositiveIntegerField(
         default=0, help_text="Residents who reported the same problem (kept by the services)."
     )
+    # The asset the resident picked (kept as its id too, so the record survives a reload).
+    asset = models.ForeignKey(
+        Asset, on_delete=models.SET_NULL, null=True, blank=True, related_name="requests"
+    )
+    asset_ref = models.CharField(max_length=60, blank=True)
+    # Priority score (routing.scoring): the total, its parts in words, and whether a person
+    # overrode the priority (then scoring no longer changes it).
+    score = models.SmallIntegerField(null=True, blank=True)
+    score_parts = models.JSONField(default=list, blank=True)
+    priority_overridden = models.BooleanField(default=False)
+    # When the escalation sweep next needs to look at this request (routing.escalations).
+    next_escalation_at = models.DateTimeField(null=True, blank=True)
     # Set when the resident adds something, cleared when staff next act: the queue's badge.
     resident_replied_at = models.DateTimeField(null=True, blank=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
@@ -448,6 +508,20 @@ class ServiceRequest(models.Model):
                 fields=["department", "expected_at"],
                 condition=Q(status__in=sorted(s.value for s in OPEN_STATUSES)),
                 name="request_open_due",
+            ),
+            # The escalation sweep: open rows whose next step is due, oldest first.
+            models.Index(
+                fields=["next_escalation_at"],
+                condition=Q(status__in=sorted(s.value for s in OPEN_STATUSES))
+                & Q(next_escalation_at__isnull=False),
+                name="request_open_escalation",
+            ),
+            # The "first action due" sort and counters: open, not yet acknowledged.
+            models.Index(
+                fields=["department", "response_due_at"],
+                condition=Q(status__in=sorted(s.value for s in OPEN_STATUSES))
+                & Q(acknowledged_at__isnull=True),
+                name="request_open_response_due",
             ),
         ]
 
@@ -520,6 +594,8 @@ class RequestEvent(models.Model):
         SUPPORTER_ADDED = "supporter_added", _("Another resident reported it")
         DUPLICATE_MARKED = "duplicate_marked", _("Marked as duplicate")
         DUE_CHANGED = "due_changed", _("Target dates changed")
+        ESCALATED = "escalated", _("Escalated")
+        SCORED = "scored", _("Priority score")
 
     request = models.ForeignKey(ServiceRequest, on_delete=models.CASCADE, related_name="events")
     type = models.CharField(max_length=24, choices=Type.choices)
@@ -597,9 +673,25 @@ class StaffProfile(models.Model):
 
 
 class Team(models.Model):
+    class Strategy(models.TextChoices):
+        MANUAL = "manual", _("Manual (a person assigns)")
+        ROUND_ROBIN = "round_robin", _("Round-robin")
+        LEAST_OPEN = "least_open", _("Least open work")
+        BY_ZONE = "by_zone", _("By zone (the crew that owns the area)")
+
     department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="teams")
     name = models.CharField(max_length=120)
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="teams")
+    assignment_strategy = models.CharField(
+        max_length=20,
+        choices=Strategy.choices,
+        default=Strategy.MANUAL,
+        help_text="How a request given to this team picks a person. Only on-duty staff are picked.",
+    )
+    # Round-robin's pointer: the member picked last (advanced under a row lock).
+    last_assigned = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["department__name", "name"]

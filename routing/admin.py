@@ -191,3 +191,7 @@ class RoutingRuleAdmin(admin.ModelAdmin):
             "decision": decision,
         }
         return TemplateResponse(request, "admin/routing/routingrule/dry_run.html", context)
+
+
+# Admin pages for the escalation, scoring and assignment models live in their own modules.
+from routing import admin_assignment, admin_escalations, admin_scoring  # noqa: E402, F401

@@ -1,10 +1,26 @@
+"""Routing's reaction to request events. Each part is idempotent: a re-delivered event is
+harmless."""
+
 from __future__ import annotations
 
 from requests_app.models import RequestEvent
-from routing.services import request_route_by_rules
+from routing.assignment import on_event as assignment_on_event
+from routing.escalations import on_event as escalations_on_event
+from routing.scoring import on_event as scoring_on_event
+from routing.services import on_event as routing_on_event
 
 
 def on_event(event_id: int) -> None:
-    event = RequestEvent.objects.filter(pk=event_id).only("type", "request_id").first()
-    if event and event.type == RequestEvent.Type.CREATED:
-        request_route_by_rules(request_id=event.request_id)
+    event = (
+        RequestEvent.objects.filter(pk=event_id)
+        .only("type", "request_id", "from_value", "to_value", "data", "actor_id")
+        .first()
+    )
+    if event is None:
+        return
+    # Order matters: route first (department, team), then score (priority), then auto-assign a
+    # person, and last schedule the escalation sweep from the resulting due dates.
+    routing_on_event(event)
+    scoring_on_event(event)
+    assignment_on_event(event)
+    escalations_on_event(event)

@@ -11,10 +11,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
 from django.conf import settings
+from django.contrib.gis.db import models as gis
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from requests_app.models import Category, Priority
@@ -283,6 +285,11 @@ class RoutingRule(models.Model):
     channels = models.CharField(
         max_length=100, blank=True, help_text=_("Comma-separated, e.g. phone, web.")
     )
+    asset_types = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text=_("Comma-separated asset types; matches when the resident picked such an asset."),
+    )
     weekdays = models.JSONField(
         default=list, blank=True, help_text=_("List of 0 (Monday) to 6 (Sunday); empty for any.")
     )
@@ -335,3 +342,176 @@ class RoutingRule(models.Model):
             errors["team"] = RULE_TEAM_NEEDS_DEPARTMENT
         if errors:
             raise ValidationError(errors)
+
+
+# --- Auto-assignment ------------------------------------------------------------------------------
+
+
+class CrewZone(models.Model):
+    """A team member (a crew) owns an area: the "by zone" strategy picks them for requests in it."""
+
+    team = models.ForeignKey(
+        "requests_app.Team", on_delete=models.CASCADE, related_name="crew_zones"
+    )
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="crew_zones"
+    )
+    area = models.ForeignKey("requests_app.Area", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        ordering = ["team", "area__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["team", "area"], name="routing_crewzone_one_owner")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team.name}: {self.area.name} → {self.member}"
+
+
+# --- Escalations ---------------------------------------------------------------------------------
+
+
+class EscalationPolicy(models.Model):
+    """Steps that fire when a request sits idle or uses up its target.
+
+    The most specific active policy applies: one listing the request's category, else one for its
+    department, else one with neither (city-wide)."""
+
+    name = models.CharField(max_length=120)
+    active = models.BooleanField(default=True)
+    department = models.ForeignKey(
+        "requests_app.Department",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="escalation_policies",
+    )
+    categories = models.ManyToManyField(Category, blank=True, related_name="escalation_policies")
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "escalation policies"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EscalationStep(models.Model):
+    class Trigger(models.TextChoices):
+        IDLE = "idle", _("No staff action for a number of hours")
+        TARGET_PERCENT = "target_percent", _("A share of the target used")
+
+    class Target(models.TextChoices):
+        RESPONSE = "response", _("Time to first action")
+        RESOLUTION = "resolution", _("Time to resolve")
+
+    class Notify(models.TextChoices):
+        NOBODY = "", _("Nobody")
+        ASSIGNEE = "assignee", _("The assignee (or the team if nobody is assigned)")
+        SUPERVISORS = "supervisors", _("The department's supervisors")
+        DEPARTMENT_HEAD = "department_head", _("The department head")
+
+    policy = models.ForeignKey(EscalationPolicy, on_delete=models.CASCADE, related_name="steps")
+    name = models.CharField(max_length=120)
+    trigger = models.CharField(max_length=20, choices=Trigger.choices)
+    target = models.CharField(
+        max_length=12, choices=Target.choices, default=Target.RESOLUTION, blank=True
+    )
+    value = models.FloatField(
+        validators=[MinValueValidator(0)],
+        help_text=_("Hours without action (idle), or percent of the target used (e.g. 75, 100)."),
+    )
+    notify = models.CharField(max_length=20, choices=Notify.choices, blank=True)
+    raise_priority = models.BooleanField(default=False, help_text=_("Raise priority one band."))
+    reassign_team = models.ForeignKey(
+        "requests_app.Team",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Move the request to this team's queue, e.g. a supervisors' team."),
+    )
+
+    class Meta:
+        ordering = ["policy", "trigger", "value"]
+
+    def __str__(self) -> str:
+        return f"{self.policy.name}: {self.name}"
+
+
+class EscalationFired(models.Model):
+    """The claim that makes a step fire exactly once per request and threshold: inserting this row
+    (unique on request, step, occurrence) is what a sweep does first; a second sweep's insert fails.
+    ``occurrence`` separates repeats of an idle reminder (one per idle stretch)."""
+
+    request = models.ForeignKey(
+        "requests_app.ServiceRequest", on_delete=models.CASCADE, related_name="escalations"
+    )
+    step = models.ForeignKey(EscalationStep, on_delete=models.CASCADE, related_name="fired")
+    occurrence = models.CharField(max_length=40, blank=True)
+    fired_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "step", "occurrence"], name="routing_escalation_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.step} on {self.request_id}"
+
+
+# --- Priority scoring ----------------------------------------------------------------------------
+
+
+class ScoringSettings(models.Model):
+    """The weights of the priority score (one row). Category base severity lives on categories."""
+
+    enabled = models.BooleanField(default=True)
+    supporter_points = models.PositiveSmallIntegerField(
+        default=5, help_text=_("Points per resident who reported the same problem.")
+    )
+    supporter_cap = models.PositiveSmallIntegerField(default=25)
+    age_points_per_day = models.FloatField(default=1, validators=[MinValueValidator(0)])
+    age_cap = models.PositiveSmallIntegerField(default=20)
+    urgent_at = models.PositiveSmallIntegerField(default=80, help_text=_("Score for Urgent."))
+    high_at = models.PositiveSmallIntegerField(default=50, help_text=_("Score for High."))
+    normal_at = models.PositiveSmallIntegerField(
+        default=15, help_text=_("Score for Normal; below it is Low.")
+    )
+
+    class Meta:
+        verbose_name = "scoring settings"
+        verbose_name_plural = "scoring settings"
+
+    def __str__(self) -> str:
+        return "Priority scoring"
+
+
+class ScoreKeyword(models.Model):
+    word = models.CharField(max_length=60, unique=True, help_text=_("A word or phrase."))
+    points = models.SmallIntegerField(default=10)
+
+    class Meta:
+        ordering = ["word"]
+
+    def __str__(self) -> str:
+        return f"{self.word} ({self.points:+d})"
+
+
+class SensitivePlace(models.Model):
+    """A school, hospital, care home... Requests within ``radius_m`` score ``points`` more."""
+
+    kind = models.CharField(max_length=40, help_text=_("e.g. school, hospital"))
+    name = models.CharField(max_length=200)
+    location = gis.PointField(geography=True, srid=4326)
+    radius_m = models.PositiveIntegerField(default=150)
+    points = models.SmallIntegerField(default=15)
+    source = models.CharField(max_length=120, blank=True)
+
+    class Meta:
+        ordering = ["kind", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.kind})"

@@ -53,6 +53,12 @@ def request_route_by_rules(*, request_id: int) -> bool:
 request_route_default = request_route_by_rules
 
 
+def on_event(event: RequestEvent) -> None:
+    """New requests are routed by the rules."""
+    if event.type == RequestEvent.Type.CREATED:
+        request_route_by_rules(request_id=event.request_id)
+
+
 def decision_apply(*, request: ServiceRequest, decision: RoutingDecision) -> None:
     """Write a decision to a locked request (inside the caller's transaction)."""
     request_route(

@@ -195,7 +195,9 @@ def extra_columns(model: type[models.Model], known: tuple[str, ...]) -> tuple[li
     for f in model._meta.concrete_fields:
         if f.column in known or f.column in SET_ELSEWHERE:
             continue
-        value = f.get_db_prep_save(f.get_default(), connection) if f.has_default() else None
+        # A NOT NULL field without an explicit default still has one in Python ("" for text).
+        wanted = f.has_default() or not f.null
+        value = f.get_db_prep_save(f.get_default(), connection) if wanted else None
         if hasattr(value, "dumps"):  # psycopg Jsonb adapter
             value = value.dumps(value.obj)
         names.append(f.column)

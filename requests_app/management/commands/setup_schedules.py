@@ -11,6 +11,17 @@ SCHEDULES = [
         "func": "requests_app.tasks.staged_photos_purge",
         "schedule_type": Schedule.HOURLY,
     },
+    {
+        "name": "escalation-sweep",
+        "func": "routing.tasks.escalations_sweep",
+        "schedule_type": Schedule.MINUTES,
+        "minutes": 1,
+    },
+    {
+        "name": "refresh-priority-scores",
+        "func": "routing.tasks.scores_refresh",
+        "schedule_type": Schedule.HOURLY,
+    },
 ]
 
 
@@ -21,6 +32,10 @@ class Command(BaseCommand):
         for spec in SCHEDULES:
             _obj, created = Schedule.objects.update_or_create(
                 name=spec["name"],
-                defaults={"func": spec["func"], "schedule_type": spec["schedule_type"]},
+                defaults={
+                    "func": spec["func"],
+                    "schedule_type": spec["schedule_type"],
+                    "minutes": spec.get("minutes"),
+                },
             )
             self.stdout.write(f"{'created' if created else 'updated'} schedule {spec['name']}")

@@ -1,0 +1,3 @@
+"""Admin for assignment (placeholder)."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Admin for escalations (placeholder)."""
+
+from __future__ import annotations

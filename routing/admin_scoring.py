@@ -1,0 +1,3 @@
+"""Admin for scoring (placeholder)."""
+
+from __future__ import annotations

@@ -1,0 +1,10 @@
+"""Placeholder: filled in by the assignment work."""
+
+from __future__ import annotations
+
+from requests_app.models import RequestEvent
+
+
+def on_event(event: RequestEvent) -> None:
+    """React to one request event (idempotent)."""
+    return None
