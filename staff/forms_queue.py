@@ -20,6 +20,7 @@ STATUS_CHOICES = [
 ]
 SORT_CHOICES = [
     (s.SORT_DUE, _("Due date, soonest first")),
+    (s.SORT_RESPONSE, _("First action due, soonest first")),
     (s.SORT_PRIORITY, _("Priority, urgent first")),
     (s.SORT_NEWEST, _("Newest first")),
     (s.SORT_OLDEST, _("Oldest first")),
@@ -28,6 +29,7 @@ DUE_CHOICES = [
     ("", _("Any due date")),
     (s.DUE_OVERDUE, _("Overdue")),
     (s.DUE_AT_RISK, _("At risk (75% of the time used)")),
+    (s.DUE_RESPONSE_OVERDUE, _("First action overdue")),
     (s.DUE_TODAY, _("Due today")),
 ]
 SCOPE_CHOICES = [(v, v) for v in s.SCOPES]

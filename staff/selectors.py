@@ -55,11 +55,14 @@ SORT_DUE = "due"
 SORT_PRIORITY = "priority"
 SORT_NEWEST = "newest"
 SORT_OLDEST = "oldest"
-SORTS = (SORT_DUE, SORT_PRIORITY, SORT_NEWEST, SORT_OLDEST)
+SORT_RESPONSE = "response"
+SORTS = (SORT_DUE, SORT_RESPONSE, SORT_PRIORITY, SORT_NEWEST, SORT_OLDEST)
 
 DUE_OVERDUE = "overdue"
 DUE_TODAY = "today"
 DUE_AT_RISK = "at_risk"
+# Not yet acknowledged and past the time-to-first-action target.
+DUE_RESPONSE_OVERDUE = "response_overdue"
 # A request is at risk once this share of the time between receipt and its due date has passed.
 AT_RISK_SHARE = 0.75
 
@@ -89,6 +92,7 @@ ROW_FIELDS = (
     "acknowledged_at",
     "created_at",
     "expected_at",
+    "response_due_at",
 )
 
 
@@ -158,6 +162,7 @@ class QueueCounters:
     unassigned: int = 0
     due_today: int = 0
     overdue: int = 0
+    response_overdue: int = 0
 
 
 def _zone() -> ZoneInfo:
@@ -290,6 +295,10 @@ def queue_filter(
         qs = qs.annotate(risk_from=used).filter(
             status__in=sorted(OPEN_STATUSES), expected_at__gte=now, risk_from__lte=now
         )
+    elif f.due == DUE_RESPONSE_OVERDUE:
+        qs = qs.filter(
+            status__in=sorted(OPEN_STATUSES), acknowledged_at__isnull=True, response_due_at__lt=now
+        )
     elif f.due == DUE_TODAY:
         end = _local_midnight(now.astimezone(_zone()).date() + timedelta(days=1))
         qs = qs.filter(status__in=sorted(OPEN_STATUSES), expected_at__gte=now, expected_at__lt=end)
@@ -310,6 +319,10 @@ def _ordered(qs: QuerySet[ServiceRequest], sort: str) -> QuerySet[ServiceRequest
             output_field=IntegerField(),
         )
         return qs.order_by(rank, F("expected_at").asc(nulls_last=True), "created_at", "id")
+    if sort == SORT_RESPONSE:
+        # Waiting for a first action, soonest due first; acknowledged requests after them.
+        waiting = Case(When(acknowledged_at__isnull=True, then=Value(0)), default=Value(1))
+        return qs.order_by(waiting, F("response_due_at").asc(nulls_last=True), "created_at", "id")
     return qs.order_by(F("expected_at").asc(nulls_last=True), "created_at", "id")
 
 
@@ -350,6 +363,11 @@ def queue_page(*, scope: QueueScope, staff: StaffProfile, now: datetime) -> Queu
             if row.is_open and row.expected_at and not row.overdue
             else ""
         )
+        # Time to first action matters only until someone acknowledges or assigns it.
+        row.awaiting_response = (
+            row.is_open and row.acknowledged_at is None and row.response_due_at is not None
+        )
+        row.response_overdue = row.awaiting_response and row.response_due_at < now
         row.workable = staff.can_work_on(row)
     return QueuePage(rows=rows, has_next=has_next, page=max(f.page, 1))
 
@@ -367,6 +385,9 @@ def queue_counters(*, scope: QueueScope, user, now: datetime) -> QueueCounters:
         unassigned=Count("id", filter=Q(assignee__isnull=True, team__isnull=True)),
         due_today=Count("id", filter=Q(expected_at__gte=now, expected_at__lt=end_of_day)),
         overdue=Count("id", filter=Q(expected_at__lt=now)),
+        response_overdue=Count(
+            "id", filter=Q(acknowledged_at__isnull=True, response_due_at__lt=now)
+        ),
     )
     return QueueCounters(**totals)
 

@@ -149,6 +149,7 @@ def _counter_links(f: selectors.QueueFilters) -> dict[str, str]:
         "unassigned": base.querystring(scope=s.SCOPE_UNASSIGNED),
         "due_today": base.querystring(due=s.DUE_TODAY),
         "overdue": base.querystring(due=s.DUE_OVERDUE),
+        "response_overdue": base.querystring(due=s.DUE_RESPONSE_OVERDUE),
     }
 
 

@@ -285,3 +285,36 @@ def test_at_risk_means_three_quarters_of_the_time_used_and_not_yet_due(city, sta
     page = queue_page(scope=scope, staff=profile, now=now)
     assert [r.pk for r in page.rows] == [risky.pk]
     assert page.rows[0].at_risk and page.rows[0].time_left
+
+
+def test_first_action_overdue_lists_unacknowledged_requests_past_their_response_target(city, staff):
+    now = timezone.now()
+    late = routed(city)
+    update(late, response_due_at=now - timedelta(minutes=5))
+    acknowledged = routed(city)
+    update(acknowledged, response_due_at=now - timedelta(hours=1), acknowledged_at=now)
+    in_time = routed(city)
+    update(in_time, response_due_at=now + timedelta(hours=3))
+    assert listed(staff.agent, due="response_overdue") == [late.tracking_number]
+    staff_ = staff_profile(staff.agent)
+    scope = queue_scope(staff=staff_, filters=QueueFilters())
+    assert queue_counters(scope=scope, user=staff.agent, now=now).response_overdue == 1
+    rows = {r.tracking_number: r for r in queue_page(scope=scope, staff=staff_, now=now).rows}
+    assert rows[late.tracking_number].response_overdue
+    assert rows[in_time.tracking_number].awaiting_response
+    assert not rows[in_time.tracking_number].response_overdue
+    # Once someone has acted, the first-action target no longer shows.
+    assert not rows[acknowledged.tracking_number].awaiting_response
+
+
+def test_sorting_by_first_action_due_puts_waiting_requests_first(city, staff):
+    now = timezone.now()
+    a, b, c = routed(city), routed(city), routed(city)
+    update(a, response_due_at=now + timedelta(hours=5))
+    update(b, response_due_at=now + timedelta(hours=1))
+    update(c, response_due_at=now - timedelta(hours=1), acknowledged_at=now)
+    assert listed(staff.agent, sort="response") == [
+        b.tracking_number,
+        a.tracking_number,
+        c.tracking_number,
+    ]

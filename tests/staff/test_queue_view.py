@@ -116,6 +116,19 @@ def test_an_agent_sees_their_department_queue_with_its_columns(client, city, sta
     assert f"Select {sr.tracking_number}" in page
 
 
+def test_a_request_waiting_for_its_first_action_shows_when_that_is_due(client, city, staff):
+    sr = routed(city)
+    ServiceRequest.objects.filter(pk=sr.pk).update(
+        response_due_at=timezone.now() - timedelta(minutes=10), acknowledged_at=None
+    )
+    client.force_login(staff.agent)
+    page = client.get(QUEUE).content.decode()
+    assert "First action by" in page and ">Late</span>" in page
+    assert "First action overdue" in page
+    filtered = client.get(QUEUE + "?due=response_overdue").content.decode()
+    assert sr.tracking_number in filtered
+
+
 def test_the_table_is_labelled_for_screen_readers(client, city, staff):
     routed(city)
     client.force_login(staff.agent)
@@ -208,8 +221,15 @@ def test_the_counters_show_the_scope_and_link_to_their_rows(client, city, staff)
         page.index('id="queue-counters"') : page.index("</ul>", page.index('id="queue-counters"'))
     ]
     numbers = re.findall(r'<span class="count">(\d+)</span> (\w[\w ]*)<', counters)
-    assert numbers == [("2", "New"), ("2", "Unassigned"), ("0", "Due today"), ("1", "Overdue")]
+    assert numbers == [
+        ("2", "New"),
+        ("2", "Unassigned"),
+        ("0", "Due today"),
+        ("1", "Overdue"),
+        ("0", "First action overdue"),
+    ]
     assert f'href="?department={city.streets.pk}&amp;due=overdue"' in counters
+    assert f'href="?department={city.streets.pk}&amp;due=response_overdue"' in counters
 
 
 def test_the_map_view_lists_the_same_rows_with_their_points(client, city, staff):
