@@ -16,6 +16,7 @@ bash scripts/setup.sh
 
 echo "::: seed_demo --if-empty"
 .venv/bin/python manage.py seed_demo --if-empty
+.venv/bin/python manage.py seed_routing_demo
 .venv/bin/python manage.py setup_schedules
 
 worker_pid=''
