@@ -160,6 +160,22 @@ elif _email_backend.endswith("smtp.EmailBackend"):
 MAILERS = {"default": {"BACKEND": _email_backend, "OPTIONS": _email_options}}
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="311 <no-reply@civic311.example>")
 
+# --- Messaging (notifications app) -------------------------------------------------------------
+# SMS: "file" writes to var/sms/ (development), "console" prints, "twilio" sends through Twilio's
+# REST API with the TWILIO_* settings; tests use "locmem".
+SMS_TRANSPORT = env("SMS_TRANSPORT", default="file")
+SMS_FILE_PATH = env("SMS_FILE_PATH", default=str(BASE_DIR / "var" / "sms"))
+TWILIO_ACCOUNT_SID = env("TWILIO_ACCOUNT_SID", default="")
+TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN", default="")
+TWILIO_FROM_NUMBER = env("TWILIO_FROM_NUMBER", default="")
+TWILIO_API_BASE = env("TWILIO_API_BASE", default="https://api.twilio.com")
+# Replies to update emails come back to reply+<signed id>@INBOUND_EMAIL_DOMAIN; the inbound
+# endpoints require INBOUND_SECRET (HTTP basic auth password or ?token=) unless it is empty.
+INBOUND_EMAIL_DOMAIN = env("INBOUND_EMAIL_DOMAIN", default="reply.civic311.example")
+INBOUND_SECRET = env("INBOUND_SECRET", default="")
+# The development mailbox (/dev/mailbox/): every outbox message, with a reply form.
+DEV_MAILBOX = env.bool("DEV_MAILBOX", default=DEBUG)
+
 # --- Background work (django-q2). ORM broker by default; REDIS_URL switches to Redis. ----------
 Q_CLUSTER: dict = {
     "name": "civic311",

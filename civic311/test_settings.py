@@ -18,3 +18,6 @@ MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SITE_URL = "http://testserver"
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+SMS_TRANSPORT = "locmem"
+INBOUND_SECRET = "test-inbound-secret"  # noqa: S105 - tests only
+DEV_MAILBOX = True

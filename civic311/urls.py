@@ -14,5 +14,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("health/", health, name="health"),
     path("staff/", include("staff.urls")),
+    path("", include("notifications.urls")),
     path("", include("requests_app.urls")),
 ]

@@ -1,10 +1,18 @@
+"""Messaging's reaction to request events: resident/follower updates, staff alerts, surveys.
+Each part is idempotent (dedupe keys), so a re-delivered event sends nothing twice."""
+
 from __future__ import annotations
 
-from notifications.services import confirmation_queue
+from notifications.resident import on_event as resident_on_event
+from notifications.staff import on_event as staff_on_event
+from notifications.surveys import on_event as surveys_on_event
 from requests_app.models import RequestEvent
 
 
 def on_event(event_id: int) -> None:
-    event = RequestEvent.objects.filter(pk=event_id).only("type", "request_id").first()
-    if event and event.type == RequestEvent.Type.CREATED:
-        confirmation_queue(event_id=event_id)
+    event = RequestEvent.objects.filter(pk=event_id).select_related("request").first()
+    if event is None:
+        return
+    resident_on_event(event)
+    staff_on_event(event)
+    surveys_on_event(event)

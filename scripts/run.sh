@@ -9,6 +9,8 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 
 export DATABASE_URL=${DATABASE_URL:-postgis://postgres:postgres@127.0.0.1:5432/civic311}
+# The demo: messages land in the development mailbox (/dev/mailbox/) instead of being sent.
+export DEV_MAILBOX=${DEV_MAILBOX:-true}
 HOST=${HOST:-127.0.0.1}
 PORT=${PORT:-8000}
 

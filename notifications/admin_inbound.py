@@ -1,0 +1,3 @@
+"""Admin for the inbound part of messaging (placeholder)."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Admin for the outbox part of messaging (placeholder)."""
+
+from __future__ import annotations

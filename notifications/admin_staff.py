@@ -1,0 +1,3 @@
+"""Admin for the staff part of messaging (placeholder)."""
+
+from __future__ import annotations

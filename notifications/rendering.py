@@ -1,0 +1,44 @@
+"""Render a message of one kind, channel and language: an admin-edited MessageTemplate if one is
+active, else the default files under templates/notifications/messages/ (whose fixed text is
+translated through the Django catalogues)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.template import Context, Template
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from notifications.models import MessageTemplate
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    text: str
+    html: str
+
+
+def _file(kind: str, channel: str, part: str) -> str:
+    return f"notifications/messages/{kind}.{channel}.{part}"
+
+
+def message_render(*, kind: str, channel: str, language: str, context: dict) -> Rendered:
+    with translation.override(language):
+        custom = MessageTemplate.objects.filter(
+            kind=kind, channel=channel, language=language, active=True
+        ).first()
+        if custom is not None:
+            ctx = Context(context, autoescape=False)
+            subject = Template(custom.subject).render(ctx).strip() if custom.subject else ""
+            text = Template(custom.body_text).render(ctx)
+            html = Template(custom.body_html).render(Context(context)) if custom.body_html else ""
+            return Rendered(subject=subject, text=text, html=html)
+        subject = ""
+        html = ""
+        if channel == "email":
+            subject = render_to_string(_file(kind, channel, "subject.txt"), context).strip()
+            html = render_to_string(_file(kind, channel, "html"), context)
+        text = render_to_string(_file(kind, channel, "txt"), context)
+        return Rendered(subject=" ".join(subject.split()), text=text.strip() + "\n", html=html)

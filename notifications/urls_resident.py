@@ -1,0 +1,5 @@
+"""URLs for the resident part of messaging."""
+
+from __future__ import annotations
+
+urlpatterns: list = []
