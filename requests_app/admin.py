@@ -79,6 +79,7 @@ class CategoryAdmin(admin.ModelAdmin):
                 "fields": [
                     "default_department",
                     ("response_target_hours", "resolution_target_hours"),
+                    "base_severity",
                 ]
             },
         ),

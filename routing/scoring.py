@@ -1,15 +1,436 @@
-"""Placeholder: filled in by the scoring work."""
+"""Priority scoring: a transparent score per request from admin-set weights, mapped to a priority
+band. Staff see every part of it; a person can override the priority with a reason.
+
+The parts (each only when it scores):
+1. the category's base severity;
+2. each admin keyword or phrase found in the description (once each; whole words,
+   case-insensitive);
+3. the single highest-scoring sensitive place (school, hospital...) within its radius — not a sum,
+   so a dense block of places does not pile up points;
+4. other residents who reported it (supporters and merged duplicates), capped;
+5. age in days, capped.
+
+The total maps to a band (urgent/high/normal/low) by the thresholds in ``ScoringSettings``. The
+band sets the priority unless a person overrode it, and it never lowers a priority that something
+else set automatically (a routing rule, an escalation): that priority is a floor.
+"""
 
 from __future__ import annotations
 
-from requests_app.models import RequestEvent
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.contrib.gis.db.models.functions import Distance
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from requests_app.models import OPEN_STATUSES, Priority, RequestEvent, ServiceRequest, Status
+from requests_app.services import event_record, request_priority_change
+from routing.models import ScoreKeyword, ScoringSettings, SensitivePlace
+
+logger = logging.getLogger(__name__)
+
+# Priorities from lowest to highest, to compare a band with a floor.
+RANK = {p: i for i, p in enumerate([Priority.LOW, Priority.NORMAL, Priority.HIGH, Priority.URGENT])}
+SMALLINT = 32767
+# How many requests one scores_refresh run re-scores at most; the rest wait for the next run.
+REFRESH_LIMIT = 1000
+# Events after which the request's own score is recomputed.
+RESCORE_ON = frozenset(
+    {
+        RequestEvent.Type.CREATED,
+        RequestEvent.Type.SUPPORTER_ADDED,
+        RequestEvent.Type.CATEGORY_CHANGED,
+    }
+)
+
+
+class Kind:
+    CATEGORY = "category"
+    KEYWORD = "keyword"
+    PLACE = "place"
+    SUPPORTERS = "supporters"
+    AGE = "age"
+
+
+@dataclass(frozen=True)
+class ScoringContext:
+    """What every score needs whatever the request: the settings row and the keywords, compiled.
+    Loaded once per call (two queries), or once per batch by scores_refresh."""
+
+    settings: ScoringSettings
+    keywords: tuple[tuple[str, int, re.Pattern], ...]
+
+
+@dataclass
+class ScoreResult:
+    total: int
+    parts: list[dict] = field(default_factory=list)
+    band: str = Priority.NORMAL
+
+
+def scoring_settings() -> ScoringSettings:
+    """The one settings row (created with the defaults the first time it is asked for)."""
+    return ScoringSettings.objects.get_or_create(pk=1)[0]
+
+
+def keyword_pattern(word: str) -> re.Pattern:
+    """Whole words, any case; the words of a phrase may be separated by any white space."""
+    body = r"\s+".join(re.escape(w) for w in word.split())
+    return re.compile(rf"(?<!\w){body}(?!\w)", re.IGNORECASE)
+
+
+def scoring_context_load() -> ScoringContext:
+    keywords = tuple(
+        (word, points, keyword_pattern(word))
+        for word, points in ScoreKeyword.objects.values_list("word", "points")
+        if word.strip()
+    )
+    return ScoringContext(settings=scoring_settings(), keywords=keywords)
+
+
+# --- Parts in words ---------------------------------------------------------------------------
+
+
+def part_label(part: dict) -> str:
+    """A part in words, in the active language (the stored ``label`` is the English one)."""
+    params = part.get("params", {})
+    kind = part.get("kind")
+    if kind == Kind.CATEGORY:
+        return _("Category %(name)s base severity") % params
+    if kind == Kind.KEYWORD:
+        return _("Keyword “%(word)s”") % params
+    if kind == Kind.PLACE:
+        return _("Within %(radius)s m of %(name)s (%(kind)s)") % params
+    if kind == Kind.SUPPORTERS:
+        n = params["count"]
+        return ngettext(
+            "%(count)s other resident reported it", "%(count)s other residents reported it", n
+        ) % {"count": n}
+    if kind == Kind.AGE:
+        days = params["days"]
+        if params.get("capped"):
+            return ngettext("Open %(days)s day or more", "Open %(days)s days or more", days) % {
+                "days": days
+            }
+        return ngettext("Open %(days)s day", "Open %(days)s days", days) % {"days": days}
+    return part.get("label", "")
+
+
+def _part(kind: str, points: int, /, **params) -> dict:
+    part = {"kind": kind, "points": points, "params": params}
+    with translation.override("en"):
+        part["label"] = part_label(part)
+    return part
+
+
+def _part_short(part: dict) -> str:
+    """A part as the SCORED event's message lists it (English, like every event message)."""
+    params, points = part.get("params", {}), part["points"]
+    signed = f"{points:+d}"
+    return {
+        Kind.CATEGORY: f"category base {points}",
+        Kind.KEYWORD: f"keyword '{params.get('word')}' {signed}",
+        Kind.PLACE: f"near {params.get('name')} {signed}",
+        Kind.SUPPORTERS: f"{params.get('count')} other residents {signed}",
+        Kind.AGE: f"open {params.get('days')} days {signed}",
+    }.get(part.get("kind"), f"{part.get('label')} {signed}")
+
+
+def band_label(priority: str) -> str:
+    with translation.override("en"):
+        return str(Priority(priority).label)
+
+
+def score_message(result: ScoreResult) -> str:
+    """ "Score 62: category base 30, keyword 'gas' +25, near Lincoln Elementary +10 → High"."""
+    parts = ", ".join(_part_short(p) for p in result.parts) or "no points"
+    return f"Score {result.total}: {parts} → {band_label(result.band)}"
+
+
+# --- Computing -----------------------------------------------------------------------------------
+
+
+def score_band(*, total: int, settings: ScoringSettings) -> str:
+    if total >= settings.urgent_at:
+        return Priority.URGENT
+    if total >= settings.high_at:
+        return Priority.HIGH
+    if total >= settings.normal_at:
+        return Priority.NORMAL
+    return Priority.LOW
+
+
+def age_points(*, created_at: datetime, now: datetime, settings: ScoringSettings) -> tuple:
+    """(whole days open, points, capped?) for a request filed at ``created_at``."""
+    days = max(0, int((now - created_at).total_seconds() // 86400))
+    raw = int(days * settings.age_points_per_day)
+    return days, min(raw, settings.age_cap), raw >= settings.age_cap > 0
+
+
+def age_cap_days(settings: ScoringSettings) -> int | None:
+    """The first whole day at which the age part reaches its cap (None when age never scores)."""
+    if settings.age_points_per_day <= 0 or settings.age_cap <= 0:
+        return None
+    days = int(settings.age_cap // settings.age_points_per_day)
+    while int(days * settings.age_points_per_day) < settings.age_cap:
+        days += 1
+    return days
+
+
+def score_compute(
+    *, request: ServiceRequest, now: datetime | None = None, context: ScoringContext | None = None
+) -> ScoreResult:
+    """The score of a request as it is now. Reads only: one query for the place (plus two for the
+    settings and keywords unless a loaded ``context`` is passed)."""
+    context = context or scoring_context_load()
+    settings = context.settings
+    now = now or timezone.now()
+    parts: list[dict] = []
+
+    category = request.category
+    if category.base_severity:
+        parts.append(_part(Kind.CATEGORY, category.base_severity, name=category.name))
+
+    description = request.description or ""
+    for word, points, pattern in context.keywords:
+        if points and pattern.search(description):
+            parts.append(_part(Kind.KEYWORD, points, word=word))
+
+    if request.location is not None:
+        # Each place has its own radius, so the distance is a column; the table is small (a city's
+        # schools and hospitals), so this is cheap without an index range.
+        place = (
+            SensitivePlace.objects.filter(location__dwithin=(request.location, F("radius_m")))
+            .exclude(points=0)
+            .annotate(distance=Distance("location", request.location))
+            .order_by("-points", "distance", "pk")
+            .only("kind", "name", "radius_m", "points")
+            .first()
+        )
+        if place is not None:
+            parts.append(
+                _part(
+                    Kind.PLACE,
+                    place.points,
+                    name=place.name,
+                    kind=place.kind,
+                    radius=place.radius_m,
+                )
+            )
+
+    supporters = request.supporter_count or 0
+    if supporters and settings.supporter_points:
+        points = min(supporters * settings.supporter_points, settings.supporter_cap)
+        if points:
+            parts.append(_part(Kind.SUPPORTERS, points, count=supporters))
+
+    days, points, capped = age_points(created_at=request.created_at, now=now, settings=settings)
+    if points:
+        if capped:
+            parts.append(_part(Kind.AGE, points, days=age_cap_days(settings), capped=True))
+        else:
+            parts.append(_part(Kind.AGE, points, days=days))
+
+    total = max(-SMALLINT, min(SMALLINT, sum(p["points"] for p in parts)))
+    return ScoreResult(total=total, parts=parts, band=score_band(total=total, settings=settings))
+
+
+def priority_floor(*, request_id: int) -> str | None:
+    """The priority last set automatically by something other than scoring (a routing rule, an
+    escalation step): the score's band never goes below it. People's changes are overrides and
+    are handled by ``priority_overridden`` instead."""
+    return (
+        RequestEvent.objects.filter(
+            request_id=request_id, type=RequestEvent.Type.PRIORITY_CHANGED, actor__isnull=True
+        )
+        # ``@>`` rather than a key lookup: a key lookup is NULL on events without the key, and
+        # NOT NULL would drop the very rule events this looks for.
+        .exclude(data__contains={"scoring": True})
+        .exclude(data__contains={"override": True})
+        .exclude(data__contains={"override_cleared": True})
+        .order_by("-created_at", "-id")
+        .values_list("to_value", flat=True)
+        .first()
+    )
+
+
+# --- Writing -------------------------------------------------------------------------------------
+
+
+def request_score(
+    *,
+    request_id: int,
+    reason: str,
+    now: datetime | None = None,
+    context: ScoringContext | None = None,
+) -> bool:
+    """Score one request and apply its band. Returns whether anything was written.
+
+    1. Nothing when scoring is disabled or the request is closed.
+    2. Lock the row, compute; store the score and its parts with an internal SCORED event when
+       they changed (the message lists the parts).
+    3. Unless a person overrode the priority, set it to the band — but never below the priority a
+       rule or escalation set — through request_priority_change, which recomputes the due dates.
+    Same inputs, same result: a second call writes nothing."""
+    context = context or scoring_context_load()
+    if not context.settings.enabled:
+        return False
+    with transaction.atomic():
+        sr = (
+            ServiceRequest.objects.select_for_update(of=("self",))
+            .select_related("category")
+            .filter(pk=request_id, status__in=OPEN_STATUSES)
+            .first()
+        )
+        if sr is None:
+            return False
+        result = score_compute(request=sr, now=now, context=context)
+        changed = False
+        if sr.score != result.total or sr.score_parts != result.parts:
+            before = sr.score
+            sr.score, sr.score_parts = result.total, result.parts
+            # No version bump: a new score alone should not turn a colleague's open form stale.
+            sr.save(update_fields=["score", "score_parts"])
+            event_record(
+                request=sr,
+                type=RequestEvent.Type.SCORED,
+                actor=None,
+                actor_label="Priority score",
+                public=False,
+                from_value="" if before is None else str(before),
+                to_value=str(result.total),
+                message=score_message(result),
+                data={"score": result.total, "band": result.band, "trigger": reason},
+            )
+            changed = True
+        if sr.priority_overridden:
+            return changed
+        target = result.band
+        floor = priority_floor(request_id=sr.pk)
+        if floor in RANK and RANK[floor] > RANK[target]:
+            target = floor
+        if target == sr.priority:
+            return changed
+        why = f"Priority score {result.total} → {band_label(result.band)}"
+        if target != result.band:
+            why += f"; kept at {band_label(target)}, set by a rule"
+        request_priority_change(
+            request=sr,
+            actor=None,
+            priority=target,
+            reason=why,
+            data={"scoring": True, "score": result.total},
+        )
+        return True
 
 
 def on_event(event: RequestEvent) -> None:
-    """React to one request event (idempotent)."""
-    return None
+    """Re-score when something the score reads changes. Idempotent (see request_score)."""
+    data = event.data or {}
+    if event.type in RESCORE_ON:
+        request_score(request_id=event.request_id, reason=event.type)
+    elif event.type == RequestEvent.Type.DUPLICATE_MARKED and data.get("original_id"):
+        # The duplicate is closed; its reporters now count on the original.
+        request_score(request_id=data["original_id"], reason=event.type)
+    elif event.type == RequestEvent.Type.PRIORITY_CHANGED and data.get("override_cleared"):
+        request_score(request_id=event.request_id, reason="override_cleared")
+    elif event.type == RequestEvent.Type.STATUS_CHANGED and event.to_value == Status.REOPENED:
+        request_score(request_id=event.request_id, reason="reopened")
 
 
-def scores_refresh() -> int:
-    """Placeholder: re-score open requests; returns how many changed."""
-    return 0
+def scores_refresh(*, now: datetime | None = None, limit: int = REFRESH_LIMIT) -> int:
+    """Re-score the open, not overridden requests whose age part would change; returns how many
+    changed. Bounded and cheap:
+
+    1. only requests younger than the age cap (plus a day) can gain age points, so the scan reads
+       open rows filed since then (the (status, created_at) index), a few columns each;
+    2. the stored age part is compared with today's in Python, and at most ``limit`` requests,
+       oldest first, are re-scored; the rest are still stale at the next (hourly) run.
+    Requests never scored (filed while scoring was off) are left to their next event."""
+    context = scoring_context_load()
+    settings = context.settings
+    cap_days = age_cap_days(settings)
+    if not settings.enabled or cap_days is None:
+        return 0
+    now = now or timezone.now()
+    candidates = (
+        ServiceRequest.objects.filter(
+            status__in=OPEN_STATUSES,
+            created_at__gte=now - timedelta(days=cap_days + 1),
+            priority_overridden=False,
+            score__isnull=False,
+        )
+        .order_by("created_at", "id")
+        .values_list("id", "created_at", "score_parts")
+    )
+    due: list[int] = []
+    for pk, created_at, parts in candidates.iterator(chunk_size=2000):
+        stored = next((p.get("points") for p in parts or [] if p.get("kind") == Kind.AGE), 0)
+        if age_points(created_at=created_at, now=now, settings=settings)[1] != stored:
+            due.append(pk)
+            if len(due) >= limit:
+                break
+    changed = 0
+    for pk in due:
+        try:
+            changed += request_score(request_id=pk, reason="age", now=now, context=context)
+        except Exception:
+            # One bad row must not stop the batch; the next run tries it again.
+            logger.exception("scoring request %s failed", pk)
+    return changed
+
+
+# --- Reading (the staff page) ------------------------------------------------------------------
+
+
+@dataclass
+class ScoreExplanation:
+    enabled: bool
+    total: int | None
+    parts: list[tuple[str, int]]
+    bands: list[tuple[str, int]]
+    band: str
+    overridden: bool
+    override_by: str = ""
+    override_reason: str = ""
+    override_at: datetime | None = None
+
+
+def score_explain(*, request: ServiceRequest) -> ScoreExplanation:
+    """The score panel: the stored parts in the active language, the thresholds, and who overrode
+    the priority and why (from their event). One or two queries."""
+    # A page view does not create the settings row; the defaults stand in until an admin saves it.
+    settings = ScoringSettings.objects.filter(pk=1).first() or ScoringSettings()
+    total = request.score
+    parts = [(part_label(p), p.get("points", 0)) for p in request.score_parts or []]
+    bands = [
+        (str(Priority.URGENT.label), settings.urgent_at),
+        (str(Priority.HIGH.label), settings.high_at),
+        (str(Priority.NORMAL.label), settings.normal_at),
+    ]
+    explanation = ScoreExplanation(
+        enabled=settings.enabled,
+        total=total,
+        parts=parts,
+        bands=bands,
+        band=score_band(total=total, settings=settings) if total is not None else "",
+        overridden=request.priority_overridden,
+    )
+    if request.priority_overridden:
+        event = (
+            request.events.filter(type=RequestEvent.Type.PRIORITY_CHANGED, data__override=True)
+            .order_by("-created_at", "-id")
+            .only("actor_label", "message", "created_at")
+            .first()
+        )
+        if event is not None:
+            explanation.override_by = event.actor_label
+            explanation.override_reason = event.message
+            explanation.override_at = event.created_at
+    return explanation

@@ -139,6 +139,9 @@ def timeline_staff(*, request: ServiceRequest, include_internal: bool) -> list[S
                 "from": _label(Status, e.from_value),
                 "to": _label(Status, e.to_value),
             }
+        elif e.type == RequestEvent.Type.PRIORITY_CHANGED and data.get("override_cleared"):
+            title = _("Priority left to the score again")
+            message = ""
         elif e.type == RequestEvent.Type.PRIORITY_CHANGED:
             title = _("Priority: %(from)s → %(to)s") % {
                 "from": _label(Priority, e.from_value),
@@ -293,6 +296,7 @@ ACTION_ORDER = (
     "note",
     "onsite",
     "priority",
+    "priority_automatic",
     "hold",
     "resume",
     "resolve",
@@ -316,6 +320,7 @@ def actions_available(*, request: ServiceRequest) -> list[str]:
         "note": True,
         "onsite": is_open,
         "priority": is_open,
+        "priority_automatic": is_open and request.priority_overridden,
         "hold": request.can_move_to(Status.WAITING_ON_RESIDENT),
         "resume": request.status == Status.WAITING_ON_RESIDENT,
         "resolve": request.status in WORKABLE,

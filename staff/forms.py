@@ -104,12 +104,26 @@ class PriorityForm(ActionForm):
     success = _("Priority changed.")
 
     priority = forms.ChoiceField(choices=Priority.choices, label=_("Priority"))
-    reason = forms.CharField(max_length=300, required=False, label=_("Reason (internal)"))
+    reason = forms.CharField(
+        max_length=300,
+        label=_("Reason (internal)"),
+        help_text=_(
+            "Your choice overrides the priority score until someone lets the score decide again."
+        ),
+        error_messages={"required": _("Say why you are changing the priority.")},
+    )
 
     def __init__(self, *args, service_request: ServiceRequest, **kwargs) -> None:
         super().__init__(*args, service_request=service_request, **kwargs)
         if not self.is_bound:
             self.initial.setdefault("priority", service_request.priority)
+
+
+class PriorityAutomaticForm(ActionForm):
+    action = "priority_automatic"
+    title = _("Let the score decide again")
+    button = _("Let the score decide again")
+    success = _("The priority score decides the priority again.")
 
 
 class TemplateMixin:
@@ -330,6 +344,7 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
         AcknowledgeForm,
         AssignForm,
         PriorityForm,
+        PriorityAutomaticForm,
         CommentForm,
         NoteForm,
         OnsiteForm,

@@ -124,8 +124,14 @@ class BulkApplier:
         priority = self.data["priority"]
         if sr.priority == priority:
             return _(ALREADY) % {"value": PriorityChoice(priority).label}
+        # A person chose it: like the page's priority action, it overrides the priority score.
         request_priority_change(
-            request=sr, actor=self.actor, priority=priority, expected_version=version
+            request=sr,
+            actor=self.actor,
+            priority=priority,
+            reason="Changed with a bulk action from the queue",
+            override=True,
+            expected_version=version,
         )
         return ""
 

@@ -40,6 +40,8 @@ CONFLICT = gettext_noop(
     "This request was changed by %(who)s at %(time)s. Review the changes and try again."
 )
 NOT_OPEN = gettext_noop("This request is closed. Reopen it first.")
+OVERRIDE_REASON_NEEDED = gettext_noop("Say why you are changing the priority.")
+NOT_OVERRIDDEN = gettext_noop("The priority score already decides this request's priority.")
 
 
 class TransitionError(Exception):
@@ -280,18 +282,34 @@ def request_priority_change(
     actor: Actor,
     priority: str,
     reason: str = "",
+    override: bool = False,
+    data: dict | None = None,
     expected_version: int | None = None,
 ) -> ServiceRequest:
+    """Set the priority; the target dates follow it.
+
+    ``override=True`` is a person deciding: the request is marked ``priority_overridden`` so the
+    priority score (routing.scoring) no longer changes it, and a reason is required. Setting the
+    same priority with an override still records it (the person fixes the priority as it is).
+    ``data`` is stored on the event (scoring marks its own changes with it)."""
     if priority not in Priority.values:
         raise WorkflowError(_("Unknown priority."))
+    if override and not reason.strip():
+        raise WorkflowError(_(OVERRIDE_REASON_NEEDED))
     with transaction.atomic():
         sr = request_lock(request=request, expected_version=expected_version)
         _require_open(sr)
-        if sr.priority == priority:
+        if sr.priority == priority and (not override or sr.priority_overridden):
             return sr
         before, sr.priority = sr.priority, priority
-        _touch(sr, "priority")
-        request_due_recompute(request=sr, actor=actor, reason=f"Priority {before} → {priority}")
+        fields = ["priority"]
+        if override:
+            sr.priority_overridden = True
+            fields.append("priority_overridden")
+        # An automatic change (a rule, the score) is not staff answering the resident.
+        _touch(sr, *fields, staff_acted=actor is not None)
+        if before != priority:
+            request_due_recompute(request=sr, actor=actor, reason=f"Priority {before} → {priority}")
         event_record(
             request=sr,
             type=RequestEvent.Type.PRIORITY_CHANGED,
@@ -300,7 +318,34 @@ def request_priority_change(
             public=False,
             from_value=before,
             to_value=priority,
-            message=reason,
+            message=reason.strip(),
+            data={**(data or {}), **({"override": True} if override else {})},
+        )
+        return sr
+
+
+def request_priority_override_clear(
+    *, request: ServiceRequest, actor: Actor, expected_version: int | None = None
+) -> ServiceRequest:
+    """Let the priority score decide again after a person overrode the priority. The event this
+    writes makes routing.scoring re-score the request and apply its band."""
+    with transaction.atomic():
+        sr = request_lock(request=request, expected_version=expected_version)
+        _require_open(sr)
+        if not sr.priority_overridden:
+            raise WorkflowError(_(NOT_OVERRIDDEN))
+        sr.priority_overridden = False
+        _touch(sr, "priority_overridden")
+        event_record(
+            request=sr,
+            type=RequestEvent.Type.PRIORITY_CHANGED,
+            actor=actor,
+            actor_label=_actor_name(actor),
+            public=False,
+            from_value=sr.priority,
+            to_value=sr.priority,
+            message="The priority score decides the priority again.",
+            data={"override_cleared": True},
         )
         return sr
 

@@ -24,6 +24,7 @@ from requests_app import services
 from requests_app.maps import map_config
 from requests_app.models import Photo, ServiceRequest
 from requests_app.services import ConflictError, TransitionError, WorkflowError
+from routing.scoring import score_explain
 from staff import detail_selectors as selectors
 from staff.access import request_for_work, staff_required
 from staff.forms import ACTION_FORMS, ActionForm
@@ -82,8 +83,9 @@ def _perform(action: str, sr: ServiceRequest, request: HttpRequest, data: dict, 
             **common, assignee=data["assignee"], team=data["team"]
         ),
         "priority": lambda: services.request_priority_change(
-            **common, priority=data["priority"], reason=data["reason"]
+            **common, priority=data["priority"], reason=data["reason"], override=True
         ),
+        "priority_automatic": lambda: services.request_priority_override_clear(**common),
         "comment": lambda: services.request_comment(**common, message=data["message"], public=True),
         "note": lambda: services.request_comment(**common, message=data["message"], public=False),
         "onsite": lambda: services.request_onsite_attempt(
@@ -180,6 +182,7 @@ def _render(
         "photo_errors": list(photo_errors),
         "max_photos": settings.PHOTO_MAX_COUNT,
         "map_config": map_config(),
+        "score": score_explain(request=sr),
     }
     template = "staff/detail.html#detail" if request.htmx else "staff/detail.html"
     response = render(request, template, context, status=status)

@@ -378,7 +378,10 @@ def test_the_second_save_on_a_stale_version_gets_a_conflict_and_nothing_is_saved
     first, second = client, type(client)()
     first.force_login(staff.agent)
     second.force_login(staff.supervisor)
-    assert post(first, queued, "priority", priority="high", version=seen).status_code == 303
+    assert (
+        post(first, queued, "priority", priority="high", reason="School", version=seen).status_code
+        == 303
+    )
     response = post(second, queued, "note", message="My careful analysis", version=seen)
 
     assert response.status_code == 409

@@ -87,19 +87,22 @@ def coordinates_problem(lat: float | None, lng: float | None) -> str | None:
     return None
 
 
-def rows_from_csv(path: Path):
+def rows_from_csv(path: Path, *, label_columns=("label",), error: str = ERR_CSV_COLUMNS):
+    """(label, lat, lng, kind, is_point) per row; the label is the first of ``label_columns``
+    the file has (import_places reads names with it too)."""
     with path.open(newline="", encoding="utf-8-sig") as f:
         reader = csv.DictReader(f)
         columns = {c.strip().lower(): c for c in reader.fieldnames or []}
+        label_col = next((columns[c] for c in label_columns if c in columns), None)
         lat_col = next((columns[c] for c in LAT_COLUMNS if c in columns), None)
         lng_col = next((columns[c] for c in LNG_COLUMNS if c in columns), None)
-        if "label" not in columns or not lat_col or not lng_col:
+        if not label_col or not lat_col or not lng_col:
             found = ", ".join(reader.fieldnames or []) or "no header"
-            raise CommandError(ERR_CSV_COLUMNS.format(path=path, found=found))
+            raise CommandError(error.format(path=path, found=found))
         kind_col = columns.get("kind")
         for row in reader:
             yield (
-                row[columns["label"]] or "",
+                row[label_col] or "",
                 coordinate(row[lat_col]),
                 coordinate(row[lng_col]),
                 (row[kind_col] or "") if kind_col else "",
@@ -107,15 +110,17 @@ def rows_from_csv(path: Path):
             )
 
 
-def rows_from_vector(path: Path):
+def rows_from_vector(
+    path: Path, *, label_columns=("label", "address"), error: str = ERR_GEOJSON_LABEL
+):
     try:
         layer = DataSource(str(path))[0]
     except (GDALException, IndexError) as exc:
         raise CommandError(ERR_UNREADABLE.format(path=path, error=exc)) from exc
     fields = list(layer.fields)
-    label_field = next((f for f in ("label", "address") if f in fields), None)
+    label_field = next((f for f in label_columns if f in fields), None)
     if label_field is None:
-        raise CommandError(ERR_GEOJSON_LABEL.format(path=path, found=", ".join(fields)))
+        raise CommandError(error.format(path=path, found=", ".join(fields)))
     srs = layer.srs
     transform = None
     if srs is not None and srs.srid != 4326:
