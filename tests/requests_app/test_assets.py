@@ -229,3 +229,26 @@ def test_the_service_refuses_an_asset_that_does_not_fit_whatever_the_form_said(l
         request_submit(submission=submission)
     assert "asset" in exc.value.message_dict
     assert ServiceRequest.objects.count() == 0
+
+
+# --- Admin ---------------------------------------------------------------------------------------
+
+
+def test_the_admin_lists_filters_and_searches_assets(client, lights, django_user_model):
+    client.force_login(django_user_model.objects.create_superuser("root", "r@example.com", "pw"))
+    url = reverse("admin:requests_app_asset_changelist")
+    listing = client.get(url).content.decode()
+    assert "SL-1001" in listing and "HY-7" in listing and "Lighting" in listing
+    hydrants = client.get(url, {"asset_type": "hydrant"}).content.decode()
+    assert "HY-7" in hydrants and "SL-1001" not in hydrants
+    found = client.get(url, {"q": "bus stop"}).content.decode()
+    assert "SL-1001" in found and "SL-1002" not in found
+    change = client.get(reverse("admin:requests_app_category_change", args=[lights.category.pk]))
+    assert 'name="asset_type" value="streetlight"' in change.content.decode()
+
+
+def test_a_refused_pick_with_nothing_near_still_offers_not_sure(client, lights):
+    data = form_data(lights, asset="SL-1001", latitude=str(INSIDE[0] + 0.01))
+    page = client.post(URL, data).content.decode()
+    assert 'id="field-asset"' in page and "We can&#x27;t find streetlight SL-1001" in page
+    assert 'value="" id="asset-none" checked' in page

@@ -56,9 +56,7 @@ def call(category, **overrides) -> dict:
     return data
 
 
-def test_the_operator_gets_the_picker_as_a_fragment_when_the_address_is_set(
-    client, staff, lights
-):
+def test_the_operator_gets_the_picker_as_a_fragment_when_the_address_is_set(client, staff, lights):
     category, _pole = lights
     client.force_login(staff.operator)
     response = client.get(
