@@ -134,3 +134,15 @@ class AssetFactory(factory.django.DjangoModelFactory):
     asset_type = "streetlight"
     asset_id = factory.Sequence(lambda n: f"SL-{1000 + n}")
     location = factory.LazyFunction(lambda: Point(-122.44, 37.76, srid=4326))
+
+
+def streetlight_category(city, **kwargs) -> Category:
+    """'Streetlight out' (Streets by default): residents pick the pole from the layer."""
+    return CategoryFactory(
+        group=city.pothole.group,
+        code="streetlight-out",
+        name="Streetlight out",
+        default_department=city.streets,
+        asset_type="streetlight",
+        **kwargs,
+    )

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from requests_app.models import ServiceRequest
 from tests.conftest import NEAR_MARKET
-from tests.factories import AssetFactory, CategoryFactory, DepartmentFactory
+from tests.factories import AssetFactory, DepartmentFactory, streetlight_category
 
 pytestmark = pytest.mark.browser
 
@@ -22,14 +22,7 @@ def north(metres: float) -> Point:
 @pytest.fixture
 def lights(city):
     lighting = DepartmentFactory(name="Lighting", slug="lighting")
-    category = CategoryFactory(
-        group=city.pothole.group,
-        code="streetlight-out",
-        name="Streetlight out",
-        description="A streetlight that is dark or flickering.",
-        default_department=city.streets,
-        asset_type="streetlight",
-    )
+    category = streetlight_category(city, description="A streetlight that is dark or flickering.")
     AssetFactory(
         asset_id="SL-77", name="Pole at the corner", location=north(15), department=lighting
     )

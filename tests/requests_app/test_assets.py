@@ -16,7 +16,7 @@ from requests_app.models import RequestEvent, ServiceRequest
 from requests_app.selectors import asset_for_pick, assets_nearest
 from requests_app.services import Reporter, Submission, request_submit
 from tests.conftest import INSIDE
-from tests.factories import AssetFactory, CategoryFactory, DepartmentFactory
+from tests.factories import AssetFactory, DepartmentFactory, streetlight_category
 
 URL = reverse("requests_app:report")
 PICKER_URL = reverse("requests_app:report_assets")
@@ -42,13 +42,7 @@ class Lights:
 @pytest.fixture
 def lights(city) -> Lights:
     lighting = DepartmentFactory(name="Lighting", slug="lighting")
-    category = CategoryFactory(
-        group=city.pothole.group,
-        code="streetlight-out",
-        name="Streetlight out",
-        default_department=city.streets,
-        asset_type="streetlight",
-    )
+    category = streetlight_category(city)
     return Lights(
         category=category,
         lighting=lighting,

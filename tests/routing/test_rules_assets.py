@@ -13,7 +13,7 @@ from requests_app.models import RequestEvent, ServiceRequest
 from routing.models import RoutingRule
 from routing.rules import RequestLike, rules_evaluate
 from routing.services import request_route_by_rules
-from tests.factories import AssetFactory, CategoryFactory, DepartmentFactory
+from tests.factories import AssetFactory, DepartmentFactory, streetlight_category
 from tests.requests_app.helpers import submit
 
 pytestmark = pytest.mark.django_db
@@ -28,13 +28,7 @@ def lighting():
 
 @pytest.fixture
 def light_out(city):
-    return CategoryFactory(
-        group=city.pothole.group,
-        code="streetlight-out",
-        name="Streetlight out",
-        default_department=city.streets,
-        asset_type="streetlight",
-    )
+    return streetlight_category(city)
 
 
 @pytest.fixture

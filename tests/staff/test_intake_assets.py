@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from requests_app.models import ServiceRequest
 from tests.conftest import NEAR_MARKET
-from tests.factories import AssetFactory, CategoryFactory, DepartmentFactory
+from tests.factories import AssetFactory, DepartmentFactory, streetlight_category
 from tests.requests_app.helpers import submit
 
 pytestmark = pytest.mark.django_db
@@ -26,13 +26,7 @@ def near_market(metres_north: float = 0) -> Point:
 @pytest.fixture
 def lights(city):
     lighting = DepartmentFactory(name="Lighting", slug="lighting")
-    category = CategoryFactory(
-        group=city.pothole.group,
-        code="streetlight-out",
-        name="Streetlight out",
-        default_department=city.streets,
-        asset_type="streetlight",
-    )
+    category = streetlight_category(city)
     pole = AssetFactory(
         asset_id="SL-77", name="Pole at the corner", location=near_market(15), department=lighting
     )
