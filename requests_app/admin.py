@@ -9,6 +9,7 @@ from requests_app.models import (
     AddressPoint,
     Area,
     AreaSet,
+    Asset,
     Category,
     CategoryGroup,
     ClosureReason,
@@ -61,9 +62,16 @@ class CategoryAdmin(admin.ModelAdmin):
         "response_target_hours",
         "resolution_target_hours",
         "online_submission_allowed",
+        "asset_type",
         "active",
     ]
-    list_filter = ["group", "default_department", "active", "online_submission_allowed"]
+    list_filter = [
+        "group",
+        "default_department",
+        "active",
+        "online_submission_allowed",
+        "asset_type",
+    ]
     search_fields = ["name", "name_es", "code", "keywords"]
     list_select_related = ["group", "default_department"]
     inlines = [QuestionInline]
@@ -80,6 +88,7 @@ class CategoryAdmin(admin.ModelAdmin):
                     "default_department",
                     ("response_target_hours", "resolution_target_hours"),
                     "base_severity",
+                    "asset_type",
                 ]
             },
         ),
@@ -134,6 +143,27 @@ class AddressPointAdmin(GISModelAdmin):
     list_filter = ["kind"]
     search_fields = ["normalized"]
     show_full_result_count = False
+
+
+@admin.register(Asset)
+class AssetAdmin(GISModelAdmin):
+    """Streetlights, hydrants, signs, trees: loaded with `manage.py import_assets`, corrected
+    here. Deactivate rather than delete an asset that is gone: requests keep their link."""
+
+    list_display = ["asset_id", "asset_type", "name", "department", "active", "source"]
+    list_filter = ["asset_type", "department", "active"]
+    search_fields = ["asset_id", "name"]
+    list_select_related = ["department"]
+    show_full_result_count = False
+    actions = ["deactivate", "activate"]
+
+    @admin.action(description="Deactivate (no longer offered at intake)")
+    def deactivate(self, request, queryset) -> None:
+        self.message_user(request, f"Deactivated {queryset.update(active=False)} assets.")
+
+    @admin.action(description="Activate")
+    def activate(self, request, queryset) -> None:
+        self.message_user(request, f"Activated {queryset.update(active=True)} assets.")
 
 
 class EventInline(admin.TabularInline):

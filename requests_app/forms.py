@@ -14,9 +14,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from phonenumber_field.formfields import PhoneNumberField
 
-from requests_app.models import Category, ContactMethod, Question
-from requests_app.selectors import address_resolve, boundary_contains
+from requests_app.assets import asset_type_name
+from requests_app.models import Asset, Category, ContactMethod, Question
+from requests_app.selectors import address_resolve, asset_for_pick, boundary_contains
 from requests_app.services import OUTSIDE_AREA
+from requests_app.services.intake import ASSET_NOT_NEARBY
 
 QUESTION_PREFIX = "q_"
 
@@ -92,6 +94,9 @@ class ReportForm(forms.Form):
     )
     latitude = forms.FloatField(required=False, widget=forms.HiddenInput)
     longitude = forms.FloatField(required=False, widget=forms.HiddenInput)
+    # The id of the asset picked from the nearest ones ("" for "not sure"). Rendered by the
+    # asset picker fragment, not as a field of its own.
+    asset = forms.CharField(max_length=60, required=False, widget=forms.HiddenInput)
     description = forms.CharField(
         max_length=settings.DESCRIPTION_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 5}),
@@ -139,6 +144,7 @@ class ReportForm(forms.Form):
                     self.question_notes.append(q)
         self.point: Point | None = None
         self.location_source = ""
+        self.picked_asset: Asset | None = None
 
     @property
     def question_fields(self) -> list[forms.BoundField]:
@@ -155,8 +161,31 @@ class ReportForm(forms.Form):
     def clean(self) -> dict:
         data = super().clean()
         self._clean_location(data)
+        self._clean_asset(data)
         self._clean_contact(data)
         return data
+
+    def _clean_asset(self, data: dict) -> None:
+        """The picked asset must be an active one of the category's type near the point: a
+        stale or forged id is refused rather than silently dropped."""
+        ref = (data.get("asset") or "").strip()
+        category = data.get("category")
+        if not ref or category is None or not category.asset_type:
+            # A pick made for another category no longer applies.
+            data["asset"] = ""
+            return
+        if self.point is None:
+            return  # the location's own error says what to fix first
+        asset = asset_for_pick(asset_type=category.asset_type, asset_id=ref, point=self.point)
+        if asset is None:
+            self.add_error(
+                "asset",
+                _(ASSET_NOT_NEARBY)
+                % {"type": asset_type_name(category.asset_type), "asset_id": ref[:60]},
+            )
+            return
+        data["asset"] = asset.asset_id
+        self.picked_asset = asset
 
     def _clean_location(self, data: dict) -> None:
         """Resolve where the problem is: a pin or 'my location' (coordinates), else the typed
@@ -240,6 +269,7 @@ class ReportForm(forms.Form):
         "category",
         QUESTION_PREFIX,
         "address",
+        "asset",
         "description",
         "anonymous",
         "name",

@@ -17,6 +17,7 @@ from requests_app.models import (
     AddressPoint,
     Area,
     AreaSet,
+    Asset,
     Category,
     CategoryGroup,
     ClosureReason,
@@ -93,6 +94,50 @@ def address_nearest(*, point: Point, within_m: float = 150) -> AddressPoint | No
     )
 
 
+# --- Assets ------------------------------------------------------------------------------------
+
+# How far from the request's point a picked asset may be: further than the picker offers (150 m),
+# so a pin nudged after picking does not undo the pick, but close enough to refuse a forged id.
+ASSET_PICK_MAX_M = 300
+
+
+def assets_nearest(
+    *, asset_type: str, point: Point, limit: int = 5, within_m: float = 150
+) -> list[Asset]:
+    """The active assets of one type nearest the point, closest first, each with `distance`.
+
+    ST_DWithin on the geography column narrows the rows through the GiST index; only those few
+    are sorted by their exact distance."""
+    if not asset_type or point is None:
+        return []
+    return list(
+        Asset.objects.filter(
+            asset_type=asset_type, active=True, location__dwithin=(point, within_m)
+        )
+        .annotate(distance=Distance("location", point))
+        .only("id", "asset_type", "asset_id", "name", "location")
+        .order_by("distance", "asset_id")[:limit]
+    )
+
+
+def asset_for_pick(
+    *, asset_type: str, asset_id: str, point: Point, within_m: float = ASSET_PICK_MAX_M
+) -> Asset | None:
+    """The active asset a resident picked, if it is of the expected type and near the point."""
+    if not asset_type or not asset_id or point is None:
+        return None
+    return (
+        Asset.objects.filter(
+            asset_type=asset_type,
+            asset_id=asset_id.strip(),
+            active=True,
+            location__dwithin=(point, within_m),
+        )
+        .select_related("department")
+        .first()
+    )
+
+
 # --- Categories --------------------------------------------------------------------------------
 
 
@@ -152,12 +197,17 @@ PUBLIC_FIELDS = (
     "expected_at",
     "closure_reason",
     "duplicate_of__tracking_number",
+    # Asset ids are public information (they are painted on the poles).
+    "category__asset_type",
+    "asset_ref",
+    "asset__asset_type",
+    "asset__asset_id",
 )
 
 
 def _public_requests() -> QuerySet[ServiceRequest]:
     return ServiceRequest.objects.select_related(
-        "category", "department", "neighbourhood", "closure_reason", "duplicate_of"
+        "category", "department", "neighbourhood", "closure_reason", "duplicate_of", "asset"
     ).only(*PUBLIC_FIELDS)
 
 
@@ -169,7 +219,7 @@ def request_get_by_token(*, token: str) -> ServiceRequest | None:
     if not token or len(token) < 32:
         return None
     return (
-        ServiceRequest.objects.select_related("category", "department")
+        ServiceRequest.objects.select_related("category", "department", "asset")
         .filter(private_token=token)
         .first()
     )

@@ -11,6 +11,7 @@ urlpatterns = [
     path("report/", views.report, name="report"),
     path("report/categories/", views.report_categories, name="report_categories"),
     path("report/questions/", views.report_questions, name="report_questions"),
+    path("report/assets/", views.report_assets, name="report_assets"),
     path("report/addresses/", views.address_search, name="address_search"),
     path("report/nearest/", views.address_nearest, name="address_nearest"),
     path("report/photos/", views.photo_upload, name="photo_upload"),

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from requests_app import selectors
+from requests_app.assets import asset_picker_context
 from requests_app.forms import CommentForm, ReportForm
 from requests_app.maps import map_config
 from requests_app.models import Category, Channel, Photo
@@ -78,11 +79,34 @@ def _stage_uploads(
     return staged, errors
 
 
+def _point_from(values) -> Point | None:
+    try:
+        lat, lng = float(values.get("latitude") or ""), float(values.get("longitude") or "")
+    except (TypeError, ValueError):
+        return None
+    if -90 <= lat <= 90 and -180 <= lng <= 180:
+        return Point(lng, lat, srid=4326)
+    return None
+
+
+def _report_asset_context(form: ReportForm) -> dict:
+    values = form.data if form.is_bound else form.initial
+    point = form.point if form.point is not None else _point_from(values)
+    return asset_picker_context(
+        category=form.category_obj,
+        point=point,
+        picked=str(values.get("asset") or ""),
+        url=reverse("requests_app:report_assets"),
+        trigger="refresh-assets",
+    )
+
+
 def _report_context(form: ReportForm, photo_errors: list[str] | None = None, **extra) -> dict:
     category = form.category_obj
     if form.is_bound and form.errors:
         form.mark_errors()
     return {
+        **_report_asset_context(form),
         "form": form,
         "groups": selectors.category_groups_with_categories(),
         "category": category,
@@ -148,11 +172,12 @@ def report(request: HttpRequest) -> HttpResponse:
             status=200 if action in ("edit", "remove") or "remove_photo" in request.POST else 422,
         )
     if action != "submit":
-        return render(
-            request,
-            "requests_app/report_review.html",
-            _report_context(form, answers=form.answer_summary()),
-        )
+        context = _report_context(form, answers=form.answer_summary())
+        if "asset" not in request.POST and context["asset_candidates"]:
+            # Without JavaScript the picker could not appear before the location was known:
+            # show the form again with it, once, before the review.
+            return render(request, "requests_app/report.html", {**context, "asset_prompt": True})
+        return render(request, "requests_app/report_review.html", context)
     data = form.cleaned_data
     submission = Submission(
         category=data["category"],
@@ -171,6 +196,7 @@ def report(request: HttpRequest) -> HttpResponse:
         ),
         channel=Channel.WEB,
         idempotency_key=data["idempotency_key"],
+        asset=form.picked_asset,
     )
     try:
         service_request, _created = request_submit(submission=submission, actor=None)
@@ -205,6 +231,20 @@ def report_questions(request: HttpRequest) -> HttpResponse:
     return render(
         request, "requests_app/report.html#questions", {"form": form, "category": category}
     )
+
+
+@require_GET
+def report_assets(request: HttpRequest) -> HttpResponse:
+    """HTMX: the asset picker for the chosen category around the pin, refreshed as it moves."""
+    category = selectors.category_for_form(category_id=request.GET.get("category"))
+    context = asset_picker_context(
+        category=category,
+        point=_point_from(request.GET),
+        picked=request.GET.get("asset", ""),
+        url=reverse("requests_app:report_assets"),
+        trigger="refresh-assets",
+    )
+    return render(request, "includes/asset_picker.html", context)
 
 
 @require_GET

@@ -9,7 +9,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
 
-from requests_app.models import Category, Channel
+from requests_app.models import Asset, Category, Channel
 from requests_app.selectors import address_resolve
 from routing.models import (
     BusinessCalendar,
@@ -70,6 +70,32 @@ class DryRunForm(forms.Form):
         required=False,
         help_text="When it is filed, in city time; blank for now.",
     )
+    asset_id = forms.CharField(
+        required=False,
+        max_length=60,
+        label="Asset id",
+        help_text="Optional: the asset the resident picked, e.g. SL-1234 (of the category's "
+        "asset type).",
+    )
+
+    def clean_asset_id(self) -> Asset | None:
+        """The asset by its id: of the category's asset type when it has one, else the only
+        asset with that id."""
+        ref = (self.cleaned_data.get("asset_id") or "").strip()
+        if not ref:
+            return None
+        found = Asset.objects.select_related("department").filter(asset_id=ref)
+        category = self.cleaned_data.get("category")
+        if category is not None and category.asset_type:
+            found = found.filter(asset_type=category.asset_type)
+        assets = list(found[:2])
+        if len(assets) != 1:
+            raise forms.ValidationError(
+                "No asset has that id."
+                if not assets
+                else "Several assets have that id: choose a category with an asset type."
+            )
+        return assets[0]
 
     def clean(self) -> dict:
         data = super().clean()
@@ -107,6 +133,7 @@ class RoutingRuleAdmin(admin.ModelAdmin):
                     "keywords",
                     ("answer_code", "answer_value"),
                     "channels",
+                    "asset_types",
                     "weekdays",
                     ("time_start", "time_end"),
                 ]
@@ -136,6 +163,8 @@ class RoutingRuleAdmin(admin.ModelAdmin):
             parts.append(f"{rule.answer_code}={rule.answer_value or 'answered'}")
         if rule.channels:
             parts.append(f"channels={rule.channels}")
+        if rule.asset_types:
+            parts.append(f"assets={rule.asset_types}")
         if rule.weekdays:
             parts.append("days=" + ",".join(Weekday(d).label[:3] for d in rule.weekdays))
         if rule.time_start is not None and rule.time_end is not None:
@@ -181,6 +210,7 @@ class RoutingRuleAdmin(admin.ModelAdmin):
                     description=data["description"],
                     channel=data["channel"],
                     at=at,
+                    asset=data["asset_id"],
                 )
             )
         context = {

@@ -5,7 +5,8 @@ dry-run tester share one code path.
 1. active rules with their departments and teams (one query) and their M2M conditions (three
    prefetch queries);
 2. the areas of all rules that contain the point (one query);
-3. the category's default department when no rule routes (already joined on the category).
+3. when no rule routes: the picked asset's owner department (loaded with the asset by the
+   caller), else the category's default department (already joined on the category).
 """
 
 from __future__ import annotations
@@ -20,7 +21,15 @@ from django.contrib.gis.geos import Point
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from requests_app.models import Area, Category, CategoryGroup, Department, Priority, Team
+from requests_app.models import (
+    Area,
+    Asset,
+    Category,
+    CategoryGroup,
+    Department,
+    Priority,
+    Team,
+)
 from routing.models import RoutingRule, csv_values
 
 
@@ -34,6 +43,8 @@ class RequestLike:
     answers: dict = field(default_factory=dict)
     channel: str = ""
     at: datetime | None = None
+    # The asset the resident picked (with its department loaded), if any.
+    asset: Asset | None = None
 
 
 @dataclass(frozen=True)
@@ -62,9 +73,16 @@ class RoutingDecision:
     tag: str = ""
     tag_by: Fired | None = None
     matched: list[Fired] = field(default_factory=list)
+    # Set when no rule routed and the department is the picked asset's owner.
+    owner_of: Asset | None = None
 
     @property
     def department_explanation(self) -> str:
+        if self.owner_of is not None:
+            asset = self.owner_of
+            return (
+                f"Routed to {self.department.name} (owner of {asset.asset_type} {asset.asset_id})"
+            )
         if self.department_by.rule is None:
             return (
                 f"Routed to {self.department.name} (no rule matched; default for "
@@ -181,6 +199,12 @@ def rule_match(
         if not (_answer_matches(answer, expected) if expected else answered):
             return None
         reasons.append(f"{rule.answer_code}={rule.answer_value or 'answered'}")
+    asset_types = {value.lower() for value in csv_values(rule.asset_types)}
+    if asset_types:
+        asset = request_like.asset
+        if asset is None or asset.asset_type.lower() not in asset_types:
+            return None
+        reasons.append(f"asset={asset.asset_type} {asset.asset_id}")
     channels = csv_values(rule.channels)
     if channels:
         if request_like.channel not in channels:
@@ -194,10 +218,17 @@ def rule_match(
     return tuple(reasons)
 
 
+def _asset_owner(asset: Asset | None) -> Department | None:
+    if asset is None or asset.department_id is None or not asset.department.active:
+        return None
+    return asset.department
+
+
 def rules_evaluate(*, request_like: RequestLike) -> RoutingDecision:
     """Where the request goes: for each action type the first matching rule with that action
-    wins; the category's default department is the fallback. A team is only taken from a rule
-    whose team belongs to the department decided."""
+    wins. With no rule routing it, the department is the picked asset's owner (an active one),
+    else the category's default. A team is only taken from a rule whose team belongs to the
+    department decided."""
     rules = rules_active()
     containing = _areas_containing(rules, request_like.point)
     matched: list[tuple[RoutingRule, Fired]] = []
@@ -208,8 +239,16 @@ def rules_evaluate(*, request_like: RequestLike) -> RoutingDecision:
 
     routing = next(((r, f) for r, f in matched if r.department_id), None)
     category = request_like.category
+    owner = _asset_owner(request_like.asset)
     if routing:
         decision = RoutingDecision(department=routing[0].department, department_by=routing[1])
+    elif owner is not None:
+        asset = request_like.asset
+        decision = RoutingDecision(
+            department=owner,
+            department_by=Fired(rule=None, reasons=(f"{asset.asset_type} {asset.asset_id}",)),
+            owner_of=asset,
+        )
     else:
         decision = RoutingDecision(
             department=category.default_department,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from requests_app.models import RequestEvent, ServiceRequest, Status
+from requests_app.models import Asset, RequestEvent, ServiceRequest, Status
 from requests_app.services import (
     event_record,
     request_assign,
@@ -16,6 +16,12 @@ from routing.rules import RequestLike, RoutingDecision, rules_evaluate
 
 
 def request_like_from(request: ServiceRequest) -> RequestLike:
+    # The asset with its owner in one query, only for requests filed against one.
+    asset = (
+        Asset.objects.select_related("department").filter(pk=request.asset_id).first()
+        if request.asset_id
+        else None
+    )
     return RequestLike(
         category=request.category,
         point=request.location,
@@ -23,6 +29,7 @@ def request_like_from(request: ServiceRequest) -> RequestLike:
         answers=request.answers or {},
         channel=request.channel,
         at=request.created_at,
+        asset=asset,
     )
 
 

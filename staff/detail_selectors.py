@@ -50,6 +50,7 @@ def request_get_for_staff(*, tracking_number: str) -> ServiceRequest | None:
             "ward",
             "closure_reason",
             "duplicate_of",
+            "asset__department",
         )
         .filter(tracking_number=tracking_number.strip())
         .first()

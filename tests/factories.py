@@ -10,6 +10,7 @@ from requests_app.models import (
     AddressPoint,
     Area,
     AreaSet,
+    Asset,
     Category,
     CategoryGroup,
     ClosureReason,
@@ -124,3 +125,24 @@ class ClosureReasonFactory(factory.django.DjangoModelFactory):
     name = "Repaired"
     public_text = "The crew repaired it."
     public_text_es = "El equipo lo reparó."
+
+
+class AssetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Asset
+
+    asset_type = "streetlight"
+    asset_id = factory.Sequence(lambda n: f"SL-{1000 + n}")
+    location = factory.LazyFunction(lambda: Point(-122.44, 37.76, srid=4326))
+
+
+def streetlight_category(city, **kwargs) -> Category:
+    """'Streetlight out' (Streets by default): residents pick the pole from the layer."""
+    return CategoryFactory(
+        group=city.pothole.group,
+        code="streetlight-out",
+        name="Streetlight out",
+        default_department=city.streets,
+        asset_type="streetlight",
+        **kwargs,
+    )

@@ -18,7 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from requests_app.assets import asset_type_name
 from requests_app.models import (
+    Asset,
     Category,
     Channel,
     ContactMethod,
@@ -28,7 +30,7 @@ from requests_app.models import (
     Status,
 )
 from requests_app.photos import photo_process
-from requests_app.selectors import areas_for_point, boundary_contains
+from requests_app.selectors import ASSET_PICK_MAX_M, areas_for_point, boundary_contains
 from requests_app.services.due import request_due_times
 from requests_app.services.events import Actor, event_record
 
@@ -39,6 +41,10 @@ OUTSIDE_AREA = gettext_noop(
 )
 CATEGORY_OFFLINE = gettext_noop("This problem can't be reported online.")
 TOO_MANY_PHOTOS = gettext_noop("You can attach up to %(max)d photos.")
+ASSET_NOT_NEARBY = gettext_noop(
+    "We can't find %(type)s %(asset_id)s near this location. "
+    "Choose one from the list, or “Not sure / not listed”."
+)
 
 
 def tracking_number_candidate(*, at: datetime, digits: int) -> str:
@@ -109,6 +115,7 @@ class Submission:
     reporter: Reporter = field(default_factory=Reporter)
     channel: str = Channel.WEB
     idempotency_key: uuid.UUID | None = None
+    asset: Asset | None = None
 
 
 def request_submit(*, submission: Submission, actor: Actor = None) -> tuple[ServiceRequest, bool]:
@@ -116,9 +123,10 @@ def request_submit(*, submission: Submission, actor: Actor = None) -> tuple[Serv
 
     1. A repeated idempotency key returns the request it already made (double clicks, re-sends).
     2. Domain rules are checked again here, whatever the caller validated: an active category that
-       accepts online reports, a point inside the service area, at most PHOTO_MAX_COUNT photos.
-    3. In one transaction: the request with a fresh tracking number, its areas, its photos and the
-       `created` event. Any failure rolls all of it back.
+       accepts online reports, a point inside the service area, at most PHOTO_MAX_COUNT photos,
+       an asset (if any) that is an active one of the category's type near the point.
+    3. In one transaction: the request with a fresh tracking number, its areas, its photos, the
+       asset's id as filed and the `created` event. Any failure rolls all of it back.
     """
     s = submission
     if s.idempotency_key:
@@ -137,6 +145,14 @@ def request_submit(*, submission: Submission, actor: Actor = None) -> tuple[Serv
         raise ValidationError(
             {"photos": _(TOO_MANY_PHOTOS) % {"max": settings.PHOTO_MAX_COUNT}}, code="photos"
         )
+    if s.asset is not None and not _asset_fits(asset=s.asset, submission=s):
+        raise ValidationError(
+            {
+                "asset": _(ASSET_NOT_NEARBY)
+                % {"type": asset_type_name(s.asset.asset_type), "asset_id": s.asset.asset_id}
+            },
+            code="asset",
+        )
 
     now = timezone.now()
     areas = areas_for_point(point=s.location)
@@ -151,6 +167,8 @@ def request_submit(*, submission: Submission, actor: Actor = None) -> tuple[Serv
         ward=areas.get("ward"),
         channel=s.channel,
         answers=s.answers,
+        asset=s.asset,
+        asset_ref=s.asset.asset_id if s.asset else "",
         anonymous=anonymous,
         reporter_name="" if anonymous else reporter.name.strip(),
         reporter_email="" if anonymous else reporter.email.strip(),
@@ -178,7 +196,11 @@ def request_submit(*, submission: Submission, actor: Actor = None) -> tuple[Serv
                 actor_label=_actor_label_for_channel(s.channel, actor),
                 public=True,
                 to_value=Status.RECEIVED,
-                data={"channel": s.channel, "photos": len(s.photos)},
+                data={
+                    "channel": s.channel,
+                    "photos": len(s.photos),
+                    **({"asset": s.asset.asset_id} if s.asset else {}),
+                },
                 at=now,
             )
     except IntegrityError:
@@ -189,6 +211,18 @@ def request_submit(*, submission: Submission, actor: Actor = None) -> tuple[Serv
                 return existing, False
         raise
     return request, True
+
+
+def _asset_fits(*, asset: Asset, submission: Submission) -> bool:
+    return (
+        bool(submission.category.asset_type)
+        and Asset.objects.filter(
+            pk=asset.pk,
+            active=True,
+            asset_type=submission.category.asset_type,
+            location__dwithin=(submission.location, ASSET_PICK_MAX_M),
+        ).exists()
+    )
 
 
 def _actor_label_for_channel(channel: str, actor: Actor) -> str:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from requests_app import selectors as public_selectors
+from requests_app.assets import asset_picker_context
 from requests_app.models import Category, ContactMethod
 from requests_app.services import Reporter, Submission, request_submit, request_supporter_add
 from staff import detail_selectors as selectors
@@ -31,6 +32,7 @@ FRAGMENTS = {
     "questions": "staff/intake.html#questions",
     "address-results": "staff/intake.html#address-results",
     "nearby-results": "staff/intake.html#nearby-results",
+    "asset-picker": "includes/asset_picker.html",
 }
 
 
@@ -78,6 +80,7 @@ def intake(request: HttpRequest) -> HttpResponse:
         ),
         channel=data["channel"],
         idempotency_key=data["idempotency_key"],
+        asset=form.picked_asset,
     )
     try:
         created, _new = request_submit(submission=submission, actor=request.user)
@@ -177,7 +180,19 @@ def _fragment_context(request: HttpRequest, params) -> dict:
         "nearby": _nearby(category, point),
         "nearby_ready": category is not None and point is not None,
         "nearby_m": selectors.NEARBY_INTAKE_M,
+        **_asset_context(category, point, params),
     }
+
+
+def _asset_context(category: Category | None, point: Point | None, params) -> dict:
+    # The resident form's picker, refreshed by the same event as the nearby requests.
+    return asset_picker_context(
+        category=category,
+        point=point,
+        picked=str(params.get("asset") or ""),
+        url=reverse("staff:intake"),
+        trigger="refresh-nearby",
+    )
 
 
 def _page_context(
@@ -204,6 +219,7 @@ def _page_context(
         address_results=context["address_results"] if looking else [],
         nearby=_nearby(category, point),
         nearby_ready=category is not None and point is not None,
+        **_asset_context(category, point, values),
         review=review,
         answers=form.answer_summary() if review else [],
         attach_errors=list(attach_errors),

@@ -80,7 +80,10 @@
 
     function say(text) { if (status) status.textContent = text; }
 
-    function place(latv, lngv, label, fromAddress) {
+    // The "Which streetlight is it?" picker follows the category and the pin.
+    function refreshAssets() { if (window.htmx) htmx.trigger(document.body, "refresh-assets"); }
+
+    function place(latv, lngv, label, fromAddress, initial) {
       lat.value = Number(latv).toFixed(6);
       lng.value = Number(lngv).toFixed(6);
       if (map) {
@@ -104,6 +107,7 @@
       } else if (!fromAddress) {
         lookupNearest(lat.value, lng.value);
       }
+      if (!initial) refreshAssets();
     }
 
     function lookupNearest(latv, lngv) {
@@ -129,12 +133,16 @@
       document.querySelectorAll(".keyboard-hint").forEach(function (el) { el.hidden = false; });
       if (lat.value && lng.value) {
         marker = null;
-        place(lat.value, lng.value, address.value || null, true);
+        place(lat.value, lng.value, address.value || null, true, true);
       }
     }
 
     // Typing a new address means the old pin no longer applies until a suggestion is chosen.
     address.addEventListener("input", function () { lat.value = ""; lng.value = ""; });
+
+    form.addEventListener("change", function (ev) {
+      if (ev.target.name === "category") refreshAssets();
+    });
 
     // Enter in a search box searches; it must not submit (or review) the whole report.
     form.addEventListener("keydown", function (ev) {
