@@ -205,9 +205,16 @@ class PhotoAdmin(admin.ModelAdmin):
 
 @admin.register(Team)
 class TeamAdmin(admin.ModelAdmin):
-    list_display = ["name", "department"]
-    list_filter = ["department"]
+    """Crew zones for the "by zone" strategy are edited under Routing → Crew zones."""
+
+    list_display = ["name", "department", "assignment_strategy", "last_assigned"]
+    list_filter = ["department", "assignment_strategy"]
+    list_select_related = ["department", "last_assigned"]
+    search_fields = ["name", "department__name"]
     filter_horizontal = ["members"]
+    fields = ["department", "name", "assignment_strategy", "members", "last_assigned"]
+    # Round-robin's pointer: moved by the assignments, shown so admins can see whose turn it was.
+    readonly_fields = ["last_assigned"]
 
 
 @admin.register(ResponseTemplate)
@@ -233,12 +240,19 @@ class StaffUserAdmin(UserAdmin):
     """Roles and department memberships are edited on the user."""
 
     inlines = [*UserAdmin.inlines, StaffProfileInline]
-    list_display = [*UserAdmin.list_display, "role"]
+    list_display = [*UserAdmin.list_display, "role", "on_duty"]
+    list_filter = [*UserAdmin.list_filter, "staff_profile__on_duty", "teams"]
+    list_select_related = ["staff_profile"]
 
     @admin.display(description="role")
     def role(self, obj) -> str:
         profile = getattr(obj, "staff_profile", None)
         return profile.get_role_display() if profile else "—"
+
+    @admin.display(description="on duty", boolean=True)
+    def on_duty(self, obj) -> bool | None:
+        profile = getattr(obj, "staff_profile", None)
+        return profile.on_duty if profile else None
 
 
 admin.site.unregister(User)

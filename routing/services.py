@@ -10,6 +10,7 @@ from requests_app.services import (
     event_record,
     request_assign,
     request_priority_change,
+    request_reroute_apply,
     request_route,
 )
 from routing.rules import RequestLike, RoutingDecision, rules_evaluate
@@ -60,10 +61,51 @@ def request_route_by_rules(*, request_id: int) -> bool:
 request_route_default = request_route_by_rules
 
 
+def request_reroute(*, request_id: int, event_id: int | None = None) -> bool:
+    """Run the rules again on a routed request whose category changed or that was reopened.
+
+    1. Lock the request; do nothing unless it is open and already routed (a request still
+       "received" is routed by its CREATED event).
+    2. Evaluate the rules on the request as it is now (its current category; time windows still
+       use the filing time).
+    3. Move it only when a rule routes it to another department: with no matching rule the
+       category's default department applies, and ``request_recategorise`` has already moved it
+       there (a transfer by a person is not undone by a reopening).
+    4. Apply the team, priority and tag actions that change something.
+    Compares the decision with the request as it is, so the common case (no rule matches) and a
+    re-delivered event write nothing. Returns True when something changed."""
+    with transaction.atomic():
+        request = (
+            ServiceRequest.objects.select_for_update(of=("self",))
+            .select_related("category__default_department")
+            .filter(pk=request_id)
+            .exclude(status=Status.RECEIVED)
+            .first()
+        )
+        if request is None or not request.is_open:
+            return False
+        decision = rules_evaluate(request_like=request_like_from(request))
+        changed = False
+        if decision.department_by.rule is not None:
+            moved = request_reroute_apply(
+                request=request,
+                department=decision.department,
+                reason=decision.department_explanation,
+            )
+            changed = moved is not None
+        extra = {"reroute_of": event_id} if event_id else {}
+        return decision_actions_apply(request=request, decision=decision, extra=extra) or changed
+
+
 def on_event(event: RequestEvent) -> None:
-    """New requests are routed by the rules."""
+    """New requests are routed by the rules; a change of category or a reopening runs them
+    again."""
     if event.type == RequestEvent.Type.CREATED:
         request_route_by_rules(request_id=event.request_id)
+    elif event.type == RequestEvent.Type.CATEGORY_CHANGED or (
+        event.type == RequestEvent.Type.STATUS_CHANGED and event.to_value == Status.REOPENED
+    ):
+        request_reroute(request_id=event.request_id, event_id=event.pk)
 
 
 def decision_apply(*, request: ServiceRequest, decision: RoutingDecision) -> None:
@@ -71,28 +113,66 @@ def decision_apply(*, request: ServiceRequest, decision: RoutingDecision) -> Non
     request_route(
         request=request, department=decision.department, reason=decision.department_explanation
     )
-    if decision.team is not None and decision.team_by and decision.team_by.rule:
-        request_assign(request=request, actor=None, team=decision.team)
+    decision_actions_apply(request=request, decision=decision)
+
+
+def decision_actions_apply(
+    *, request: ServiceRequest, decision: RoutingDecision, extra: dict | None = None
+) -> bool:
+    """Apply a decision's team, priority and tag actions that change something, each with an
+    event that says which rule fired. Inside the caller's transaction, on a locked request.
+    Returns True when anything was written."""
+    extra = extra or {}
+    # The services above re-read the row under the lock; compare with what is stored now.
+    request.refresh_from_db(fields=["department", "team", "priority", "priority_overridden"])
+    changed = False
+    team = decision.team
+    if (
+        team is not None
+        and decision.team_by
+        and decision.team_by.rule
+        and team.department_id == request.department_id
+        and team.pk != request.team_id
+    ):
+        request_assign(request=request, actor=None, team=team)
         # request_assign takes no reason, so the rule's explanation gets an internal note.
         _routing_note(
             request=request,
             message=decision.team_explanation,
-            data={"team_id": decision.team.pk, "rule_id": decision.team_by.rule.pk},
+            data={"team_id": team.pk, "rule_id": decision.team_by.rule.pk, **extra},
         )
-    if decision.priority and decision.priority_by and decision.priority_by.rule:
+        changed = True
+    if (
+        decision.priority
+        and decision.priority_by
+        and decision.priority_by.rule
+        and decision.priority != request.priority
+        # A person chose the priority: rules run again do not overrule them.
+        and not request.priority_overridden
+    ):
         request_priority_change(
             request=request,
             actor=None,
             priority=decision.priority,
             reason=decision.priority_explanation,
         )
-    if decision.tag and decision.tag_by and decision.tag_by.rule:
+        changed = True
+    if (
+        decision.tag
+        and decision.tag_by
+        and decision.tag_by.rule
+        and not request.events.filter(
+            type=RequestEvent.Type.NOTE, data__routing=True, data__tag=decision.tag
+        ).exists()
+    ):
         # Tags live in event data until requests get a field of their own.
         _routing_note(
             request=request,
             message=decision.tag_explanation,
-            data={"tag": decision.tag, "rule_id": decision.tag_by.rule.pk},
+            data={"tag": decision.tag, "rule_id": decision.tag_by.rule.pk, **extra},
         )
+        changed = True
+    return changed
 
 
 def _routing_note(*, request: ServiceRequest, message: str, data: dict) -> None:

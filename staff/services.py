@@ -196,3 +196,16 @@ def request_bulk_apply(
 
 def _name(user) -> str:
     return user.get_full_name() or user.get_username()
+
+
+def staff_duty_set(*, user, on_duty: bool) -> StaffProfile | None:
+    """Mark a staff member on or off duty (auto-assignment only picks people on duty).
+    Setting a value, not toggling, so a repeated POST changes nothing. Returns the profile, or
+    None for a user without one (a superuser who is not a team member)."""
+    profile = StaffProfile.objects.filter(user=user).first()
+    if profile is None:
+        return None
+    if profile.on_duty != on_duty:
+        profile.on_duty = on_duty
+        profile.save(update_fields=["on_duty"])
+    return profile

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from staff.views import auth, detail, intake, queue
+from staff.views import auth, detail, duty, intake, queue
 
 app_name = "staff"
 
@@ -16,6 +16,7 @@ urlpatterns = [
     path("", queue.queue, name="queue"),
     path("bulk/", queue.bulk, name="bulk"),
     path("intake/", intake.intake, name="intake"),
+    path("duty/", duty.duty, name="duty"),
     path("requests/<str:tracking_number>/", detail.detail, name="detail"),
     path("requests/<str:tracking_number>/<str:action>/", detail.action, name="action"),
 ]

@@ -615,16 +615,34 @@ def request_transfer(
         return sr
 
 
-def _move_department(sr: ServiceRequest, department: Department, actor: Actor, reason: str) -> None:
+def request_reroute_apply(
+    *, request: ServiceRequest, department: Department, reason: str
+) -> ServiceRequest | None:
+    """Move an open request to the department the routing rules now choose (after a change of
+    category or a reopening), like a transfer by "Routing" whose reason is the rule's explanation.
+    Returns the moved request, or None when it is closed or already there (nothing written)."""
+    with transaction.atomic():
+        sr = request_lock(request=request, expected_version=None)
+        if sr.status in CLOSED_STATUSES or sr.department_id == department.pk:
+            return None
+        _move_department(sr, department, None, reason, actor_label="Routing")
+        return sr
+
+
+def _move_department(
+    sr: ServiceRequest, department: Department, actor: Actor, reason: str, actor_label: str = ""
+) -> None:
+    label = actor_label or _actor_name(actor)
     previous = sr.department
     sr.department, sr.assignee, sr.team = department, None, None
     sr.routed_at = timezone.now()
-    _touch(sr, "department", "assignee", "team", "routed_at")
+    # Routing moving it is not staff acting: a resident's unread reply stays flagged.
+    _touch(sr, "department", "assignee", "team", "routed_at", staff_acted=actor is not None)
     event_record(
         request=sr,
         type=RequestEvent.Type.ROUTED,
         actor=actor,
-        actor_label=_actor_name(actor),
+        actor_label=label,
         public=True,
         from_value=previous.name if previous else "",
         to_value=department.name,
@@ -632,13 +650,9 @@ def _move_department(sr: ServiceRequest, department: Department, actor: Actor, r
         data={"department_id": department.pk, "transfer": True},
     )
     if sr.status != Status.IN_QUEUE and sr.can_move_to(Status.ROUTED):
-        request_status_change(
-            request=sr, to_status=Status.ROUTED, actor=actor, actor_label=_actor_name(actor)
-        )
+        request_status_change(request=sr, to_status=Status.ROUTED, actor=actor, actor_label=label)
     if sr.can_move_to(Status.IN_QUEUE) and sr.status == Status.ROUTED:
-        request_status_change(
-            request=sr, to_status=Status.IN_QUEUE, actor=actor, actor_label=_actor_name(actor)
-        )
+        request_status_change(request=sr, to_status=Status.IN_QUEUE, actor=actor, actor_label=label)
 
 
 def request_supporter_add(
