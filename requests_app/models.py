@@ -648,7 +648,10 @@ class StaffProfile(models.Model):
 
     def department_ids(self) -> set[int]:
         if not hasattr(self, "_department_ids"):
-            self._department_ids = set(self.departments.values_list("id", flat=True))
+            # A superuser without a saved profile acts as a city admin with no departments.
+            self._department_ids = (
+                set(self.departments.values_list("id", flat=True)) if self.pk else set()
+            )
         return self._department_ids
 
     def can_work_on(self, request: ServiceRequest) -> bool:

@@ -443,3 +443,14 @@ def test_bulk_by_htmx_rerenders_the_results_with_the_summary(client, city, staff
     assert response.status_code == 200 and "<html" not in page
     assert '<p class="message success">1 updated.</p>' in page
     assert f'id="sel-{sr.pk}"' in page and not re.search(r'id="sel-\d+"[^>]*checked', page)
+
+
+def test_a_superuser_without_a_staff_profile_gets_the_all_departments_queue(
+    client, city, django_user_model
+):
+    root = django_user_model.objects.create_superuser("root", "root@example.com", "x")
+    sr = routed(city)
+    client.force_login(root)
+    response = client.get(QUEUE)
+    assert response.status_code == 200
+    assert sr.tracking_number in response.content.decode()
