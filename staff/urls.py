@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from staff.views import auth, detail, intake, queue
+from staff.views import auth, detail, intake, messages, queue
 
 app_name = "staff"
 
@@ -18,4 +18,9 @@ urlpatterns = [
     path("intake/", intake.intake, name="intake"),
     path("requests/<str:tracking_number>/", detail.detail, name="detail"),
     path("requests/<str:tracking_number>/<str:action>/", detail.action, name="action"),
+    path(
+        "requests/<str:tracking_number>/messages/<int:message_id>/resend/",
+        messages.resend,
+        name="message_resend",
+    ),
 ]
