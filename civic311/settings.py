@@ -175,6 +175,12 @@ INBOUND_EMAIL_DOMAIN = env("INBOUND_EMAIL_DOMAIN", default="reply.civic311.examp
 INBOUND_SECRET = env("INBOUND_SECRET", default="")
 # The development mailbox (/dev/mailbox/): every outbox message, with a reply form.
 DEV_MAILBOX = env.bool("DEV_MAILBOX", default=DEBUG)
+# ESPs through django-anymail (not installed by default: pip install "django-anymail[mailgun]"):
+# EMAIL_BACKEND=anymail.backends.mailgun.EmailBackend and the ESP's keys as JSON, e.g.
+# ANYMAIL='{"MAILGUN_API_KEY": "...", "MAILGUN_SENDER_DOMAIN": "mg.example.org"}'.
+ANYMAIL = env.json("ANYMAIL", default={})
+if _email_backend.startswith("anymail."):
+    INSTALLED_APPS = [*INSTALLED_APPS, "anymail"]
 
 # --- Background work (django-q2). ORM broker by default; REDIS_URL switches to Redis. ----------
 Q_CLUSTER: dict = {

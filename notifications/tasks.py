@@ -1,8 +1,15 @@
+"""django-q2 tasks for messaging: thin adapters taking ids. The services claim their rows, so a
+re-delivered task (the ORM broker re-delivers a crashed worker's task) does nothing twice."""
+
 from __future__ import annotations
 
-from notifications.services import message_send
+from notifications.sending import message_send, outbox_retry_sweep
 
 
 def send_message(message_id: int) -> None:
-    """Thin adapter: the service claims the row, so running this twice sends once."""
     message_send(message_id=message_id)
+
+
+def outbox_sweep() -> int:
+    """Every minute (setup_schedules): retries whose backoff has passed, abandoned claims."""
+    return outbox_retry_sweep()

@@ -15,6 +15,8 @@ from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from notifications.models import Channel as MessageChannel
+from notifications.models import OutboxMessage
 from requests_app.models import (
     OPEN_STATUSES,
     AddressPoint,
@@ -172,6 +174,55 @@ def timeline_staff(*, request: ServiceRequest, include_internal: bool) -> list[S
             )
         )
     return entries
+
+
+# --- Messages sent about it -------------------------------------------------------------------
+
+
+@dataclass
+class MessageRow:
+    id: int
+    at: datetime
+    channel: str
+    recipient: str
+    template: str
+    status: str
+    status_label: str
+    error: str
+    can_resend: bool
+
+
+def _message_status_labels() -> dict[str, str]:
+    return {
+        OutboxMessage.Status.QUEUED: _("Waiting to be sent"),
+        OutboxMessage.Status.SENDING: _("Sending"),
+        OutboxMessage.Status.SENT: _("Sent"),
+        OutboxMessage.Status.FAILED: _("Failed"),
+        OutboxMessage.Status.SUPPRESSED: _("Not sent (opted out)"),
+    }
+
+
+def message_log(*, request: ServiceRequest) -> list[MessageRow]:
+    """The outbox rows about this request, newest first. Recipients are contact details: the
+    view asks only for staff who may see them."""
+    labels = _message_status_labels()
+    rows = OutboxMessage.objects.filter(request=request).only(
+        "id", "created_at", "channel", "recipient", "template", "status", "last_error"
+    )
+    return [
+        MessageRow(
+            id=m.pk,
+            at=m.created_at,
+            channel=_label(MessageChannel, m.channel),
+            recipient=m.recipient,
+            template=m.template,
+            status=m.status,
+            status_label=labels.get(m.status, m.status),
+            error=m.last_error,
+            can_resend=m.status == OutboxMessage.Status.FAILED,
+        )
+        for m in rows.order_by("-created_at", "-id")
+    ]
 
 
 # --- Nearby ----------------------------------------------------------------------------------

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from staff.views import auth, detail, duty, intake, queue
+from staff.views import auth, detail, duty, intake, messages, queue
 
 app_name = "staff"
 
@@ -19,4 +19,9 @@ urlpatterns = [
     path("duty/", duty.duty, name="duty"),
     path("requests/<str:tracking_number>/", detail.detail, name="detail"),
     path("requests/<str:tracking_number>/<str:action>/", detail.action, name="action"),
+    path(
+        "requests/<str:tracking_number>/messages/<int:message_id>/resend/",
+        messages.resend,
+        name="message_resend",
+    ),
 ]

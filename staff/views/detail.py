@@ -171,6 +171,7 @@ def _render(
         "staff_photos": staff_photos,
         "timeline": selectors.timeline_staff(request=sr, include_internal=can_work),
         "supporters": list(selectors.supporter_list(request=sr)) if can_contact else [],
+        "message_log": selectors.message_log(request=sr) if can_contact else [],
         "nearby": selectors.nearby_open_requests(
             point=sr.location, within_m=selectors.NEARBY_DETAIL_M, exclude=sr
         ),

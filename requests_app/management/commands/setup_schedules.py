@@ -22,6 +22,12 @@ SCHEDULES = [
         "func": "routing.tasks.scores_refresh",
         "schedule_type": Schedule.HOURLY,
     },
+    {
+        "name": "outbox-retry-sweep",
+        "func": "notifications.tasks.outbox_sweep",
+        "schedule_type": Schedule.MINUTES,
+        "minutes": 1,
+    },
 ]
 
 
