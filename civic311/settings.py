@@ -170,7 +170,8 @@ TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN", default="")
 TWILIO_FROM_NUMBER = env("TWILIO_FROM_NUMBER", default="")
 TWILIO_API_BASE = env("TWILIO_API_BASE", default="https://api.twilio.com")
 # Replies to update emails come back to reply+<signed id>@INBOUND_EMAIL_DOMAIN; the inbound
-# endpoints require INBOUND_SECRET (HTTP basic auth password or ?token=) unless it is empty.
+# endpoints require INBOUND_SECRET (HTTP basic auth password or ?token=); with it empty they
+# accept posts only when DEBUG or DEV_MAILBOX is on (development), and refuse them otherwise.
 INBOUND_EMAIL_DOMAIN = env("INBOUND_EMAIL_DOMAIN", default="reply.civic311.example")
 INBOUND_SECRET = env("INBOUND_SECRET", default="")
 # The development mailbox (/dev/mailbox/): every outbox message, with a reply form.
