@@ -22,6 +22,12 @@ SCHEDULES = [
         "func": "routing.tasks.scores_refresh",
         "schedule_type": Schedule.HOURLY,
     },
+    {
+        "name": "staff-digests",
+        "func": "notifications.tasks.staff_digests_send",
+        "schedule_type": Schedule.MINUTES,
+        "minutes": 5,
+    },
 ]
 
 
