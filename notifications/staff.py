@@ -1,10 +1,393 @@
-"""Placeholder for the staff part of messaging."""
+"""Staff alerts: new work in my department, assigned to me, the resident replied, escalations,
+and the department told when a closure survey says "not fixed".
+
+Every staff alert goes through ``staff_alert``, which applies the member's StaffPreference for
+that kind: off (nothing), immediately (an email now) or in a digest (an outbox row with
+digest=True, sent in the member's next digest by ``staff_digests_send``).
+
+Staff emails name the request, its category, address and department and link to the staff
+page; they never carry the resident's name, email or phone (staff who may see them, see them
+on the page)."""
 
 from __future__ import annotations
 
-from requests_app.models import RequestEvent
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from notifications.models import OutboxMessage, StaffPreference
+from notifications.outbox import dedupe_key_for, outbox_queue
+from notifications.rendering import message_render
+from requests_app.models import RequestEvent, Role, ServiceRequest
+
+# Which preference decides each kind of alert.
+KIND_PREFERENCE = {
+    "new_request": "new_in_department",
+    "assigned_to_me": "assigned_to_me",
+    "resident_replied": "resident_replied",
+    # A "not fixed" survey answer is the resident answering back about the work.
+    "survey_not_fixed": "resident_replied",
+    "escalation": "escalations",
+}
+# The order kinds appear in a digest.
+DIGEST_ORDER = list(KIND_PREFERENCE)
+KIND_LABELS = {
+    "new_request": _("New in your department"),
+    "assigned_to_me": _("Assigned to you"),
+    "resident_replied": _("Residents replied"),
+    "survey_not_fixed": _("Reopened after a survey said not fixed"),
+    "escalation": _("Escalations"),
+}
+DIGEST_NOTE = "Delivered in digest #{id}."
+DIGEST_TIME_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+MAX_DIGEST_TIMES = 8
+
+User = get_user_model()
+
+
+# --- Preferences ---------------------------------------------------------------------------------
+
+
+def staff_preference_get(*, user) -> StaffPreference:
+    """The member's preferences, created with the defaults on first use."""
+    preference, _created = StaffPreference.objects.get_or_create(user=user)
+    return preference
+
+
+def staff_preference_update(*, preference: StaffPreference, **fields) -> StaffPreference:
+    """Save the fields the preference form validated."""
+    allowed = {*set(KIND_PREFERENCE.values()), "digest_times", "language"}
+    if not fields.get("digest_times", "x"):
+        # Left empty while nothing goes to a digest: keep the old times for when one does.
+        fields.pop("digest_times")
+    for name, value in fields.items():
+        if name not in allowed:
+            raise ValueError(f"not a preference field: {name}")
+        setattr(preference, name, value)
+    preference.full_clean()
+    preference.save(update_fields=sorted(fields))
+    return preference
+
+
+def digest_times_parse(value: str) -> list[time]:
+    """ "08:00, 17:30" → [08:00, 17:30], sorted, without repeats. Raises ValueError on a bad
+    entry (the form turns it into a message)."""
+    times: set[time] = set()
+    for part in re.split(r"[,\s]+", value.strip()):
+        if not part:
+            continue
+        match = DIGEST_TIME_RE.match(part)
+        if match is None:
+            raise ValueError(part)
+        times.add(time(int(match.group(1)), int(match.group(2))))
+    return sorted(times)
+
+
+def digest_times_format(times: list[time]) -> str:
+    return ",".join(t.strftime("%H:%M") for t in times)
+
+
+# --- The one way a staff alert is queued ---------------------------------------------------------
+
+
+def _absolute(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def staff_alert_context(*, request: ServiceRequest, event: RequestEvent | None) -> dict:
+    """What staff templates may use. Deliberately no reporter fields."""
+    return {
+        "tracking_number": request.tracking_number,
+        "category_name": request.category.tr("name"),
+        "address": request.address,
+        "department_name": request.department.tr("name") if request.department else "",
+        "priority": request.get_priority_display(),
+        "status": request.get_status_display(),
+        "staff_url": _absolute(reverse("staff:detail", args=[request.tracking_number])),
+        "event_message": event.message if event is not None else "",
+        "actor_label": event.actor_label if event is not None else "",
+        "city_name": settings.CITY_NAME,
+        "preferences_url": _absolute(reverse("notifications:staff_preferences")),
+    }
+
+
+def staff_alert(
+    *,
+    user,
+    kind: str,
+    event: RequestEvent,
+    request: ServiceRequest,
+    subject: str = "",
+    body_text: str = "",
+    body_html: str = "",
+) -> OutboxMessage | None:
+    """Queue one alert to one member of staff, as their preference for this kind says.
+
+    Without a body the default template ``staff_<kind>`` is rendered in the member's language.
+    Idempotent per (event, kind, user): a re-delivered event queues nothing new. Returns the
+    outbox row, or None when nothing was queued (preference off, no email, already queued)."""
+    if kind not in KIND_PREFERENCE:
+        raise ValueError(f"unknown staff alert kind: {kind}")
+    if user is None or not user.is_active or not user.email:
+        return None
+    preference = staff_preference_get(user=user)
+    mode = getattr(preference, KIND_PREFERENCE[kind])
+    if mode == StaffPreference.Mode.OFF:
+        return None
+    if not body_text:
+        with translation.override(preference.language):
+            rendered = message_render(
+                kind=f"staff_{kind}",
+                channel="email",
+                language=preference.language,
+                context=staff_alert_context(request=request, event=event),
+            )
+        subject, body_text, body_html = rendered.subject, rendered.text, rendered.html
+    return outbox_queue(
+        channel=OutboxMessage.Channel.EMAIL,
+        recipient=user.email,
+        template=f"staff_{kind}",
+        language=preference.language,
+        subject=subject,
+        body_text=body_text,
+        body_html=body_html,
+        request=request,
+        event=event,
+        user=user,
+        digest=mode == StaffPreference.Mode.DIGEST,
+        # Per kind and user (not per address): a member who is also the reporter still gets
+        # both their resident update and their staff alert.
+        dedupe_key=f"event:{event.pk}:staff:{kind}:user:{user.pk}",
+    )
+
+
+# --- Who hears about what ------------------------------------------------------------------------
+
+
+def _department_staff(*, department_id: int | None, roles: tuple[str, ...]) -> QuerySet:
+    return (
+        User.objects.filter(
+            is_active=True,
+            staff_profile__role__in=roles,
+            staff_profile__departments=department_id,
+        )
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def staff_recipients_for_reply(*, request: ServiceRequest) -> list:
+    """Who hears that the resident replied: the assignee, else the team, else the supervisors
+    of the department."""
+    if request.assignee_id and request.assignee.is_active:
+        return [request.assignee]
+    if request.team_id:
+        members = list(request.team.members.filter(is_active=True).order_by("pk"))
+        if members:
+            return members
+    return list(_department_staff(department_id=request.department_id, roles=(Role.SUPERVISOR,)))
+
+
+def staff_recipients_for_survey(*, request: ServiceRequest) -> list:
+    """Who hears of a "not fixed" survey: the department's supervisors and the assignee."""
+    people = list(_department_staff(department_id=request.department_id, roles=(Role.SUPERVISOR,)))
+    if request.assignee_id and request.assignee.is_active and request.assignee not in people:
+        people.append(request.assignee)
+    return people
+
+
+def _fresh_request(request_id: int) -> ServiceRequest:
+    return ServiceRequest.objects.select_related("category", "department", "assignee", "team").get(
+        pk=request_id
+    )
 
 
 def on_event(event: RequestEvent) -> None:
-    """React to one request event (idempotent)."""
-    return None
+    """React to one request event (idempotent through staff_alert's dedupe key).
+
+    ESCALATED events are alerted by the escalation steps themselves (they know whom to tell),
+    through ``staff_alert`` with kind "escalation"."""
+    if event.type == RequestEvent.Type.ROUTED:
+        department_id = (event.data or {}).get("department_id")
+        if not department_id:
+            return
+        request = _fresh_request(event.request_id)
+        people = _department_staff(department_id=department_id, roles=(Role.AGENT, Role.SUPERVISOR))
+        if event.actor_id:
+            people = people.exclude(pk=event.actor_id)
+        for user in people:
+            staff_alert(user=user, kind="new_request", event=event, request=request)
+    elif event.type == RequestEvent.Type.ASSIGNED:
+        assignee_id = (event.data or {}).get("assignee_id")
+        if not assignee_id or assignee_id == event.actor_id:
+            return
+        user = User.objects.filter(pk=assignee_id).first()
+        staff_alert(
+            user=user, kind="assigned_to_me", event=event, request=_fresh_request(event.request_id)
+        )
+    elif event.type == RequestEvent.Type.RESIDENT_COMMENT:
+        request = _fresh_request(event.request_id)
+        for user in staff_recipients_for_reply(request=request):
+            staff_alert(user=user, kind="resident_replied", event=event, request=request)
+
+
+# --- Digests -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DigestSlot:
+    at: datetime  # UTC
+    local_date: date
+    local_time: time
+
+
+def digest_slot_latest(*, times: list[time], now: datetime) -> DigestSlot | None:
+    """The most recent of the chosen city-local times at or before ``now`` (today's or
+    yesterday's). Local times become UTC through the zone's rules for that very date, so an
+    08:00 digest stays at 08:00 across daylight-saving changes."""
+    zone = ZoneInfo(settings.CITY_TIME_ZONE)
+    today = now.astimezone(zone).date()
+    best: DigestSlot | None = None
+    for day in (today - timedelta(days=1), today):
+        for t in times:
+            # Compare in UTC: aware datetimes sharing a tzinfo compare by wall time.
+            at = datetime.combine(day, t, tzinfo=zone).astimezone(ZoneInfo("UTC"))
+            if at <= now and (best is None or at > best.at):
+                best = DigestSlot(at=at, local_date=day, local_time=t)
+    return best
+
+
+def _digest_groups(items: list[OutboxMessage]) -> list[dict]:
+    by_kind: dict[str, list[dict]] = {}
+    for item in items:
+        kind = item.template.removeprefix("staff_")
+        request = item.request
+        by_kind.setdefault(kind, []).append(
+            {
+                "tracking_number": request.tracking_number if request else "",
+                "category_name": request.category.tr("name") if request else "",
+                "address": request.address if request else "",
+                "subject": item.subject,
+                "staff_url": (
+                    _absolute(reverse("staff:detail", args=[request.tracking_number]))
+                    if request
+                    else ""
+                ),
+            }
+        )
+    order = {kind: n for n, kind in enumerate(DIGEST_ORDER)}
+    return [
+        {"kind": kind, "label": str(KIND_LABELS.get(kind, kind)), "items": by_kind[kind]}
+        for kind in sorted(by_kind, key=lambda k: order.get(k, len(order)))
+    ]
+
+
+def staff_digest_send_one(*, user_id: int, now: datetime) -> OutboxMessage | None:
+    """Send one member's digest if one of their times has come.
+
+    1. Claim the member's StaffPreference row (FOR UPDATE SKIP LOCKED): a second run working at
+       the same moment skips them rather than waiting and sending again.
+    2. Find the latest digest time at or before now; do nothing unless it is later than the last
+       digest and some waiting item was queued before it (items queued after a time wait for
+       the next one, so a new member does not get a digest the minute they switch it on).
+    3. Queue one email with every waiting item, grouped by kind; mark the items suppressed with
+       "Delivered in digest #<id>." so the log shows where they went; record last_digest_at.
+    All in one transaction: the digest, the items' marks and last_digest_at land together."""
+    with transaction.atomic():
+        preference = (
+            StaffPreference.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("user")
+            .filter(user_id=user_id)
+            .first()
+        )
+        if preference is None:
+            return None
+        try:
+            times = digest_times_parse(preference.digest_times)
+        except ValueError:
+            return None
+        slot = digest_slot_latest(times=times, now=now)
+        if slot is None:
+            return None
+        if preference.last_digest_at is not None and preference.last_digest_at >= slot.at:
+            return None
+        pending = OutboxMessage.objects.filter(
+            user_id=user_id, digest=True, status=OutboxMessage.Status.QUEUED
+        )
+        if not pending.filter(created_at__lte=slot.at).exists():
+            return None
+        items = list(
+            pending.filter(created_at__lte=now)
+            .select_related("request__category")
+            .order_by("created_at", "pk")
+        )
+        user = preference.user
+        recipient = user.email or items[-1].recipient
+        with translation.override(preference.language):
+            groups = _digest_groups(items)
+            rendered = message_render(
+                kind="staff_digest",
+                channel="email",
+                language=preference.language,
+                context={
+                    "groups": groups,
+                    "count": len(items),
+                    "city_name": settings.CITY_NAME,
+                    "preferences_url": _absolute(reverse("notifications:staff_preferences")),
+                    "slot_time": slot.local_time.strftime("%H:%M"),
+                },
+            )
+        slot_key = f"{slot.local_date.isoformat()}T{slot.local_time.strftime('%H:%M')}"
+        digest = outbox_queue(
+            channel=OutboxMessage.Channel.EMAIL,
+            recipient=recipient,
+            template="staff_digest",
+            language=preference.language,
+            subject=rendered.subject,
+            body_text=rendered.text,
+            body_html=rendered.html,
+            user=user,
+            dedupe_key=dedupe_key_for(
+                event_id=None,
+                channel=OutboxMessage.Channel.EMAIL,
+                recipient=recipient,
+                extra=f"digest:{user_id}:{slot_key}",
+            ),
+        )
+        if digest is None:
+            return None
+        OutboxMessage.objects.filter(
+            pk__in=[item.pk for item in items], status=OutboxMessage.Status.QUEUED
+        ).update(
+            status=OutboxMessage.Status.SUPPRESSED, last_error=DIGEST_NOTE.format(id=digest.pk)
+        )
+        preference.last_digest_at = now
+        preference.save(update_fields=["last_digest_at"])
+        return digest
+
+
+def staff_digests_send(*, now: datetime | None = None) -> int:
+    """Send every digest that is due (run every few minutes). Returns how many were queued.
+    Safe to run twice at once: each member is claimed under a row lock."""
+    now = now or timezone.now()
+    user_ids = (
+        OutboxMessage.objects.filter(
+            digest=True, status=OutboxMessage.Status.QUEUED, user__isnull=False
+        )
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
+    return sum(
+        1
+        for user_id in sorted(set(user_ids))
+        if staff_digest_send_one(user_id=user_id, now=now) is not None
+    )

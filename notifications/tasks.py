@@ -13,3 +13,14 @@ def send_message(message_id: int) -> None:
 def outbox_sweep() -> int:
     """Every minute (setup_schedules): retries whose backoff has passed, abandoned claims."""
     return outbox_retry_sweep()
+
+
+# --- Staff digests (scheduled every 5 minutes by setup_schedules) ---------------------------------
+
+
+def staff_digests_send() -> int:
+    """Thin adapter: the service claims each member under a row lock, so overlapping runs send
+    each digest once."""
+    from notifications.staff import staff_digests_send as send
+
+    return send()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from notifications.urls_inbound import urlpatterns as inbound
 from notifications.urls_resident import urlpatterns as resident
 from notifications.urls_staff import urlpatterns as staff
+from notifications.urls_survey import urlpatterns as survey
 
 app_name = "notifications"
-urlpatterns = [*resident, *inbound, *staff]
+urlpatterns = [*resident, *inbound, *staff, *survey]

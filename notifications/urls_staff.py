@@ -2,4 +2,10 @@
 
 from __future__ import annotations
 
-urlpatterns: list = []
+from django.urls import path
+
+from notifications import views_staff
+
+urlpatterns: list = [
+    path("staff/notifications/", views_staff.staff_preferences, name="staff_preferences"),
+]
