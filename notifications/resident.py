@@ -1,11 +1,400 @@
-"""Messages to residents and followers (placeholder: today only the receipt email)."""
+"""Messages to residents and followers: one message per public step of a request, to everyone
+subscribed to it, each on their channel and in their language.
+
+Which events message whom (public events only; internal ones never reach residents):
+
+=======================  =================  ============================================
+event                    kind               recipients
+=======================  =================  ============================================
+created                  received           the reporter
+supporter added          received           the new supporter only
+routed (by a person or   routed             everyone subscribed
+a transfer)
+status → in progress     in_progress        everyone (skipped right after an on-site
+                                            attempt, which already said so)
+status → waiting on      waiting_on_        the reporter (only they can answer)
+resident                 resident
+on-site attempt          onsite_attempt     everyone
+public staff comment     comment            everyone
+status → resolved /      resolved           everyone, with the closure reason in their
+referred / not                              language and links to evidence photos
+actionable
+status → reopened        reopened           everyone
+status → closed as       merged             everyone, with the other request's number
+duplicate
+=======================  =================  ============================================
+
+The automatic routing right after intake is not messaged: the resident would get two messages
+within a second of filing.
+
+Every message goes through ``notifications.outbox.outbox_queue``, so a re-delivered event never
+sends twice and opted-out addresses get suppressed rows."""
 
 from __future__ import annotations
 
-from notifications.services import confirmation_queue
-from requests_app.models import RequestEvent
+import unicodedata
+from datetime import timedelta
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import translation
+
+from notifications.models import Channel, OutboxMessage, RequestSubscription
+from notifications.outbox import dedupe_key_for, outbox_queue
+from notifications.rendering import message_render
+from notifications.subscriptions import (
+    follower_subscribe,
+    reporter_subscriptions_ensure,
+    supporter_subscriptions_ensure,
+)
+from requests_app.models import (
+    ClosureReason,
+    Photo,
+    RequestEvent,
+    ServiceRequest,
+    Status,
+    Supporter,
+)
+
+Role = RequestSubscription.Role
+Type = RequestEvent.Type
+
+KINDS = [
+    "received",
+    "routed",
+    "in_progress",
+    "waiting_on_resident",
+    "onsite_attempt",
+    "comment",
+    "resolved",
+    "reopened",
+    "merged",
+    "follow_confirm",
+]
+CLOSING = frozenset({Status.RESOLVED, Status.REFERRED, Status.NOT_ACTIONABLE})
+# An on-site attempt moves a queued request to in progress a moment later, in one transaction.
+ONSITE_WINDOW = timedelta(minutes=1)
+
+
+def message_kind(*, event: RequestEvent) -> str | None:
+    """The kind of resident message an event calls for, or None."""
+    if not event.public:
+        return None
+    if event.type in (Type.CREATED, Type.SUPPORTER_ADDED):
+        return "received"
+    if event.type == Type.ROUTED:
+        automatic = event.actor_label == "Routing" and not (event.data or {}).get("transfer")
+        return None if automatic else "routed"
+    if event.type == Type.ONSITE_ATTEMPT:
+        return "onsite_attempt"
+    if event.type == Type.COMMENT:
+        return "comment"
+    if event.type != Type.STATUS_CHANGED:
+        return None
+    to = event.to_value
+    if to == Status.IN_PROGRESS:
+        return None if _just_after_onsite_attempt(event) else "in_progress"
+    if to == Status.WAITING_ON_RESIDENT:
+        return "waiting_on_resident"
+    if to in CLOSING:
+        return "resolved"
+    if to == Status.REOPENED:
+        return "reopened"
+    if to == Status.CLOSED_DUPLICATE:
+        return "merged"
+    return None
+
+
+def _just_after_onsite_attempt(event: RequestEvent) -> bool:
+    return RequestEvent.objects.filter(
+        request_id=event.request_id,
+        type=Type.ONSITE_ATTEMPT,
+        id__lt=event.id,
+        created_at__gte=event.created_at - ONSITE_WINDOW,
+    ).exists()
 
 
 def on_event(event: RequestEvent) -> None:
-    if event.type == RequestEvent.Type.CREATED:
-        confirmation_queue(event_id=event.pk)
+    """React to one request event (idempotent: subscriptions and outbox rows are unique)."""
+    event_messages_queue(event=event)
+
+
+def event_messages_queue(*, event: RequestEvent) -> list[OutboxMessage]:
+    """Create the subscriptions an event implies, then queue its messages. Returns the rows
+    queued by this call (none on a re-delivery)."""
+    request = ServiceRequest.objects.select_related(
+        "category", "department", "closure_reason", "duplicate_of"
+    ).get(pk=event.request_id)
+    recipients: list[RequestSubscription] = []
+    if event.type == Type.CREATED:
+        reporter_subscriptions_ensure(request=request)
+    if event.type == Type.SUPPORTER_ADDED:
+        supporter = Supporter.objects.filter(pk=(event.data or {}).get("supporter_id")).first()
+        recipients = supporter_subscriptions_ensure(supporter=supporter) if supporter else []
+    kind = message_kind(event=event)
+    if kind is None:
+        return []
+    if event.type != Type.SUPPORTER_ADDED:
+        recipients = list(
+            request.subscriptions.filter(
+                confirmed_at__isnull=False, unsubscribed_at__isnull=True
+            ).order_by("id")
+        )
+        if kind in ("received", "waiting_on_resident"):
+            recipients = [s for s in recipients if s.role == Role.REPORTER]
+    queued = []
+    for subscription in recipients:
+        if not subscription.active:
+            continue
+        message = _queue(request=request, event=event, subscription=subscription, kind=kind)
+        if message is not None:
+            queued.append(message)
+    return queued
+
+
+def _queue(
+    *, request: ServiceRequest, event: RequestEvent, subscription: RequestSubscription, kind: str
+) -> OutboxMessage | None:
+    key = dedupe_key_for(
+        event_id=event.pk, channel=subscription.channel, recipient=subscription.address
+    )
+    if OutboxMessage.objects.filter(dedupe_key=key).exists():
+        return None  # re-delivered: skip the rendering too
+    language = subscription.language or request.language
+    with translation.override(language):
+        context = message_context(
+            request=request, event=event, subscription=subscription, kind=kind
+        )
+    rendered = message_render(
+        kind=kind, channel=subscription.channel, language=language, context=context
+    )
+    text = rendered.text
+    if subscription.channel == Channel.SMS:
+        text = sms_fit(text, keep=context["tracker_url"])
+    return outbox_queue(
+        channel=subscription.channel,
+        recipient=subscription.address,
+        template=kind,
+        language=language,
+        subject=rendered.subject,
+        body_text=text,
+        body_html=rendered.html,
+        request=request,
+        event=event,
+        subscription=subscription,
+        dedupe_key=key,
+    )
+
+
+def _absolute(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def message_context(
+    *,
+    request: ServiceRequest,
+    subscription: RequestSubscription,
+    kind: str,
+    event: RequestEvent | None = None,
+) -> dict:
+    """What a message template may use. Call with the recipient's language active (category
+    names and closure reasons come out in it). Private details (the reporter's name, email,
+    phone, private link) appear only in the reporter's own messages."""
+    reporter = subscription.role == Role.REPORTER
+    context = {
+        "request": request,
+        "tracking_number": request.tracking_number,
+        "category_name": request.category.tr("name"),
+        "department_name": request.department.tr("name") if request.department else "",
+        "address": request.address,
+        "city_name": settings.CITY_NAME,
+        "language": translation.get_language() or "en",
+        "tracker_url": _absolute(request.get_absolute_url()),
+        "private_url": (
+            _absolute(reverse("requests_app:private", args=[request.private_token]))
+            if reporter and request.private_token
+            else ""
+        ),
+        "preferences_url": (
+            _absolute(reverse("notifications:preferences", args=[request.private_token]))
+            if reporter and request.private_token
+            else ""
+        ),
+        "unsubscribe_url": _absolute(
+            reverse("notifications:unsubscribe", args=[subscription.token])
+        )
+        if subscription.token
+        else "",
+        "role": subscription.role,
+        "is_reporter": reporter,
+        "is_follower": subscription.role == Role.FOLLOWER,
+        "message": "",
+        "status_label": str(Status(request.status).label),
+        "closure_text": "",
+        "evidence_photos": [],
+        "original_number": "",
+        "original_url": "",
+    }
+    if event is None:
+        return context
+    if event.type == Type.STATUS_CHANGED and event.to_value in Status.values:
+        context["status_label"] = str(Status(event.to_value).label)
+    if kind in ("comment", "onsite_attempt", "waiting_on_resident", "reopened"):
+        context["message"] = event.message
+    if kind == "resolved":
+        reason = _closure_reason(event=event, request=request)
+        if reason is not None:
+            context["closure_text"] = reason.tr("public_text")
+            if event.message and event.message.strip() != reason.public_text.strip():
+                context["message"] = event.message
+        else:
+            context["message"] = event.message
+        context["evidence_photos"] = [
+            {
+                "url": _absolute(reverse("requests_app:photo", args=[p.uuid, "full"])),
+                "thumb_url": _absolute(reverse("requests_app:photo", args=[p.uuid, "thumb"])),
+            }
+            for p in request.photos.filter(public=True, source=Photo.Source.STAFF)
+        ]
+    if kind == "merged":
+        original = _original_of(event=event, request=request)
+        if original is not None:
+            context["original_number"] = original.tracking_number
+            context["original_url"] = _absolute(original.get_absolute_url())
+    return context
+
+
+def _closure_reason(*, event: RequestEvent, request: ServiceRequest) -> ClosureReason | None:
+    # The event's own reason: the request may have been reopened and closed again since.
+    code = (event.data or {}).get("closure_reason")
+    if code:
+        return ClosureReason.objects.filter(code=code).first()
+    return request.closure_reason
+
+
+def _original_of(*, event: RequestEvent, request: ServiceRequest) -> ServiceRequest | None:
+    marked = (
+        RequestEvent.objects.filter(
+            request_id=request.pk, type=Type.DUPLICATE_MARKED, id__lt=event.pk
+        )
+        .order_by("-id")
+        .first()
+    )
+    if marked is not None and marked.to_value:
+        original = ServiceRequest.objects.filter(tracking_number=marked.to_value).first()
+        if original is not None:
+            return original
+    return request.duplicate_of
+
+
+# --- Followers ------------------------------------------------------------------------------------
+
+
+def follow_confirmation_queue(*, subscription: RequestSubscription) -> OutboxMessage | None:
+    """The double opt-in message: a link that confirms the follow. Once per subscription."""
+    request = subscription.request
+    language = subscription.language or "en"
+    with translation.override(language):
+        context = message_context(request=request, subscription=subscription, kind="follow_confirm")
+        context["confirm_url"] = _absolute(
+            reverse("notifications:follow_confirm", args=[subscription.token])
+        )
+    rendered = message_render(
+        kind="follow_confirm", channel=subscription.channel, language=language, context=context
+    )
+    text = rendered.text
+    if subscription.channel == Channel.SMS:
+        text = sms_fit(text, keep=context["confirm_url"])
+    return outbox_queue(
+        channel=subscription.channel,
+        recipient=subscription.address,
+        template="follow_confirm",
+        language=language,
+        subject=rendered.subject,
+        body_text=text,
+        body_html=rendered.html,
+        request=request,
+        subscription=subscription,
+        dedupe_key=dedupe_key_for(
+            event_id=None,
+            channel=subscription.channel,
+            recipient=subscription.address,
+            extra=f"follow:{subscription.token}",
+        ),
+    )
+
+
+def request_follow(
+    *, request: ServiceRequest, channel: str, address: str, language: str
+) -> RequestSubscription:
+    """Someone asks to follow a public request: an unconfirmed follower subscription and the
+    message with its confirmation link. An address already on the request gets nothing new."""
+    subscription, needs_confirmation = follower_subscribe(
+        request=request, channel=channel, address=address, language=language
+    )
+    if needs_confirmation:
+        follow_confirmation_queue(subscription=subscription)
+    return subscription
+
+
+def unsubscribe_headers(*, message: OutboxMessage) -> dict[str, str]:
+    """RFC 8058 one-click unsubscribe headers for an email tied to a subscription (for the
+    email transport to add)."""
+    if message.subscription_id is None or message.channel != Channel.EMAIL:
+        return {}
+    token = message.subscription.token
+    url = _absolute(reverse("notifications:unsubscribe", args=[token]))
+    return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+
+
+# --- SMS length -----------------------------------------------------------------------------------
+# A local fallback for notifications.sms.sms_fit (the sending part's module): keep texts in GSM-7
+# where possible and within two segments, never cutting the link.
+
+GSM7_BASIC = set(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+GSM7_EXTENDED = set("^{}\\[~]|€")
+MAX_SEGMENTS = 2
+
+
+def _gsm_friendly(text: str) -> str:
+    """Swap characters outside GSM-7 for their unaccented letter (á → a) when that keeps the
+    whole text in GSM-7: a UCS-2 text fits less than half as much per segment."""
+    out = []
+    for char in text:
+        if char in GSM7_BASIC or char in GSM7_EXTENDED:
+            out.append(char)
+            continue
+        plain = unicodedata.normalize("NFKD", char).encode("ascii", "ignore").decode()
+        out.append(plain if plain and all(c in GSM7_BASIC for c in plain) else char)
+    return "".join(out)
+
+
+def sms_segments(text: str) -> tuple[int, str]:
+    """(segments, encoding) of a text message."""
+    if all(c in GSM7_BASIC or c in GSM7_EXTENDED for c in text):
+        units = sum(2 if c in GSM7_EXTENDED else 1 for c in text)
+        return (1 if units <= 160 else -(-units // 153)), "GSM-7"
+    units = sum(2 if ord(c) > 0xFFFF else 1 for c in text)
+    return (1 if units <= 70 else -(-units // 67)), "UCS-2"
+
+
+def sms_fit(text: str, *, keep: str = "") -> str:
+    """One line, GSM-7 where possible, at most two segments; shortens the words before ``keep``
+    (the link) so the link always survives."""
+    text = _gsm_friendly(" ".join(text.split()))
+    if sms_segments(text)[0] <= MAX_SEGMENTS:
+        return text
+    head, found, tail = text.partition(keep) if keep and keep in text else (text, "", "")
+    head, tail = head.strip(), tail.strip()
+    while head:
+        head = head[:-5].rstrip()
+        candidate = " ".join(x for x in (head + "...", found, tail) if x)
+        if sms_segments(candidate)[0] <= MAX_SEGMENTS:
+            return candidate
+    candidate = " ".join(x for x in (found, tail) if x)
+    if sms_segments(candidate)[0] <= MAX_SEGMENTS:
+        return candidate
+    return found or text[:150]

@@ -1,0 +1,259 @@
+"""Who hears about a request, and how they stop: reporter and supporter subscriptions, followers
+with double opt-in, per-request preferences, one-click unsubscribe and "stop everything".
+
+Writes only; the messages themselves are built in notifications.resident."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from notifications.models import Channel, ContactPreference, OptOutLog, RequestSubscription
+from requests_app.models import ContactMethod, ServiceRequest, Supporter
+
+Role = RequestSubscription.Role
+
+
+def subscription_token() -> str:
+    # 256 bits: the token alone authorises unsubscribing and confirming.
+    return secrets.token_urlsafe(32)
+
+
+def address_normalize(*, channel: str, address: str) -> str:
+    """Emails lower-cased, phones as E.164 text: the form every lookup and opt-out uses."""
+    address = str(address or "").strip()
+    return address.lower() if channel == Channel.EMAIL else address
+
+
+def reporter_channels(*, request: ServiceRequest) -> list[tuple[str, str]]:
+    """The (channel, address) pairs the reporter asked to hear on when filing.
+
+    'phone' means "call me": a call is not consent to texts, so a reporter who chose it gets email
+    updates if they gave an email address and nothing otherwise. Anonymous and 'do not contact me'
+    reporters get nothing."""
+    if request.anonymous:
+        return []
+    method = request.contact_method
+    email, phone = request.reporter_email, str(request.reporter_phone or "")
+    if method in (ContactMethod.EMAIL, ContactMethod.PHONE) and email:
+        return [(Channel.EMAIL, email)]
+    if method == ContactMethod.SMS and phone:
+        return [(Channel.SMS, phone)]
+    return []
+
+
+def _subscription_ensure(
+    *,
+    request: ServiceRequest,
+    role: str,
+    channel: str,
+    address: str,
+    language: str,
+    confirmed: bool,
+) -> RequestSubscription:
+    """One row per (request, channel, address): a second call returns the existing row unchanged
+    (so an unsubscribe is never undone by a re-delivered event)."""
+    address = address_normalize(channel=channel, address=address)
+    existing = RequestSubscription.objects.filter(
+        request=request, channel=channel, address=address
+    ).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            return RequestSubscription.objects.create(
+                request=request,
+                role=role,
+                channel=channel,
+                address=address,
+                language=language or "en",
+                token=subscription_token(),
+                confirmed_at=timezone.now() if confirmed else None,
+            )
+    except IntegrityError:  # a concurrent worker made it first
+        return RequestSubscription.objects.get(request=request, channel=channel, address=address)
+
+
+def reporter_subscriptions_ensure(*, request: ServiceRequest) -> list[RequestSubscription]:
+    """The reporter's subscriptions, confirmed at once: they filed the report themselves."""
+    return [
+        _subscription_ensure(
+            request=request,
+            role=Role.REPORTER,
+            channel=channel,
+            address=address,
+            language=request.language,
+            confirmed=True,
+        )
+        for channel, address in reporter_channels(request=request)
+    ]
+
+
+def supporter_subscriptions_ensure(*, supporter: Supporter) -> list[RequestSubscription]:
+    """Someone who reported the same problem hears about it on what they gave (email first)."""
+    pairs = []
+    if supporter.email:
+        pairs.append((Channel.EMAIL, supporter.email))
+    elif supporter.phone:
+        pairs.append((Channel.SMS, str(supporter.phone)))
+    return [
+        _subscription_ensure(
+            request=supporter.request,
+            role=Role.SUPPORTER,
+            channel=channel,
+            address=address,
+            language=supporter.language,
+            confirmed=True,
+        )
+        for channel, address in pairs
+    ]
+
+
+def follower_subscribe(
+    *, request: ServiceRequest, channel: str, address: str, language: str
+) -> tuple[RequestSubscription, bool]:
+    """An unconfirmed follower subscription; returns (subscription, needs_confirmation).
+
+    An address already on the request (the reporter, or a confirmed follower) gets nothing new,
+    and the caller shows the same answer either way so nobody learns who follows what."""
+    subscription = _subscription_ensure(
+        request=request,
+        role=Role.FOLLOWER,
+        channel=channel,
+        address=address,
+        language=language,
+        confirmed=False,
+    )
+    needs = subscription.role == Role.FOLLOWER and subscription.confirmed_at is None
+    return subscription, needs
+
+
+def follower_confirm(*, subscription: RequestSubscription) -> RequestSubscription:
+    """Double opt-in, second step: the link from the confirmation message was followed."""
+    if subscription.confirmed_at is None:
+        subscription.confirmed_at = timezone.now()
+        subscription.unsubscribed_at = None
+        subscription.full_clean()
+        subscription.save(update_fields=["confirmed_at", "unsubscribed_at"])
+    return subscription
+
+
+def subscription_unsubscribe(*, subscription: RequestSubscription) -> RequestSubscription:
+    """Stop this subscription (one request, one address). Idempotent."""
+    if subscription.unsubscribed_at is None:
+        subscription.unsubscribed_at = timezone.now()
+        subscription.save(update_fields=["unsubscribed_at"])
+    return subscription
+
+
+def address_opt_out(
+    *, channel: str, address: str, source: str, request: ServiceRequest | None = None
+) -> ContactPreference:
+    """Stop every message to an address on a channel, and record it. Every later send to it is
+    suppressed by the outbox."""
+    return _address_set(
+        channel=channel, address=address, opted_out=True, source=source, request=request
+    )
+
+
+def address_opt_in(
+    *, channel: str, address: str, source: str, request: ServiceRequest | None = None
+) -> ContactPreference:
+    return _address_set(
+        channel=channel, address=address, opted_out=False, source=source, request=request
+    )
+
+
+def _address_set(
+    *, channel: str, address: str, opted_out: bool, source: str, request: ServiceRequest | None
+) -> ContactPreference:
+    address = address_normalize(channel=channel, address=address)
+    with transaction.atomic():
+        preference, _created = ContactPreference.objects.select_for_update().get_or_create(
+            channel=channel, address=address
+        )
+        if preference.opted_out != opted_out:
+            preference.opted_out = opted_out
+            preference.updated_at = timezone.now()
+            preference.save(update_fields=["opted_out", "updated_at"])
+            OptOutLog.objects.create(
+                channel=channel,
+                address=address,
+                action=OptOutLog.Action.OPT_OUT if opted_out else OptOutLog.Action.OPT_IN,
+                source=source,
+                request=request,
+            )
+        return preference
+
+
+def reporter_preferences_set(
+    *, request: ServiceRequest, email: bool, sms: bool, phone: str = ""
+) -> list[RequestSubscription]:
+    """The reporter's choice for this request: email, text messages, both or none.
+
+    A phone number given here is kept on the SMS subscription only (the request's own contact
+    details are not changed). Turning a channel on again clears an earlier unsubscribe; for email
+    it also lifts an "unsubscribe from everything" on that address, since the reporter asked for
+    it from their private link. A texted STOP can only be lifted by texting START (carriers
+    enforce it), so SMS opt-outs stay."""
+    wanted: dict[str, str] = {}
+    if email and request.reporter_email:
+        wanted[Channel.EMAIL] = address_normalize(
+            channel=Channel.EMAIL, address=request.reporter_email
+        )
+    sms_address = str(phone or "").strip() or str(request.reporter_phone or "")
+    if sms and sms_address:
+        wanted[Channel.SMS] = sms_address
+    now = timezone.now()
+    with transaction.atomic():
+        # Rows for what they chose when filing exist first, so the event handler creating them
+        # later cannot undo this choice.
+        reporter_subscriptions_ensure(request=request)
+        current = list(
+            RequestSubscription.objects.select_for_update().filter(
+                request=request, role=Role.REPORTER
+            )
+        )
+        for subscription in current:
+            keep = wanted.get(subscription.channel) == subscription.address
+            if not keep and subscription.unsubscribed_at is None:
+                subscription.unsubscribed_at = now
+                subscription.save(update_fields=["unsubscribed_at"])
+            elif keep and subscription.unsubscribed_at is not None:
+                subscription.unsubscribed_at = None
+                subscription.save(update_fields=["unsubscribed_at"])
+        existing = {(s.channel, s.address) for s in current}
+        for channel, address in wanted.items():
+            if (channel, address) not in existing:
+                # A follower row for the same address becomes the reporter's.
+                RequestSubscription.objects.update_or_create(
+                    request=request,
+                    channel=channel,
+                    address=address,
+                    defaults={
+                        "role": Role.REPORTER,
+                        "confirmed_at": now,
+                        "unsubscribed_at": None,
+                        "language": request.language,
+                    },
+                    create_defaults={
+                        "role": Role.REPORTER,
+                        "confirmed_at": now,
+                        "language": request.language,
+                        "token": subscription_token(),
+                    },
+                )
+        if Channel.EMAIL in wanted:
+            preference = ContactPreference.objects.filter(
+                channel=Channel.EMAIL, address=wanted[Channel.EMAIL], opted_out=True
+            ).first()
+            if preference is not None:
+                address_opt_in(
+                    channel=Channel.EMAIL,
+                    address=wanted[Channel.EMAIL],
+                    source="preferences-page",
+                    request=request,
+                )
+    return list(RequestSubscription.objects.filter(request=request, role=Role.REPORTER))
