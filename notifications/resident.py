@@ -32,7 +32,6 @@ sends twice and opted-out addresses get suppressed rows."""
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import timedelta
 
 from django.conf import settings
@@ -42,6 +41,8 @@ from django.utils import translation
 from notifications.models import Channel, OutboxMessage, RequestSubscription
 from notifications.outbox import dedupe_key_for, outbox_queue
 from notifications.rendering import message_render
+from notifications.sms import is_gsm7, segments
+from notifications.sms import sms_fit as fit
 from notifications.subscriptions import (
     follower_subscribe,
     reporter_subscriptions_ensure,
@@ -348,53 +349,18 @@ def unsubscribe_headers(*, message: OutboxMessage) -> dict[str, str]:
 
 
 # --- SMS length -----------------------------------------------------------------------------------
-# A local fallback for notifications.sms.sms_fit (the sending part's module): keep texts in GSM-7
-# where possible and within two segments, never cutting the link.
-
-GSM7_BASIC = set(
-    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
-    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
-)
-GSM7_EXTENDED = set("^{}\\[~]|€")
-MAX_SEGMENTS = 2
-
-
-def _gsm_friendly(text: str) -> str:
-    """Swap characters outside GSM-7 for their unaccented letter (á → a) when that keeps the
-    whole text in GSM-7: a UCS-2 text fits less than half as much per segment."""
-    out = []
-    for char in text:
-        if char in GSM7_BASIC or char in GSM7_EXTENDED:
-            out.append(char)
-            continue
-        plain = unicodedata.normalize("NFKD", char).encode("ascii", "ignore").decode()
-        out.append(plain if plain and all(c in GSM7_BASIC for c in plain) else char)
-    return "".join(out)
 
 
 def sms_segments(text: str) -> tuple[int, str]:
-    """(segments, encoding) of a text message."""
-    if all(c in GSM7_BASIC or c in GSM7_EXTENDED for c in text):
-        units = sum(2 if c in GSM7_EXTENDED else 1 for c in text)
-        return (1 if units <= 160 else -(-units // 153)), "GSM-7"
-    units = sum(2 if ord(c) > 0xFFFF else 1 for c in text)
-    return (1 if units <= 70 else -(-units // 67)), "UCS-2"
+    """(segments, encoding) of a text message (for the template preview)."""
+    return segments(text), ("GSM-7" if is_gsm7(text) else "UCS-2")
 
 
 def sms_fit(text: str, *, keep: str = "") -> str:
-    """One line, GSM-7 where possible, at most two segments; shortens the words before ``keep``
-    (the link) so the link always survives."""
-    text = _gsm_friendly(" ".join(text.split()))
-    if sms_segments(text)[0] <= MAX_SEGMENTS:
-        return text
-    head, found, tail = text.partition(keep) if keep and keep in text else (text, "", "")
-    head, tail = head.strip(), tail.strip()
-    while head:
-        head = head[:-5].rstrip()
-        candidate = " ".join(x for x in (head + "...", found, tail) if x)
-        if sms_segments(candidate)[0] <= MAX_SEGMENTS:
-            return candidate
-    candidate = " ".join(x for x in (found, tail) if x)
-    if sms_segments(candidate)[0] <= MAX_SEGMENTS:
-        return candidate
-    return found or text[:150]
+    """One line within two segments, GSM-7 where possible; the link (``keep``) is never cut and
+    goes last (notifications.sms does the fitting)."""
+    text = " ".join(text.split())
+    if keep and keep in text:
+        head, _found, tail = text.partition(keep)
+        return fit(" ".join(x for x in (head.strip(), tail.strip()) if x), link=keep)
+    return fit(text, link="").strip()
