@@ -16,8 +16,9 @@ from django.db import transaction
 from django.db.models import Count, Q
 
 from requests_app.models import OPEN_STATUSES, RequestEvent, ServiceRequest, Team
-from requests_app.services import event_record, request_assign
+from requests_app.services import request_assign
 from routing.models import CrewZone
+from routing.services import routing_note
 
 Strategy = Team.Strategy
 
@@ -82,7 +83,7 @@ def request_auto_assign(*, request_id: int, team_id: int, event_id: int | None =
         team.last_assigned = pick.user
         team.save(update_fields=["last_assigned"])
         request_assign(request=sr, actor=None, assignee=pick.user, team=team)
-        _assignment_note(
+        routing_note(
             request=sr,
             message=pick.message(team),
             data={
@@ -182,20 +183,8 @@ def _note_nobody_on_duty(*, request: ServiceRequest, team: Team, event_id: int |
         ).exists()
     ):
         return
-    _assignment_note(
+    routing_note(
         request=request,
         message=f"Nobody in team {team.name} is on duty: left with the team, unassigned",
         data={"team_id": team.pk, "assignment": "nobody_on_duty", "event_id": event_id},
-    )
-
-
-def _assignment_note(*, request: ServiceRequest, message: str, data: dict) -> None:
-    event_record(
-        request=request,
-        type=RequestEvent.Type.NOTE,
-        actor=None,
-        actor_label="Routing",
-        public=False,
-        message=message,
-        data={"routing": True, **data},
     )

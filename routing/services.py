@@ -136,7 +136,7 @@ def decision_actions_apply(
     ):
         request_assign(request=request, actor=None, team=team)
         # request_assign takes no reason, so the rule's explanation gets an internal note.
-        _routing_note(
+        routing_note(
             request=request,
             message=decision.team_explanation,
             data={"team_id": team.pk, "rule_id": decision.team_by.rule.pk, **extra},
@@ -166,7 +166,7 @@ def decision_actions_apply(
         ).exists()
     ):
         # Tags live in event data until requests get a field of their own.
-        _routing_note(
+        routing_note(
             request=request,
             message=decision.tag_explanation,
             data={"tag": decision.tag, "rule_id": decision.tag_by.rule.pk, **extra},
@@ -175,7 +175,8 @@ def decision_actions_apply(
     return changed
 
 
-def _routing_note(*, request: ServiceRequest, message: str, data: dict) -> None:
+def routing_note(*, request: ServiceRequest, message: str, data: dict) -> None:
+    """An internal note signed "Routing" explaining what routing decided and why."""
     event_record(
         request=request,
         type=RequestEvent.Type.NOTE,
