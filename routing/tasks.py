@@ -10,6 +10,13 @@ def escalations_sweep() -> int:
     return sweep()
 
 
+def escalations_reschedule(policy_id: int | None = None) -> int:
+    """Recompute open requests' escalation times after an admin saves a policy."""
+    from routing.escalations import escalations_reschedule as reschedule
+
+    return reschedule(policy_id=policy_id)
+
+
 def scores_refresh() -> int:
     """Re-score open requests whose score grows with age (scheduled hourly by setup_schedules)."""
     from routing.scoring import scores_refresh as refresh
