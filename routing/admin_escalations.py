@@ -112,7 +112,7 @@ class EscalationPolicyAdmin(admin.ModelAdmin):
         def reschedule() -> None:
             from django_q.tasks import async_task
 
-            async_task("routing.tasks.escalations_reschedule", policy_id, timeout=3600)
+            async_task("routing.tasks.escalations_reschedule", policy_id)
 
         # Open requests this policy covers get their next escalation time recomputed in the
         # background, so a new policy applies to work already in the queues.

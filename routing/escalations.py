@@ -366,11 +366,15 @@ def escalations_sweep(*, now: datetime | None = None, limit: int = 500) -> int:
     return fired
 
 
-def escalations_reschedule(*, policy_id: int | None = None, batch: int = 1000) -> int:
-    """Recompute the schedule of open requests (all of them, or those a policy may apply to).
-    For an admin's new or edited policy: requests nobody touches would otherwise keep their old
-    schedule. Returns how many requests it looked at."""
-    requests = ServiceRequest.objects.filter(status__in=OPEN_STATUS_VALUES)
+def escalations_reschedule(
+    *, policy_id: int | None = None, after_id: int = 0, batch: int = 2000
+) -> tuple[int, int | None]:
+    """Recompute the schedule of open requests (all of them, or those a policy may apply to), one
+    batch in id order after ``after_id``. For an admin's new or edited policy: requests nobody
+    touches would otherwise keep their old schedule. Returns how many requests it looked at and
+    the id to continue after (None when done), so a task can chain batches that each finish
+    well within the worker's timeout."""
+    requests = ServiceRequest.objects.filter(status__in=OPEN_STATUS_VALUES, pk__gt=after_id)
     if policy_id is not None:
         policy = EscalationPolicy.objects.filter(pk=policy_id).first()
         if policy is not None and policy.department_id:
@@ -378,11 +382,10 @@ def escalations_reschedule(*, policy_id: int | None = None, batch: int = 1000) -
         category_ids = list(policy.categories.values_list("id", flat=True)) if policy else []
         if category_ids:
             requests = requests.filter(category_id__in=category_ids)
-    count = 0
-    for request_id in requests.values_list("id", flat=True).iterator(chunk_size=batch):
+    ids = list(requests.order_by("pk").values_list("id", flat=True)[:batch])
+    for request_id in ids:
         request_escalation_schedule(request_id=request_id)
-        count += 1
-    return count
+    return len(ids), (ids[-1] if len(ids) == batch else None)
 
 
 def on_event(event: RequestEvent) -> None:

@@ -320,9 +320,26 @@ def test_a_new_policy_reaches_requests_already_in_the_queue(city, staff):
     EscalationStep.objects.create(
         policy=policy, name="Nudge", trigger=Trigger.IDLE, value=8, notify=Notify.SUPERVISORS
     )
-    assert escalations_reschedule(policy_id=policy.pk) == 1
+    assert escalations_reschedule(policy_id=policy.pk) == (1, None)
     sr.refresh_from_db()
     assert sr.next_escalation_at == T0 + 8 * H
+
+
+def test_rescheduling_goes_in_batches_that_chain(city, staff):
+    first, second, third = filed(city), filed(city), filed(city)
+    policy = EscalationPolicy.objects.create(name="City")
+    EscalationStep.objects.create(
+        policy=policy, name="Nudge", trigger=Trigger.IDLE, value=8, notify=Notify.SUPERVISORS
+    )
+    assert escalations_reschedule(policy_id=policy.pk, batch=2) == (2, second.pk)
+    assert escalations_reschedule(policy_id=policy.pk, after_id=second.pk, batch=2) == (1, None)
+    # The task chains the batches by itself (tasks run inline in tests).
+    ServiceRequest.objects.update(next_escalation_at=None)
+    from routing.tasks import escalations_reschedule as task
+
+    assert task(policy.pk, 0, 1) == 1  # one request, then the next task, and the next...
+    assert set(ServiceRequest.objects.values_list("next_escalation_at", flat=True)) == {T0 + 8 * H}
+    assert third.pk > second.pk > first.pk
 
 
 def test_staff_actions_reschedule_through_the_event_handler(
