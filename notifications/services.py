@@ -26,3 +26,10 @@ def confirmation_queue(*, event_id: int) -> OutboxMessage | None:
         return None
     queued = event_messages_queue(event=event)
     return queued[0] if queued else None
+
+
+def staff_alert_queue(*, event_id: int):
+    """Escalation alerts for an ``escalated`` event (notifications.escalation_alerts)."""
+    from notifications.escalation_alerts import staff_alert_queue as queue
+
+    return queue(event_id=event_id)

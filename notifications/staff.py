@@ -214,8 +214,8 @@ def _fresh_request(request_id: int) -> ServiceRequest:
 def on_event(event: RequestEvent) -> None:
     """React to one request event (idempotent through staff_alert's dedupe key).
 
-    ESCALATED events are alerted by the escalation steps themselves (they know whom to tell),
-    through ``staff_alert`` with kind "escalation"."""
+    ESCALATED events name whom to tell in their data; notifications.escalation_alerts sends
+    those through ``staff_alert`` with kind "escalation"."""
     if event.type == RequestEvent.Type.ROUTED:
         department_id = (event.data or {}).get("department_id")
         if not department_id:
@@ -238,6 +238,10 @@ def on_event(event: RequestEvent) -> None:
         request = _fresh_request(event.request_id)
         for user in staff_recipients_for_reply(request=request):
             staff_alert(user=user, kind="resident_replied", event=event, request=request)
+    elif event.type == RequestEvent.Type.ESCALATED:
+        from notifications.escalation_alerts import staff_alert_queue
+
+        staff_alert_queue(event_id=event.pk)
 
 
 # --- Digests -------------------------------------------------------------------------------------

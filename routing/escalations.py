@@ -1,15 +1,528 @@
-"""Placeholder: filled in by the escalations work."""
+"""Escalations: reminders and escalation steps that fire when a request sits idle or uses up its
+service-level target, each exactly once per request and threshold.
+
+How it fits together:
+
+- ``request_escalation_schedule`` stores on the request when it next needs looking at
+  (``next_escalation_at``: the earliest threshold of a step that has not fired yet). The event
+  handler calls it after every change that can move a threshold, and a run calls it at its end.
+- ``escalations_sweep`` (django-q2 schedule, every minute) reads the open requests whose time has
+  come through the partial index ``request_open_escalation`` and runs each.
+- ``request_escalations_run`` locks the request (skipping it if another worker holds it), claims
+  every due step by inserting an ``EscalationFired`` row (unique on request, step, occurrence) and
+  acts in the same transaction: an internal ``escalated`` event saying what happened and who is
+  told, then the priority raise and the move to another team through the workflow services.
+  The notifications app reads the event and emails the people it lists (routing never imports
+  notifications).
+
+Thresholds are wall-clock:
+
+- idle: the start of the current idle stretch + ``value`` hours. The stretch starts at the latest
+  of: the last event with a staff actor (any action a person took, acknowledging and assigning
+  included), the end of a wait on the resident, the time the request was routed to its current
+  department, its receipt. A new stretch is a new occurrence, so the reminder can fire again.
+- target_percent: receipt + ``value`` % of the span from receipt to the due time (first action due
+  for the response target, resolution due for the resolution target); 100 % is the due time
+  itself. Response-target steps stop applying once the request is acknowledged.
+
+Nothing fires while the request waits on the resident (its clock is paused too).
+"""
 
 from __future__ import annotations
 
-from requests_app.models import RequestEvent
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
+from django.db.models import Exists, F, Max, OuterRef, Q
+from django.utils import timezone
+
+from requests_app.models import (
+    OPEN_STATUSES,
+    Department,
+    Priority,
+    RequestEvent,
+    Role,
+    ServiceRequest,
+    Status,
+    Team,
+)
+from requests_app.services import event_record, request_assign, request_priority_change
+from routing.models import EscalationFired, EscalationPolicy, EscalationStep
+
+logger = logging.getLogger(__name__)
+
+ACTOR_LABEL = "Escalation"
+OPEN_STATUS_VALUES = sorted(s.value for s in OPEN_STATUSES)
+# Lowest to highest: an escalation raises the priority one place along this list.
+PRIORITY_BANDS = [Priority.LOW, Priority.NORMAL, Priority.HIGH, Priority.URGENT]
+
+# Events after which a threshold may have moved. Events with a staff actor always count too (they
+# start a new idle stretch). The sweep's own "escalated" events are not here: a run reschedules
+# the request itself before it commits.
+RESCHEDULE_ON = frozenset(
+    {
+        RequestEvent.Type.CREATED,
+        RequestEvent.Type.ROUTED,
+        RequestEvent.Type.ASSIGNED,
+        RequestEvent.Type.ACKNOWLEDGED,
+        RequestEvent.Type.STATUS_CHANGED,
+        RequestEvent.Type.PRIORITY_CHANGED,
+        RequestEvent.Type.CATEGORY_CHANGED,
+        RequestEvent.Type.DUE_CHANGED,
+        RequestEvent.Type.COMMENT,
+        RequestEvent.Type.NOTE,
+        RequestEvent.Type.ONSITE_ATTEMPT,
+        RequestEvent.Type.TRANSFERRED,
+        RequestEvent.Type.DUPLICATE_MARKED,
+    }
+)
+
+# The columns a schedule or a run needs; loaded with the row lock.
+_REQUEST_FIELDS = (
+    "id",
+    "status",
+    "priority",
+    "category_id",
+    "department_id",
+    "assignee_id",
+    "team_id",
+    "created_at",
+    "routed_at",
+    "acknowledged_at",
+    "response_due_at",
+    "expected_at",
+    "next_escalation_at",
+)
+
+
+@dataclass(frozen=True)
+class Threshold:
+    """When one step of the policy is due for a request, and under which occurrence it fires."""
+
+    step: EscalationStep
+    at: datetime
+    occurrence: str
+
+    @property
+    def key(self) -> tuple[int, str]:
+        return (self.step.pk, self.occurrence)
+
+
+@dataclass
+class Lookups:
+    """What a sweep reads again and again for different requests (policies, supervisors,
+    departments), read once per sweep. An admin's edit applies from the next sweep."""
+
+    policies: dict[tuple[int, int | None], EscalationPolicy | None] = field(default_factory=dict)
+    supervisors: dict[int | None, list[dict]] = field(default_factory=dict)
+    departments: dict[int, Department | None] = field(default_factory=dict)
+
+    def policy(self, request: ServiceRequest) -> EscalationPolicy | None:
+        key = (request.category_id, request.department_id)
+        if key not in self.policies:
+            self.policies[key] = policy_for_request(
+                category_id=request.category_id, department_id=request.department_id
+            )
+        return self.policies[key]
+
+    def supervisors_of(self, department_id: int | None) -> list[dict]:
+        if department_id not in self.supervisors:
+            self.supervisors[department_id] = _supervisors(department_id)
+        return self.supervisors[department_id]
+
+    def department(self, department_id: int | None) -> Department | None:
+        if department_id is None:
+            return None
+        if department_id not in self.departments:
+            self.departments[department_id] = (
+                Department.objects.select_related("head").filter(pk=department_id).first()
+            )
+        return self.departments[department_id]
+
+
+# --- Reads -------------------------------------------------------------------------------------
+
+
+def policy_for_request(*, category_id: int, department_id: int | None) -> EscalationPolicy | None:
+    """The active policy that applies, with its steps (two queries).
+
+    Most specific wins: a policy listing the category (and, if it names a department, that
+    department), else a policy for the department listing no categories, else a city-wide one
+    (no department, no categories). Ties go to the oldest policy."""
+    through = EscalationPolicy.categories.through
+    return (
+        EscalationPolicy.objects.filter(active=True)
+        .filter(Q(department__isnull=True) | Q(department_id=department_id))
+        .annotate(
+            lists_category=Exists(
+                through.objects.filter(escalationpolicy_id=OuterRef("pk"), category_id=category_id)
+            ),
+            lists_any=Exists(through.objects.filter(escalationpolicy_id=OuterRef("pk"))),
+        )
+        .filter(Q(lists_category=True) | Q(lists_any=False))
+        .order_by(F("lists_category").desc(), F("department_id").asc(nulls_last=True), "id")
+        .prefetch_related("steps__reassign_team")
+        .first()
+    )
+
+
+def idle_since(*, request: ServiceRequest) -> datetime:
+    """The start of the request's current idle stretch (see the module docstring)."""
+    last = RequestEvent.objects.filter(request_id=request.pk).aggregate(
+        at=Max(
+            "created_at",
+            filter=Q(actor__isnull=False)
+            | Q(type=RequestEvent.Type.STATUS_CHANGED, from_value=Status.WAITING_ON_RESIDENT),
+        )
+    )["at"]
+    return max(t for t in (last, request.routed_at, request.created_at) if t is not None)
+
+
+def _share_of(*, start: datetime, due: datetime, percent: float) -> datetime:
+    if due <= start:
+        return due
+    return start + (due - start) * (percent / 100)
+
+
+def request_thresholds(
+    *,
+    request: ServiceRequest,
+    policy: EscalationPolicy | None,
+    stretch: datetime | None = None,
+) -> list[Threshold]:
+    """Every step threshold that applies to the request now, fired or not, earliest first.
+    ``stretch`` is the idle stretch's start when the caller has it (else read when needed)."""
+    if policy is None or request.status not in OPEN_STATUSES:
+        return []
+    if request.status == Status.WAITING_ON_RESIDENT:
+        return []
+    found = []
+    for step in policy.steps.all():
+        if step.trigger == EscalationStep.Trigger.IDLE:
+            if stretch is None:
+                stretch = idle_since(request=request)
+            found.append(
+                Threshold(
+                    step=step,
+                    at=stretch + timedelta(hours=step.value),
+                    # One reminder per idle stretch: the stretch's start names the occurrence.
+                    occurrence=stretch.astimezone(UTC).isoformat(),
+                )
+            )
+        elif step.trigger == EscalationStep.Trigger.TARGET_PERCENT:
+            if step.target == EscalationStep.Target.RESPONSE:
+                if request.acknowledged_at is not None:
+                    continue
+                due = request.response_due_at
+            else:
+                due = request.expected_at
+            if due is None:
+                continue
+            found.append(
+                Threshold(
+                    step=step,
+                    at=_share_of(start=request.created_at, due=due, percent=step.value),
+                    occurrence="",
+                )
+            )
+    return sorted(found, key=lambda t: (t.at, t.step.pk))
+
+
+def _fired_keys(*, request: ServiceRequest, thresholds: list[Threshold]) -> set[tuple[int, str]]:
+    if not thresholds:
+        return set()
+    return set(
+        EscalationFired.objects.filter(
+            request_id=request.pk, step_id__in={t.step.pk for t in thresholds}
+        ).values_list("step_id", "occurrence")
+    )
+
+
+def _schedule_store(*, request: ServiceRequest, at: datetime | None) -> None:
+    # A plain UPDATE: bookkeeping for the sweep, not a change anyone sees. It neither bumps the
+    # version (a staff member's open page stays valid) nor writes an event.
+    if at != request.next_escalation_at:
+        ServiceRequest.objects.filter(pk=request.pk).update(next_escalation_at=at)
+        request.next_escalation_at = at
+
+
+def _claim(*, request_id: int, step_id: int, occurrence: str) -> bool:
+    """Insert the exactly-once row; False when it exists (the step already fired).
+
+    ON CONFLICT DO NOTHING is the unique-insert claim without a savepoint per step: if another
+    transaction holds an uncommitted claim, PostgreSQL waits for it and then skips."""
+    table = EscalationFired._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (request_id, step_id, occurrence, fired_at) "  # noqa: S608
+            "VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING RETURNING id",
+            [request_id, step_id, occurrence, timezone.now()],
+        )
+        return cursor.fetchone() is not None
+
+
+# --- Writes ------------------------------------------------------------------------------------
+
+
+def request_escalation_schedule(*, request_id: int) -> datetime | None:
+    """Store when the request next needs looking at: the earliest threshold of a step not fired
+    yet; None when it is closed, waiting on the resident, has no policy or nothing is left.
+
+    Runs under the row lock so two schedulers cannot write in the wrong order."""
+    with transaction.atomic():
+        request = (
+            ServiceRequest.objects.select_for_update()
+            .only(*_REQUEST_FIELDS)
+            .filter(pk=request_id)
+            .first()
+        )
+        if request is None:
+            return None
+        policy = policy_for_request(
+            category_id=request.category_id, department_id=request.department_id
+        )
+        thresholds = request_thresholds(request=request, policy=policy)
+        fired = _fired_keys(request=request, thresholds=thresholds)
+        pending = [t for t in thresholds if t.key not in fired]
+        _schedule_store(request=request, at=pending[0].at if pending else None)
+        return request.next_escalation_at
+
+
+def request_escalations_run(
+    *, request_id: int, now: datetime, lookups: Lookups | None = None
+) -> int:
+    """Fire every step of the request that is due at ``now`` and not fired yet; returns how many
+    fired.
+
+    1. Lock the request, skipping it if another worker holds it (that worker is running it, or a
+       person is changing it; the next sweep looks again).
+    2. For each due step, earliest first: claim it (insert the EscalationFired row; if it is
+       already there, skip), then act (event, priority, team). Thresholds are recomputed after
+       each step: a raised priority can bring the other targets closer.
+    3. Store the next time to look. The claims, the actions and the new schedule commit
+       together, so a crash leaves either all of them or none."""
+    lookups = lookups or Lookups()
+    with transaction.atomic():
+        request = (
+            ServiceRequest.objects.select_for_update(skip_locked=True)
+            .only(*_REQUEST_FIELDS)
+            .filter(pk=request_id)
+            .first()
+        )
+        if request is None:
+            return 0
+        policy = lookups.policy(request)
+        has_idle = policy is not None and any(
+            s.trigger == EscalationStep.Trigger.IDLE for s in policy.steps.all()
+        )
+        # The sweep's own actions have no staff actor, so the idle stretch stays as it is.
+        stretch = idle_since(request=request) if has_idle else None
+        thresholds = request_thresholds(request=request, policy=policy, stretch=stretch)
+        done = _fired_keys(request=request, thresholds=thresholds)
+        fired = 0
+        while True:
+            due = [t for t in thresholds if t.at <= now and t.key not in done]
+            if not due:
+                break
+            threshold = due[0]
+            done.add(threshold.key)
+            if not _claim(
+                request_id=request.pk,
+                step_id=threshold.step.pk,
+                occurrence=threshold.occurrence,
+            ):
+                continue
+            request = _step_act(request=request, step=threshold.step, lookups=lookups)
+            fired += 1
+            thresholds = request_thresholds(request=request, policy=policy, stretch=stretch)
+        pending = [t for t in thresholds if t.key not in done]
+        _schedule_store(request=request, at=pending[0].at if pending else None)
+        return fired
+
+
+def escalations_sweep(*, now: datetime | None = None, limit: int = 500) -> int:
+    """Run the open requests whose next escalation time has come, oldest first; returns how many
+    steps fired. One probe of the partial index ``request_open_escalation`` when nothing is due.
+
+    Several sweeps may run at once: each request is run under a skip-locked row lock and each
+    step is claimed by a unique row, so every step fires once."""
+    now = now or timezone.now()
+    ids = list(
+        ServiceRequest.objects.filter(status__in=OPEN_STATUS_VALUES, next_escalation_at__lte=now)
+        .order_by("next_escalation_at")
+        .values_list("id", flat=True)[:limit]
+    )
+    lookups = Lookups()
+    fired = 0
+    for request_id in ids:
+        try:
+            fired += request_escalations_run(request_id=request_id, now=now, lookups=lookups)
+        except Exception:
+            # One broken request must not hold up every other escalation in the city.
+            logger.exception("escalation run failed for request %s", request_id)
+    return fired
+
+
+def escalations_reschedule(
+    *, policy_id: int | None = None, after_id: int = 0, batch: int = 2000
+) -> tuple[int, int | None]:
+    """Recompute the schedule of open requests (all of them, or those a policy may apply to), one
+    batch in id order after ``after_id``. For an admin's new or edited policy: requests nobody
+    touches would otherwise keep their old schedule. Returns how many requests it looked at and
+    the id to continue after (None when done), so a task can chain batches that each finish
+    well within the worker's timeout."""
+    requests = ServiceRequest.objects.filter(status__in=OPEN_STATUS_VALUES, pk__gt=after_id)
+    if policy_id is not None:
+        policy = EscalationPolicy.objects.filter(pk=policy_id).first()
+        if policy is not None and policy.department_id:
+            requests = requests.filter(department_id=policy.department_id)
+        category_ids = list(policy.categories.values_list("id", flat=True)) if policy else []
+        if category_ids:
+            requests = requests.filter(category_id__in=category_ids)
+    ids = list(requests.order_by("pk").values_list("id", flat=True)[:batch])
+    for request_id in ids:
+        request_escalation_schedule(request_id=request_id)
+    return len(ids), (ids[-1] if len(ids) == batch else None)
 
 
 def on_event(event: RequestEvent) -> None:
-    """React to one request event (idempotent)."""
-    return None
+    """Reschedule after anything that can move a threshold (idempotent: it recomputes)."""
+    if event.type in RESCHEDULE_ON or event.actor_id is not None:
+        request_escalation_schedule(request_id=event.request_id)
 
 
-def escalations_sweep() -> int:
-    """Placeholder: fire due steps; returns how many fired."""
-    return 0
+# --- Acting on one step ------------------------------------------------------------------------
+
+
+def _raised(priority: str) -> str | None:
+    index = PRIORITY_BANDS.index(priority) if priority in PRIORITY_BANDS else 1
+    return PRIORITY_BANDS[index + 1] if index + 1 < len(PRIORITY_BANDS) else None
+
+
+def _supervisors(department_id: int | None) -> list[dict]:
+    if department_id is None:
+        return []
+    users = (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            staff_profile__role=Role.SUPERVISOR,
+            staff_profile__departments=department_id,
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    return [{"user_id": pk} for pk in users]
+
+
+def _team_members(team_id: int) -> list[dict]:
+    users = (
+        get_user_model()
+        .objects.filter(is_active=True, teams=team_id)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    return [{"user_id": pk} for pk in users]
+
+
+def _recipients(
+    *, request: ServiceRequest, notify: str, team: Team | None, lookups: Lookups
+) -> tuple[list[dict], str]:
+    """Who to tell, as user ids (or, for a department without a head, its email address), and
+    the words for the event message. ``team`` is the team this step moves the request to."""
+    Notify = EscalationStep.Notify
+    if notify == Notify.ASSIGNEE:
+        if request.assignee_id and team is None:
+            return [{"user_id": request.assignee_id}], "assignee told"
+        team_id = team.pk if team is not None else request.team_id
+        members = _team_members(team_id) if team_id else []
+        if members:
+            return members, "team told"
+        # Nobody to remind: the department's supervisors hear instead, so it is not lost.
+        supervisors = lookups.supervisors_of(request.department_id)
+        return supervisors, (
+            "nobody assigned: supervisors told" if supervisors else "nobody to tell"
+        )
+    if notify == Notify.SUPERVISORS:
+        supervisors = lookups.supervisors_of(request.department_id)
+        return supervisors, "supervisors told" if supervisors else "no supervisor to tell"
+    if notify == Notify.DEPARTMENT_HEAD:
+        department = lookups.department(request.department_id)
+        if department is not None and department.head_id and department.head.is_active:
+            return [{"user_id": department.head_id}], "department head told"
+        if department is not None and department.email:
+            return [{"email": department.email}], "department told (no head set)"
+        return [], "no department head to tell"
+    return [], ""
+
+
+def _headline(step: EscalationStep) -> str:
+    value = f"{step.value:g}"
+    if step.trigger == EscalationStep.Trigger.IDLE:
+        return f"Reminder: no action for {value} h"
+    response = step.target == EscalationStep.Target.RESPONSE
+    if step.value >= 100:
+        return "First-action target breached" if response else "Target breached"
+    return f"{value}% of the time to {'first action' if response else 'resolve'} used"
+
+
+def _step_act(*, request: ServiceRequest, step: EscalationStep, lookups: Lookups) -> ServiceRequest:
+    """Write the step's event and apply its actions to the locked request; returns the request as
+    it now is. The event comes first so the timeline reads: escalated, then what it changed."""
+    new_priority = _raised(request.priority) if step.raise_priority else None
+    team = step.reassign_team
+    actions: list[str] = []
+    if new_priority:
+        actions.append(f"priority raised to {Priority(new_priority).label}")
+    elif step.raise_priority:
+        actions.append(f"priority already {Priority(request.priority).label}")
+    if team is not None:
+        if team.department_id != request.department_id:
+            # The request moved to another department since the policy was written.
+            actions.append(f"not moved: team {team.name} is in another department")
+            team = None
+        elif team.pk == request.team_id and request.assignee_id is None:
+            actions.append(f"already with team {team.name}")
+            team = None
+        else:
+            actions.append(f"moved to team {team.name}")
+    recipients, told = _recipients(request=request, notify=step.notify, team=team, lookups=lookups)
+    if told:
+        actions.append(told)
+    message = _headline(step)
+    if actions:
+        breach = step.trigger == EscalationStep.Trigger.TARGET_PERCENT and step.value >= 100
+        message += (": " if breach else " — ") + ", ".join(actions)
+    event_record(
+        request=request,
+        type=RequestEvent.Type.ESCALATED,
+        actor=None,
+        actor_label=ACTOR_LABEL,
+        public=False,
+        to_value=step.name[:120],
+        message=message,
+        data={
+            "step_id": step.pk,
+            "step_name": step.name,
+            "policy_id": step.policy_id,
+            "trigger": step.trigger,
+            "target": step.target,
+            "value": step.value,
+            "notify": step.notify,
+            "recipients": recipients,
+            "priority": new_priority or "",
+            "team_id": team.pk if team else None,
+            "team_name": team.name if team else "",
+        },
+    )
+    reason = f"Escalation: {step.name}"
+    if new_priority:
+        request = request_priority_change(
+            request=request, actor=None, priority=new_priority, reason=reason
+        )
+    if team is not None:
+        request = request_assign(request=request, actor=None, team=team)
+    return request

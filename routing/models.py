@@ -477,8 +477,9 @@ class ScoringSettings(models.Model):
     age_cap = models.PositiveSmallIntegerField(default=20)
     urgent_at = models.PositiveSmallIntegerField(default=80, help_text=_("Score for Urgent."))
     high_at = models.PositiveSmallIntegerField(default=50, help_text=_("Score for High."))
+    # 0 by default: until an admin sets weights, nothing drops to Low on a score of 0.
     normal_at = models.PositiveSmallIntegerField(
-        default=15, help_text=_("Score for Normal; below it is Low.")
+        default=0, help_text=_("Score for Normal; below it is Low.")
     )
 
     class Meta:

@@ -171,7 +171,12 @@ def test_age_adds_points_per_whole_day_up_to_the_cap(city):
     [(0, "low"), (14, "low"), (15, "normal"), (49, "normal"), (50, "high"), (80, "urgent")],
 )
 def test_the_total_maps_to_a_band(total, band):
-    assert score_band(total=total, settings=ScoringSettings()) == band
+    bands = ScoringSettings(urgent_at=80, high_at=50, normal_at=15)
+    assert score_band(total=total, settings=bands) == band
+
+
+def test_out_of_the_box_a_score_of_zero_is_normal_not_low():
+    assert score_band(total=0, settings=ScoringSettings()) == "normal"
 
 
 # --- Writing the score ---------------------------------------------------------------------------
@@ -222,6 +227,7 @@ def test_scoring_the_same_request_twice_writes_nothing_new(city, gas):
 
 
 def test_a_low_score_lowers_the_default_priority(city):
+    weights(normal_at=15)
     sr = filed(city, description="Small crack")
     with time_machine.travel(FILED, tick=False):
         request_score(request_id=sr.pk, reason="created")
@@ -412,6 +418,6 @@ def test_the_explanation_names_the_override_and_its_reason(city, staff, gas):
     explained = score_explain(request=sr)
     assert explained.total == 40
     assert explained.parts == [("Category Gas leak base severity", 40)]
-    assert explained.bands == [("Urgent", 80), ("High", 50), ("Normal", 15)]
+    assert explained.bands == [("Urgent", 80), ("High", 50), ("Normal", 0)]
     assert explained.overridden
     assert (explained.override_by, explained.override_reason) == ("Alex", "Near a hospital")

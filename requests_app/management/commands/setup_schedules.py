@@ -48,6 +48,8 @@ class Command(BaseCommand):
                     "func": spec["func"],
                     "schedule_type": spec["schedule_type"],
                     "minutes": spec.get("minutes"),
+                    # Forever: an edited or exhausted schedule is put back on every start.
+                    "repeats": -1,
                 },
             )
             self.stdout.write(f"{'created' if created else 'updated'} schedule {spec['name']}")

@@ -4,6 +4,12 @@
    fewer; an existing big database is reused).
 2. Time each operation --runs times, inside a transaction that is rolled back, and print the
    median and 95th percentile in milliseconds.
+3. The escalation sweep, inside one transaction rolled back at the end: a city-wide policy
+   (75 % of the resolution target → supervisors; 100 % → priority up and the department head),
+   every open request given a next escalation time in the coming week, then the sweep timed with
+   nothing due, with --due requests at their 75 % warning and with --due overdue requests (their
+   warning already sent) breaching. Each run gets a fresh batch of requests (a new minute's work),
+   so no run re-reads rows an earlier run changed.
 """
 
 from __future__ import annotations
@@ -12,10 +18,12 @@ import random
 import statistics
 import time
 from collections.abc import Callable
+from datetime import timedelta
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import DateTimeField, ExpressionWrapper, F
 from django.utils import timezone
 
 from requests_app.models import Department, ServiceRequest, Status
@@ -47,8 +55,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("--requests", type=int, default=1_000_000)
         parser.add_argument("--runs", type=int, default=30)
+        parser.add_argument(
+            "--due", type=int, default=100, help="Requests due in the escalation sweep cases."
+        )
+        parser.add_argument(
+            "--only-escalations", action="store_true", help="Time only the escalation sweep."
+        )
 
-    def handle(self, *args, requests: int, runs: int, **options) -> None:
+    def handle(
+        self, *args, requests: int, runs: int, due: int, only_escalations: bool, **options
+    ) -> None:
         have = ServiceRequest.objects.count()
         if have < requests:
             self.stdout.write(f"Seeding {requests:,} requests (found {have:,})...")
@@ -98,6 +114,8 @@ class Command(BaseCommand):
             ("public list page (open)", public_page),
             ("staff queue page + counters", staff_queue),
         ]
+        if only_escalations:
+            cases = []
         self.stdout.write(f"\n{total:,} requests; {runs} runs each\n")
         self.stdout.write(f"{'operation':<32} {'median ms':>10} {'p95 ms':>10}")
         for name, fn in cases:
@@ -106,6 +124,121 @@ class Command(BaseCommand):
             except Exception as exc:
                 self.stdout.write(f"{name:<32} failed: {exc}")
                 continue
-            p95 = samples[min(len(samples) - 1, round(0.95 * (len(samples) - 1)))]
-            self.stdout.write(f"{name:<32} {statistics.median(samples):>10.1f} {p95:>10.1f}")
-        self.stdout.write(f"{'escalation sweep':<32} {'not built yet (issue 4)':>21}")
+            self._report(name, samples)
+        try:
+            self._escalations(runs=runs, due=due)
+        except Exception as exc:
+            self.stdout.write(f"{'escalation sweep':<32} failed: {exc}")
+
+    def _report(self, name: str, samples: list[float], note: str = "") -> None:
+        samples = sorted(samples)
+        p95 = samples[min(len(samples) - 1, round(0.95 * (len(samples) - 1)))]
+        line = f"{name:<32} {statistics.median(samples):>10.1f} {p95:>10.1f}"
+        self.stdout.write(f"{line}  {note}" if note else line)
+
+    def _escalations(self, *, runs: int, due: int) -> None:
+        """Time the escalation sweep on the big table (module docstring, step 3)."""
+        from routing.escalations import OPEN_STATUS_VALUES, escalations_sweep
+        from routing.models import EscalationFired, EscalationPolicy, EscalationStep
+
+        table = ServiceRequest._meta.db_table
+        fired: list[int] = []
+
+        def selection() -> None:
+            list(
+                ServiceRequest.objects.filter(
+                    status__in=OPEN_STATUS_VALUES, next_escalation_at__lte=timezone.now()
+                )
+                .order_by("next_escalation_at")
+                .values_list("id", flat=True)[:500]
+            )
+
+        def sweep() -> None:
+            fired.append(escalations_sweep(now=timezone.now()))
+
+        try:
+            with transaction.atomic():
+                policy = EscalationPolicy.objects.create(name="bench (rolled back)")
+                warn = EscalationStep.objects.create(
+                    policy=policy,
+                    name="75%",
+                    trigger=EscalationStep.Trigger.TARGET_PERCENT,
+                    target=EscalationStep.Target.RESOLUTION,
+                    value=75,
+                    notify=EscalationStep.Notify.SUPERVISORS,
+                )
+                EscalationStep.objects.create(
+                    policy=policy,
+                    name="breach",
+                    trigger=EscalationStep.Trigger.TARGET_PERCENT,
+                    target=EscalationStep.Target.RESOLUTION,
+                    value=100,
+                    notify=EscalationStep.Notify.DEPARTMENT_HEAD,
+                    raise_priority=True,
+                )
+                with connection.cursor() as cursor:
+                    # Every open request waits for a step some time in the coming week.
+                    spread = (
+                        f"UPDATE {table} SET next_escalation_at = now() + interval '1 minute' "  # noqa: S608
+                        "+ random() * interval '7 days' WHERE status = ANY(%s)"
+                    )
+                    cursor.execute(spread, [OPEN_STATUS_VALUES])
+                    scheduled = cursor.rowcount
+                    cursor.execute(f"ANALYZE {table}")
+                self.stdout.write(
+                    f"\nescalations: {scheduled:,} open requests scheduled (rolled back after)"
+                )
+                self._report("sweep, nothing due", timed(sweep, runs), "(one index probe)")
+
+                now = timezone.now()
+                open_routed = ServiceRequest.objects.filter(
+                    status__in=OPEN_STATUS_VALUES, department__isnull=False
+                )
+                wanted = runs * due
+                # Past three quarters of the resolution time, not yet overdue.
+                warned = list(
+                    open_routed.alias(
+                        at75=ExpressionWrapper(
+                            F("created_at") + (F("expected_at") - F("created_at")) * 0.75,
+                            output_field=DateTimeField(),
+                        )
+                    )
+                    .filter(expected_at__gt=now, at75__lte=now)
+                    .values_list("id", flat=True)[:wanted]
+                )
+                # Overdue with the warning already sent: only the breach step fires.
+                breached = list(
+                    open_routed.filter(expected_at__lt=now)
+                    .exclude(pk__in=warned)
+                    .values_list("id", flat=True)[:wanted]
+                )
+                EscalationFired.objects.bulk_create(
+                    EscalationFired(request_id=pk, step=warn) for pk in breached
+                )
+                ServiceRequest.objects.filter(pk__in=warned[:due]).update(
+                    next_escalation_at=now - timedelta(minutes=5)
+                )
+                self._report(f"sweep selection, {len(warned[:due])} due", timed(selection, runs))
+                for label, ids, note in [
+                    ("warnings due", warned, "75 %: event + email"),
+                    ("breaches due", breached, "event, priority up, due dates recomputed"),
+                ]:
+                    samples, steps = [], []
+                    for start in range(0, len(ids), due):
+                        batch = ids[start : start + due]
+                        ServiceRequest.objects.filter(pk__in=batch).update(
+                            next_escalation_at=timezone.now() - timedelta(minutes=5)
+                        )
+                        began = time.perf_counter()
+                        steps.append(escalations_sweep(now=timezone.now()))
+                        samples.append((time.perf_counter() - began) * 1000)
+                    if samples:
+                        self._report(
+                            f"sweep, {due} {label}",
+                            samples,
+                            f"({note}; {statistics.median(steps):g} steps a run, "
+                            f"{len(samples)} runs)",
+                        )
+                raise Rollback
+        except Rollback:
+            pass

@@ -146,7 +146,8 @@ class Command(BaseCommand):
                 )
 
     def _scoring_sync(self) -> None:
-        ScoringSettings.objects.get_or_create(pk=1)
+        # The demo has weights for every category, so low-severity reports may be Low.
+        ScoringSettings.objects.update_or_create(pk=1, defaults={"normal_at": 10})
         for code, points in demo.BASE_SEVERITY.items():
             Category.objects.filter(code=code).update(base_severity=points)
         for word, points in demo.KEYWORDS:
