@@ -83,3 +83,25 @@ def test_it_loads_crews_rules_escalations_scoring_and_assets_once(demo_city):
     assert lights.first().department.slug == "street-lighting"
     assert Asset.objects.filter(asset_type="sign").exists()
     assert SensitivePlace.objects.filter(kind="school").count() >= 5
+
+
+def test_the_seeded_backlog_gets_its_escalations_scheduled_and_overdue_ones_escalate(
+    django_capture_on_commit_callbacks,
+):
+    from django.utils import timezone
+
+    from requests_app.models import OPEN_STATUSES, RequestEvent, ServiceRequest
+    from routing.escalations import escalations_sweep
+
+    call_command("seed_demo", requests=150, seed=3, stdout=StringIO())
+    with django_capture_on_commit_callbacks(execute=True):
+        output = load()
+    assert "scheduling the open requests" in output
+    open_requests = ServiceRequest.objects.filter(status__in=OPEN_STATUSES)
+    assert open_requests.filter(next_escalation_at__isnull=False).exists()
+    # Run the sweep as the worker's schedule would: overdue work escalates by itself.
+    fired = escalations_sweep(now=timezone.now())
+    assert fired > 0
+    assert RequestEvent.objects.filter(type=RequestEvent.Type.ESCALATED).exists()
+    # A second start does not schedule again.
+    assert "scheduling" not in load()

@@ -16,6 +16,7 @@ from requests_app.models import (
     Category,
     Department,
     Role,
+    ServiceRequest,
     StaffProfile,
     Team,
 )
@@ -46,6 +47,7 @@ class Command(BaseCommand):
             self._rules_sync(teams)
             self._policies_sync(teams)
             self._scoring_sync()
+            self._escalations_schedule()
         assets = self._assets_sync()
         self.stdout.write(
             f"Routing demo: {len(teams)} teams, {len(demo.RULES)} rules, "
@@ -144,6 +146,21 @@ class Command(BaseCommand):
                         else None,
                     },
                 )
+
+    def _escalations_schedule(self) -> None:
+        """The seeded backlog was written by COPY, outside the services, so nothing has
+        scheduled its escalations: the first time, ask a worker to (overdue requests then
+        escalate within a minute of `make run` starting)."""
+        if ServiceRequest.objects.filter(next_escalation_at__isnull=False).exists():
+            return
+
+        def enqueue() -> None:
+            from django_q.tasks import async_task
+
+            async_task("routing.tasks.escalations_reschedule", None)
+
+        transaction.on_commit(enqueue)
+        self.stdout.write("Escalations: scheduling the open requests in the background.")
 
     def _scoring_sync(self) -> None:
         # The demo has weights for every category, so low-severity reports may be Low.
