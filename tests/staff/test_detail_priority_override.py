@@ -44,7 +44,7 @@ def test_the_score_panel_lists_each_part_the_total_and_the_bands(client, staff, 
     assert "<caption>Score 30, made of:</caption>" in html
     assert '<td>Category Pothole base severity</td><td class="num">+20</td>' in html
     assert '<td>Keyword “bus stop”</td><td class="num">+10</td>' in html
-    assert "Urgent from 80 · High from 50 · Normal from 15 · Low below that" in html
+    assert "Urgent from 80 · High from 50 · Normal from 0 · Low below that" in html
     assert "Follows the score" in html
 
 
