@@ -31,6 +31,7 @@ Nothing fires while the request waits on the resident (its clock is paused too).
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -343,13 +344,21 @@ def request_escalations_run(
         return fired
 
 
-def escalations_sweep(*, now: datetime | None = None, limit: int = 500) -> int:
+def escalations_sweep(
+    *, now: datetime | None = None, limit: int = 500, budget_seconds: float | None = None
+) -> int:
     """Run the open requests whose next escalation time has come, oldest first; returns how many
     steps fired. One probe of the partial index ``request_open_escalation`` when nothing is due.
+
+    ``budget_seconds`` caps one sweep's work: once it is spent no further request is started
+    (the one in hand finishes; the first always runs), and the rest stay due for the next
+    sweep. The periodic task uses it so that a burst of breaches is spread over short sweeps
+    instead of one long one.
 
     Several sweeps may run at once: each request is run under a skip-locked row lock and each
     step is claimed by a unique row, so every step fires once."""
     now = now or timezone.now()
+    started = time.monotonic()
     ids = list(
         ServiceRequest.objects.filter(status__in=OPEN_STATUS_VALUES, next_escalation_at__lte=now)
         .order_by("next_escalation_at")
@@ -357,13 +366,24 @@ def escalations_sweep(*, now: datetime | None = None, limit: int = 500) -> int:
     )
     lookups = Lookups()
     fired = 0
-    for request_id in ids:
+    for position, request_id in enumerate(ids):
+        # At least one request per sweep, so a sweep always makes progress.
+        spent = time.monotonic() - started
+        if position and budget_seconds is not None and spent >= budget_seconds:
+            break
         try:
             fired += request_escalations_run(request_id=request_id, now=now, lookups=lookups)
         except Exception:
             # One broken request must not hold up every other escalation in the city.
             logger.exception("escalation run failed for request %s", request_id)
     return fired
+
+
+def escalations_due_exist(*, now: datetime | None = None) -> bool:
+    """Whether any open request is due for a step (one probe of the partial index)."""
+    return ServiceRequest.objects.filter(
+        status__in=OPEN_STATUS_VALUES, next_escalation_at__lte=now or timezone.now()
+    ).exists()
 
 
 def escalations_reschedule(

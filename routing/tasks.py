@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+# One sweep does at most this much work; if steps are still due, it queues the next sweep at once.
+SWEEP_BUDGET_SECONDS = 0.8
+
 
 def escalations_sweep() -> int:
     """Fire due escalation steps (scheduled every minute by setup_schedules)."""
+    from django_q.tasks import async_task
+
+    from routing.escalations import escalations_due_exist
     from routing.escalations import escalations_sweep as sweep
 
-    return sweep()
+    fired = sweep(budget_seconds=SWEEP_BUDGET_SECONDS)
+    if fired and escalations_due_exist():
+        async_task("routing.tasks.escalations_sweep", task_name="escalation-sweep-more")
+    return fired
 
 
 def escalations_reschedule(
