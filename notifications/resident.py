@@ -338,16 +338,6 @@ def request_follow(
     return subscription
 
 
-def unsubscribe_headers(*, message: OutboxMessage) -> dict[str, str]:
-    """RFC 8058 one-click unsubscribe headers for an email tied to a subscription (for the
-    email transport to add)."""
-    if message.subscription_id is None or message.channel != Channel.EMAIL:
-        return {}
-    token = message.subscription.token
-    url = _absolute(reverse("notifications:unsubscribe", args=[token]))
-    return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
-
-
 # --- SMS length -----------------------------------------------------------------------------------
 
 

@@ -8,7 +8,8 @@ from django.test import Client
 from django.urls import reverse
 
 from notifications.models import ContactPreference, OptOutLog, OutboxMessage, RequestSubscription
-from notifications.resident import on_event, unsubscribe_headers
+from notifications.resident import on_event
+from notifications.sending import message_send
 from requests_app.models import RequestEvent
 from tests.requests_app.helpers import submit
 
@@ -75,8 +76,9 @@ def test_an_unknown_token_is_not_found(client, subscription):
     assert client.post("/unsubscribe/nope/").status_code == 404
 
 
-def test_emails_name_the_one_click_link_in_their_headers(subscription):
+def test_emails_name_the_one_click_link_in_their_headers(subscription, mailoutbox):
     message = OutboxMessage.objects.get()
-    headers = unsubscribe_headers(message=message)
+    assert message_send(message_id=message.pk)
+    headers = mailoutbox[-1].extra_headers
     assert headers["List-Unsubscribe"] == f"<http://testserver{url(subscription)}>"
     assert headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
