@@ -10,4 +10,5 @@ def city(request: HttpRequest) -> dict:
         "CITY_NAME": settings.CITY_NAME,
         "CITY_PHONE": settings.CITY_PHONE,
         "CITY_EMERGENCY_PHONE": settings.CITY_EMERGENCY_PHONE,
+        "DEV_MAILBOX": settings.DEV_MAILBOX,
     }

@@ -434,3 +434,24 @@ def score_explain(*, request: ServiceRequest) -> ScoreExplanation:
             explanation.override_reason = event.message
             explanation.override_at = event.created_at
     return explanation
+
+
+def scores_backfill(*, after_id: int = 0, batch: int = 500) -> tuple[int, int | None]:
+    """Score open requests that have never been scored (loaded by an import or the demo seed,
+    outside the services), one batch in id order after ``after_id``. Returns how many it scored
+    and the id to continue after (None when done), so a task can chain batches."""
+    context = scoring_context_load()
+    if not context.settings.enabled:
+        return 0, None
+    ids = list(
+        ServiceRequest.objects.filter(status__in=OPEN_STATUSES, score__isnull=True, pk__gt=after_id)
+        .order_by("pk")
+        .values_list("id", flat=True)[:batch]
+    )
+    scored = 0
+    for pk in ids:
+        try:
+            scored += request_score(request_id=pk, reason="backfill", context=context)
+        except Exception:
+            logger.exception("scoring request %s failed", pk)
+    return scored, (ids[-1] if len(ids) == batch else None)

@@ -39,3 +39,15 @@ def scores_refresh() -> int:
     from routing.scoring import scores_refresh as refresh
 
     return refresh()
+
+
+def scores_backfill(after_id: int = 0, batch: int = 500) -> int:
+    """Score never-scored open requests, one batch per task, queueing the next batch itself."""
+    from django_q.tasks import async_task
+
+    from routing.scoring import scores_backfill as backfill
+
+    count, last_id = backfill(after_id=after_id, batch=batch)
+    if last_id is not None:
+        async_task("routing.tasks.scores_backfill", last_id, batch)
+    return count

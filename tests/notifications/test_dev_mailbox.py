@@ -127,3 +127,10 @@ def test_an_invalid_phone_number_is_explained(client, city, staff):
     response = client.post(NEW_SMS, {"phone": "12", "body": "hello"}, follow=True)
     assert "phone number" in response.content.decode().lower()
     assert not InboundMessage.objects.exists()
+
+
+def test_the_staff_navigation_links_to_the_mailbox_only_when_it_is_on(client, staff, settings):
+    client.force_login(staff.agent)
+    assert "/dev/mailbox/" in client.get("/staff/notifications/").content.decode()
+    settings.DEV_MAILBOX = False
+    assert "/dev/mailbox/" not in client.get("/staff/notifications/").content.decode()

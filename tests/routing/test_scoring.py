@@ -31,6 +31,7 @@ from routing.scoring import (
     score_band,
     score_compute,
     score_explain,
+    scores_backfill,
     scores_refresh,
 )
 from routing.services import request_route_by_rules
@@ -421,3 +422,21 @@ def test_the_explanation_names_the_override_and_its_reason(city, staff, gas):
     assert explained.bands == [("Urgent", 80), ("High", 50), ("Normal", 0)]
     assert explained.overridden
     assert (explained.override_by, explained.override_reason) == ("Alex", "Near a hospital")
+
+
+def test_the_backfill_scores_only_open_never_scored_requests_in_batches(city, gas, staff):
+    from requests_app.services import request_resolve
+
+    imported = [filed(city, category=gas) for _ in range(3)]
+    closed = filed(city, category=gas)
+    request_resolve(request=closed, actor=staff.agent, closure_reason=city.repaired)
+    # As if loaded by an import: no score at all.
+    ServiceRequest.objects.update(score=None, score_parts=[])
+    count, after = scores_backfill(batch=2)
+    assert (count, after) == (2, imported[1].pk)
+    assert scores_backfill(after_id=after, batch=2) == (1, None)
+    for sr in imported:
+        sr.refresh_from_db()
+        assert sr.score == 40 and sr.priority == Priority.NORMAL
+    closed.refresh_from_db()
+    assert closed.score is None

@@ -96,12 +96,15 @@ def test_the_seeded_backlog_gets_its_escalations_scheduled_and_overdue_ones_esca
     call_command("seed_demo", requests=150, seed=3, stdout=StringIO())
     with django_capture_on_commit_callbacks(execute=True):
         output = load()
-    assert "scheduling the open requests" in output
+    assert "working through the open requests" in output
     open_requests = ServiceRequest.objects.filter(status__in=OPEN_STATUSES)
     assert open_requests.filter(next_escalation_at__isnull=False).exists()
+    # Every open request now has a priority score with its parts explained.
+    assert not open_requests.filter(score__isnull=True).exists()
+    assert open_requests.exclude(score_parts=[]).exists()
     # Run the sweep as the worker's schedule would: overdue work escalates by itself.
     fired = escalations_sweep(now=timezone.now())
     assert fired > 0
     assert RequestEvent.objects.filter(type=RequestEvent.Type.ESCALATED).exists()
     # A second start does not schedule again.
-    assert "scheduling" not in load()
+    assert "working through" not in load()

@@ -148,8 +148,8 @@ class Command(BaseCommand):
                 )
 
     def _escalations_schedule(self) -> None:
-        """The seeded backlog was written by COPY, outside the services, so nothing has
-        scheduled its escalations: the first time, ask a worker to (overdue requests then
+        """The seeded backlog was written by COPY, outside the services, so nothing has scored
+        it or scheduled its escalations: the first time, ask a worker to (overdue requests then
         escalate within a minute of `make run` starting)."""
         if ServiceRequest.objects.filter(next_escalation_at__isnull=False).exists():
             return
@@ -157,10 +157,13 @@ class Command(BaseCommand):
         def enqueue() -> None:
             from django_q.tasks import async_task
 
+            async_task("routing.tasks.scores_backfill")
             async_task("routing.tasks.escalations_reschedule", None)
 
         transaction.on_commit(enqueue)
-        self.stdout.write("Escalations: scheduling the open requests in the background.")
+        self.stdout.write(
+            "Scores and escalations: working through the open requests in the background."
+        )
 
     def _scoring_sync(self) -> None:
         # The demo has weights for every category, so low-severity reports may be Low.
