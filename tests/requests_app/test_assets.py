@@ -246,3 +246,14 @@ def test_a_refused_pick_with_nothing_near_still_offers_not_sure(client, lights):
     page = client.post(URL, data).content.decode()
     assert 'id="field-asset"' in page and "We can&#x27;t find streetlight SL-1001" in page
     assert 'value="" id="asset-none" checked' in page
+
+
+def test_the_confirmation_names_the_department_routing_chose(
+    client, lights, django_capture_on_commit_callbacks
+):
+    # The worker (inline in tests) routes on commit: the streetlight's owner, not the
+    # category's default department.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(URL, form_data(lights, asset="SL-1001"))
+    page = client.get(response["Location"]).content.decode()
+    assert "Your report goes to Lighting." in page
