@@ -46,6 +46,7 @@ from notifications.sms import sms_fit as fit
 from notifications.subscriptions import (
     follower_subscribe,
     reporter_subscriptions_ensure,
+    subscriptions_carry_to_original,
     supporter_subscriptions_ensure,
 )
 from requests_app.models import (
@@ -150,6 +151,9 @@ def event_messages_queue(*, event: RequestEvent) -> list[OutboxMessage]:
         message = _queue(request=request, event=event, subscription=subscription, kind=kind)
         if message is not None:
             queued.append(message)
+    if kind == "merged":
+        # After the "merged into …" message, they hear about the original from now on.
+        subscriptions_carry_to_original(duplicate=request)
     return queued
 
 

@@ -257,3 +257,29 @@ def reporter_preferences_set(
                     request=request,
                 )
     return list(RequestSubscription.objects.filter(request=request, role=Role.REPORTER))
+
+
+def subscriptions_carry_to_original(*, duplicate: ServiceRequest) -> list[RequestSubscription]:
+    """Everyone hearing about a request merged into another now hears about the original: the
+    reporter and supporters as supporters, followers as followers, already confirmed (they
+    agreed to hear about this problem). Addresses already on the original, and anyone who
+    unsubscribed, are left as they are. Idempotent."""
+    original = duplicate.duplicate_of
+    if original is None:
+        return []
+    carried = []
+    for subscription in duplicate.subscriptions.filter(
+        confirmed_at__isnull=False, unsubscribed_at__isnull=True
+    ):
+        role = Role.FOLLOWER if subscription.role == Role.FOLLOWER else Role.SUPPORTER
+        carried.append(
+            _subscription_ensure(
+                request=original,
+                role=role,
+                channel=subscription.channel,
+                address=subscription.address,
+                language=subscription.language,
+                confirmed=True,
+            )
+        )
+    return carried

@@ -258,6 +258,26 @@ def test_a_merged_request_points_to_the_one_that_carries_on(city, staff):
     assert f"http://testserver/requests/{original.tracking_number}/" in message.body_text
 
 
+def test_after_a_merge_the_duplicates_people_hear_about_the_original(city, staff):
+    original = queued(city, Reporter(anonymous=True))
+    sr = queued(city)
+    follower(sr)
+    request_mark_duplicate(request=sr, actor=staff.agent, original=original)
+    deliver(sr, RequestEvent.Type.DUPLICATE_MARKED, RequestEvent.Type.STATUS_CHANGED)
+    deliver(sr, RequestEvent.Type.STATUS_CHANGED)  # a re-delivered event changes nothing
+    carried = {(s.address, s.role) for s in original.subscriptions.all()}
+    assert carried == {("rosa@example.com", "supporter"), ("neighbour@example.com", "follower")}
+    # The original's next public step reaches them.
+    comment = request_comment(
+        request=original, actor=staff.agent, message="Crew on site today.", public=True
+    )
+    on_event(comment)
+    assert sorted(resident_messages(event=comment).values_list("recipient", flat=True)) == [
+        "neighbour@example.com",
+        "rosa@example.com",
+    ]
+
+
 def test_a_question_for_the_resident_goes_to_the_reporter_only(city, staff):
     sr = queued(city)
     follower(sr)
