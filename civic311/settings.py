@@ -236,5 +236,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # django-q2 logs every enqueued and processed task at INFO: thousands of lines while the
+        # demo backlog is scored and scheduled. Its warnings and errors still show.
+        "django-q": {"level": env("Q_LOG_LEVEL", default="WARNING")},
+    },
 }
