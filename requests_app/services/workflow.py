@@ -255,7 +255,7 @@ def request_assign(
         # A person assigning is the first response; an automatic rule is not.
         if not sr.acknowledged_at and actor is not None:
             sr.acknowledged_at = timezone.now()
-        _touch(sr, "assignee", "team", "acknowledged_at")
+        _touch(sr, "assignee", "team", "acknowledged_at", staff_acted=actor is not None)
         after = ", ".join(
             x for x in (_actor_name(assignee) if assignee else "", str(team or "")) if x
         )

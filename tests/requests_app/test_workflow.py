@@ -194,3 +194,17 @@ def test_staff_action_clears_the_resident_replied_badge(queued, agent):
     sr = request_comment(request=queued, actor=agent, message="Thanks", public=True).request
     sr.refresh_from_db()
     assert sr.resident_replied_at is None
+
+
+def test_an_automatic_assignment_keeps_the_resident_replied_badge(queued, agent):
+    from django.utils import timezone
+
+    ServiceRequest.objects.filter(pk=queued.pk).update(resident_replied_at=timezone.now())
+    queued.refresh_from_db()
+    # A strategy or an escalation step assigning is not a person answering the resident.
+    sr = request_assign(request=queued, actor=None, assignee=agent)
+    sr.refresh_from_db()
+    assert sr.resident_replied_at is not None
+    sr = request_assign(request=sr, actor=agent, assignee=agent)
+    sr.refresh_from_db()
+    assert sr.resident_replied_at is None
