@@ -301,8 +301,10 @@ def request_escalations_run(
     1. Lock the request, skipping it if another worker holds it (that worker is running it, or a
        person is changing it; the next sweep looks again).
     2. For each due step, earliest first: claim it (insert the EscalationFired row; if it is
-       already there, skip), then act (event, priority, team). Thresholds are recomputed after
-       each step: a raised priority can bring the other targets closer.
+       already there, skip), then act (event, priority, team). Share steps overtaken by a
+       further share of the same target, due at the same time, are claimed without acting.
+       Thresholds are recomputed after each step: a raised priority can bring the other
+       targets closer.
     3. Store the next time to look. The claims, the actions and the new schedule commit
        together, so a crash leaves either all of them or none."""
     lookups = lookups or Lookups()
@@ -328,6 +330,20 @@ def request_escalations_run(
             due = [t for t in thresholds if t.at <= now and t.key not in done]
             if not due:
                 break
+            for passed in _superseded(due):
+                # Catching up (a new policy over a backlog, a worker down for a while): of the
+                # share steps of one target that are all due, only the furthest fires; the
+                # others are claimed without acting, so nobody gets a 75 % warning about a
+                # request that has already breached.
+                done.add(passed.key)
+                _claim(
+                    request_id=request.pk,
+                    step_id=passed.step.pk,
+                    occurrence=passed.occurrence,
+                )
+            due = [t for t in due if t.key not in done]
+            if not due:
+                break
             threshold = due[0]
             done.add(threshold.key)
             if not _claim(
@@ -342,6 +358,20 @@ def request_escalations_run(
         pending = [t for t in thresholds if t.key not in done]
         _schedule_store(request=request, at=pending[0].at if pending else None)
         return fired
+
+
+def _superseded(due: list[Threshold]) -> list[Threshold]:
+    """Share-of-target steps that are due together with a further step on the same target."""
+    furthest: dict[str, float] = {}
+    for t in due:
+        if t.step.trigger == EscalationStep.Trigger.TARGET_PERCENT:
+            furthest[t.step.target] = max(furthest.get(t.step.target, 0.0), t.step.value)
+    return [
+        t
+        for t in due
+        if t.step.trigger == EscalationStep.Trigger.TARGET_PERCENT
+        and t.step.value < furthest[t.step.target]
+    ]
 
 
 def escalations_sweep(

@@ -432,13 +432,14 @@ def test_two_sweeps_running_at_once_fire_each_step_exactly_once(city, staff, pol
             t.join()
 
     assert errors == []
-    # Three steps per request (idle, 75 %, breach), each exactly once across both sweeps.
-    assert sum(results) == 3 * len(requests)
+    # Catching up long after: the idle reminder and the breach fire, each exactly once across
+    # both sweeps; the 75 % warning, overtaken by the breach, is claimed without acting.
+    assert sum(results) == 2 * len(requests)
     assert all(n > 0 for n in results)  # both sweeps did part of the work, side by side
     for sr in requests:
         fired = EscalationFired.objects.filter(request=sr)
         assert sorted(fired.values_list("step__name", flat=True)) == ["Breach", "Nudge", "Warn"]
-        assert len(escalated(sr)) == 3
+        assert len(escalated(sr)) == 2
         assert sr.events.filter(type=RequestEvent.Type.PRIORITY_CHANGED).count() == 1
 
 
@@ -570,12 +571,13 @@ def test_a_sweep_stops_starting_requests_once_its_time_budget_is_spent(city, sta
     for sr in requests:
         request_escalation_schedule(request_id=sr.pk)
     # A spent budget still finishes one request (so every sweep makes progress), then stops.
-    assert escalations_sweep(now=T0 + 100 * H, budget_seconds=0) == 3
+    # (Catching up, each request fires its idle reminder and its breach.)
+    assert escalations_sweep(now=T0 + 100 * H, budget_seconds=0) == 2
     assert EscalationFired.objects.values("request").distinct().count() == 1
     # The next sweep, without a budget, does the rest; nothing fires twice.
-    assert escalations_sweep(now=T0 + 100 * H) == 6
+    assert escalations_sweep(now=T0 + 100 * H) == 4
     for sr in requests:
-        assert len(escalated(sr)) == 3
+        assert len(escalated(sr)) == 2
 
 
 def test_the_periodic_task_keeps_sweeping_while_steps_are_due(city, staff, policy, monkeypatch):
@@ -590,4 +592,24 @@ def test_the_periodic_task_keeps_sweeping_while_steps_are_due(city, staff, polic
     with time_machine.travel(T0 + 100 * H, tick=False):
         tasks.escalations_sweep()
     for sr in requests:
-        assert len(escalated(sr)) == 3
+        assert len(escalated(sr)) == 2
+
+
+def test_catching_up_fires_only_the_furthest_share_of_a_target(city, staff, policy):
+    swept_on_time, caught_up = filed(city), filed(city)
+    request_escalation_schedule(request_id=swept_on_time.pk)
+    warn_at = T0 + (swept_on_time.expected_at - T0) * 0.75
+    escalations_sweep(now=warn_at + timedelta(minutes=1))
+    # The second request is only scheduled now (say, its policy was just created).
+    request_escalation_schedule(request_id=caught_up.pk)
+    escalations_sweep(now=swept_on_time.expected_at + timedelta(minutes=1))
+
+    def steps(sr):
+        return [e.data.get("step_name") for e in escalated(sr)]
+
+    assert "Warn" in steps(swept_on_time) and "Breach" in steps(swept_on_time)
+    assert "Breach" in steps(caught_up) and "Warn" not in steps(caught_up)
+    # The overtaken warning is claimed, so it never fires afterwards either.
+    assert EscalationFired.objects.filter(request=caught_up, step__name="Warn").exists()
+    escalations_sweep(now=caught_up.expected_at + 10 * H)
+    assert "Warn" not in steps(caught_up)
