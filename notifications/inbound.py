@@ -229,18 +229,19 @@ def reply_thread(
 
     1. Closed as 'no problem found' within the reply window: reopen for review first (actor None,
        so it reads as the system acting on the resident's answer).
-    2. Add the comment and photos as a resident comment: public, never signed with a name, and it
-       sets resident_replied_at so the queue shows 'Resident replied'.
+    2. Add the comment and photos as an internal resident comment (emails and texts carry
+       signatures, names and numbers): staff see it, the public does not; it sets
+       resident_replied_at so the queue shows 'Resident replied'.
     3. Other closed requests keep the reply on their timeline without reopening.
     """
     reopened = reopens_on_reply(request=request, now=now)
     if reopened:
         request = request_reopen(request=request, actor=None, reason=REOPEN_REASON)
     try:
-        request_resident_comment(request=request, message=message, photos=photos)
+        request_resident_comment(request=request, message=message, photos=photos, public=False)
     except ValidationError:
         # The request already holds as many photos as it may: keep the words at least.
-        request_resident_comment(request=request, message=message, photos=[])
+        request_resident_comment(request=request, message=message, photos=[], public=False)
     if reopened:
         reason = REOPENED % {"days": messaging_settings().no_problem_reply_days}
     elif not request.is_open:

@@ -253,10 +253,12 @@ def _insert_with_tracking_number(*, request: ServiceRequest, at: datetime) -> No
 
 
 def request_resident_comment(
-    *, request: ServiceRequest, message: str, photos: list[Photo]
+    *, request: ServiceRequest, message: str, photos: list[Photo], public: bool = True
 ) -> RequestEvent:
-    """A resident adds a comment and/or photos through their private link. Public by default,
-    like the report itself; it never carries their name."""
+    """A resident adds a comment and/or photos. From the private link it is public (the form
+    says so), like the report itself, and never carries their name. Replies by email or text
+    message pass ``public=False``: people sign emails with their name and number, so those stay
+    on the staff timeline, photos included, until staff choose what to publish."""
     with transaction.atomic():
         if photos:
             if request.photos.count() + len(photos) > settings.PHOTO_MAX_COUNT * 2:
@@ -264,7 +266,7 @@ def request_resident_comment(
                     {"photos": _(TOO_MANY_PHOTOS) % {"max": settings.PHOTO_MAX_COUNT * 2}}
                 )
             Photo.objects.filter(pk__in=[p.pk for p in photos]).update(
-                request=request, draft_key=None
+                request=request, draft_key=None, **({} if public else {"public": False})
             )
         now = timezone.now()
         ServiceRequest.objects.filter(pk=request.pk).update(updated_at=now, resident_replied_at=now)
@@ -272,7 +274,7 @@ def request_resident_comment(
             request=request,
             type=RequestEvent.Type.RESIDENT_COMMENT,
             actor_label="Resident",
-            public=True,
+            public=public,
             message=message.strip(),
             data={"photos": [str(p.uuid) for p in photos]},
         )

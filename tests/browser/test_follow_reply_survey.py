@@ -1,7 +1,8 @@
 """Two-way messaging end to end in a phone-sized browser: a neighbour follows a request and
 confirms by link, staff comment publicly and both hear about it, the reporter answers by replying
-to the update email (posted to the inbound endpoint as a mail relay would), the reply shows on the
-public timeline, and after resolution the reporter answers the survey."""
+to the update email (posted to the inbound endpoint as a mail relay would), the reply lands on the
+request for staff (not on the public page), and after resolution the reporter answers the
+survey."""
 
 from __future__ import annotations
 
@@ -69,11 +70,14 @@ def test_follow_then_reply_by_email_then_answer_the_survey(
         type=RequestEvent.Type.RESIDENT_COMMENT, message__contains="two lanes wide"
     ).exists()
 
-    # The reply is on the public timeline without the quoted text or the resident's name.
+    reply_event = sr.events.get(type=RequestEvent.Type.RESIDENT_COMMENT)
+    assert reply_event.message == "Thursday works. The hole is now two lanes wide."
+    # Emails carry signatures: the reply is for staff, never on the public tracker.
+    assert not reply_event.public
     page.goto(live_server.url + sr.get_absolute_url())
-    expect(page.locator("main")).to_contain_text("The hole is now two lanes wide.")
+    expect(page.locator("main")).to_contain_text("A crew is booked for Thursday.")
     html = page.content()
-    assert "A crew is booked for Thursday.\n>" not in html and "rosa@example.com" not in html
+    assert "two lanes wide" not in html and "rosa@example.com" not in html
 
     # Resolved: the survey link arrives; the reporter says it is fixed and is satisfied.
     request_resolve(request=sr, actor=staff.agent, closure_reason=city.repaired)

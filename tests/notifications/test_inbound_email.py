@@ -83,7 +83,8 @@ def test_a_reply_to_the_signed_address_lands_on_the_request(client, city):
     assert response.json() == {"outcome": "threaded", "request": sr.tracking_number, "reason": ""}
     [comment] = comments(sr)
     assert comment.message == "The hole is bigger now."
-    assert comment.public is True and comment.actor_label == "Resident"
+    # Internal: people sign emails with their name and phone number.
+    assert comment.public is False and comment.actor_label == "Resident"
     sr.refresh_from_db()
     assert sr.resident_replied_at is not None
 
@@ -261,7 +262,7 @@ def test_an_image_attachment_becomes_a_photo_without_its_exif(client, city):
     )
     assert post_raw(client, raw).json()["outcome"] == "threaded"
     [photo] = sr.photos.all()
-    assert photo.source == "resident" and photo.public
+    assert photo.source == "resident" and not photo.public
     with photo.image.open("rb") as f:
         stored = Image.open(io.BytesIO(f.read()))
         assert not stored.getexif()
@@ -363,3 +364,11 @@ def test_unparseable_posts_get_a_400_with_an_error(client):
 
 def test_only_post_is_allowed(client):
     assert client.get(f"{URL}?token={SECRET}").status_code == 405
+
+
+def test_a_signed_reply_never_reaches_the_public_tracker(client, city):
+    sr = submit(city)
+    text = "Still there.\n\nRosa Martinez\nCell: 415-555-0199\n12 Oak St"
+    post_raw(client, raw_reply(to=reply_address_make(request_id=sr.pk), text=text))
+    tracker = client.get(sr.get_absolute_url()).content.decode()
+    assert "Still there." not in tracker and "555-0199" not in tracker
