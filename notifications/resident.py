@@ -144,6 +144,9 @@ def event_messages_queue(*, event: RequestEvent) -> list[OutboxMessage]:
         )
         if kind in ("received", "waiting_on_resident"):
             recipients = [s for s in recipients if s.role == Role.REPORTER]
+        if kind == "received" and request.channel == Channel.SMS:
+            # Reported by text: the conversation's last reply already gave the number and link.
+            recipients = [s for s in recipients if s.channel != Channel.SMS]
     queued = []
     for subscription in recipients:
         if not subscription.active:

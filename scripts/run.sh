@@ -13,6 +13,8 @@ export DATABASE_URL=${DATABASE_URL:-postgis://postgres:postgres@127.0.0.1:5432/c
 export DEV_MAILBOX=${DEV_MAILBOX:-true}
 HOST=${HOST:-127.0.0.1}
 PORT=${PORT:-8000}
+# Links in emails and texts point here (the worker has no request to read the host from).
+export SITE_URL=${SITE_URL:-http://$HOST:$PORT}
 
 bash scripts/setup.sh
 

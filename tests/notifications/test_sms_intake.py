@@ -136,3 +136,17 @@ def test_after_filing_a_text_adds_to_the_new_request(city):
     sr = ServiceRequest.objects.get()
     assert "added your message" in reply and sr.tracking_number in reply
     assert sr.events.filter(type="resident_comment").count() == 1
+
+
+def test_a_report_by_text_gets_one_confirmation_not_two(city):
+    from notifications.models import OutboxMessage
+    from notifications.resident import on_event
+    from requests_app.models import RequestEvent
+
+    say("pothole")
+    say("1 Market St")
+    reply = say("skip")
+    sr = ServiceRequest.objects.get()
+    assert sr.tracking_number in reply  # the conversation's own answer
+    on_event(sr.events.get(type=RequestEvent.Type.CREATED))  # what the worker does next
+    assert not OutboxMessage.objects.filter(template="received", channel="sms").exists()
