@@ -87,6 +87,10 @@ def _touch(request: ServiceRequest, *fields: str, staff_acted: bool = True) -> N
     if staff_acted and request.resident_replied_at is not None:
         request.resident_replied_at = None
         update.add("resident_replied_at")
+    if staff_acted and request.acknowledged_at is None:
+        # Any action by a person is the first response the response target counts.
+        request.acknowledged_at = request.updated_at
+        update.add("acknowledged_at")
     request.save(update_fields=sorted(update))
 
 
@@ -112,6 +116,10 @@ def request_status_change(
     request.updated_at = now
     request.version += 1
     fields = ["status", "updated_at", "version"]
+    if actor is not None and request.acknowledged_at is None:
+        # A person moving it on is its first response.
+        request.acknowledged_at = now
+        fields.append("acknowledged_at")
     if to_status == Status.RESOLVED or to_status in (
         Status.CLOSED_DUPLICATE,
         Status.REFERRED,
@@ -252,10 +260,8 @@ def request_assign(
             x for x in (_actor_name(sr.assignee) if sr.assignee else "", str(sr.team or "")) if x
         )
         sr.assignee, sr.team = assignee, team
-        # A person assigning is the first response; an automatic rule is not.
-        if not sr.acknowledged_at and actor is not None:
-            sr.acknowledged_at = timezone.now()
-        _touch(sr, "assignee", "team", "acknowledged_at", staff_acted=actor is not None)
+        # A person assigning is the first response (_touch); an automatic rule is not.
+        _touch(sr, "assignee", "team", staff_acted=actor is not None)
         after = ", ".join(
             x for x in (_actor_name(assignee) if assignee else "", str(team or "")) if x
         )
@@ -364,7 +370,7 @@ def request_comment(
         raise WorkflowError(_("Write something first."))
     with transaction.atomic():
         sr = request_lock(request=request, expected_version=expected_version)
-        _touch(sr)
+        _touch(sr, staff_acted=actor is not None)
         return event_record(
             request=sr,
             type=RequestEvent.Type.COMMENT if public else RequestEvent.Type.NOTE,
@@ -394,7 +400,7 @@ def request_onsite_attempt(
             Photo.objects.filter(pk__in=[p.pk for p in photos]).update(
                 request=sr, draft_key=None, source=Photo.Source.STAFF
             )
-        _touch(sr)
+        _touch(sr, staff_acted=actor is not None)
         event_record(
             request=sr,
             type=RequestEvent.Type.ONSITE_ATTEMPT,
@@ -502,7 +508,7 @@ def request_mark_duplicate(
         if original.duplicate_of_id == sr.pk:
             raise WorkflowError(_("That request is already a duplicate of this one."))
         sr.duplicate_of = original
-        _touch(sr, "duplicate_of")
+        _touch(sr, "duplicate_of", staff_acted=actor is not None)
         ServiceRequest.objects.filter(pk=original.pk).update(
             supporter_count=original.supporter_count + sr.supporter_count + 1
         )
@@ -570,7 +576,7 @@ def request_recategorise(
             return sr
         before = sr.category
         sr.category = category
-        _touch(sr, "category")
+        _touch(sr, "category", staff_acted=actor is not None)
         request_due_recompute(
             request=sr, actor=actor, reason=f"Category {before.name} → {category.name}"
         )

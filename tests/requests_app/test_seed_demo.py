@@ -268,3 +268,13 @@ def test_it_sets_a_business_calendar_and_service_level_targets():
         category_id=Category.objects.get(code="pothole").pk, priority="urgent"
     )
     assert urgent.clock == "24x7" and urgent.resolution_hours == 24
+
+
+def test_acknowledged_at_is_the_first_event_by_staff():
+    from requests_app.management.commands.seed_demo import NOT_STAFF
+
+    in_progress = ServiceRequest.objects.filter(status="in_progress")
+    assert in_progress.exists() and not in_progress.filter(acknowledged_at__isnull=True).exists()
+    for sr in ServiceRequest.objects.order_by("id")[:60]:
+        first = sr.events.exclude(actor_label__in=NOT_STAFF).order_by("created_at", "id").first()
+        assert sr.acknowledged_at == (first.created_at if first else None)

@@ -208,3 +208,24 @@ def test_an_automatic_assignment_keeps_the_resident_replied_badge(queued, agent)
     sr = request_assign(request=sr, actor=agent, assignee=agent)
     sr.refresh_from_db()
     assert sr.resident_replied_at is None
+
+
+def test_any_action_by_a_person_is_the_first_response(queued, agent):
+    assert queued.acknowledged_at is None
+    # The system writing is not a response.
+    request_comment(request=queued, actor=None, message="Routing note", public=False)
+    queued.refresh_from_db()
+    assert queued.acknowledged_at is None
+    # A person's public comment is.
+    request_comment(request=queued, actor=agent, message="On our list.", public=True)
+    queued.refresh_from_db()
+    assert queued.acknowledged_at is not None
+
+
+def test_a_person_moving_the_status_on_is_the_first_response(queued, agent):
+    from requests_app.models import Status
+    from requests_app.services import request_status_change
+
+    request_status_change(request=queued, to_status=Status.IN_PROGRESS, actor=agent)
+    queued.refresh_from_db()
+    assert queued.acknowledged_at is not None

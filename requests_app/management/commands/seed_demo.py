@@ -144,7 +144,7 @@ REQUEST_COLUMNS = (
     "address", "status", "priority", "channel", "answers", "closure_reason_id",
     "duplicate_of_id", "anonymous", "reporter_name", "reporter_email", "reporter_phone",
     "contact_method", "language", "private_token", "version", "created_at", "updated_at",
-    "routed_at", "resolved_at", "closed_at", "expected_at",
+    "routed_at", "resolved_at", "closed_at", "expected_at", "acknowledged_at",
 )  # fmt: skip
 EVENT_COLUMNS = (
     "request_id", "type", "actor_id", "actor_label", "created_at", "public", "from_value",
@@ -155,6 +155,9 @@ EVENTS = RequestEvent._meta.db_table
 STAGING = "seed_demo_requests"
 CREATED_BY = {"phone": "Call centre", "walk_in": "Call centre", "api": "Open311 client"}
 TERMINAL = frozenset({Status.CLOSED_DUPLICATE, Status.REFERRED, Status.NOT_ACTIONABLE})
+# Who writes events without being a member of staff acting on the request: the first event by
+# anyone else is the first response (acknowledged_at), as the workflow services record it.
+NOT_STAFF = frozenset({"Routing", "System", "Resident", *CREATED_BY.values()})
 NULL = "\\N"
 # Columns extra_columns() leaves alone: the identity, the areas (found in SQL), no key.
 SET_ELSEWHERE = frozenset({"id", "neighbourhood_id", "ward_id", "idempotency_key"})
@@ -849,6 +852,7 @@ class RequestWriter:
                     self.stamp(resolved_at) if resolved_at else NULL,
                     self.stamp(closed_at) if closed_at else NULL,
                     self.stamp(t0 + category.resolution_hours * 3600),
+                    self.stamp(history.acknowledged_at) if history.acknowledged_at else NULL,
                 )
             )
             + self.extra_request_vals
@@ -983,6 +987,11 @@ class RequestWriter:
             return h
 
         done = max(t0 + self._duration_hours(category) * 3600, t + 15 * minutes)
+        if rng.random() < 0.85:  # most are acknowledged within a working day
+            seen = t + rng.uniform(5, 8 * 60) * minutes
+            if seen < done:
+                reviewed = "A member of staff has reviewed your request."
+                h.add(seen, "acknowledged", True, dept, "", "", reviewed)
         span = done - t
         asides = []
         if rng.random() < 0.3:
@@ -1052,6 +1061,7 @@ class History:
         self.current = "received"
         self.closure: str | None = None
         self.routed_at = self.resolved_at = self.closed_at = None
+        self.acknowledged_at: float | None = None
         self.changes = 0
         self.stopped = False
 
@@ -1076,6 +1086,8 @@ class History:
         self.events.append((at, etype, flag, label, from_v, to_v, message, data, actor_id))
         if etype == "routed" and self.routed_at is None:
             self.routed_at = at
+        if self.acknowledged_at is None and label not in NOT_STAFF:
+            self.acknowledged_at = at
         return True
 
     def status(self, at: float, label: str, to: str, message: str = "", data: str = "{}") -> bool:
