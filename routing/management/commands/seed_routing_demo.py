@@ -54,6 +54,8 @@ class Command(BaseCommand):
             f"{len(demo.POLICIES)} escalation policies, {assets} assets, "
             f"{len(demo.SENSITIVE_PLACES)} sensitive places."
         )
+        crews = ", ".join(username for username, *_rest in demo.CREW_USERS)
+        self.stdout.write(f"Crew logins (password {DEMO_PASSWORD}): {crews}")
 
     def _users_ensure(self) -> dict[str, object]:
         User = get_user_model()
