@@ -206,8 +206,9 @@ def message_log(*, request: ServiceRequest) -> list[MessageRow]:
     """The outbox rows about this request, newest first. Recipients are contact details: the
     view asks only for staff who may see them."""
     labels = _message_status_labels()
+    kinds = _message_kind_labels()
     rows = OutboxMessage.objects.filter(request=request).only(
-        "id", "created_at", "channel", "recipient", "template", "status", "last_error"
+        "id", "created_at", "channel", "recipient", "template", "status", "last_error", "digest"
     )
     return [
         MessageRow(
@@ -215,14 +216,48 @@ def message_log(*, request: ServiceRequest) -> list[MessageRow]:
             at=m.created_at,
             channel=_label(MessageChannel, m.channel),
             recipient=m.recipient,
-            template=m.template,
+            template=str(kinds.get(m.template, m.template)),
             status=m.status,
-            status_label=labels.get(m.status, m.status),
+            status_label=_message_status(m, labels),
             error=m.last_error,
             can_resend=m.status == OutboxMessage.Status.FAILED,
         )
         for m in rows.order_by("-created_at", "-id")
     ]
+
+
+def _message_status(message: OutboxMessage, labels: dict[str, str]) -> str:
+    # Digest items wait queued for the member's digest, then are marked suppressed with a note
+    # saying which digest carried them: neither is an opt-out.
+    if message.digest and message.status == OutboxMessage.Status.QUEUED:
+        return _("Waiting for the next digest")
+    if message.digest and message.status == OutboxMessage.Status.SUPPRESSED:
+        return _("Sent in a digest")
+    return labels.get(message.status, message.status)
+
+
+def _message_kind_labels() -> dict[str, str]:
+    """What each message is about, in words, for the staff message log."""
+    return {
+        "received": _("Report received"),
+        "routed": _("Routed"),
+        "in_progress": _("In progress"),
+        "waiting_on_resident": _("Question for the resident"),
+        "onsite_attempt": _("On-site visit"),
+        "comment": _("Public comment"),
+        "resolved": _("Resolved"),
+        "reopened": _("Reopened"),
+        "merged": _("Merged into another request"),
+        "follow_confirm": _("Follow confirmation"),
+        "survey": _("Closure survey"),
+        "sms_reply": _("Text message reply"),
+        "staff_new_request": _("Staff: new request"),
+        "staff_assigned_to_me": _("Staff: assigned"),
+        "staff_resident_replied": _("Staff: resident replied"),
+        "staff_escalation": _("Staff: escalation"),
+        "staff_survey_not_fixed": _("Staff: survey says not fixed"),
+        "staff_digest": _("Staff: digest"),
+    }
 
 
 # --- Nearby ----------------------------------------------------------------------------------

@@ -125,3 +125,23 @@ def test_resend_is_post_only_and_for_staff(client, staff, queued, failed):
     assert client.post(resend_url(queued, failed)).status_code == 302  # to the login page
     client.force_login(staff.agent)
     assert client.get(resend_url(queued, failed)).status_code == 405
+
+
+def test_the_log_names_messages_in_words_and_tells_digest_items_apart(client, staff, queued):
+    for key, status in (("a", OutboxMessage.Status.QUEUED), ("b", OutboxMessage.Status.SUPPRESSED)):
+        message = outbox_queue(
+            channel="email",
+            recipient="sam@example.org",
+            template="staff_new_request",
+            language="en",
+            body_text="New request",
+            request=queued,
+            digest=True,
+            dedupe_key=f"test:digest:{key}",
+        )
+        OutboxMessage.objects.filter(pk=message.pk).update(status=status)
+    client.force_login(staff.agent)
+    html = detail(client, queued)
+    assert "Staff: new request" in html and "staff_new_request" not in html
+    assert "Waiting for the next digest" in html and "Sent in a digest" in html
+    assert "Not sent (opted out)" not in html
