@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from requests_app.models import RequestEvent, Status
+from requests_app.models import RequestEvent, ServiceRequest, Status
 from requests_app.services import event_record, request_route, request_status_change
 from tests.images import jpeg_bytes, upload
 from tests.requests_app.helpers import submit
@@ -82,6 +82,17 @@ def test_the_tracker_speaks_spanish(client, city):
         page = client.get(sr.get_absolute_url()).content.decode()
     assert "El equipo lo reparó." in page
     assert "Calles" in page
+
+
+def test_the_expected_date_reads_as_a_spanish_date(client, city):
+    import datetime
+
+    sr = submit(city)
+    expected = datetime.datetime(2026, 12, 1, 20, 0, tzinfo=datetime.UTC)
+    ServiceRequest.objects.filter(pk=sr.pk).update(expected_at=expected)
+    client.cookies["django_language"] = "es"
+    page = client.get(sr.get_absolute_url()).content.decode()
+    assert "1 de diciembre de 2026" in page
 
 
 def test_find_my_request_redirects_to_the_tracker(client, city):
