@@ -16,12 +16,9 @@ from django.utils.translation import gettext_noop
 
 from notifications.models import OutboxMessage
 from notifications.outbox import outbox_queue
+from notifications.rendering import absolute_url
 from notifications.staff import staff_alert, staff_preference_get
 from requests_app.models import Priority, RequestEvent
-
-
-def _absolute(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
 
 
 def _escalation_lines(data: dict) -> list[str]:
@@ -136,7 +133,7 @@ def _escalation_render(
             "lines": _escalation_lines(data),
             "step_name": data.get("step_name") or event.to_value,
             "why": _(_WHY[data["notify"]]) if data.get("notify") in _WHY else "",
-            "staff_url": _absolute(reverse("staff:detail", args=[request.tracking_number])),
+            "staff_url": absolute_url(reverse("staff:detail", args=[request.tracking_number])),
             "city_name": settings.CITY_NAME,
         }
         subject = render_to_string("notifications/email/escalation_subject.txt", context)

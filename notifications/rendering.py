@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.template import Context, Template
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -18,6 +19,11 @@ class Rendered:
     subject: str
     text: str
     html: str
+
+
+def absolute_url(path: str) -> str:
+    """A site path as a full link for a message (workers have no request to take the host from)."""
+    return settings.SITE_URL.rstrip("/") + path
 
 
 def _file(kind: str, channel: str, part: str) -> str:

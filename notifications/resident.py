@@ -40,7 +40,7 @@ from django.utils import translation
 
 from notifications.models import Channel, OutboxMessage, RequestSubscription
 from notifications.outbox import dedupe_key_for, outbox_queue
-from notifications.rendering import message_render
+from notifications.rendering import absolute_url, message_render
 from notifications.sms import is_gsm7, segments
 from notifications.sms import sms_fit as fit
 from notifications.subscriptions import (
@@ -194,10 +194,6 @@ def _queue(
     )
 
 
-def _absolute(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
-
-
 def message_context(
     *,
     request: ServiceRequest,
@@ -217,18 +213,18 @@ def message_context(
         "address": request.address,
         "city_name": settings.CITY_NAME,
         "language": translation.get_language() or "en",
-        "tracker_url": _absolute(request.get_absolute_url()),
+        "tracker_url": absolute_url(request.get_absolute_url()),
         "private_url": (
-            _absolute(reverse("requests_app:private", args=[request.private_token]))
+            absolute_url(reverse("requests_app:private", args=[request.private_token]))
             if reporter and request.private_token
             else ""
         ),
         "preferences_url": (
-            _absolute(reverse("notifications:preferences", args=[request.private_token]))
+            absolute_url(reverse("notifications:preferences", args=[request.private_token]))
             if reporter and request.private_token
             else ""
         ),
-        "unsubscribe_url": _absolute(
+        "unsubscribe_url": absolute_url(
             reverse("notifications:unsubscribe", args=[subscription.token])
         )
         if subscription.token
@@ -259,8 +255,8 @@ def message_context(
             context["message"] = event.message
         context["evidence_photos"] = [
             {
-                "url": _absolute(reverse("requests_app:photo", args=[p.uuid, "full"])),
-                "thumb_url": _absolute(reverse("requests_app:photo", args=[p.uuid, "thumb"])),
+                "url": absolute_url(reverse("requests_app:photo", args=[p.uuid, "full"])),
+                "thumb_url": absolute_url(reverse("requests_app:photo", args=[p.uuid, "thumb"])),
             }
             for p in request.photos.filter(public=True, source=Photo.Source.STAFF)
         ]
@@ -268,7 +264,7 @@ def message_context(
         original = _original_of(event=event, request=request)
         if original is not None:
             context["original_number"] = original.tracking_number
-            context["original_url"] = _absolute(original.get_absolute_url())
+            context["original_url"] = absolute_url(original.get_absolute_url())
     return context
 
 
@@ -304,7 +300,7 @@ def follow_confirmation_queue(*, subscription: RequestSubscription) -> OutboxMes
     language = subscription.language or "en"
     with translation.override(language):
         context = message_context(request=request, subscription=subscription, kind="follow_confirm")
-        context["confirm_url"] = _absolute(
+        context["confirm_url"] = absolute_url(
             reverse("notifications:follow_confirm", args=[subscription.token])
         )
     rendered = message_render(

@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from notifications.models import OutboxMessage, StaffPreference
 from notifications.outbox import dedupe_key_for, outbox_queue
-from notifications.rendering import message_render
+from notifications.rendering import absolute_url, message_render
 from requests_app.models import RequestEvent, Role, ServiceRequest
 
 # Which preference decides each kind of alert.
@@ -99,10 +99,6 @@ def digest_times_format(times: list[time]) -> str:
 # --- The one way a staff alert is queued ---------------------------------------------------------
 
 
-def _absolute(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
-
-
 def staff_alert_context(*, request: ServiceRequest, event: RequestEvent | None) -> dict:
     """What staff templates may use. Deliberately no reporter fields."""
     return {
@@ -112,11 +108,11 @@ def staff_alert_context(*, request: ServiceRequest, event: RequestEvent | None) 
         "department_name": request.department.tr("name") if request.department else "",
         "priority": request.get_priority_display(),
         "status": request.get_status_display(),
-        "staff_url": _absolute(reverse("staff:detail", args=[request.tracking_number])),
+        "staff_url": absolute_url(reverse("staff:detail", args=[request.tracking_number])),
         "event_message": event.message if event is not None else "",
         "actor_label": event.actor_label if event is not None else "",
         "city_name": settings.CITY_NAME,
-        "preferences_url": _absolute(reverse("notifications:staff_preferences")),
+        "preferences_url": absolute_url(reverse("notifications:staff_preferences")),
     }
 
 
@@ -282,7 +278,7 @@ def _digest_groups(items: list[OutboxMessage]) -> list[dict]:
                 "address": request.address if request else "",
                 "subject": item.subject,
                 "staff_url": (
-                    _absolute(reverse("staff:detail", args=[request.tracking_number]))
+                    absolute_url(reverse("staff:detail", args=[request.tracking_number]))
                     if request
                     else ""
                 ),
@@ -346,7 +342,7 @@ def staff_digest_send_one(*, user_id: int, now: datetime) -> OutboxMessage | Non
                     "groups": groups,
                     "count": len(items),
                     "city_name": settings.CITY_NAME,
-                    "preferences_url": _absolute(reverse("notifications:staff_preferences")),
+                    "preferences_url": absolute_url(reverse("notifications:staff_preferences")),
                     "slot_time": slot.local_time.strftime("%H:%M"),
                 },
             )

@@ -19,7 +19,7 @@ from django.utils import timezone, translation
 
 from notifications.models import MessagingSettings, RequestSubscription, Survey
 from notifications.outbox import outbox_queue
-from notifications.rendering import message_render
+from notifications.rendering import absolute_url, message_render
 from notifications.staff import staff_alert, staff_recipients_for_survey
 from requests_app.models import ContactMethod, RequestEvent, ServiceRequest, Status
 from requests_app.services import event_record, request_lock, request_status_change
@@ -73,10 +73,6 @@ def survey_targets(*, request: ServiceRequest) -> list[SurveyTarget]:
     return []
 
 
-def _absolute(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
-
-
 def survey_send_for_event(*, event: RequestEvent) -> Survey | None:
     """Create the survey for one resolution and queue its message on each reporter channel.
 
@@ -103,7 +99,7 @@ def survey_send_for_event(*, event: RequestEvent) -> Survey | None:
             language=targets[0].language,
             sent_at=event.created_at,
         )
-        survey_url = _absolute(reverse("notifications:survey", args=[survey.token]))
+        survey_url = absolute_url(reverse("notifications:survey", args=[survey.token]))
         for target in targets:
             with translation.override(target.language):
                 rendered = message_render(

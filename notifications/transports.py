@@ -31,6 +31,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from notifications.models import OutboxMessage
+from notifications.rendering import absolute_url
 from notifications.replyto import reply_address_make
 
 logger = logging.getLogger(__name__)
@@ -66,10 +67,6 @@ class Transport:
 # --- Email -----------------------------------------------------------------------------------
 
 
-def _absolute(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
-
-
 def message_id_for(message: OutboxMessage) -> str:
     """A Message-ID derived from the outbox row: if a crash makes us send a row twice, the copies
     carry the same id, so mail clients and ESPs can recognise the duplicate."""
@@ -83,7 +80,7 @@ def unsubscribe_url(message: OutboxMessage) -> str:
     if subscription is None or not subscription.token:
         return ""
     try:
-        return _absolute(reverse("notifications:unsubscribe", args=[subscription.token]))
+        return absolute_url(reverse("notifications:unsubscribe", args=[subscription.token]))
     except NoReverseMatch:
         return ""
 
