@@ -22,7 +22,7 @@ from notifications.outbox import outbox_queue
 from notifications.rendering import absolute_url, message_render
 from notifications.staff import staff_alert, staff_recipients_for_survey
 from requests_app.models import ContactMethod, RequestEvent, ServiceRequest, Status
-from requests_app.services import event_record, request_lock, request_status_change
+from requests_app.services import event_record, request_lock, request_reopen
 
 SURVEY_ACTOR = "Resident (survey)"
 NOT_FIXED_REASON = "The resident says it is not fixed: {comment}"
@@ -192,20 +192,17 @@ def survey_answer(
         if newer or request.status not in (Status.RESOLVED, Status.CLOSED):
             # Already reopened, or this answer is about an earlier resolution: recorded only.
             return Outcome.RECORDED
-        # request_reopen names its actor from a user; the survey has none, so the same two
-        # moves are made here with the survey's own label.
-        reopened = request_status_change(
+        request_reopen(
             request=request,
-            to_status=Status.REOPENED,
             actor=None,
             actor_label=SURVEY_ACTOR,
-            message=(
+            reason=(
                 NOT_FIXED_REASON.format(comment=comment) if comment else NOT_FIXED_REASON_NO_COMMENT
             ),
         )
-        request_status_change(
-            request=request, to_status=Status.IN_QUEUE, actor=None, actor_label=SURVEY_ACTOR
-        )
+        reopened = request.events.filter(
+            type=RequestEvent.Type.STATUS_CHANGED, to_value=Status.REOPENED
+        ).latest("created_at", "id")
         fresh = ServiceRequest.objects.select_related(
             "category", "department", "assignee", "team"
         ).get(pk=request.pk)

@@ -537,25 +537,27 @@ def request_reopen(
     request: ServiceRequest,
     actor: Actor,
     reason: str,
+    actor_label: str = "",
     expected_version: int | None = None,
 ) -> ServiceRequest:
+    """Reopen a closed request and put it back in its queue. ``actor_label`` names who did it
+    when no user did (e.g. "Resident (survey)")."""
     if not reason.strip():
         raise WorkflowError(_("Say why it is being reopened."))
+    label = actor_label or _actor_name(actor)
     with transaction.atomic():
         sr = request_lock(request=request, expected_version=expected_version)
         request_status_change(
             request=sr,
             to_status=Status.REOPENED,
             actor=actor,
-            actor_label=_actor_name(actor),
+            actor_label=label,
             message=reason.strip(),
         )
         if sr.duplicate_of_id:
             sr.duplicate_of = None
             sr.save(update_fields=["duplicate_of"])
-        request_status_change(
-            request=sr, to_status=Status.IN_QUEUE, actor=actor, actor_label=_actor_name(actor)
-        )
+        request_status_change(request=sr, to_status=Status.IN_QUEUE, actor=actor, actor_label=label)
         return sr
 
 
