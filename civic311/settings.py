@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "notifications",
     "reports",
     "staff",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -271,7 +271,7 @@ def test_it_sets_a_business_calendar_and_service_level_targets():
 
 
 def test_acknowledged_at_is_the_first_event_by_staff():
-    from requests_app.management.commands.seed_demo import NOT_STAFF
+    from demo.history import NOT_STAFF
 
     in_progress = ServiceRequest.objects.filter(status="in_progress")
     assert in_progress.exists() and not in_progress.filter(acknowledged_at__isnull=True).exists()

@@ -1,6 +1,6 @@
 """The demo city's routing set-up: crews and their strategies, routing rules, escalation policies,
-priority-scoring weights, an asset layer and sensitive places. Loaded by
-``manage.py seed_routing_demo`` (which ``make run`` calls after ``seed_demo``); every part is an
+priority-scoring weights, an asset layer and sensitive places. Written by demo.routing_seed
+(``manage.py seed_routing_demo``, which ``make run`` calls after ``seed_demo``); every part is an
 update-or-create, so running it again changes nothing.
 
 Everything here is invented for the demo except where it says otherwise: the streetlight and sign

@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class DemoConfig(AppConfig):
+    """No models: the app exists for its management commands (seed_demo, seed_routing_demo,
+    bench)."""
+
+    name = "demo"
+    verbose_name = "Demo city"
