@@ -117,18 +117,17 @@ class PolicySpec:
     steps: tuple[StepSpec, ...]
 
 
+# Both policies warn the supervisors at three quarters of the time to resolve.
+SUPERVISORS_AT_75 = StepSpec(
+    "Supervisors told at 75% of the time to resolve", "target_percent", 75, notify="supervisors"
+)
 POLICIES = (
     PolicySpec(
         "City-wide default",
         "",
         (
             StepSpec("Remind after two days without action", "idle", 48, notify="assignee"),
-            StepSpec(
-                "Supervisors told at 75% of the time to resolve",
-                "target_percent",
-                75,
-                notify="supervisors",
-            ),
+            SUPERVISORS_AT_75,
             StepSpec(
                 "Breach: priority up, department head told",
                 "target_percent",
@@ -150,12 +149,7 @@ POLICIES = (
                 target="response",
                 notify="supervisors",
             ),
-            StepSpec(
-                "Supervisors told at 75% of the time to resolve",
-                "target_percent",
-                75,
-                notify="supervisors",
-            ),
+            SUPERVISORS_AT_75,
             StepSpec(
                 "Breach: priority up, to the supervisors' queue, head told",
                 "target_percent",
