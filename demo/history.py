@@ -136,8 +136,8 @@ class RequestWriter:
         self.boundary: PreparedGeometry | None = boundary_prepared()
         self.categories = self._categories_load()
         self.online = [c for c in self.categories.values() if c.online]
-        self.reasons = {}
-        self.reason_text = {}
+        self.reasons: dict[str, int] = {}
+        self.reason_text: dict[str, str] = {}  # public text, as COPY text
         for reason_id, code, public_text in ClosureReason.objects.values_list(
             "id", "code", "public_text"
         ):
