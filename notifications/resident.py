@@ -121,6 +121,17 @@ def on_event(event: RequestEvent) -> None:
     event_messages_queue(event=event)
 
 
+def confirmation_queue(*, event_id: int) -> OutboxMessage | None:
+    """Queue the 'we received your report' message for a `created` event: to the reporter, on
+    the channel they chose, in their language. Idempotent: the outbox dedupe key means a second
+    call queues nothing and returns None."""
+    event = RequestEvent.objects.get(pk=event_id)
+    if event.type != RequestEvent.Type.CREATED:
+        return None
+    queued = event_messages_queue(event=event)
+    return queued[0] if queued else None
+
+
 def event_messages_queue(*, event: RequestEvent) -> list[OutboxMessage]:
     """Create the subscriptions an event implies, then queue its messages. Returns the rows
     queued by this call (none on a re-delivery)."""

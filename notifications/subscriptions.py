@@ -10,7 +10,8 @@ import secrets
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from notifications.models import Channel, ContactPreference, OptOutLog, RequestSubscription
+from notifications.models import Channel, ContactPreference, RequestSubscription
+from notifications.outbox import contact_preference_set
 from requests_app.models import ContactMethod, ServiceRequest, Supporter
 
 Role = RequestSubscription.Role
@@ -148,46 +149,6 @@ def subscription_unsubscribe(*, subscription: RequestSubscription) -> RequestSub
     return subscription
 
 
-def address_opt_out(
-    *, channel: str, address: str, source: str, request: ServiceRequest | None = None
-) -> ContactPreference:
-    """Stop every message to an address on a channel, and record it. Every later send to it is
-    suppressed by the outbox."""
-    return _address_set(
-        channel=channel, address=address, opted_out=True, source=source, request=request
-    )
-
-
-def address_opt_in(
-    *, channel: str, address: str, source: str, request: ServiceRequest | None = None
-) -> ContactPreference:
-    return _address_set(
-        channel=channel, address=address, opted_out=False, source=source, request=request
-    )
-
-
-def _address_set(
-    *, channel: str, address: str, opted_out: bool, source: str, request: ServiceRequest | None
-) -> ContactPreference:
-    address = address_normalize(channel=channel, address=address)
-    with transaction.atomic():
-        preference, _created = ContactPreference.objects.select_for_update().get_or_create(
-            channel=channel, address=address
-        )
-        if preference.opted_out != opted_out:
-            preference.opted_out = opted_out
-            preference.updated_at = timezone.now()
-            preference.save(update_fields=["opted_out", "updated_at"])
-            OptOutLog.objects.create(
-                channel=channel,
-                address=address,
-                action=OptOutLog.Action.OPT_OUT if opted_out else OptOutLog.Action.OPT_IN,
-                source=source,
-                request=request,
-            )
-        return preference
-
-
 def reporter_preferences_set(
     *, request: ServiceRequest, email: bool, sms: bool, phone: str = ""
 ) -> list[RequestSubscription]:
@@ -250,11 +211,12 @@ def reporter_preferences_set(
                 channel=Channel.EMAIL, address=wanted[Channel.EMAIL], opted_out=True
             ).first()
             if preference is not None:
-                address_opt_in(
+                contact_preference_set(
                     channel=Channel.EMAIL,
                     address=wanted[Channel.EMAIL],
+                    opted_out=False,
                     source="preferences-page",
-                    request=request,
+                    request_id=request.pk,
                 )
     return list(RequestSubscription.objects.filter(request=request, role=Role.REPORTER))
 

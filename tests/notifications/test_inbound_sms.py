@@ -11,6 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django.urls import reverse
 
+from notifications.inbound.twilio import sms_media_fetch, twilio_signature
 from notifications.models import (
     ContactPreference,
     InboundMessage,
@@ -18,7 +19,6 @@ from notifications.models import (
     OutboxMessage,
 )
 from notifications.outbox import outbox_queue
-from notifications.sms_inbound import sms_media_fetch, twilio_signature
 from requests_app.models import RequestEvent, Status
 from requests_app.services import request_resolve, request_route
 from tests.images import jpeg_bytes

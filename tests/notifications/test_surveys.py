@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from notifications.models import MessagingSettings, OutboxMessage, RequestSubscription, Survey
-from notifications.survey_selectors import survey_results
+from notifications.selectors import survey_results
 from notifications.surveys import Outcome, on_event, survey_answer
 from requests_app.models import RequestEvent, Status
 from requests_app.services import Reporter, request_reopen, request_resolve

@@ -94,7 +94,7 @@ class Command(BaseCommand):
         def staff_queue() -> None:
             from django.contrib.auth import get_user_model
 
-            from staff.access import staff_profile
+            from requests_app.permissions import staff_profile
             from staff.selectors import QueueFilters, QueueScope, queue_counters, queue_page
 
             user = get_user_model().objects.filter(username="supervisor").first()
