@@ -208,6 +208,13 @@ class StaffPreferenceForm(forms.Form):
 # --- Development mailbox ---------------------------------------------------------------------
 
 
+def _words_or_photo(data: dict, field: str, message) -> dict:
+    """A mailbox message needs some words or a picture."""
+    if not (data.get(field) or "").strip() and not data.get("photo"):
+        raise ValidationError(message)
+    return data
+
+
 class MailboxReplyForm(forms.Form):
     text = forms.CharField(
         label=gettext_lazy("Reply"),
@@ -218,10 +225,7 @@ class MailboxReplyForm(forms.Form):
     photo = forms.FileField(label=gettext_lazy("Photo (optional)"), required=False)
 
     def clean(self) -> dict:
-        data = super().clean()
-        if not (data.get("text") or "").strip() and not data.get("photo"):
-            raise ValidationError(_("Write a reply or attach a photo."))
-        return data
+        return _words_or_photo(super().clean(), "text", _("Write a reply or attach a photo."))
 
 
 class MailboxSmsForm(forms.Form):
@@ -238,7 +242,4 @@ class MailboxSmsForm(forms.Form):
     photo = forms.FileField(label=gettext_lazy("Picture (optional)"), required=False)
 
     def clean(self) -> dict:
-        data = super().clean()
-        if not (data.get("body") or "").strip() and not data.get("photo"):
-            raise ValidationError(_("Write a message or attach a picture."))
-        return data
+        return _words_or_photo(super().clean(), "body", _("Write a message or attach a picture."))

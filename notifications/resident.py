@@ -184,12 +184,37 @@ def _queue(
         context = message_context(
             request=request, event=event, subscription=subscription, kind=kind
         )
+    return _subscriber_message_queue(
+        request=request,
+        subscription=subscription,
+        kind=kind,
+        language=language,
+        context=context,
+        link=context["tracker_url"],
+        event=event,
+        dedupe_key=key,
+    )
+
+
+def _subscriber_message_queue(
+    *,
+    request: ServiceRequest,
+    subscription: RequestSubscription,
+    kind: str,
+    language: str,
+    context: dict,
+    link: str,
+    dedupe_key: str,
+    event: RequestEvent | None = None,
+) -> OutboxMessage | None:
+    """Render one message of ``kind`` for a subscriber and queue it. A text message is fitted
+    to two segments, keeping ``link`` whole."""
     rendered = message_render(
         kind=kind, channel=subscription.channel, language=language, context=context
     )
     text = rendered.text
     if subscription.channel == Channel.SMS:
-        text = sms_fit(text, keep=context["tracker_url"])
+        text = sms_fit(text, keep=link)
     return outbox_queue(
         channel=subscription.channel,
         recipient=subscription.address,
@@ -201,7 +226,7 @@ def _queue(
         request=request,
         event=event,
         subscription=subscription,
-        dedupe_key=key,
+        dedupe_key=dedupe_key,
     )
 
 
@@ -314,22 +339,13 @@ def follow_confirmation_queue(*, subscription: RequestSubscription) -> OutboxMes
         context["confirm_url"] = absolute_url(
             reverse("notifications:follow_confirm", args=[subscription.token])
         )
-    rendered = message_render(
-        kind="follow_confirm", channel=subscription.channel, language=language, context=context
-    )
-    text = rendered.text
-    if subscription.channel == Channel.SMS:
-        text = sms_fit(text, keep=context["confirm_url"])
-    return outbox_queue(
-        channel=subscription.channel,
-        recipient=subscription.address,
-        template="follow_confirm",
-        language=language,
-        subject=rendered.subject,
-        body_text=text,
-        body_html=rendered.html,
+    return _subscriber_message_queue(
         request=request,
         subscription=subscription,
+        kind="follow_confirm",
+        language=language,
+        context=context,
+        link=context["confirm_url"],
         dedupe_key=dedupe_key_for(
             event_id=None,
             channel=subscription.channel,

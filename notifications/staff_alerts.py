@@ -316,12 +316,9 @@ def staff_alert_queue(*, event_id: int) -> list[OutboxMessage]:
             continue
         seen.add(address.lower())
         language = staff_preference_get(user=user).language if user is not None else "en"
-        rendered = _escalation_render(event=event, request=request, data=data, language=language)
-        parts = {
-            "subject": rendered.subject,
-            "body_text": rendered.text,
-            "body_html": rendered.html,
-        }
+        parts = _escalation_render(
+            event=event, request=request, data=data, language=language
+        ).outbox_fields()
         if user is not None:
             message = staff_alert(
                 user=user, kind="escalation", event=event, request=request, **parts
@@ -473,9 +470,7 @@ def staff_digest_send_one(*, user_id: int, now: datetime) -> OutboxMessage | Non
             recipient=recipient,
             template="staff_digest",
             language=preference.language,
-            subject=rendered.subject,
-            body_text=rendered.text,
-            body_html=rendered.html,
+            **rendered.outbox_fields(),
             user=user,
             dedupe_key=dedupe_key_for(
                 event_id=None,

@@ -77,19 +77,30 @@ def _subscription_ensure(
         return RequestSubscription.objects.get(request=request, channel=channel, address=address)
 
 
-def reporter_subscriptions_ensure(*, request: ServiceRequest) -> list[RequestSubscription]:
-    """The reporter's subscriptions, confirmed at once: they filed the report themselves."""
+def _confirmed_subscriptions_ensure(
+    *, request: ServiceRequest, role: str, pairs: list[tuple[str, str]], language: str
+) -> list[RequestSubscription]:
     return [
         _subscription_ensure(
             request=request,
-            role=Role.REPORTER,
+            role=role,
             channel=channel,
             address=address,
-            language=request.language,
+            language=language,
             confirmed=True,
         )
-        for channel, address in reporter_channels(request=request)
+        for channel, address in pairs
     ]
+
+
+def reporter_subscriptions_ensure(*, request: ServiceRequest) -> list[RequestSubscription]:
+    """The reporter's subscriptions, confirmed at once: they filed the report themselves."""
+    return _confirmed_subscriptions_ensure(
+        request=request,
+        role=Role.REPORTER,
+        pairs=reporter_channels(request=request),
+        language=request.language,
+    )
 
 
 def supporter_subscriptions_ensure(*, supporter: Supporter) -> list[RequestSubscription]:
@@ -99,17 +110,9 @@ def supporter_subscriptions_ensure(*, supporter: Supporter) -> list[RequestSubsc
         pairs.append((Channel.EMAIL, supporter.email))
     elif supporter.phone:
         pairs.append((Channel.SMS, str(supporter.phone)))
-    return [
-        _subscription_ensure(
-            request=supporter.request,
-            role=Role.SUPPORTER,
-            channel=channel,
-            address=address,
-            language=supporter.language,
-            confirmed=True,
-        )
-        for channel, address in pairs
-    ]
+    return _confirmed_subscriptions_ensure(
+        request=supporter.request, role=Role.SUPPORTER, pairs=pairs, language=supporter.language
+    )
 
 
 def follower_subscribe(
