@@ -287,15 +287,18 @@ def test_attachments_that_are_not_photos_are_left_out_and_noted(city):
 # --- 'No problem found' ----------------------------------------------------------------------
 
 
+def reply_days_later(sr, *, days: int, text: str):
+    """Rosa replies ``days`` after the closure, with a 7-day window for replies."""
+    MessagingSettings.objects.create(no_problem_reply_days=7)
+    with time_machine.travel(timezone.now() + timedelta(days=days)):
+        return inbound_email_receive(
+            sender="rosa@example.com", recipients=[reply_address_make(request_id=sr.pk)], text=text
+        )
+
+
 def test_a_reply_within_the_window_after_no_problem_found_reopens_for_review(city, staff):
     sr = no_problem_found_closure(city, staff)
-    MessagingSettings.objects.create(no_problem_reply_days=7)
-    with time_machine.travel(timezone.now() + timedelta(days=6)):
-        log = inbound_email_receive(
-            sender="rosa@example.com",
-            recipients=[reply_address_make(request_id=sr.pk)],
-            text="It is definitely still there.",
-        )
+    log = reply_days_later(sr, days=6, text="It is definitely still there.")
     assert log.outcome == "threaded" and "Reopened" in log.reason
     sr.refresh_from_db()
     assert sr.status == Status.IN_QUEUE
@@ -307,13 +310,7 @@ def test_a_reply_within_the_window_after_no_problem_found_reopens_for_review(cit
 
 def test_a_reply_after_the_window_is_kept_but_does_not_reopen(city, staff):
     sr = no_problem_found_closure(city, staff)
-    MessagingSettings.objects.create(no_problem_reply_days=7)
-    with time_machine.travel(timezone.now() + timedelta(days=8)):
-        log = inbound_email_receive(
-            sender="rosa@example.com",
-            recipients=[reply_address_make(request_id=sr.pk)],
-            text="Still there.",
-        )
+    log = reply_days_later(sr, days=8, text="Still there.")
     assert log.outcome == "threaded" and log.reason == replies.CLOSED_NOT_REOPENED
     sr.refresh_from_db()
     assert sr.status == Status.RESOLVED

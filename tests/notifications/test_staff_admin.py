@@ -12,13 +12,6 @@ from tests.requests_app.helpers import submit
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def admin_client(client, django_user_model):
-    user = django_user_model.objects.create_superuser("cityadmin", "a@example.com", "pw")
-    client.force_login(user)
-    return client
-
-
 def test_the_messaging_settings_row_is_added_once_and_never_deleted(admin_client):
     add = reverse("admin:notifications_messagingsettings_add")
     assert admin_client.get(add).status_code == 200
