@@ -8,9 +8,10 @@ from datetime import UTC, datetime
 import pytest
 import time_machine
 from django.core import mail
+from django.urls import reverse
 
 from notifications.handlers import on_event
-from notifications.models import MessageTemplate, OutboxMessage
+from notifications.models import OutboxMessage
 from notifications.sending import message_send
 from notifications.staff_alerts import staff_alert_queue
 from requests_app.models import RequestEvent
@@ -120,15 +121,21 @@ def test_the_handler_only_emails_staff_for_escalations(city, staff):
     assert OutboxMessage.objects.filter(template="staff_escalation").count() == 1
 
 
-def test_an_admins_edit_of_the_escalation_template_is_what_gets_sent(city, staff):
-    MessageTemplate.objects.create(
-        kind="staff_escalation",
-        channel="email",
-        language="en",
-        subject="Edited: {{ tracking_number }} needs you",
-        body_text="Edited by the admin. {% for line in lines %}{{ line }} {% endfor %}"
-        "{{ staff_url }}",
+def test_an_admins_edit_of_the_escalation_template_is_what_gets_sent(admin_client, city, staff):
+    response = admin_client.post(
+        reverse("admin:notifications_messagetemplate_add"),
+        {
+            "kind": "staff_escalation",
+            "channel": "email",
+            "language": "en",
+            "active": "on",
+            "subject": "Edited: {{ tracking_number }} needs you",
+            "body_text": "Edited by the admin. {% for line in lines %}{{ line }} {% endfor %}"
+            "{{ staff_url }}",
+            "body_html": "",
+        },
     )
+    assert response.status_code == 302
     staff.supervisor.email = "sam@example.org"
     staff.supervisor.save()
     sr, event = escalation(city, recipients=[{"user_id": staff.supervisor.pk}])
