@@ -70,3 +70,11 @@ def test_a_bad_digest_time_is_refused_in_admin_too(admin_client, staff):
     admin_client.post(url, {**data, "digest_times": "17:00 7:30"})
     preference.refresh_from_db()
     assert preference.digest_times == "07:30,17:00"
+
+
+def test_messaging_settings_load_gives_the_one_row_and_makes_it_on_first_use():
+    first = MessagingSettings.load()
+    assert (first.pk, first.max_attempts) == (1, 5)
+    MessagingSettings.objects.filter(pk=1).update(max_attempts=3)
+    assert MessagingSettings.load().max_attempts == 3
+    assert MessagingSettings.objects.count() == 1
