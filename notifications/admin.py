@@ -44,6 +44,24 @@ from notifications.sending import ResendError, message_resend
 from notifications.staff_alerts import digest_times_format, digest_times_parse
 from requests_app.models import Category, ClosureReason, ServiceRequest, Status
 
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records of what happened: shown, never added or edited here."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+class AnswersAdmin(ReadOnlyAdmin):
+    """Residents' own answers: not deleted either."""
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
 # --- Outbox and opt-outs ---------------------------------------------------------------------
 
 
@@ -441,7 +459,7 @@ class AnsweredFilter(admin.SimpleListFilter):
 
 
 @admin.register(Survey)
-class SurveyAdmin(admin.ModelAdmin):
+class SurveyAdmin(AnswersAdmin):
     """Read-only: answers come from residents and feed reporting."""
 
     list_display = ["request", "sent_at", "answered_at", "fixed", "satisfaction", "language"]
@@ -469,15 +487,6 @@ class SurveyAdmin(admin.ModelAdmin):
     ]
     readonly_fields = fields
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
 
 @admin.register(MessagingSettings)
 class MessagingSettingsAdmin(admin.ModelAdmin):
@@ -493,14 +502,6 @@ class MessagingSettingsAdmin(admin.ModelAdmin):
 
 
 # --- Inbound log -----------------------------------------------------------------------------
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(InboundMessage)
