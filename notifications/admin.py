@@ -62,7 +62,7 @@ class AnswersAdmin(ReadOnlyAdmin):
         return False
 
 
-# --- Outbox and opt-outs ---------------------------------------------------------------------
+# --- Outbox and opt-outs --------------------------------------------------------------------------
 
 
 @admin.register(OutboxMessage)
@@ -195,7 +195,7 @@ class OptOutLogAdmin(admin.ModelAdmin):
         return False
 
 
-# --- Message templates and subscriptions -----------------------------------------------------
+# --- Message templates and subscriptions ----------------------------------------------------------
 
 
 MESSAGES_DIR = Path(settings.BASE_DIR) / "templates" / "notifications" / "messages"
@@ -407,7 +407,7 @@ class RequestSubscriptionAdmin(admin.ModelAdmin):
         return obj.request.tracking_number
 
 
-# --- Staff settings, surveys, messaging settings ---------------------------------------------
+# --- Staff settings, surveys, messaging settings --------------------------------------------------
 
 
 class StaffPreferenceAdminForm(forms.ModelForm):
@@ -501,7 +501,7 @@ class MessagingSettingsAdmin(admin.ModelAdmin):
         return False
 
 
-# --- Inbound log -----------------------------------------------------------------------------
+# --- Inbound log ----------------------------------------------------------------------------------
 
 
 @admin.register(InboundMessage)

@@ -17,7 +17,7 @@ from notifications.models import Channel, StaffPreference
 from notifications.staff_alerts import MAX_DIGEST_TIMES, digest_times_format, digest_times_parse
 from requests_app.forms import RadioSelect
 
-# --- Resident --------------------------------------------------------------------------------
+# --- Resident -------------------------------------------------------------------------------------
 
 
 CONTACT_INVALID = gettext_lazy(
@@ -118,7 +118,7 @@ class PreferencesForm(forms.Form):
         return self.cleaned_data["choice"] in (self.SMS, self.BOTH)
 
 
-# --- Closure survey --------------------------------------------------------------------------
+# --- Closure survey -------------------------------------------------------------------------------
 
 
 FIXED_REQUIRED = _("Tell us whether the problem is fixed.")
@@ -156,7 +156,7 @@ class SurveyForm(forms.Form):
     )
 
 
-# --- Staff notification settings -------------------------------------------------------------
+# --- Staff notification settings ------------------------------------------------------------------
 
 
 BAD_TIME = _("“%(value)s” is not a time. Write times like 08:00 or 17:30.")
@@ -205,7 +205,7 @@ class StaffPreferenceForm(forms.Form):
         return data
 
 
-# --- Development mailbox ---------------------------------------------------------------------
+# --- Development mailbox --------------------------------------------------------------------------
 
 
 def _words_or_photo(data: dict, field: str, message) -> dict:

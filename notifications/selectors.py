@@ -12,7 +12,7 @@ from notifications.models import InboundMessage, OutboxMessage, Survey
 from notifications.replyto import reply_address_make
 from requests_app.models import Department
 
-# --- Closure surveys -------------------------------------------------------------------------
+# --- Closure surveys ------------------------------------------------------------------------------
 
 
 def survey_by_token(*, token: str) -> Survey | None:
@@ -77,7 +77,7 @@ def survey_results(*, since: datetime | None = None, department: Department | No
     }
 
 
-# --- Development mailbox ---------------------------------------------------------------------
+# --- Development mailbox --------------------------------------------------------------------------
 
 
 MAILBOX_SIZE = 50

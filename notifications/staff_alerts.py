@@ -55,7 +55,7 @@ MAX_DIGEST_TIMES = 8
 User = get_user_model()
 
 
-# --- Preferences ---------------------------------------------------------------------------------
+# --- Preferences ----------------------------------------------------------------------------------
 
 
 def staff_preference_get(*, user) -> StaffPreference:
@@ -97,7 +97,7 @@ def digest_times_format(times: list[time]) -> str:
     return ",".join(t.strftime("%H:%M") for t in times)
 
 
-# --- The one way a staff alert is queued ---------------------------------------------------------
+# --- The one way a staff alert is queued ----------------------------------------------------------
 
 
 def staff_alert_context(*, request: ServiceRequest, event: RequestEvent | None) -> dict:
@@ -167,7 +167,7 @@ def staff_alert(
     )
 
 
-# --- Who hears about what ------------------------------------------------------------------------
+# --- Who hears about what -------------------------------------------------------------------------
 
 
 def _department_staff(*, department_id: int | None, roles: tuple[str, ...]) -> QuerySet:
@@ -239,7 +239,7 @@ def on_event(event: RequestEvent) -> None:
         staff_alert_queue(event_id=event.pk)
 
 
-# --- Escalations ------------------------------------------------------------------------------
+# --- Escalations ----------------------------------------------------------------------------------
 
 
 def _escalation_lines(data: dict) -> list[str]:
@@ -358,7 +358,7 @@ def _escalation_render(
         )
 
 
-# --- Digests -------------------------------------------------------------------------------------
+# --- Digests --------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)

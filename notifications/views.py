@@ -72,7 +72,7 @@ from notifications.surveys import Outcome, survey_answer
 from requests_app import selectors
 from requests_app.permissions import staff_required
 
-# --- Resident --------------------------------------------------------------------------------
+# --- Resident -------------------------------------------------------------------------------------
 
 
 # Follow requests per client address and per email/phone, per hour: enough for a household,
@@ -176,7 +176,7 @@ def follow_confirm(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
-# --- Unsubscribe ---------------------------------------------------------------------------------
+# --- Unsubscribe ----------------------------------------------------------------------------------
 
 
 @csrf_exempt  # RFC 8058 one-click POSTs come from mail clients; the token is the authority.
@@ -216,7 +216,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
-# --- The reporter's preferences ----------------------------------------------------------------
+# --- The reporter's preferences -------------------------------------------------------------------
 
 
 def _current_choice(service_request) -> tuple[str, str]:
@@ -286,7 +286,7 @@ def preferences(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
-# --- Closure survey --------------------------------------------------------------------------
+# --- Closure survey -------------------------------------------------------------------------------
 
 
 def _use_survey_language(request: HttpRequest, language: str) -> None:
@@ -331,7 +331,7 @@ def survey(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "notifications/survey.html", {**context, "form": form}, status=status)
 
 
-# --- Staff notification settings -------------------------------------------------------------
+# --- Staff notification settings ------------------------------------------------------------------
 
 
 @staff_required
@@ -362,7 +362,7 @@ def staff_preferences(request: HttpRequest) -> HttpResponse:
     )
 
 
-# --- Inbound webhooks and the development mailbox --------------------------------------------
+# --- Inbound webhooks -----------------------------------------------------------------------------
 
 
 # A whole message with its photos; larger posts get 413 before anything is parsed.
@@ -520,7 +520,7 @@ def inbound_sms(request: HttpRequest) -> HttpResponse:
     return _twiml(result.reply)
 
 
-# --- Development mailbox -------------------------------------------------------------------------
+# --- Development mailbox --------------------------------------------------------------------------
 
 
 def dev_mailbox_required(view):

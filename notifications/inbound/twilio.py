@@ -22,7 +22,7 @@ logger = logging.getLogger(__name__)
 MEDIA_TIMEOUT_SECONDS = 10
 
 
-# --- Signatures and media ----------------------------------------------------------------------
+# --- Signatures and media -------------------------------------------------------------------------
 
 
 def twilio_signature(*, url: str, params: dict[str, list[str]], auth_token: str) -> str:
