@@ -35,7 +35,7 @@ from routing.escalations import OPEN_STATUS_VALUES, escalations_sweep
 from routing.models import EscalationFired, EscalationPolicy, EscalationStep
 from routing.services import request_route_default
 from routing.tasks import SWEEP_BUDGET_SECONDS
-from staff.access import staff_profile
+from requests_app.permissions import staff_profile
 from staff.selectors import QueueFilters, QueueScope, queue_counters, queue_page
 
 SEED = 7  # the same requests picked on every run of the benchmarks

@@ -4,7 +4,7 @@ Each part is idempotent (dedupe keys), so a re-delivered event sends nothing twi
 from __future__ import annotations
 
 from notifications.resident import on_event as resident_on_event
-from notifications.staff import on_event as staff_on_event
+from notifications.staff_alerts import on_event as staff_on_event
 from notifications.surveys import on_event as surveys_on_event
 from requests_app.models import RequestEvent
 

@@ -331,3 +331,12 @@ class MessagingSettings(models.Model):
 
     def __str__(self) -> str:
         return "Messaging settings"
+
+    @classmethod
+    def load(cls) -> MessagingSettings:
+        """The one row, created with the defaults on first use. The lowest id wins should an
+        older database hold more than one (the admin allows adding only the first)."""
+        row = cls.objects.order_by("pk").first()
+        if row is None:
+            row, _created = cls.objects.get_or_create(pk=1)
+        return row

@@ -1,12 +1,19 @@
-"""The one way a message enters the outbox. Every producer (resident updates, followers, staff
-alerts, digests, surveys) calls ``outbox_queue``; the sending machinery (notifications.sending)
-takes it from there."""
+"""The one way a message enters the outbox, and the one record of who said no.
+
+Every producer (resident updates, followers, staff alerts, digests, surveys) calls
+``outbox_queue``; the sending machinery (notifications.sending) takes it from there. Every opt-out
+and opt-in (STOP/START, unsubscribe links, the preferences page, provider bounces, staff in the
+admin) goes through ``contact_preference_set``, which every queue and send then checks."""
 
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
-from notifications.models import ContactPreference, OutboxMessage
+from notifications.models import ContactPreference, OptOutLog, OutboxMessage
+
+# Longer than a send may take; the sweep (notifications.sending) enqueues with it too.
+SEND_TASK_TIMEOUT = 30
 
 
 def dedupe_key_for(*, event_id: int | None, channel: str, recipient: str, extra: str = "") -> str:
@@ -21,6 +28,59 @@ def address_opted_out(*, channel: str, address: str) -> bool:
     return ContactPreference.objects.filter(
         channel=channel, address=address.strip().lower(), opted_out=True
     ).exists()
+
+
+def contact_preference_set(
+    *,
+    channel: str,
+    address: str,
+    opted_out: bool,
+    source: str,
+    request_id: int | None = None,
+    language: str = "",
+) -> ContactPreference:
+    """Record that an address opted out of (or back into) a channel, and where that came from
+    ("sms-keyword", "email-link", "provider", "staff", ...).
+
+    The row is locked, so two changes at once are logged in the order they land; only a change
+    is logged (a second STOP, or an opt-in of an address that never opted out, writes no log).
+    ``language`` is what the resident last used (an SMS keyword), kept for later answers."""
+    address = address.strip().lower()
+    now = timezone.now()
+    with transaction.atomic():
+        preference, _created = ContactPreference.objects.select_for_update().get_or_create(
+            channel=channel, address=address
+        )
+        changed = []
+        if language and preference.language != language:
+            preference.language = language
+            changed.append("language")
+        if preference.opted_out != opted_out:
+            preference.opted_out = opted_out
+            changed.append("opted_out")
+            OptOutLog.objects.create(
+                channel=channel,
+                address=address,
+                action=OptOutLog.Action.OPT_OUT if opted_out else OptOutLog.Action.OPT_IN,
+                source=source,
+                request_id=request_id,
+                created_at=now,
+            )
+        if changed:
+            preference.updated_at = now
+            preference.save(update_fields=[*changed, "updated_at"])
+    return preference
+
+
+def message_send_enqueue(*, message_id: int) -> None:
+    """Hand one outbox row to a worker once the transaction that queued it commits."""
+
+    def enqueue() -> None:
+        from django_q.tasks import async_task
+
+        async_task("notifications.tasks.send_message", message_id, timeout=SEND_TASK_TIMEOUT)
+
+    transaction.on_commit(enqueue)
 
 
 def outbox_queue(
@@ -71,7 +131,5 @@ def outbox_queue(
     except IntegrityError:
         return None
     if not suppressed and not digest:
-        from notifications.services import message_send_enqueue
-
         message_send_enqueue(message_id=message.id)
     return message

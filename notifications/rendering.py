@@ -20,6 +20,10 @@ class Rendered:
     text: str
     html: str
 
+    def outbox_fields(self) -> dict[str, str]:
+        """The three parts as ``outbox_queue`` names them (``**rendered.outbox_fields()``)."""
+        return {"subject": self.subject, "body_text": self.text, "body_html": self.html}
+
 
 def absolute_url(path: str) -> str:
     """A site path as a full link for a message (workers have no request to take the host from)."""

@@ -121,6 +121,17 @@ def on_event(event: RequestEvent) -> None:
     event_messages_queue(event=event)
 
 
+def confirmation_queue(*, event_id: int) -> OutboxMessage | None:
+    """Queue the 'we received your report' message for a `created` event: to the reporter, on
+    the channel they chose, in their language. Idempotent: the outbox dedupe key means a second
+    call queues nothing and returns None."""
+    event = RequestEvent.objects.get(pk=event_id)
+    if event.type != RequestEvent.Type.CREATED:
+        return None
+    queued = event_messages_queue(event=event)
+    return queued[0] if queued else None
+
+
 def event_messages_queue(*, event: RequestEvent) -> list[OutboxMessage]:
     """Create the subscriptions an event implies, then queue its messages. Returns the rows
     queued by this call (none on a re-delivery)."""
@@ -173,12 +184,37 @@ def _queue(
         context = message_context(
             request=request, event=event, subscription=subscription, kind=kind
         )
+    return _subscriber_message_queue(
+        request=request,
+        subscription=subscription,
+        kind=kind,
+        language=language,
+        context=context,
+        link=context["tracker_url"],
+        event=event,
+        dedupe_key=key,
+    )
+
+
+def _subscriber_message_queue(
+    *,
+    request: ServiceRequest,
+    subscription: RequestSubscription,
+    kind: str,
+    language: str,
+    context: dict,
+    link: str,
+    dedupe_key: str,
+    event: RequestEvent | None = None,
+) -> OutboxMessage | None:
+    """Render one message of ``kind`` for a subscriber and queue it. A text message is fitted
+    to two segments, keeping ``link`` whole."""
     rendered = message_render(
         kind=kind, channel=subscription.channel, language=language, context=context
     )
     text = rendered.text
     if subscription.channel == Channel.SMS:
-        text = sms_fit(text, keep=context["tracker_url"])
+        text = sms_fit(text, keep=link)
     return outbox_queue(
         channel=subscription.channel,
         recipient=subscription.address,
@@ -190,7 +226,7 @@ def _queue(
         request=request,
         event=event,
         subscription=subscription,
-        dedupe_key=key,
+        dedupe_key=dedupe_key,
     )
 
 
@@ -303,22 +339,13 @@ def follow_confirmation_queue(*, subscription: RequestSubscription) -> OutboxMes
         context["confirm_url"] = absolute_url(
             reverse("notifications:follow_confirm", args=[subscription.token])
         )
-    rendered = message_render(
-        kind="follow_confirm", channel=subscription.channel, language=language, context=context
-    )
-    text = rendered.text
-    if subscription.channel == Channel.SMS:
-        text = sms_fit(text, keep=context["confirm_url"])
-    return outbox_queue(
-        channel=subscription.channel,
-        recipient=subscription.address,
-        template="follow_confirm",
-        language=language,
-        subject=rendered.subject,
-        body_text=text,
-        body_html=rendered.html,
+    return _subscriber_message_queue(
         request=request,
         subscription=subscription,
+        kind="follow_confirm",
+        language=language,
+        context=context,
+        link=context["confirm_url"],
         dedupe_key=dedupe_key_for(
             event_id=None,
             channel=subscription.channel,

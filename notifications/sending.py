@@ -25,8 +25,13 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from notifications.models import ContactPreference, MessagingSettings, OptOutLog, OutboxMessage
-from notifications.outbox import address_opted_out
+from notifications.models import MessagingSettings, OutboxMessage
+from notifications.outbox import (
+    SEND_TASK_TIMEOUT,
+    address_opted_out,
+    contact_preference_set,
+    message_send_enqueue,
+)
 from notifications.transports import PermanentSendError, TransientSendError, transport_for
 
 logger = logging.getLogger(__name__)
@@ -34,7 +39,6 @@ logger = logging.getLogger(__name__)
 # Longer than any send can take (the task timeout is SEND_TASK_TIMEOUT): a claim this old is
 # from a worker that died, and the row may be claimed again.
 STALE_CLAIM = timedelta(minutes=10)
-SEND_TASK_TIMEOUT = 30
 # Wait before retry n (1-based); the last value repeats.
 BACKOFF = (
     timedelta(minutes=1),
@@ -59,22 +63,8 @@ class ResendError(Exception):
     pass
 
 
-def messaging_settings_get() -> MessagingSettings:
-    settings_row, _created = MessagingSettings.objects.get_or_create(pk=1)
-    return settings_row
-
-
 def backoff_for(*, attempts: int) -> timedelta:
     return BACKOFF[min(max(attempts, 1), len(BACKOFF)) - 1]
-
-
-def message_send_enqueue(*, message_id: int) -> None:
-    def enqueue() -> None:
-        from django_q.tasks import async_task
-
-        async_task("notifications.tasks.send_message", message_id, timeout=SEND_TASK_TIMEOUT)
-
-    transaction.on_commit(enqueue)
 
 
 def message_claim(*, message_id: int, now: datetime, max_attempts: int) -> bool:
@@ -113,27 +103,6 @@ def _record(message: OutboxMessage, claimed_at: datetime, **fields) -> bool:
     return bool(updated)
 
 
-def contact_preference_set(
-    *, channel: str, address: str, opted_out: bool, source: str, request_id=None
-) -> None:
-    """Record that an address opted out of (or back into) a channel, with where that came from
-    ("provider", "staff", ...). Every later queue and send checks it."""
-    address = address.strip().lower()
-    now = timezone.now()
-    with transaction.atomic():
-        ContactPreference.objects.update_or_create(
-            channel=channel, address=address, defaults={"opted_out": opted_out, "updated_at": now}
-        )
-        OptOutLog.objects.create(
-            channel=channel,
-            address=address,
-            action=OptOutLog.Action.OPT_OUT if opted_out else OptOutLog.Action.OPT_IN,
-            source=source,
-            request_id=request_id,
-            created_at=now,
-        )
-
-
 def message_send(*, message_id: int) -> bool:
     """Claim one outbox row, send it through its channel's transport, record the outcome.
 
@@ -141,7 +110,7 @@ def message_send(*, message_id: int) -> bool:
     task runner would swallow the error anyway). Only a crash (BaseException) escapes, leaving
     the row "sending" for the sweep."""
     now = timezone.now()
-    max_attempts = messaging_settings_get().max_attempts
+    max_attempts = MessagingSettings.load().max_attempts
     if not message_claim(message_id=message_id, now=now, max_attempts=max_attempts):
         return False
     message = OutboxMessage.objects.select_related("subscription").get(pk=message_id)
@@ -203,7 +172,7 @@ def outbox_retry_sweep(*, limit: int = SWEEP_BATCH) -> int:
     from django_q.tasks import async_task
 
     now = timezone.now()
-    max_attempts = messaging_settings_get().max_attempts
+    max_attempts = MessagingSettings.load().max_attempts
     stale = Q(status=OutboxMessage.Status.SENDING, claimed_at__lt=now - STALE_CLAIM)
     OutboxMessage.objects.filter(stale, attempts__gte=max_attempts).update(
         status=OutboxMessage.Status.FAILED, last_error=CRASHED_LAST_ATTEMPT

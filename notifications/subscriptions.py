@@ -10,7 +10,8 @@ import secrets
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from notifications.models import Channel, ContactPreference, OptOutLog, RequestSubscription
+from notifications.models import Channel, ContactPreference, RequestSubscription
+from notifications.outbox import contact_preference_set
 from requests_app.models import ContactMethod, ServiceRequest, Supporter
 
 Role = RequestSubscription.Role
@@ -76,19 +77,30 @@ def _subscription_ensure(
         return RequestSubscription.objects.get(request=request, channel=channel, address=address)
 
 
-def reporter_subscriptions_ensure(*, request: ServiceRequest) -> list[RequestSubscription]:
-    """The reporter's subscriptions, confirmed at once: they filed the report themselves."""
+def _confirmed_subscriptions_ensure(
+    *, request: ServiceRequest, role: str, pairs: list[tuple[str, str]], language: str
+) -> list[RequestSubscription]:
     return [
         _subscription_ensure(
             request=request,
-            role=Role.REPORTER,
+            role=role,
             channel=channel,
             address=address,
-            language=request.language,
+            language=language,
             confirmed=True,
         )
-        for channel, address in reporter_channels(request=request)
+        for channel, address in pairs
     ]
+
+
+def reporter_subscriptions_ensure(*, request: ServiceRequest) -> list[RequestSubscription]:
+    """The reporter's subscriptions, confirmed at once: they filed the report themselves."""
+    return _confirmed_subscriptions_ensure(
+        request=request,
+        role=Role.REPORTER,
+        pairs=reporter_channels(request=request),
+        language=request.language,
+    )
 
 
 def supporter_subscriptions_ensure(*, supporter: Supporter) -> list[RequestSubscription]:
@@ -98,17 +110,9 @@ def supporter_subscriptions_ensure(*, supporter: Supporter) -> list[RequestSubsc
         pairs.append((Channel.EMAIL, supporter.email))
     elif supporter.phone:
         pairs.append((Channel.SMS, str(supporter.phone)))
-    return [
-        _subscription_ensure(
-            request=supporter.request,
-            role=Role.SUPPORTER,
-            channel=channel,
-            address=address,
-            language=supporter.language,
-            confirmed=True,
-        )
-        for channel, address in pairs
-    ]
+    return _confirmed_subscriptions_ensure(
+        request=supporter.request, role=Role.SUPPORTER, pairs=pairs, language=supporter.language
+    )
 
 
 def follower_subscribe(
@@ -146,46 +150,6 @@ def subscription_unsubscribe(*, subscription: RequestSubscription) -> RequestSub
         subscription.unsubscribed_at = timezone.now()
         subscription.save(update_fields=["unsubscribed_at"])
     return subscription
-
-
-def address_opt_out(
-    *, channel: str, address: str, source: str, request: ServiceRequest | None = None
-) -> ContactPreference:
-    """Stop every message to an address on a channel, and record it. Every later send to it is
-    suppressed by the outbox."""
-    return _address_set(
-        channel=channel, address=address, opted_out=True, source=source, request=request
-    )
-
-
-def address_opt_in(
-    *, channel: str, address: str, source: str, request: ServiceRequest | None = None
-) -> ContactPreference:
-    return _address_set(
-        channel=channel, address=address, opted_out=False, source=source, request=request
-    )
-
-
-def _address_set(
-    *, channel: str, address: str, opted_out: bool, source: str, request: ServiceRequest | None
-) -> ContactPreference:
-    address = address_normalize(channel=channel, address=address)
-    with transaction.atomic():
-        preference, _created = ContactPreference.objects.select_for_update().get_or_create(
-            channel=channel, address=address
-        )
-        if preference.opted_out != opted_out:
-            preference.opted_out = opted_out
-            preference.updated_at = timezone.now()
-            preference.save(update_fields=["opted_out", "updated_at"])
-            OptOutLog.objects.create(
-                channel=channel,
-                address=address,
-                action=OptOutLog.Action.OPT_OUT if opted_out else OptOutLog.Action.OPT_IN,
-                source=source,
-                request=request,
-            )
-        return preference
 
 
 def reporter_preferences_set(
@@ -250,11 +214,12 @@ def reporter_preferences_set(
                 channel=Channel.EMAIL, address=wanted[Channel.EMAIL], opted_out=True
             ).first()
             if preference is not None:
-                address_opt_in(
+                contact_preference_set(
                     channel=Channel.EMAIL,
                     address=wanted[Channel.EMAIL],
+                    opted_out=False,
                     source="preferences-page",
-                    request=request,
+                    request_id=request.pk,
                 )
     return list(RequestSubscription.objects.filter(request=request, role=Role.REPORTER))
 

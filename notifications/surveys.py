@@ -20,7 +20,7 @@ from django.utils import timezone, translation
 from notifications.models import MessagingSettings, RequestSubscription, Survey
 from notifications.outbox import outbox_queue
 from notifications.rendering import absolute_url, message_render
-from notifications.staff import staff_alert, staff_recipients_for_survey
+from notifications.staff_alerts import staff_alert, staff_recipients_for_survey
 from requests_app.models import ContactMethod, RequestEvent, ServiceRequest, Status
 from requests_app.services import event_record, request_lock, request_reopen
 
@@ -42,11 +42,6 @@ class SurveyTarget:
     address: str
     language: str
     subscription: RequestSubscription | None = None
-
-
-def messaging_settings() -> MessagingSettings:
-    settings_row, _created = MessagingSettings.objects.get_or_create(pk=1)
-    return settings_row
 
 
 def survey_targets(*, request: ServiceRequest) -> list[SurveyTarget]:
@@ -118,9 +113,7 @@ def survey_send_for_event(*, event: RequestEvent) -> Survey | None:
                 recipient=target.address,
                 template="survey",
                 language=target.language,
-                subject=rendered.subject,
-                body_text=rendered.text,
-                body_html=rendered.html,
+                **rendered.outbox_fields(),
                 request=request,
                 event=event,
                 subscription=target.subscription,
@@ -138,7 +131,7 @@ def on_event(event: RequestEvent) -> None:
 
 
 def survey_reopen_deadline(*, survey: Survey) -> datetime:
-    return survey.sent_at + timedelta(days=messaging_settings().survey_reopen_days)
+    return survey.sent_at + timedelta(days=MessagingSettings.load().survey_reopen_days)
 
 
 def survey_answer(

@@ -4,6 +4,7 @@ re-delivered task (the ORM broker re-delivers a crashed worker's task) does noth
 from __future__ import annotations
 
 from notifications.sending import message_send, outbox_retry_sweep
+from notifications.staff_alerts import staff_digests_send as digests_send
 
 
 def send_message(message_id: int) -> None:
@@ -21,6 +22,4 @@ def outbox_sweep() -> int:
 def staff_digests_send() -> int:
     """Thin adapter: the service claims each member under a row lock, so overlapping runs send
     each digest once."""
-    from notifications.staff import staff_digests_send as send
-
-    return send()
+    return digests_send()

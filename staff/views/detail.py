@@ -23,10 +23,10 @@ from django.views.decorators.http import require_GET, require_POST
 from requests_app import services
 from requests_app.maps import map_config
 from requests_app.models import Photo, ServiceRequest
+from requests_app.permissions import request_for_work, staff_required
 from requests_app.services import ConflictError, TransitionError, WorkflowError
 from routing.scoring import score_explain
 from staff import detail_selectors as selectors
-from staff.access import request_for_work, staff_required
 from staff.forms import ACTION_FORMS, ActionForm
 
 

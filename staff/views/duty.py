@@ -15,7 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from staff.access import staff_required
+from requests_app.permissions import staff_required
 from staff.services import staff_duty_set
 
 

@@ -22,9 +22,9 @@ from django.views.decorators.http import require_http_methods
 from requests_app import selectors as public_selectors
 from requests_app.assets import asset_picker_context
 from requests_app.models import Category, ContactMethod
+from requests_app.permissions import staff_required
 from requests_app.services import Reporter, Submission, request_submit, request_supporter_add
 from staff import detail_selectors as selectors
-from staff.access import staff_required
 from staff.forms import AttachCallerForm, IntakeForm
 
 FRAGMENTS = {

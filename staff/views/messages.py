@@ -9,9 +9,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from notifications.models import OutboxMessage
-from notifications.services import ResendError, message_resend
+from notifications.sending import ResendError, message_resend
+from requests_app.permissions import request_for_work, staff_required
 from staff import detail_selectors as selectors
-from staff.access import request_for_work, staff_required
 
 
 @staff_required

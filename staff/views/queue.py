@@ -21,9 +21,9 @@ from django_htmx.http import push_url
 from requests_app.maps import map_config
 from requests_app.models import Category, Channel, Role
 from requests_app.models import Priority as PriorityChoice
+from requests_app.permissions import staff_required
 from requests_app.selectors import neighbourhood_list
 from staff import selectors
-from staff.access import staff_required
 from staff.forms_queue import (
     DUE_CHOICES,
     SORT_CHOICES,

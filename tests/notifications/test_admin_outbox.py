@@ -13,13 +13,6 @@ from tests.requests_app.helpers import submit
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def admin_client(client, django_user_model):
-    user = django_user_model.objects.create_superuser("cityadmin", "a@example.com", "pw")
-    client.force_login(user)
-    return client
-
-
 def queue(sr, recipient: str, status: str = "queued") -> OutboxMessage:
     message = outbox_queue(
         channel="email",

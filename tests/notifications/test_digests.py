@@ -16,7 +16,7 @@ from django.db import connection
 from django_q.models import Schedule
 
 from notifications.models import OutboxMessage, StaffPreference
-from notifications.staff import staff_alert, staff_digests_send
+from notifications.staff_alerts import staff_alert, staff_digests_send
 from requests_app.models import RequestEvent
 from requests_app.services import request_assign
 from tests.notifications.staff_helpers import give_emails, prefer, routed_request

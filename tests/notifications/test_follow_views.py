@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from notifications.models import OutboxMessage, RequestSubscription
 from notifications.resident import on_event
-from notifications.views_resident import FOLLOW_MAX_PER_ADDRESS
+from notifications.views import FOLLOW_MAX_PER_ADDRESS
 from requests_app.models import RequestEvent
 from requests_app.services import request_comment, request_route
 from tests.requests_app.helpers import submit

@@ -15,8 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
-from notifications import inbound
-from notifications.inbound import Attachment, inbound_email_receive, reply_text_strip
+from notifications.inbound import replies
+from notifications.inbound.replies import Attachment, inbound_email_receive, reply_text_strip
 from notifications.models import InboundMessage, MessagingSettings
 from notifications.replyto import reply_address_make
 from requests_app.models import RequestEvent, ServiceRequest, Status
@@ -148,7 +148,7 @@ def test_a_follower_may_reply_but_only_while_subscribed(city):
     follower.save()
     second = inbound_email_receive(sender="neighbour@example.com", recipients=to, text="Again.")
     assert second.outcome == "rejected"
-    assert second.reason == inbound.SENDER_NOT_ALLOWED
+    assert second.reason == replies.SENDER_NOT_ALLOWED
 
 
 # --- Refusals ------------------------------------------------------------------------------------
@@ -182,7 +182,7 @@ def test_forged_unsigned_and_foreign_addresses_are_refused_and_change_nothing(
     assert response.json()["outcome"] == "rejected"
     assert response.json()["request"] is None
     assert RequestEvent.objects.filter(request=sr).count() == before
-    assert InboundMessage.objects.get().reason == inbound.NO_REPLY_ADDRESS
+    assert InboundMessage.objects.get().reason == replies.NO_REPLY_ADDRESS
     sr.refresh_from_db()
     assert sr.resident_replied_at is None
 
@@ -192,13 +192,13 @@ def test_someone_else_using_a_genuine_address_is_refused(client, city):
     raw = raw_reply(to=reply_address_make(request_id=sr.pk), sender="mallory@example.net")
     assert post_raw(client, raw).json()["outcome"] == "rejected"
     assert comments(sr) == []
-    assert InboundMessage.objects.get().reason == inbound.SENDER_NOT_ALLOWED
+    assert InboundMessage.objects.get().reason == replies.SENDER_NOT_ALLOWED
 
 
 def test_a_reply_that_only_quotes_the_update_is_refused(client, city):
     sr = submit(city)
     raw = raw_reply(to=reply_address_make(request_id=sr.pk), text="> Your report was received.")
-    assert post_raw(client, raw).json()["reason"] == inbound.EMPTY_REPLY
+    assert post_raw(client, raw).json()["reason"] == replies.EMPTY_REPLY
     assert comments(sr) == []
 
 
@@ -287,34 +287,31 @@ def test_attachments_that_are_not_photos_are_left_out_and_noted(city):
 # --- 'No problem found' ----------------------------------------------------------------------
 
 
+def reply_days_later(sr, *, days: int, text: str):
+    """Rosa replies ``days`` after the closure, with a 7-day window for replies."""
+    MessagingSettings.objects.create(no_problem_reply_days=7)
+    with time_machine.travel(timezone.now() + timedelta(days=days)):
+        return inbound_email_receive(
+            sender="rosa@example.com", recipients=[reply_address_make(request_id=sr.pk)], text=text
+        )
+
+
 def test_a_reply_within_the_window_after_no_problem_found_reopens_for_review(city, staff):
     sr = no_problem_found_closure(city, staff)
-    MessagingSettings.objects.create(no_problem_reply_days=7)
-    with time_machine.travel(timezone.now() + timedelta(days=6)):
-        log = inbound_email_receive(
-            sender="rosa@example.com",
-            recipients=[reply_address_make(request_id=sr.pk)],
-            text="It is definitely still there.",
-        )
+    log = reply_days_later(sr, days=6, text="It is definitely still there.")
     assert log.outcome == "threaded" and "Reopened" in log.reason
     sr.refresh_from_db()
     assert sr.status == Status.IN_QUEUE
     assert sr.resident_replied_at is not None
     reopened = RequestEvent.objects.get(request=sr, to_value=Status.REOPENED)
-    assert reopened.message == inbound.REOPEN_REASON
+    assert reopened.message == replies.REOPEN_REASON
     assert comments(sr)[0].created_at > reopened.created_at
 
 
 def test_a_reply_after_the_window_is_kept_but_does_not_reopen(city, staff):
     sr = no_problem_found_closure(city, staff)
-    MessagingSettings.objects.create(no_problem_reply_days=7)
-    with time_machine.travel(timezone.now() + timedelta(days=8)):
-        log = inbound_email_receive(
-            sender="rosa@example.com",
-            recipients=[reply_address_make(request_id=sr.pk)],
-            text="Still there.",
-        )
-    assert log.outcome == "threaded" and log.reason == inbound.CLOSED_NOT_REOPENED
+    log = reply_days_later(sr, days=8, text="Still there.")
+    assert log.outcome == "threaded" and log.reason == replies.CLOSED_NOT_REOPENED
     sr.refresh_from_db()
     assert sr.status == Status.RESOLVED
     assert len(comments(sr)) == 1

@@ -11,14 +11,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django.urls import reverse
 
+from notifications.inbound.twilio import sms_media_fetch, twilio_signature
 from notifications.models import (
     ContactPreference,
     InboundMessage,
     OptOutLog,
     OutboxMessage,
 )
-from notifications.outbox import outbox_queue
-from notifications.sms_inbound import sms_media_fetch, twilio_signature
+from notifications.outbox import contact_preference_set, outbox_queue
 from requests_app.models import RequestEvent, Status
 from requests_app.services import request_resolve, request_route
 from tests.images import jpeg_bytes
@@ -111,6 +111,18 @@ def test_stop_is_recorded_and_later_texts_are_suppressed_until_start(client, cit
     assert queued.status != OutboxMessage.Status.SUPPRESSED
     # A keyword is not a comment on the request.
     assert comments(sr) == []
+
+
+def test_a_second_stop_changes_nothing_and_is_logged_once(client, city):
+    text(client, "STOP")
+    text(client, "STOP")
+    assert list(OptOutLog.objects.values_list("action", "source")) == [("opt_out", "sms-keyword")]
+    # Staff lifting it in the admin writes through the same service, with its own source.
+    contact_preference_set(channel="sms", address=ROSA, opted_out=False, source="staff")
+    assert list(OptOutLog.objects.order_by("created_at").values_list("action", "source")) == [
+        ("opt_out", "sms-keyword"),
+        ("opt_in", "staff"),
+    ]
 
 
 def test_spanish_stop_words_opt_out_in_spanish(client, city):

@@ -9,8 +9,8 @@ import pytest
 from django.urls import reverse
 
 from notifications.models import ContactPreference, OptOutLog, OutboxMessage, RequestSubscription
+from notifications.outbox import contact_preference_set
 from notifications.resident import on_event
-from notifications.subscriptions import address_opt_out
 from requests_app.models import RequestEvent
 from requests_app.services import Reporter, request_comment, request_route
 from tests.requests_app.helpers import submit
@@ -94,7 +94,9 @@ def test_an_invalid_phone_number_is_refused_with_the_input_kept(client, sr):
 
 
 def test_choosing_email_again_lifts_an_earlier_stop_everything(client, sr, staff):
-    address_opt_out(channel="email", address="rosa@example.com", source="email-link")
+    contact_preference_set(
+        channel="email", address="rosa@example.com", opted_out=True, source="email-link"
+    )
     page = client.get(url(sr)).content.decode()
     assert "You asked us to stop all email to this address" in page
     client.post(url(sr), {"choice": "email"})

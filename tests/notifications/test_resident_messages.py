@@ -17,10 +17,10 @@ from notifications.models import (
     OutboxMessage,
     RequestSubscription,
 )
+from notifications.outbox import contact_preference_set
 from notifications.resident import KINDS, on_event, sms_fit, sms_segments
-from notifications.services import message_send
+from notifications.sending import message_send
 from notifications.subscriptions import (
-    address_opt_out,
     follower_confirm,
     follower_subscribe,
     subscription_unsubscribe,
@@ -338,7 +338,9 @@ def test_unconfirmed_and_unsubscribed_people_get_nothing(city, staff):
 
 def test_an_address_that_opted_out_everywhere_gets_a_suppressed_row_not_a_message(city, staff):
     sr = queued(city)
-    address_opt_out(channel="email", address="ROSA@example.com", source="email-link")
+    contact_preference_set(
+        channel="email", address="ROSA@example.com", opted_out=True, source="email-link"
+    )
     request_comment(request=sr, actor=staff.agent, message="Booked.", public=True)
     deliver(sr, RequestEvent.Type.COMMENT)
     message = resident_messages(template="comment").get()

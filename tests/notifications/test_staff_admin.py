@@ -12,13 +12,6 @@ from tests.requests_app.helpers import submit
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def admin_client(client, django_user_model):
-    user = django_user_model.objects.create_superuser("cityadmin", "a@example.com", "pw")
-    client.force_login(user)
-    return client
-
-
 def test_the_messaging_settings_row_is_added_once_and_never_deleted(admin_client):
     add = reverse("admin:notifications_messagingsettings_add")
     assert admin_client.get(add).status_code == 200
@@ -77,3 +70,11 @@ def test_a_bad_digest_time_is_refused_in_admin_too(admin_client, staff):
     admin_client.post(url, {**data, "digest_times": "17:00 7:30"})
     preference.refresh_from_db()
     assert preference.digest_times == "07:30,17:00"
+
+
+def test_messaging_settings_load_gives_the_one_row_and_makes_it_on_first_use():
+    first = MessagingSettings.load()
+    assert (first.pk, first.max_attempts) == (1, 5)
+    MessagingSettings.objects.filter(pk=1).update(max_attempts=3)
+    assert MessagingSettings.load().max_attempts == 3
+    assert MessagingSettings.objects.count() == 1

@@ -8,10 +8,12 @@ from datetime import UTC, datetime
 import pytest
 import time_machine
 from django.core import mail
+from django.urls import reverse
 
 from notifications.handlers import on_event
 from notifications.models import OutboxMessage
-from notifications.services import message_send, staff_alert_queue
+from notifications.sending import message_send
+from notifications.staff_alerts import staff_alert_queue
 from requests_app.models import RequestEvent
 from requests_app.services import event_record
 from tests.requests_app.helpers import submit
@@ -117,3 +119,29 @@ def test_the_handler_only_emails_staff_for_escalations(city, staff):
     assert not OutboxMessage.objects.filter(template="staff_escalation").exists()
     on_event(event.id)
     assert OutboxMessage.objects.filter(template="staff_escalation").count() == 1
+
+
+def test_an_admins_edit_of_the_escalation_template_is_what_gets_sent(admin_client, city, staff):
+    response = admin_client.post(
+        reverse("admin:notifications_messagetemplate_add"),
+        {
+            "kind": "staff_escalation",
+            "channel": "email",
+            "language": "en",
+            "active": "on",
+            "subject": "Edited: {{ tracking_number }} needs you",
+            "body_text": "Edited by the admin. {% for line in lines %}{{ line }} {% endfor %}"
+            "{{ staff_url }}",
+            "body_html": "",
+        },
+    )
+    assert response.status_code == 302
+    staff.supervisor.email = "sam@example.org"
+    staff.supervisor.save()
+    sr, event = escalation(city, recipients=[{"user_id": staff.supervisor.pk}])
+    (message,) = staff_alert_queue(event_id=event.id)
+    assert message_send(message_id=message.id) is True
+    (email,) = mail.outbox
+    assert email.subject == f"Edited: {sr.tracking_number} needs you"
+    assert email.body.startswith("Edited by the admin. 75% of the time to resolve has been used.")
+    assert f"http://testserver/staff/requests/{sr.tracking_number}/" in email.body

@@ -8,7 +8,7 @@ import pytest
 from django.core import mail
 
 from notifications.models import OutboxMessage, StaffPreference
-from notifications.staff import on_event, staff_alert
+from notifications.staff_alerts import on_event, staff_alert
 from requests_app.models import RequestEvent
 from requests_app.services import (
     request_assign,

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from notifications.models import MessagingSettings, OutboxMessage, RequestSubscription, Survey
-from notifications.survey_selectors import survey_results
+from notifications.selectors import survey_results
 from notifications.surveys import Outcome, on_event, survey_answer
 from requests_app.models import RequestEvent, Status
 from requests_app.services import Reporter, request_reopen, request_resolve
@@ -80,17 +80,15 @@ def test_a_reporter_who_chose_text_messages_gets_the_survey_by_sms(city, staff):
     assert len(message.body_text) <= 160 * 2
 
 
+def _reporter_subscription(sr, **fields) -> RequestSubscription:
+    return RequestSubscription.objects.create(
+        request=sr, role="reporter", token="t1", confirmed_at=timezone.now(), **fields
+    )
+
+
 def test_the_reporters_subscriptions_decide_where_it_goes(city, staff):
     sr, event = _resolved(city, staff)
-    RequestSubscription.objects.create(
-        request=sr,
-        role="reporter",
-        channel="sms",
-        address="+14155550199",
-        language="es",
-        token="t1",
-        confirmed_at=timezone.now(),
-    )
+    _reporter_subscription(sr, channel="sms", address="+14155550199", language="es")
     on_event(event)
     assert list(_survey_messages().values_list("channel", "recipient", "language")) == [
         ("sms", "+14155550199", "es")
@@ -99,14 +97,8 @@ def test_the_reporters_subscriptions_decide_where_it_goes(city, staff):
 
 def test_a_reporter_who_unsubscribed_gets_no_survey(city, staff):
     sr, event = _resolved(city, staff)
-    RequestSubscription.objects.create(
-        request=sr,
-        role="reporter",
-        channel="email",
-        address="rosa@example.com",
-        token="t1",
-        confirmed_at=timezone.now(),
-        unsubscribed_at=timezone.now(),
+    _reporter_subscription(
+        sr, channel="email", address="rosa@example.com", unsubscribed_at=timezone.now()
     )
     on_event(event)
     assert not Survey.objects.exists()

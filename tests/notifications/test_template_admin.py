@@ -25,6 +25,10 @@ def sr(city):
     return submit(city)
 
 
+def preview(admin_client, **data) -> str:
+    return admin_client.post(PREVIEW, data).content.decode()
+
+
 def test_the_change_page_offers_preview_and_load_default(admin_client):
     page = admin_client.get(reverse("admin:notifications_messagetemplate_add")).content.decode()
     assert 'id="template-preview-button"' in page and 'id="template-default-button"' in page
@@ -56,33 +60,25 @@ def test_the_preview_renders_unsaved_text_on_the_latest_request(admin_client, sr
 
 
 def test_an_empty_body_previews_the_default_wording(admin_client, sr):
-    page = admin_client.post(
-        PREVIEW, {"kind": "received", "channel": "email", "language": "en"}
-    ).content.decode()
+    page = preview(admin_client, kind="received", channel="email", language="en")
     assert f"We received your report {sr.tracking_number}" in page
 
 
 def test_a_text_message_preview_counts_its_segments(admin_client, sr):
-    page = admin_client.post(
-        PREVIEW,
-        {"kind": "resolved", "channel": "sms", "language": "en", "body_text": ""},
-    ).content.decode()
+    page = preview(admin_client, kind="resolved", channel="sms", language="en", body_text="")
     assert 'id="preview-sms"' in page and "segment" in page and "GSM-7" in page
     assert f"/requests/{sr.tracking_number}/" in page
 
 
 def test_a_template_error_is_shown_not_raised(admin_client, sr):
-    page = admin_client.post(
-        PREVIEW,
-        {"kind": "comment", "channel": "email", "language": "en", "body_text": "{% if %}"},
-    ).content.decode()
+    page = preview(
+        admin_client, kind="comment", channel="email", language="en", body_text="{% if %}"
+    )
     assert "Template error" in page
 
 
 def test_the_preview_works_before_any_request_exists(admin_client, city):
-    page = admin_client.post(
-        PREVIEW, {"kind": "in_progress", "channel": "email", "language": "en"}
-    ).content.decode()
+    page = preview(admin_client, kind="in_progress", channel="email", language="en")
     assert "Work has started on request 2501-1234" in page
 
 

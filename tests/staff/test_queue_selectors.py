@@ -12,8 +12,8 @@ from django.contrib.gis.geos import Point
 from django.utils import timezone
 
 from requests_app.models import Priority, ServiceRequest, Status
+from requests_app.permissions import staff_profile
 from requests_app.services import request_route
-from staff.access import staff_profile
 from staff.selectors import (
     PAGE_SIZE,
     QueueAccessDenied,

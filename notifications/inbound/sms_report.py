@@ -13,7 +13,6 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.gis.geos import Point
@@ -21,7 +20,8 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from notifications.inbound import photos_from_attachments
+from notifications.inbound.replies import photos_from_attachments
+from notifications.inbound.twilio import Media
 from notifications.models import SmsConversation
 from requests_app.models import Category, Channel, ContactMethod, Photo, ServiceRequest
 from requests_app.selectors import (
@@ -31,9 +31,6 @@ from requests_app.selectors import (
     category_groups_with_categories,
 )
 from requests_app.services import Reporter, Submission, request_submit
-
-if TYPE_CHECKING:
-    from notifications.sms_inbound import Media
 
 # A conversation left this long is dropped; the next message starts afresh.
 CONVERSATION_IDLE = timedelta(hours=24)

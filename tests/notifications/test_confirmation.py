@@ -9,7 +9,8 @@ from django.core import mail
 from django.utils import timezone
 
 from notifications.models import OutboxMessage
-from notifications.services import confirmation_queue, message_send
+from notifications.resident import confirmation_queue
+from notifications.sending import message_send
 from requests_app.models import RequestEvent
 from requests_app.services import Reporter
 from tests.requests_app.helpers import submit

@@ -1,4 +1,5 @@
-"""Who may see and do what in the back office. Every staff view goes through these."""
+"""Who may see and do what in the back office (the staff pages and the staff-only messaging
+pages). Every staff view goes through these."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Text messages to the city's number: STOP/START/HELP keywords, replies threaded onto the
-sender's request, and text-message reports (notifications.sms_intake).
+sender's request, and text-message reports (notifications.inbound.sms_report).
 
 The webhook answers in the same HTTP response (TwiML). That answer is also written to the outbox
 as an already-sent SMS, so the admin's message log and the development mailbox show both sides
@@ -7,16 +7,10 @@ of the conversation; it is never handed to a transport."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import logging
 import re
-import urllib.error
-import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 import phonenumbers
 from django.conf import settings
@@ -24,23 +18,24 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from notifications import sms_intake
-from notifications.inbound import (
+from notifications.inbound import sms_report
+from notifications.inbound.replies import (
     MAX_COMMENT_CHARS,
     Attachment,
     lock_key,
-    messaging_settings,
     phone_requests_for_reply,
     photos_from_attachments,
     reply_thread,
 )
+from notifications.inbound.twilio import Media
 from notifications.models import (
     Channel,
     ContactPreference,
     InboundMessage,
-    OptOutLog,
+    MessagingSettings,
     OutboxMessage,
 )
+from notifications.outbox import contact_preference_set
 from requests_app.models import ServiceRequest
 
 logger = logging.getLogger(__name__)
@@ -56,7 +51,6 @@ SPANISH_KEYWORDS = frozenset({"ALTO", "PARAR", "BAJA", "COMENZAR", "ALTA", "AYUD
 NEW_WORDS = frozenset({"NEW", "NUEVO", "NUEVA"})
 
 KEYWORD_SOURCE = "sms-keyword"
-MEDIA_TIMEOUT_SECONDS = 10
 NO_REQUEST = "No open request for this number and text-message reports are turned off."
 DUPLICATE = "A retry of a message already handled (same provider id)."
 
@@ -85,78 +79,7 @@ def keyword_of(body: str) -> str:
     return words[0] if len(words) == 1 else ""
 
 
-# --- Twilio ----------------------------------------------------------------------------------
-
-
-def twilio_signature(*, url: str, params: dict[str, list[str]], auth_token: str) -> str:
-    """X-Twilio-Signature: base64 HMAC-SHA1 of the full URL followed by every POST parameter
-    name and value, sorted by name."""
-    payload = url + "".join(
-        name + value for name in sorted(params) for value in sorted(params[name])
-    )
-    digest = hmac.new(auth_token.encode(), payload.encode(), hashlib.sha1).digest()
-    return base64.b64encode(digest).decode()
-
-
-def twilio_signature_valid(*, url: str, params: dict[str, list[str]], signature: str) -> bool:
-    expected = twilio_signature(url=url, params=params, auth_token=settings.TWILIO_AUTH_TOKEN)
-    return hmac.compare_digest(expected, signature or "")
-
-
-class _DropAuthOnOtherHost(urllib.request.HTTPRedirectHandler):
-    """Twilio redirects media to a storage host with its own signed URL: the account
-    credentials must not follow it there."""
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        new = super().redirect_request(req, fp, code, msg, headers, newurl)
-        if new is not None and urlsplit(newurl).hostname != urlsplit(req.full_url).hostname:
-            new.remove_header("Authorization")
-        return new
-
-
-def sms_media_fetch(*, url: str) -> Attachment | None:
-    """Download one MMS picture from the provider, or None.
-
-    Only URLs under TWILIO_API_BASE are fetched (the webhook is authenticated, but a stray URL must
-    not make the server fetch arbitrary addresses); tests point TWILIO_API_BASE at a local server.
-    Basic auth with the account SID and token, a short timeout and the photo size limit."""
-    base = settings.TWILIO_API_BASE.rstrip("/") + "/"
-    if not url.startswith(base):
-        logger.warning("not fetching MMS media outside TWILIO_API_BASE: %s", url)
-        return None
-    request = urllib.request.Request(url)  # noqa: S310 - scheme checked via TWILIO_API_BASE
-    if settings.TWILIO_ACCOUNT_SID and settings.TWILIO_AUTH_TOKEN:
-        token = f"{settings.TWILIO_ACCOUNT_SID}:{settings.TWILIO_AUTH_TOKEN}".encode()
-        request.add_header("Authorization", "Basic " + base64.b64encode(token).decode())
-    opener = urllib.request.build_opener(_DropAuthOnOtherHost)
-    try:
-        with opener.open(request, timeout=MEDIA_TIMEOUT_SECONDS) as response:
-            data = response.read(settings.PHOTO_MAX_BYTES + 1)
-            content_type = response.headers.get_content_type()
-    except (urllib.error.URLError, TimeoutError, OSError) as exc:
-        logger.warning("fetching MMS media %s failed: %s", url, exc)
-        return None
-    if len(data) > settings.PHOTO_MAX_BYTES:
-        return None
-    return Attachment(name="mms.jpg", content_type=content_type, data=data)
-
-
 # --- Receiving -------------------------------------------------------------------------------
-
-
-@dataclass
-class Media:
-    """MMS pictures, fetched only when the message turns out to need them."""
-
-    urls: Sequence[str] = ()
-    attachments: Sequence[Attachment] = ()
-
-    def __bool__(self) -> bool:
-        return bool(self.urls or self.attachments)
-
-    def fetch(self) -> list[Attachment]:
-        fetched = [sms_media_fetch(url=url) for url in self.urls]
-        return [*self.attachments, *(a for a in fetched if a is not None)]
 
 
 def sms_receive(
@@ -206,15 +129,15 @@ def _handle(*, log: InboundMessage, phone: str, media: Media) -> SmsResult:
     if keyword in STOP_WORDS | START_WORDS | HELP_WORDS:
         return _keyword(log=log, phone=phone, keyword=keyword)
     now = timezone.now()
-    conversation = sms_intake.conversation_open(phone=phone, now=now)
+    conversation = sms_report.conversation_open(phone=phone, now=now)
     if conversation is not None:
-        return _intake(log, sms_intake.conversation_continue(conversation, log.body, media, now))
+        return _intake(log, sms_report.conversation_continue(conversation, log.body, media, now))
     request = phone_requests_for_reply(phone=phone, now=now)
     if request is not None and keyword not in NEW_WORDS:
         return _thread(log=log, request=request, media=media, now=now)
-    if messaging_settings().sms_intake_enabled:
+    if MessagingSettings.load().sms_intake_enabled:
         text = "" if keyword in NEW_WORDS else log.body
-        return _intake(log, sms_intake.conversation_start(phone, text, media, now))
+        return _intake(log, sms_report.conversation_start(phone, text, media, now))
     log.outcome, log.reason = InboundMessage.Outcome.REJECTED, NO_REQUEST
     log.save()
     language = _language_for(phone, log.body)
@@ -222,7 +145,7 @@ def _handle(*, log: InboundMessage, phone: str, media: Media) -> SmsResult:
         return SmsResult(inbound=log, reply=help_text(), language=language)
 
 
-def _intake(log: InboundMessage, step: sms_intake.Step) -> SmsResult:
+def _intake(log: InboundMessage, step: sms_report.Step) -> SmsResult:
     log.outcome = InboundMessage.Outcome.INTAKE
     log.request = step.request
     log.reason = step.note[:300]
@@ -234,14 +157,13 @@ def _thread(*, log: InboundMessage, request: ServiceRequest, media: Media, now) 
     photos, skipped = photos_from_attachments(
         attachments=media.fetch(), limit=settings.PHOTO_MAX_COUNT
     )
-    threaded = reply_thread(request=request, message=log.body, photos=photos, now=now)
-    log.request = request
-    log.outcome = InboundMessage.Outcome.THREADED
-    notes = [threaded.reason] if threaded.reason else []
-    if skipped:
-        notes.append(f"{skipped} picture(s) could not be kept.")
-    log.reason = " ".join(notes)[:300]
-    log.save()
+    threaded = reply_thread(
+        log=log,
+        request=request,
+        photos=photos,
+        now=now,
+        skipped_note=f"{skipped} picture(s) could not be kept." if skipped else "",
+    )
     with translation.override(request.language):
         if threaded.reopened:
             reply = _(
@@ -269,7 +191,7 @@ def _language_for(phone: str, body: str) -> str:
     preference = ContactPreference.objects.filter(channel=Channel.SMS, address=phone).first()
     if preference is not None and preference.language:
         return preference.language
-    return sms_intake.language_guess(body)
+    return sms_report.language_guess(body)
 
 
 def help_text() -> str:
@@ -299,9 +221,16 @@ def _keyword(*, log: InboundMessage, phone: str, keyword: str) -> SmsResult:
             log.save()
             return SmsResult(inbound=log, reply=help_text(), language=language)
         opt_out = keyword in STOP_WORDS
-        contact_preference_set(address=phone, opted_out=opt_out, language=language, request=latest)
+        contact_preference_set(
+            channel=Channel.SMS,
+            address=phone,
+            opted_out=opt_out,
+            source=KEYWORD_SOURCE,
+            request_id=latest.pk if latest is not None else None,
+            language=language,
+        )
         if opt_out:
-            sms_intake.conversation_abandon(phone=phone)
+            sms_report.conversation_abandon(phone=phone)
             reply = _(
                 "You will no longer get text messages from %(city)s 311. Reply START to resume."
             )
@@ -313,25 +242,6 @@ def _keyword(*, log: InboundMessage, phone: str, keyword: str) -> SmsResult:
         log.reason = "STOP" if opt_out else "START"
         log.save()
         return SmsResult(inbound=log, reply=reply % {"city": settings.CITY_NAME}, language=language)
-
-
-def contact_preference_set(
-    *, address: str, opted_out: bool, language: str, request: ServiceRequest | None
-) -> ContactPreference:
-    """Record an SMS opt-out or opt-in by keyword; every later send to the number checks it."""
-    preference, _created = ContactPreference.objects.update_or_create(
-        channel=Channel.SMS,
-        address=address.strip().lower(),
-        defaults={"opted_out": opted_out, "language": language, "updated_at": timezone.now()},
-    )
-    OptOutLog.objects.create(
-        channel=Channel.SMS,
-        address=preference.address,
-        action=OptOutLog.Action.OPT_OUT if opted_out else OptOutLog.Action.OPT_IN,
-        source=KEYWORD_SOURCE,
-        request=request,
-    )
-    return preference
 
 
 def _record_reply(*, result: SmsResult, phone: str) -> None:

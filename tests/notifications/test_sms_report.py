@@ -12,9 +12,9 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from notifications.inbound import Attachment
+from notifications.inbound.replies import Attachment
+from notifications.inbound.sms import sms_receive
 from notifications.models import SmsConversation
-from notifications.sms_inbound import sms_receive
 from requests_app.models import ServiceRequest
 from requests_app.services import request_route
 from tests.images import jpeg_bytes

@@ -22,12 +22,13 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from notifications.models import OutboxMessage, StaffPreference
 from notifications.outbox import dedupe_key_for, outbox_queue
-from notifications.rendering import absolute_url, message_render
-from requests_app.models import RequestEvent, Role, ServiceRequest
+from notifications.rendering import Rendered, absolute_url, message_render
+from requests_app.models import Priority, RequestEvent, Role, ServiceRequest
 
 # Which preference decides each kind of alert.
 KIND_PREFERENCE = {
@@ -54,7 +55,7 @@ MAX_DIGEST_TIMES = 8
 User = get_user_model()
 
 
-# --- Preferences ---------------------------------------------------------------------------------
+# --- Preferences ----------------------------------------------------------------------------------
 
 
 def staff_preference_get(*, user) -> StaffPreference:
@@ -96,7 +97,7 @@ def digest_times_format(times: list[time]) -> str:
     return ",".join(t.strftime("%H:%M") for t in times)
 
 
-# --- The one way a staff alert is queued ---------------------------------------------------------
+# --- The one way a staff alert is queued ----------------------------------------------------------
 
 
 def staff_alert_context(*, request: ServiceRequest, event: RequestEvent | None) -> dict:
@@ -166,7 +167,7 @@ def staff_alert(
     )
 
 
-# --- Who hears about what ------------------------------------------------------------------------
+# --- Who hears about what -------------------------------------------------------------------------
 
 
 def _department_staff(*, department_id: int | None, roles: tuple[str, ...]) -> QuerySet:
@@ -210,8 +211,8 @@ def _fresh_request(request_id: int) -> ServiceRequest:
 def on_event(event: RequestEvent) -> None:
     """React to one request event (idempotent through staff_alert's dedupe key).
 
-    ESCALATED events name whom to tell in their data; notifications.escalation_alerts sends
-    those through ``staff_alert`` with kind "escalation"."""
+    ESCALATED events name whom to tell in their data; ``staff_alert_queue`` sends those
+    through ``staff_alert`` with kind "escalation"."""
     if event.type == RequestEvent.Type.ROUTED:
         department_id = (event.data or {}).get("department_id")
         if not department_id:
@@ -235,12 +236,129 @@ def on_event(event: RequestEvent) -> None:
         for user in staff_recipients_for_reply(request=request):
             staff_alert(user=user, kind="resident_replied", event=event, request=request)
     elif event.type == RequestEvent.Type.ESCALATED:
-        from notifications.escalation_alerts import staff_alert_queue
-
         staff_alert_queue(event_id=event.pk)
 
 
-# --- Digests -------------------------------------------------------------------------------------
+# --- Escalations ----------------------------------------------------------------------------------
+
+
+def _escalation_lines(data: dict) -> list[str]:
+    """What happened, in the active language, from the event's structured data."""
+    lines = []
+    value = data.get("value") or 0
+    if data.get("trigger") == "idle":
+        lines.append(gettext("No staff action for %(hours)s hours.") % {"hours": f"{value:g}"})
+    elif value >= 100 and data.get("target") == "response":
+        lines.append(gettext("The target time for a first action has passed."))
+    elif value >= 100:
+        lines.append(gettext("The target time to resolve has passed."))
+    elif data.get("target") == "response":
+        lines.append(
+            gettext("%(percent)s%% of the time for a first action has been used.")
+            % {"percent": f"{value:g}"}
+        )
+    else:
+        lines.append(
+            gettext("%(percent)s%% of the time to resolve has been used.")
+            % {"percent": f"{value:g}"}
+        )
+    priority = data.get("priority")
+    if priority in Priority.values:
+        lines.append(
+            gettext("Priority raised to %(priority)s.") % {"priority": Priority(priority).label}
+        )
+    if data.get("team_name"):
+        lines.append(gettext("Moved to the team %(team)s.") % {"team": data["team_name"]})
+    return lines
+
+
+_WHY = {
+    "assignee": gettext_noop(
+        "You are receiving this because the request is assigned to you or your team."
+    ),
+    "supervisors": gettext_noop(
+        "You are receiving this as a supervisor of the request's department."
+    ),
+    "department_head": gettext_noop(
+        "You are receiving this as the head of the request's department."
+    ),
+}
+
+
+def staff_alert_queue(*, event_id: int) -> list[OutboxMessage]:
+    """Queue the alerts an ``escalated`` event asks for (``data["recipients"]``: user ids, or a
+    department's address). Staff members get it through ``staff_alert`` (their preference:
+    immediately, in a digest, or not at all, in their language); a department address gets it at
+    once in English. Idempotent through the outbox dedupe keys. Returns the new messages."""
+    event = (
+        RequestEvent.objects.select_related("request__category", "request__department")
+        .filter(pk=event_id, type=RequestEvent.Type.ESCALATED)
+        .first()
+    )
+    if event is None:
+        return []
+    request = event.request
+    data = event.data or {}
+    recipients = data.get("recipients") or []
+    user_ids = [r["user_id"] for r in recipients if r.get("user_id")]
+    users = {
+        u.pk: u
+        for u in User.objects.filter(pk__in=user_ids, is_active=True).select_related(
+            "staff_profile"
+        )
+    }
+    queued: list[OutboxMessage] = []
+    seen: set[str] = set()
+    for r in recipients:
+        user = users.get(r.get("user_id"))
+        address = user.email if user is not None else (r.get("email") or "")
+        if not address or address.lower() in seen:
+            continue
+        seen.add(address.lower())
+        language = staff_preference_get(user=user).language if user is not None else "en"
+        parts = _escalation_render(
+            event=event, request=request, data=data, language=language
+        ).outbox_fields()
+        if user is not None:
+            message = staff_alert(
+                user=user, kind="escalation", event=event, request=request, **parts
+            )
+        else:
+            message = outbox_queue(
+                channel=OutboxMessage.Channel.EMAIL,
+                recipient=address,
+                template="staff_escalation",
+                language=language,
+                request=request,
+                event=event,
+                **parts,
+            )
+        if message is not None:
+            queued.append(message)
+    return queued
+
+
+def _escalation_render(
+    *, event: RequestEvent, request: ServiceRequest, data: dict, language: str
+) -> Rendered:
+    """The ``staff_escalation`` message (an admin's edit if there is one, else the default
+    files) in the recipient's language, with due times in the city's zone."""
+    with translation.override(language), timezone.override(ZoneInfo(settings.CITY_TIME_ZONE)):
+        context = {
+            **staff_alert_context(request=request, event=event),
+            "lines": _escalation_lines(data),
+            "step_name": data.get("step_name") or event.to_value,
+            "why": gettext(_WHY[data["notify"]]) if data.get("notify") in _WHY else "",
+            # Once someone has acted, the first-action target no longer matters.
+            "response_due_at": None if request.acknowledged_at else request.response_due_at,
+            "expected_at": request.expected_at,
+        }
+        return message_render(
+            kind="staff_escalation", channel="email", language=language, context=context
+        )
+
+
+# --- Digests --------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -352,9 +470,7 @@ def staff_digest_send_one(*, user_id: int, now: datetime) -> OutboxMessage | Non
             recipient=recipient,
             template="staff_digest",
             language=preference.language,
-            subject=rendered.subject,
-            body_text=rendered.text,
-            body_html=rendered.html,
+            **rendered.outbox_fields(),
             user=user,
             dedupe_key=dedupe_key_for(
                 event_id=None,

@@ -1,7 +1,7 @@
 """Replies that come back to the city: an email to a signed reply-to address, or a text message
 from a resident's phone, threaded onto their request as a resident comment with photos.
 
-Shared by the inbound email endpoint, the SMS webhook (notifications.sms_inbound) and the
+Shared by the inbound email endpoint, the SMS webhook (notifications.inbound.sms) and the
 development mailbox. Every call leaves one InboundMessage row saying what became of it."""
 
 from __future__ import annotations
@@ -116,10 +116,6 @@ def html_to_text(markup: str) -> str:
 # --- Who may reply -------------------------------------------------------------------------------
 
 
-def messaging_settings() -> MessagingSettings:
-    return MessagingSettings.objects.first() or MessagingSettings()
-
-
 def request_reply_addresses(*, request: ServiceRequest, channel: str) -> set[str]:
     """The addresses allowed to reply to a request on a channel: the reporter's own, those of
     residents who reported it too, and active subscriptions (reporter, supporter, follower)."""
@@ -148,7 +144,7 @@ def reopens_on_reply(*, request: ServiceRequest, now: datetime) -> bool:
         return False
     if request.closure_reason.code != NO_PROBLEM_FOUND:
         return False
-    days = messaging_settings().no_problem_reply_days
+    days = MessagingSettings.load().no_problem_reply_days
     return now - request.resolved_at <= timedelta(days=days)
 
 
@@ -223,9 +219,15 @@ class Threaded:
 
 
 def reply_thread(
-    *, request: ServiceRequest, message: str, photos: list[Photo], now: datetime
+    *,
+    log: InboundMessage,
+    request: ServiceRequest,
+    photos: list[Photo],
+    now: datetime,
+    skipped_note: str = "",
 ) -> Threaded:
-    """Add a resident's reply to their request, in the caller's transaction.
+    """Add a resident's reply (``log.body``) to their request, in the caller's transaction, and
+    save on the log what became of it (``skipped_note`` says which pictures were not kept).
 
     1. Closed as 'no problem found' within the reply window: reopen for review first (actor None,
        so it reads as the system acting on the resident's answer).
@@ -234,6 +236,7 @@ def reply_thread(
        resident_replied_at so the queue shows 'Resident replied'.
     3. Other closed requests keep the reply on their timeline without reopening.
     """
+    message = log.body
     reopened = reopens_on_reply(request=request, now=now)
     if reopened:
         request = request_reopen(request=request, actor=None, reason=REOPEN_REASON)
@@ -243,11 +246,15 @@ def reply_thread(
         # The request already holds as many photos as it may: keep the words at least.
         request_resident_comment(request=request, message=message, photos=[], public=False)
     if reopened:
-        reason = REOPENED % {"days": messaging_settings().no_problem_reply_days}
+        reason = REOPENED % {"days": MessagingSettings.load().no_problem_reply_days}
     elif not request.is_open:
         reason = CLOSED_NOT_REOPENED
     else:
         reason = ""
+    log.request = request
+    log.outcome = InboundMessage.Outcome.THREADED
+    log.reason = " ".join(note for note in (reason, skipped_note) if note)[:300]
+    log.save()
     return Threaded(reopened=reopened, reason=reason)
 
 
@@ -380,11 +387,11 @@ def _email_thread(
     )
     if not log.body and not photos:
         return refuse(EMPTY_REPLY)
-    threaded = reply_thread(request=request, message=log.body, photos=photos, now=timezone.now())
-    log.outcome = InboundMessage.Outcome.THREADED
-    notes = [threaded.reason] if threaded.reason else []
-    if skipped:
-        notes.append(f"{skipped} attachment(s) were not photos we could keep.")
-    log.reason = " ".join(notes)[:300]
-    log.save()
+    reply_thread(
+        log=log,
+        request=request,
+        photos=photos,
+        now=timezone.now(),
+        skipped_note=f"{skipped} attachment(s) were not photos we could keep." if skipped else "",
+    )
     return log
