@@ -29,13 +29,13 @@ from django.utils import timezone
 
 from demo.seed import demo_seed
 from requests_app.models import Department, ServiceRequest, Status
+from requests_app.permissions import staff_profile
 from requests_app.selectors import PublicFilters, request_public_list
 from requests_app.services.due import request_due_times
 from routing.escalations import OPEN_STATUS_VALUES, escalations_sweep
 from routing.models import EscalationFired, EscalationPolicy, EscalationStep
 from routing.services import request_route_default
 from routing.tasks import SWEEP_BUDGET_SECONDS
-from requests_app.permissions import staff_profile
 from staff.selectors import QueueFilters, QueueScope, queue_counters, queue_page
 
 SEED = 7  # the same requests picked on every run of the benchmarks

@@ -28,9 +28,9 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent.parent))
 
 from django.contrib.gis.geos import GeometryCollection, GEOSGeometry, MultiPolygon, Point  # noqa: E402
+from requests_app.demo import sf_case_category  # noqa: E402
 
 from requests_app.addresses import address_normalize  # noqa: E402
-from requests_app.demo import sf_case_category  # noqa: E402
 
 PRECISION = 6
 TRACTS = "sf_analysis_neighborhoods_sfbrigade.geojson"
