@@ -5,12 +5,14 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from requests_app.demo import DATA_DIR
 from requests_app.models import Area, AreaSet
 
-DEMO_NEIGHBOURHOODS = DATA_DIR / "neighbourhoods.geojson"
+DEMO_NEIGHBOURHOODS = (
+    settings.BASE_DIR / "data" / "cities" / "san-francisco" / "neighbourhoods.geojson"
+)
 
 
 def square(lng: float, lat: float, half: float) -> list:
