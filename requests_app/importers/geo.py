@@ -98,7 +98,7 @@ def source_system(layer: Layer, *, path: Path, srid: int | None = None) -> Sourc
             declared = SpatialReference(srid)
         except (GDALException, TypeError) as exc:
             raise ImportFileError(ERR_UNKNOWN_SRID.format(srid=srid)) from exc
-        label = f"{_srs_label(declared, srid)}, declared"
+        label = f"{declared.name} (EPSG:{srid}, declared)"
         if srid == WGS84:
             return SourceSystem(note=label, transform=None)
         return SourceSystem(
