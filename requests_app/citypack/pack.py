@@ -125,7 +125,7 @@ def toml_read(pack: CityPack, file: str, *, required: bool) -> dict[str, Any] | 
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         line = getattr(exc, "lineno", None) or _line_from_message(str(exc))
-        duplicate = "overwrite" in str(exc) or "already" in str(exc)
+        duplicate = any(word in str(exc) for word in ("twice", "overwrite", "already"))
         fix = (
             "Each code (table name) and key may appear once in a file: rename or remove the "
             "second one."
@@ -133,7 +133,9 @@ def toml_read(pack: CityPack, file: str, *, required: bool) -> dict[str, Any] | 
             else "Correct the TOML syntax (strings in double quotes, one key = value per line)."
         )
         message = "Duplicate code or key: " if duplicate else "Not valid TOML: "
-        pack.problems.append(Problem(file, "", message + str(exc) + ".", fix, line))
+        named = re.search(r"\(((?:'[^']*',?\s*)+)\)", str(exc))
+        key = ".".join(re.findall(r"'([^']*)'", named.group(1))) if named else ""
+        pack.problems.append(Problem(file, key, message + str(exc) + ".", fix, line))
         return None
     pack.data[file] = data
     return data
