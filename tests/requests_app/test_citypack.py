@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from io import StringIO
 from pathlib import Path
 
@@ -360,3 +363,29 @@ def test_the_san_francisco_definitions_load_as_the_seed_wrote_them():
         ("urgent", 2, "24x7"),
     ]
     assert BusinessCalendar.objects.get().time_zone == "America/Los_Angeles"
+
+
+# --- settings -------------------------------------------------------------------------------------
+def city_settings(**env: str) -> list[str]:
+    """The city settings as a fresh process reads them (settings are read once, at import)."""
+    code = (
+        "import civic311.settings as s;"
+        "print(s.CITY_NAME, s.CITY_TIME_ZONE, s.MAP_ZOOM, s.PHONENUMBER_DEFAULT_REGION, sep='|')"
+    )
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("CITY_", "MAP_"))}
+    result = subprocess.run(  # noqa: S603 - our own interpreter and a constant script
+        [sys.executable, "-c", code],
+        env={**environment, **env},
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout.strip().split("|")
+
+
+def test_city_toml_drives_the_city_settings_and_the_environment_overrides_it():
+    assert city_settings(CITY_PACK=str(TOWN)) == ["Example Town", "America/Denver", "14", "US"]
+    assert city_settings(CITY_PACK="data/cities/example-town", CITY_NAME="Elsewhere")[0] == (
+        "Elsewhere"
+    )
