@@ -24,7 +24,6 @@ from django.db import transaction
 from requests_app.citypack import core
 from requests_app.citypack.load import LoadLog, row_upsert
 from requests_app.citypack.pack import (
-    CITY_FILE,
     TRANSLATED,
     CityPack,
     Problem,
@@ -171,9 +170,3 @@ def citypack_load(
             [Problem(section.name, "", message, "Correct the pack and load it again.")]
         ) from exc
     return LoadReport(committed=commit, log=log)
-
-
-def city_settings(path: Path) -> dict:
-    """city.toml as settings.py needs it (no Django imports needed by the caller)."""
-    pack = CityPack(path=Path(path))
-    return toml_read(pack, CITY_FILE, required=True) or {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.contrib.gis.geos import Point
+from django.contrib.gis.geos import Point, Polygon
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
@@ -389,3 +390,45 @@ def test_city_toml_drives_the_city_settings_and_the_environment_overrides_it():
     assert city_settings(CITY_PACK="data/cities/example-town", CITY_NAME="Elsewhere")[0] == (
         "Elsewhere"
     )
+
+
+# --- coordinate systems in a pack -----------------------------------------------------------------
+def state_plane_boundary(pack: Path) -> None:
+    """Replace the town's boundary with the same squares in NAD83 / Colorado Central (US feet,
+    EPSG:2232), written without a crs member, as a county GIS export might be."""
+    data = json.loads((pack / "boundary.geojson").read_text())
+    del data["crs"]
+    for feature in data["features"]:
+        polygon = Polygon(feature["geometry"]["coordinates"][0], srid=4326)
+        polygon.transform(2232)
+        feature["geometry"] = json.loads(polygon.json)
+    (pack / "boundary.geojson").write_text(json.dumps(data))
+
+
+@pytest.mark.django_db
+def test_a_state_plane_area_file_declared_as_4326_is_reported(town):
+    state_plane_boundary(town)
+
+    problems = problems_of(town)
+
+    assert {(p.file, p.key) for p in problems} == {
+        ("geography.toml", "areas.boundary.srid"),
+        ("geography.toml", "areas.neighbourhoods.srid"),
+    }
+    assert "cannot be degrees" in problems[0].message
+
+
+@pytest.mark.django_db
+def test_a_state_plane_area_file_loads_with_its_srid(town):
+    state_plane_boundary(town)
+    edit(town, "geography.toml", "srid = 4326", "srid = 2232")
+    edit(town, "geography.toml", "srid = 4326", "srid = 2232")
+    out = StringIO()
+
+    call_command("load_city", str(town), "--commit", stdout=out)
+
+    assert "EPSG:2232, declared), transformed to WGS84" in out.getvalue()
+    old_town = AreaSet.objects.get(kind="neighbourhood").areas.get(code="old-town").geom.centroid
+    assert old_town.x == pytest.approx(-105.11, abs=0.0005)
+    assert old_town.y == pytest.approx(39.55, abs=0.0005)
+    assert AddressPoint.objects.count() == 5
