@@ -1,11 +1,12 @@
 """civic311 settings: one module, driven by the environment.
 
-Everything that differs between cities (name, time zone, phone region, map) is a setting read from
-the environment with a demo-city default, never code.
+Everything that differs between cities (name, time zone, phone region, map, languages) comes from
+the city pack's city.toml (CITY_PACK), and the environment overrides it; never code.
 """
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 
 import environ
@@ -103,14 +104,21 @@ USE_TZ = True
 TIME_ZONE = "UTC"  # the database and the code work in UTC; CITY_TIME_ZONE is for the edges
 
 # --- The city: data, not code --------------------------------------------------------------------
-CITY_NAME = env("CITY_NAME", default="San Francisco")
-CITY_TIME_ZONE = env("CITY_TIME_ZONE", default="America/Los_Angeles")
-CITY_PHONE = env("CITY_PHONE", default="311")
-CITY_EMERGENCY_PHONE = env("CITY_EMERGENCY_PHONE", default="911")
-PHONENUMBER_DEFAULT_REGION = env("CITY_PHONE_REGION", default="US")
+# The city pack's city.toml gives the defaults (docs/city-pack.md); environment variables override.
+CITY_PACK = Path(env("CITY_PACK", default=str(BASE_DIR / "data" / "cities" / "san-francisco")))
+if not CITY_PACK.is_absolute():
+    CITY_PACK = BASE_DIR / CITY_PACK
+with (CITY_PACK / "city.toml").open("rb") as _f:
+    _city = tomllib.load(_f)
+CITY_NAME = env("CITY_NAME", default=_city["name"])
+CITY_TIME_ZONE = env("CITY_TIME_ZONE", default=_city["time_zone"])
+CITY_PHONE = env("CITY_PHONE", default=_city.get("phone", "311"))
+CITY_EMERGENCY_PHONE = env("CITY_EMERGENCY_PHONE", default=_city.get("emergency_phone", "911"))
+PHONENUMBER_DEFAULT_REGION = env("CITY_PHONE_REGION", default=_city.get("phone_region", "US"))
+LANGUAGES = [lang for lang in LANGUAGES if lang[0] in _city.get("languages", ["en"])]
 # Map centre and zoom used before a pin is placed; tiles are optional decoration.
-MAP_CENTER = env.list("MAP_CENTER", cast=float, default=[37.7599, -122.4470])
-MAP_ZOOM = env.int("MAP_ZOOM", default=12)
+MAP_CENTER = env.list("MAP_CENTER", cast=float, default=_city["map"]["center"])
+MAP_ZOOM = env.int("MAP_ZOOM", default=_city["map"]["zoom"])
 MAP_TILE_URL = env("MAP_TILE_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 MAP_TILE_ATTRIBUTION = env(
     "MAP_TILE_ATTRIBUTION",

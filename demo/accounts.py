@@ -17,7 +17,8 @@ DEMO_USERS = (  # username, superuser?
     ("operator", False),
     ("parks", False),
 )
-# Role and departments of each demo login (department slugs from demo.city_spec).
+# Role and departments of each demo login (department slugs from the city pack's
+# departments.toml).
 DEMO_ROLES = {
     "admin": ("city_admin", ()),
     "supervisor": ("supervisor", ("public-works-streets",)),

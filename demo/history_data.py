@@ -2,8 +2,8 @@
 the SF 311 sample's cases map to our categories, how its intake sources become channels, and the
 text, names and answers the seeded requests are written with, per category where it matters.
 
-Keyed by category code, apart from the city (demo.city_spec): another city keeps this module and
-gets generic text for categories it has no hints for.
+Keyed by category code, apart from the city (its pack, data/cities/san-francisco): another city
+keeps this module and gets generic text for categories it has no hints for.
 
 Pure data and small pure functions: no Django imports, so data scripts can use it too.
 """

@@ -7,7 +7,5 @@ from __future__ import annotations
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-# The city pack's folder; data/demo_city is its older name, used until the move lands.
+# The demo city's pack (load_city reads it); the simulator also reads cases.csv from it.
 CITY_DIR = BASE_DIR / "data" / "cities" / "san-francisco"
-if not CITY_DIR.is_dir():
-    CITY_DIR = BASE_DIR / "data" / "demo_city"

@@ -9,8 +9,10 @@ class RoutingConfig(AppConfig):
 
     def ready(self) -> None:
         from requests_app.dispatch import due_provider_register, handler_register
+        from routing import citypack
         from routing.handlers import on_event
         from routing.sla import due_times_for
 
         handler_register("routing", on_event)
         due_provider_register(due_times_for)
+        citypack.register()  # calendars, holidays and service levels in city packs

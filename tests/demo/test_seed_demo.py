@@ -247,7 +247,7 @@ def test_running_again_updates_definitions_without_duplicating_them():
 
     assert (Category.objects.count(), Question.objects.count(), Area.objects.count()) == before
     assert Category.objects.get(code="pothole").name == "Pothole"
-    assert "an active neighbourhood set exists; kept" in output
+    assert 'the active neighbourhood set is "Analysis neighbourhoods" already; kept' in output
     assert ServiceRequest.objects.count() == REQUESTS
 
 

@@ -5,15 +5,15 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.contrib.gis.geos import Polygon
 from django.core.management import CommandError, call_command
 
 from requests_app.models import Area, AreaSet
 
-# The demo city's files: the core's tests do not import the demo app, so they find the folder
-# themselves (data/demo_city is its name until the move to data/cities/ lands).
-DATA = Path(__file__).resolve().parents[2] / "data"
-DATA_DIR = next(p for p in (DATA / "cities" / "san-francisco", DATA / "demo_city") if p.is_dir())
-DEMO_NEIGHBOURHOODS = DATA_DIR / "neighbourhoods.geojson"
+DEMO_NEIGHBOURHOODS = (
+    settings.BASE_DIR / "data" / "cities" / "san-francisco" / "neighbourhoods.geojson"
+)
 
 
 def square(lng: float, lat: float, half: float) -> list:
@@ -189,3 +189,57 @@ def test_a_projected_file_is_transformed_to_wgs84(tmp_path):
     centroid = Area.objects.get().geom.centroid
     assert centroid.x == pytest.approx(-122.44, abs=0.01)
     assert centroid.y == pytest.approx(37.76, abs=0.01)
+
+
+def state_plane_file(path: Path) -> Path:
+    """Two small neighbourhoods in San Francisco, transformed with GDAL to NAD83 / California
+    zone 3 (US feet, EPSG:2227) and written WITHOUT a crs member, as some city portals do."""
+    features = []
+    for name, lng in (("Mission", -122.42), ("Sunset", -122.49)):
+        polygon = Polygon(square(lng, 37.75, 0.005)[0], srid=4326)
+        polygon.transform(2227)
+        features.append((name, json.loads(polygon.json)["coordinates"]))
+    return geojson(path, [({"name": name}, coords) for name, coords in features])
+
+
+@pytest.mark.django_db
+def test_a_state_plane_file_without_crs_is_refused_with_the_fix(tmp_path):
+    path = state_plane_file(tmp_path / "nhoods_stateplane.geojson")
+
+    with pytest.raises(CommandError, match="cannot be degrees") as caught:
+        run(path, "--kind", "neighbourhood", "--name", "N", "--commit")
+
+    assert "--srid" in str(caught.value)
+    assert not AreaSet.objects.exists()
+
+
+@pytest.mark.django_db
+def test_srid_declares_the_system_and_the_dry_run_shows_the_wgs84_box(tmp_path):
+    path = state_plane_file(tmp_path / "nhoods_stateplane.geojson")
+
+    output = run(path, "--kind", "neighbourhood", "--name", "N", "--srid", "2227")
+
+    assert "(EPSG:2227, declared), transformed to WGS84" in output
+    assert "California zone 3" in output
+    assert "Bounding box in WGS84 (EPSG:4326): west -122.495" in output
+    assert "north 37.755" in output
+    assert not AreaSet.objects.exists()
+
+
+@pytest.mark.django_db
+def test_srid_areas_land_where_they_belong(tmp_path):
+    path = state_plane_file(tmp_path / "nhoods_stateplane.geojson")
+
+    run(path, "--kind", "neighbourhood", "--name", "N", "--srid", "2227", "--commit")
+
+    mission = Area.objects.get(name="Mission").geom.centroid
+    assert mission.x == pytest.approx(-122.42, abs=0.001)
+    assert mission.y == pytest.approx(37.75, abs=0.001)
+
+
+@pytest.mark.django_db
+def test_a_wgs84_file_without_crs_says_how_it_was_read(wards_file):
+    output = run(wards_file, "--kind", "ward", "--name", "W", "--name-field", "WARD")
+
+    assert "no coordinate system given; read as WGS84" in output
+    assert "Bounding box in WGS84 (EPSG:4326): west -122.46000, south 37.74000" in output

@@ -1,6 +1,6 @@
 """Rebuild the demo city's data files from the shared San Francisco sample (see README.md).
 
-    .venv/bin/python data/demo_city/build.py [/work/shared/data/sf]
+    .venv/bin/python data/cities/san-francisco/build.py [/work/shared/data/sf]
 
 Writes, next to this script:
 1. neighbourhoods.geojson: the 195 census tracts tagged with their analysis neighbourhood
