@@ -23,6 +23,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from civic311.http import HtmxHttpRequest
 from requests_app import selectors
 from requests_app.assets import asset_picker_context
 from requests_app.forms import CommentForm, ReportForm
@@ -386,7 +387,7 @@ def private(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @require_GET
-def browse(request: HttpRequest) -> HttpResponse:
+def browse(request: HtmxHttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     filters = selectors.PublicFilters(
         category=_int_or_none(request.GET.get("category")),

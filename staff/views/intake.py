@@ -12,13 +12,14 @@ import uuid
 from django.contrib import messages
 from django.contrib.gis.geos import Point
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from civic311.http import HtmxHttpRequest, see_other
 from requests_app import selectors as public_selectors
 from requests_app.assets import asset_picker_context
 from requests_app.models import Category, ContactMethod
@@ -38,7 +39,7 @@ FRAGMENTS = {
 
 @staff_required
 @require_http_methods(["GET", "POST"])
-def intake(request: HttpRequest) -> HttpResponse:
+def intake(request: HtmxHttpRequest) -> HttpResponse:
     if request.method == "GET":
         target = request.htmx.target if request.htmx else None
         if target in FRAGMENTS:
@@ -95,7 +96,7 @@ def intake(request: HttpRequest) -> HttpResponse:
         _("Request %(n)s created. Give the caller this tracking number.")
         % {"n": created.tracking_number},
     )
-    return _see_other(reverse("staff:detail", args=[created.tracking_number]))
+    return see_other(reverse("staff:detail", args=[created.tracking_number]))
 
 
 def _attach(request: HttpRequest, category: Category | None) -> HttpResponse:
@@ -123,13 +124,7 @@ def _attach(request: HttpRequest, category: Category | None) -> HttpResponse:
         _("The caller was added to request %(n)s. Give them this tracking number.")
         % {"n": original.tracking_number},
     )
-    return _see_other(reverse("staff:detail", args=[original.tracking_number]))
-
-
-def _see_other(url: str) -> HttpResponseRedirect:
-    response = HttpResponseRedirect(url)
-    response.status_code = 303
-    return response
+    return see_other(reverse("staff:detail", args=[original.tracking_number]))
 
 
 def _initial_from(post) -> dict:
