@@ -22,8 +22,8 @@ from django.views.decorators.http import require_http_methods
 from civic311.http import HtmxHttpRequest, see_other
 from requests_app import selectors as public_selectors
 from requests_app.assets import asset_picker_context
-from requests_app.models import Category, ContactMethod
-from requests_app.services import Reporter, Submission, request_submit, request_supporter_add
+from requests_app.models import Category
+from requests_app.services import request_submit, request_supporter_add
 from staff import detail_selectors as selectors
 from staff.access import staff_required
 from staff.forms import AttachCallerForm, IntakeForm
@@ -64,32 +64,11 @@ def intake(request: HtmxHttpRequest) -> HttpResponse:
         return render(request, "staff/intake.html", _page_context(request, form), status=422)
     if action != "submit":
         return render(request, "staff/intake.html", _page_context(request, form, review=True))
-    data = form.cleaned_data
-    submission = Submission(
-        category=data["category"],
-        description=data["description"],
-        location=form.point or Point(data["longitude"], data["latitude"], srid=4326),
-        address=data.get("address") or "",
-        answers=form.answers(),
-        reporter=Reporter(
-            name=data.get("name") or "",
-            email=data.get("email") or "",
-            phone=str(data["phone"]) if data.get("phone") else "",
-            contact_method=data.get("contact_method") or ContactMethod.NONE,
-            language=data["language"],
-            anonymous=bool(data.get("anonymous")),
-        ),
-        channel=data["channel"],
-        idempotency_key=data["idempotency_key"],
-        asset=form.picked_asset,
-    )
+    submission = form.submission(channel=form.cleaned_data["channel"])
     try:
         created, _new = request_submit(submission=submission, actor=request.user)
     except ValidationError as exc:
-        for name, errors in exc.message_dict.items():
-            target = "address" if name == "location" else name if name in form.fields else None
-            for message in errors:
-                form.add_error(target, message)
+        form.add_submit_errors(exc)
         return render(request, "staff/intake.html", _page_context(request, form), status=422)
     messages.success(
         request,
