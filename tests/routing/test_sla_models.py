@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from requests_app.models import Priority
-from routing.calendars import CalendarSpec, calendar_spec_from_model
+from routing.calendars import CalendarSpec
 from routing.models import (
     BUSINESS_CLOCK_NEEDS_CALENDAR,
     END_BEFORE_START,
@@ -65,11 +65,11 @@ def admin_client(client, django_user_model):
 # Calendars.
 
 
-def test_calendar_spec_from_model_builds_the_spec_in_two_queries(
+def test_calendar_spec_is_built_in_two_queries(
     calendar, django_assert_num_queries
 ):
     with django_assert_num_queries(2):
-        spec = calendar_spec_from_model(calendar)
+        spec = calendar.spec()
     nine_to_five = ((time(9), time(17)),)
     assert spec == CalendarSpec(
         zone="America/Los_Angeles",
@@ -289,7 +289,7 @@ def test_an_admin_adds_a_calendar_with_split_shifts_and_a_closure(admin_client):
         },
     )
     assert response.status_code == 302, response.content.decode()
-    spec = calendar_spec_from_model(BusinessCalendar.objects.get(name="Crews"))
+    spec = BusinessCalendar.objects.get(name="Crews").spec()
     assert spec.holiday_country == "US"
     assert spec.weekly_hours[0] == ((time(7), time(11)), (time(12), time(15, 30)))
     assert spec.closures == frozenset({date(2026, 12, 24)})
