@@ -210,3 +210,11 @@ def staff(city, django_user_model) -> Staff:
     team = Team.objects.create(department=city.streets, name="Potholes")
     team.members.set([crew])
     return Staff(agent, crew, supervisor, parks_agent, operator, city_admin, team)
+
+
+@pytest.fixture
+def queued(city):
+    """A pothole report in the Streets queue: routed, nobody on it yet."""
+    from tests.requests_app.helpers import routed  # a local import: helpers imports this module
+
+    return routed(city)

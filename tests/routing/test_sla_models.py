@@ -65,9 +65,7 @@ def admin_client(client, django_user_model):
 # Calendars.
 
 
-def test_calendar_spec_is_built_in_two_queries(
-    calendar, django_assert_num_queries
-):
+def test_calendar_spec_is_built_in_two_queries(calendar, django_assert_num_queries):
     with django_assert_num_queries(2):
         spec = calendar.spec()
     nine_to_five = ((time(9), time(17)),)

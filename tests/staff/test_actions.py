@@ -17,7 +17,7 @@ from requests_app.models import (
     ServiceRequest,
     Status,
 )
-from requests_app.services import request_resolve, request_route
+from requests_app.services import request_resolve
 from tests.images import upload
 from tests.requests_app.helpers import submit
 
@@ -38,14 +38,6 @@ ACTIONS = (
     "recategorise",
     "transfer",
 )
-
-
-@pytest.fixture
-def queued(city):
-    sr = submit(city)
-    request_route(request=sr, department=city.streets)
-    sr.refresh_from_db()
-    return sr
 
 
 @pytest.fixture
