@@ -218,3 +218,11 @@ def queued(city):
     from tests.requests_app.helpers import routed  # a local import: helpers imports this module
 
     return routed(city)
+
+
+@pytest.fixture
+def superuser_client(client, django_user_model):
+    """A client signed in to the Django admin as a superuser ("cityadmin")."""
+    user = django_user_model.objects.create_superuser("cityadmin", "a@example.com", "pw")
+    client.force_login(user)
+    return client

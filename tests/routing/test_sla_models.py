@@ -55,13 +55,6 @@ def calendar() -> BusinessCalendar:
     return cal
 
 
-@pytest.fixture
-def admin_client(client, django_user_model):
-    user = django_user_model.objects.create_superuser("cityadmin", "a@example.com", "pw")
-    client.force_login(user)
-    return client
-
-
 # Calendars.
 
 
@@ -235,7 +228,7 @@ def test_due_times_skip_holidays_and_closures(calendar):
 # Admin.
 
 
-def test_admin_pages_render_for_a_superuser(admin_client, calendar):
+def test_admin_pages_render_for_a_superuser(superuser_client, calendar):
     target = SlaTarget.objects.create(
         category=CategoryFactory(name="Pothole"),
         priority=Priority.HIGH,
@@ -248,16 +241,18 @@ def test_admin_pages_render_for_a_superuser(admin_client, calendar):
             reverse(f"admin:routing_{name}_changelist"),
             reverse(f"admin:routing_{name}_add"),
         ):
-            assert admin_client.get(url).status_code == 200, url
-    page = admin_client.get(reverse("admin:routing_businesscalendar_change", args=[calendar.pk]))
+            assert superuser_client.get(url).status_code == 200, url
+    page = superuser_client.get(
+        reverse("admin:routing_businesscalendar_change", args=[calendar.pk])
+    )
     assert page.status_code == 200 and "Snow day" in page.content.decode()
-    page = admin_client.get(reverse("admin:routing_slatarget_changelist"))
+    page = superuser_client.get(reverse("admin:routing_slatarget_changelist"))
     assert "Pothole" in page.content.decode() and "Business hours" in page.content.decode()
-    page = admin_client.get(reverse("admin:routing_slatarget_change", args=[target.pk]))
+    page = superuser_client.get(reverse("admin:routing_slatarget_change", args=[target.pk]))
     assert page.status_code == 200
 
 
-def test_an_admin_adds_a_calendar_with_split_shifts_and_a_closure(admin_client):
+def test_an_admin_adds_a_calendar_with_split_shifts_and_a_closure(superuser_client):
     def formset(prefix: str, rows: list[dict[str, str]]) -> dict[str, str]:
         data = {
             f"{prefix}-TOTAL_FORMS": str(len(rows)),
@@ -269,7 +264,7 @@ def test_an_admin_adds_a_calendar_with_split_shifts_and_a_closure(admin_client):
             data.update({f"{prefix}-{index}-{key}": value for key, value in row.items()})
         return data
 
-    response = admin_client.post(
+    response = superuser_client.post(
         reverse("admin:routing_businesscalendar_add"),
         {
             "name": "Crews",
@@ -293,8 +288,8 @@ def test_an_admin_adds_a_calendar_with_split_shifts_and_a_closure(admin_client):
     assert spec.closures == frozenset({date(2026, 12, 24)})
 
 
-def test_admin_refuses_working_hours_that_end_before_they_start(admin_client):
-    response = admin_client.post(
+def test_admin_refuses_working_hours_that_end_before_they_start(superuser_client):
+    response = superuser_client.post(
         reverse("admin:routing_businesscalendar_add"),
         {
             "name": "Backwards",
