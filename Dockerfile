@@ -15,7 +15,7 @@ WORKDIR /app
 # The same lock as scripts/setup.sh, runtime part only: pyproject.toml lists the runtime packages,
 # and the lock pins them (and what they pull in) to the versions the tests ran with.
 COPY pyproject.toml requirements.lock ./
-RUN pip install uv==0.13.9 \
+RUN pip install "$(grep '^uv==' requirements.lock)" \
     && uv pip compile pyproject.toml --python-version 3.12 --no-header --no-annotate -q \
        --constraints requirements.lock -o /tmp/runtime.txt \
     && pip install -r /tmp/runtime.txt \
