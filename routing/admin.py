@@ -17,6 +17,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from requests_app.admin import ReadOnlyAdmin
 from requests_app.models import Asset, Category, Channel
 from requests_app.selectors import address_resolve
 from routing.assignment import user_name
@@ -369,7 +370,7 @@ def step_describe(step: EscalationStep) -> str:
 
 
 @admin.register(EscalationFired)
-class EscalationFiredAdmin(admin.ModelAdmin):
+class EscalationFiredAdmin(ReadOnlyAdmin):
     """The audit of fired steps: written by the sweep only."""
 
     list_display = ["fired_at", "request", "step", "occurrence"]
@@ -379,15 +380,6 @@ class EscalationFiredAdmin(admin.ModelAdmin):
     date_hierarchy = "fired_at"
     ordering = ["-fired_at"]
     readonly_fields = ["request", "step", "occurrence", "fired_at"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
 
 # --- Priority score ------------------------------------------------------------------------------
