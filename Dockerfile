@@ -12,8 +12,14 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
-COPY requirements.txt .
-RUN pip install -r requirements.txt
+# The same lock as scripts/setup.sh, runtime part only: pyproject.toml lists the runtime packages,
+# and the lock pins them (and what they pull in) to the versions the tests ran with.
+COPY pyproject.toml requirements.lock ./
+RUN pip install "$(grep '^uv==' requirements.lock)" \
+    && uv pip compile pyproject.toml --python-version 3.12 --no-header --no-annotate -q \
+       --constraints requirements.lock -o /tmp/runtime.txt \
+    && pip install -r /tmp/runtime.txt \
+    && pip uninstall -y uv && rm /tmp/runtime.txt
 
 COPY . .
 # Translations and static files are baked into the image; the key is only for these commands.

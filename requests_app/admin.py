@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 from django.contrib.gis.admin import GISModelAdmin
+from django.http import HttpRequest
 
 from requests_app.models import (
     AddressPoint,
@@ -24,6 +25,20 @@ from requests_app.models import (
     Supporter,
     Team,
 )
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """An audit log in the admin: its rows are written by the code alone, so admins may read them
+    but neither add, change nor delete one. For the other apps' logs too."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
 
 
 @admin.register(Department)

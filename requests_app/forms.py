@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -15,9 +16,9 @@ from django.utils.translation import gettext_lazy
 from phonenumber_field.formfields import PhoneNumberField
 
 from requests_app.assets import asset_type_name
-from requests_app.models import Asset, Category, ContactMethod, Question
+from requests_app.models import Asset, Category, ContactMethod, Photo, Question
 from requests_app.selectors import address_resolve, asset_for_pick, boundary_contains
-from requests_app.services import OUTSIDE_AREA
+from requests_app.services import OUTSIDE_AREA, Reporter, Submission
 from requests_app.services.intake import ASSET_NOT_NEARBY
 
 QUESTION_PREFIX = "q_"
@@ -310,6 +311,38 @@ class ReportForm(forms.Form):
             for name, value in self.cleaned_data.items()
             if name.startswith(QUESTION_PREFIX) and value not in (None, "", [])
         }
+
+    def submission(self, *, channel: str, photos: Sequence[Photo] = ()) -> Submission:
+        """The valid form as what request_submit files: the resident's report and the operator's
+        intake (a subclass of this form) build it here, so the two cannot drift apart."""
+        data = self.cleaned_data
+        return Submission(
+            category=data["category"],
+            description=data["description"],
+            location=self.point or Point(data["longitude"], data["latitude"], srid=4326),
+            address=data.get("address") or "",
+            answers=self.answers(),
+            photos=list(photos),
+            reporter=Reporter(
+                name=data.get("name") or "",
+                email=data.get("email") or "",
+                phone=str(data["phone"]) if data.get("phone") else "",
+                contact_method=data.get("contact_method") or ContactMethod.NONE,
+                language=data["language"],
+                anonymous=bool(data.get("anonymous")),
+            ),
+            channel=channel,
+            idempotency_key=data["idempotency_key"],
+            asset=self.picked_asset,
+        )
+
+    def add_submit_errors(self, error: ValidationError) -> None:
+        """Show what request_submit refused on the form. A refused location goes on the address,
+        the field a person can change; errors of no field go above the form."""
+        for name, messages in error.message_dict.items():
+            target = "address" if name == "location" else name if name in self.fields else None
+            for message in messages:
+                self.add_error(target, message)
 
 
 def new_idempotency_key() -> uuid.UUID:

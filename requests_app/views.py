@@ -23,6 +23,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from civic311.http import HtmxHttpRequest
 from requests_app import selectors
 from requests_app.assets import asset_picker_context
 from requests_app.forms import CommentForm, ReportForm
@@ -31,8 +32,6 @@ from requests_app.models import Category, Channel, Photo
 from requests_app.services import (
     OUTSIDE_AREA,
     TOO_MANY_PHOTOS,
-    Reporter,
-    Submission,
     photo_stage,
     photos_for_draft,
     request_resident_comment,
@@ -178,35 +177,12 @@ def report(request: HttpRequest) -> HttpResponse:
             # show the form again with it, once, before the review.
             return render(request, "requests_app/report.html", {**context, "asset_prompt": True})
         return render(request, "requests_app/report_review.html", context)
-    data = form.cleaned_data
-    submission = Submission(
-        category=data["category"],
-        description=data["description"],
-        location=form.point or Point(data["longitude"], data["latitude"], srid=4326),
-        address=data.get("address") or "",
-        answers=form.answers(),
-        photos=photos,
-        reporter=Reporter(
-            name=data.get("name") or "",
-            email=data.get("email") or "",
-            phone=str(data["phone"]) if data.get("phone") else "",
-            contact_method=data.get("contact_method") or "none",
-            language=data["language"],
-            anonymous=bool(data.get("anonymous")),
-        ),
-        channel=Channel.WEB,
-        idempotency_key=data["idempotency_key"],
-        asset=form.picked_asset,
-    )
     try:
-        service_request, _created = request_submit(submission=submission, actor=None)
+        service_request, _created = request_submit(
+            submission=form.submission(channel=Channel.WEB, photos=photos), actor=None
+        )
     except ValidationError as exc:
-        for fieldname, messages in exc.message_dict.items():
-            target = fieldname if fieldname in form.fields else None
-            if fieldname == "location":
-                target = "address"
-            for message in messages:
-                form.add_error(target, message)
+        form.add_submit_errors(exc)
         return render(
             request, "requests_app/report.html", _report_context(form, photo_errors), status=422
         )
@@ -386,7 +362,7 @@ def private(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @require_GET
-def browse(request: HttpRequest) -> HttpResponse:
+def browse(request: HtmxHttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     filters = selectors.PublicFilters(
         category=_int_or_none(request.GET.get("category")),

@@ -1,25 +1,43 @@
+"""Admin for the routing app: business calendars and SLA targets, routing rules (with a dry run),
+escalation policies, the priority score and crew zones, one section each."""
+
 from __future__ import annotations
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.gis.admin import GISModelAdmin
 from django.contrib.gis.geos import Point
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.db import transaction
+from django.db.models import QuerySet
+from django.forms.models import BaseInlineFormSet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from requests_app.admin import ReadOnlyAdmin
 from requests_app.models import Asset, Category, Channel
 from requests_app.selectors import address_resolve
+from routing.assignment import user_name
 from routing.models import (
     BusinessCalendar,
     CalendarClosure,
+    CrewZone,
+    EscalationFired,
+    EscalationPolicy,
+    EscalationStep,
     RoutingRule,
+    ScoreKeyword,
+    ScoringSettings,
+    SensitivePlace,
     SlaTarget,
     Weekday,
     WorkingHours,
 )
 from routing.rules import RequestLike, rules_evaluate
+from routing.scoring import scoring_settings
 
 
 class WorkingHoursInline(admin.TabularInline):
@@ -223,5 +241,256 @@ class RoutingRuleAdmin(admin.ModelAdmin):
         return TemplateResponse(request, "admin/routing/routingrule/dry_run.html", context)
 
 
-# Admin pages for the escalation, scoring and assignment models live in their own modules.
-from routing import admin_assignment, admin_escalations, admin_scoring  # noqa: E402, F401
+# --- Escalation policies -------------------------------------------------------------------------
+# Policies with their steps inline, and the read-only log of fired steps.
+
+
+STEP_PERCENT_NEEDS_TARGET = _("Say which target the percentage is of.")
+STEP_IDLE_NEEDS_HOURS = _("An idle reminder needs a number of hours above zero.")
+STEP_PERCENT_RANGE = _(
+    "A percentage of the target is above 0 and at most 1000 (100 is the due time)."
+)
+STEP_TEAM_OTHER_DEPARTMENT = _("The team must belong to the policy's department.")
+STEP_DOES_NOTHING = _("This step does nothing: tell someone, raise the priority or move it.")
+
+
+class EscalationStepForm(forms.ModelForm):
+    class Meta:
+        model = EscalationStep
+        fields = ["name", "trigger", "target", "value", "notify", "raise_priority", "reassign_team"]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        trigger, value = data.get("trigger"), data.get("value")
+        if trigger == EscalationStep.Trigger.TARGET_PERCENT:
+            if not data.get("target"):
+                self.add_error("target", STEP_PERCENT_NEEDS_TARGET)
+            if value is not None and not 0 < value <= 1000:
+                self.add_error("value", STEP_PERCENT_RANGE)
+        elif trigger == EscalationStep.Trigger.IDLE:
+            if value is not None and value <= 0:
+                self.add_error("value", STEP_IDLE_NEEDS_HOURS)
+            # Idle steps count hours since the last action, whatever the target.
+            data["target"] = ""
+        if not (data.get("notify") or data.get("raise_priority") or data.get("reassign_team")):
+            raise forms.ValidationError(STEP_DOES_NOTHING)
+        return data
+
+
+class EscalationStepFormSet(BaseInlineFormSet):
+    def clean(self) -> None:
+        super().clean()
+        department_id = self.instance.department_id
+        if department_id is None:
+            # City-wide and category policies: a team outside the request's department is skipped
+            # at run time (and the escalation event says so).
+            return
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data") or form.cleaned_data.get("DELETE"):
+                continue
+            team = form.cleaned_data.get("reassign_team")
+            if team is not None and team.department_id != department_id:
+                form.add_error("reassign_team", STEP_TEAM_OTHER_DEPARTMENT)
+
+
+class EscalationStepInline(admin.TabularInline):
+    model = EscalationStep
+    form = EscalationStepForm
+    formset = EscalationStepFormSet
+    extra = 1
+    autocomplete_fields: list[str] = []
+
+
+@admin.register(EscalationPolicy)
+class EscalationPolicyAdmin(admin.ModelAdmin):
+    list_display = ["name", "active", "scope", "steps_summary"]
+    list_filter = ["active", "department"]
+    search_fields = ["name"]
+    filter_horizontal = ["categories"]
+    inlines = [EscalationStepInline]
+    fieldsets = [
+        (None, {"fields": ["name", "active"]}),
+        (
+            _("Applies to (the most specific active policy wins: category, department, city)"),
+            {"fields": ["department", "categories"]},
+        ),
+    ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[EscalationPolicy]:
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("department")
+            .prefetch_related("categories", "steps__reassign_team")
+        )
+
+    @admin.display(description=_("Applies to"))
+    def scope(self, policy: EscalationPolicy) -> str:
+        parts = []
+        if policy.department:
+            parts.append(policy.department.name)
+        categories = [c.name for c in policy.categories.all()]
+        if categories:
+            parts.append(", ".join(categories))
+        return " / ".join(parts) or str(_("city-wide"))
+
+    @admin.display(description=_("Steps"))
+    def steps_summary(self, policy: EscalationPolicy) -> str:
+        return "; ".join(step_describe(step) for step in policy.steps.all()) or "—"
+
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        policy_id = form.instance.pk
+
+        def reschedule() -> None:
+            from django_q.tasks import async_task
+
+            async_task("routing.tasks.escalations_reschedule", policy_id)
+
+        # Open requests this policy covers get their next escalation time recomputed in the
+        # background, so a new policy applies to work already in the queues.
+        transaction.on_commit(reschedule)
+        messages.info(request, _("Open requests are being rescheduled in the background."))
+
+
+def step_describe(step: EscalationStep) -> str:
+    """One step in a few words, e.g. '75% of resolution → supervisors'."""
+    if step.trigger == EscalationStep.Trigger.IDLE:
+        when = f"idle {step.value:g} h"
+    else:
+        when = f"{step.value:g}% of {step.target or '?'}"
+    actions = []
+    if step.notify:
+        actions.append(step.get_notify_display() if step.notify != "assignee" else "assignee")
+    if step.raise_priority:
+        actions.append("priority +1")
+    if step.reassign_team:
+        actions.append(f"team {step.reassign_team.name}")
+    return f"{when} → {', '.join(str(a) for a in actions) or 'nothing'}"
+
+
+@admin.register(EscalationFired)
+class EscalationFiredAdmin(ReadOnlyAdmin):
+    """The audit of fired steps: written by the sweep only."""
+
+    list_display = ["fired_at", "request", "step", "occurrence"]
+    list_filter = ["step__policy"]
+    list_select_related = ["request", "step__policy"]
+    search_fields = ["request__tracking_number"]
+    date_hierarchy = "fired_at"
+    ordering = ["-fired_at"]
+    readonly_fields = ["request", "step", "occurrence", "fired_at"]
+
+
+# --- Priority score ------------------------------------------------------------------------------
+# The weights (one row), keywords and sensitive places.
+
+
+BANDS_OUT_OF_ORDER = "The bands must go down: Urgent above High above Normal."
+
+
+class ScoringSettingsForm(forms.ModelForm):
+    class Meta:
+        model = ScoringSettings
+        fields = [
+            "enabled",
+            "supporter_points",
+            "supporter_cap",
+            "age_points_per_day",
+            "age_cap",
+            "urgent_at",
+            "high_at",
+            "normal_at",
+        ]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        urgent, high, normal = data.get("urgent_at"), data.get("high_at"), data.get("normal_at")
+        if None not in (urgent, high, normal) and not urgent > high > normal:
+            raise forms.ValidationError(BANDS_OUT_OF_ORDER)
+        return data
+
+
+@admin.register(ScoringSettings)
+class ScoringSettingsAdmin(admin.ModelAdmin):
+    """One row: the list page goes straight to it; it can be neither added twice nor deleted."""
+
+    form = ScoringSettingsForm
+    fieldsets = [
+        (None, {"fields": ["enabled"]}),
+        ("Other residents reporting it", {"fields": [("supporter_points", "supporter_cap")]}),
+        ("Age", {"fields": [("age_points_per_day", "age_cap")]}),
+        (
+            "Priority bands (a score at or above the number gets the priority)",
+            {"fields": [("urgent_at", "high_at", "normal_at")]},
+        ),
+    ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return not ScoringSettings.objects.exists() and super().has_add_permission(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def changelist_view(self, request: HttpRequest, extra_context=None):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        row = scoring_settings()
+        return HttpResponseRedirect(reverse("admin:routing_scoringsettings_change", args=[row.pk]))
+
+
+@admin.register(ScoreKeyword)
+class ScoreKeywordAdmin(admin.ModelAdmin):
+    list_display = ["word", "points"]
+    list_editable = ["points"]
+    search_fields = ["word"]
+
+
+@admin.register(SensitivePlace)
+class SensitivePlaceAdmin(GISModelAdmin):
+    list_display = ["name", "kind", "radius_m", "points", "source"]
+    list_filter = ["kind"]
+    search_fields = ["name", "kind", "source"]
+
+
+# --- Auto-assignment -----------------------------------------------------------------------------
+# Crew zones: who owns which area for a "by zone" team. A team's strategy is set on the team
+# itself (requests_app admin).
+
+
+MEMBER_NOT_IN_TEAM = "%(member)s is not a member of %(team)s. Add them to the team first."
+
+
+class CrewZoneForm(forms.ModelForm):
+    class Meta:
+        model = CrewZone
+        fields = ["team", "area", "member"]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        team, member = data.get("team"), data.get("member")
+        if (
+            team is not None
+            and member is not None
+            and not team.members.filter(pk=member.pk).exists()
+        ):
+            self.add_error(
+                "member", MEMBER_NOT_IN_TEAM % {"member": user_name(member), "team": team.name}
+            )
+        return data
+
+
+@admin.register(CrewZone)
+class CrewZoneAdmin(admin.ModelAdmin):
+    form = CrewZoneForm
+    list_display = ["team", "area", "member", "member_on_duty"]
+    list_filter = ["team__department", "team"]
+    list_select_related = ["team__department", "area", "member__staff_profile"]
+    search_fields = ["team__name", "area__name", "member__username", "member__first_name"]
+    autocomplete_fields = ["team", "area", "member"]
+    ordering = ["team", "area__name"]
+
+    @admin.display(description="on duty", boolean=True)
+    def member_on_duty(self, zone: CrewZone) -> bool | None:
+        profile = getattr(zone.member, "staff_profile", None)
+        return profile.on_duty if profile else None

@@ -15,8 +15,9 @@ working hours pushes the due time by the working time it covered; a pause over a
 nothing. Public holidays come from the ``holidays`` package and admin-entered closures are skipped
 whole days.
 
-Everything here is pure (no database) apart from ``calendar_spec_from_model``. Datetimes in must be
-aware; datetimes out are in UTC.
+Everything here is pure (no database, no models): a stored calendar turns itself into a
+``CalendarSpec`` with ``BusinessCalendar.spec()``. Datetimes in must be aware; datetimes out are in
+UTC.
 """
 
 from __future__ import annotations
@@ -26,13 +27,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import holidays
-
-if TYPE_CHECKING:
-    from routing.models import BusinessCalendar
 
 Interval = tuple[datetime, datetime]
 Pause = Interval  # (begin, end) of a wait on the resident
@@ -284,17 +281,3 @@ def clock_elapsed(
     if end <= start:
         return 0.0
     return _hours(_length(_unpaused(start, end, _merge_pauses(pauses))))
-
-
-def calendar_spec_from_model(calendar: BusinessCalendar) -> CalendarSpec:
-    """Build the spec of a stored calendar: one query for its hours, one for its closures."""
-    weekly: list[list[tuple[time, time]]] = [[] for _ in range(7)]
-    for weekday, start, end in calendar.working_hours.values_list("weekday", "start", "end"):
-        weekly[weekday].append((start, end))
-    return CalendarSpec(
-        zone=calendar.time_zone,
-        weekly_hours=tuple(tuple(sorted(day)) for day in weekly),
-        holiday_country=calendar.holiday_country,
-        holiday_subdivision=calendar.holiday_subdivision,
-        closures=frozenset(calendar.closures.values_list("date", flat=True)),
-    )

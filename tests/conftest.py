@@ -210,3 +210,19 @@ def staff(city, django_user_model) -> Staff:
     team = Team.objects.create(department=city.streets, name="Potholes")
     team.members.set([crew])
     return Staff(agent, crew, supervisor, parks_agent, operator, city_admin, team)
+
+
+@pytest.fixture
+def queued(city):
+    """A pothole report in the Streets queue: routed, nobody on it yet."""
+    from tests.requests_app.helpers import routed  # a local import: helpers imports this module
+
+    return routed(city)
+
+
+@pytest.fixture
+def superuser_client(client, django_user_model):
+    """A client signed in to the Django admin as a superuser ("cityadmin")."""
+    user = django_user_model.objects.create_superuser("cityadmin", "a@example.com", "pw")
+    client.force_login(user)
+    return client

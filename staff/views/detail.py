@@ -13,13 +13,14 @@ import uuid
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from civic311.http import HtmxHttpRequest, see_other
 from requests_app import services
 from requests_app.maps import map_config
 from requests_app.models import Photo, ServiceRequest
@@ -32,7 +33,7 @@ from staff.forms import ACTION_FORMS, ActionForm
 
 @staff_required
 @require_GET
-def detail(request: HttpRequest, tracking_number: str) -> HttpResponse:
+def detail(request: HtmxHttpRequest, tracking_number: str) -> HttpResponse:
     sr = selectors.request_get_for_staff(tracking_number=tracking_number)
     if sr is None:
         raise Http404
@@ -41,7 +42,7 @@ def detail(request: HttpRequest, tracking_number: str) -> HttpResponse:
 
 @staff_required
 @require_POST
-def action(request: HttpRequest, tracking_number: str, action: str) -> HttpResponse:
+def action(request: HtmxHttpRequest, tracking_number: str, action: str) -> HttpResponse:
     form_class = ACTION_FORMS.get(action)
     if form_class is None:
         raise Http404
@@ -69,9 +70,7 @@ def action(request: HttpRequest, tracking_number: str, action: str) -> HttpRespo
         fresh = selectors.request_get_for_staff(tracking_number=tracking_number)
         return _render(request, fresh, form=form, photos=photos, status=422)
     messages.success(request, form.success)
-    response = HttpResponseRedirect(reverse("staff:detail", args=[sr.tracking_number]))
-    response.status_code = 303
-    return response
+    return see_other(reverse("staff:detail", args=[sr.tracking_number]))
 
 
 def _perform(action: str, sr: ServiceRequest, request: HttpRequest, data: dict, photos) -> None:
@@ -143,7 +142,7 @@ def _onsite_photos(request: HttpRequest, form: ActionForm) -> tuple[list[Photo],
 
 
 def _render(
-    request: HttpRequest,
+    request: HtmxHttpRequest,
     sr: ServiceRequest,
     *,
     form: ActionForm | None = None,

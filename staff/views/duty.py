@@ -8,13 +8,14 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from civic311.http import HtmxHttpRequest, see_other
 from requests_app.permissions import staff_required
 from staff.services import staff_duty_set
 
@@ -28,7 +29,7 @@ class DutyForm(forms.Form):
 
 @staff_required
 @require_POST
-def duty(request: HttpRequest) -> HttpResponse:
+def duty(request: HtmxHttpRequest) -> HttpResponse:
     form = DutyForm(request.POST)
     if not form.is_valid():
         return HttpResponseBadRequest()
@@ -50,6 +51,4 @@ def duty(request: HttpRequest) -> HttpResponse:
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         target = reverse("staff:queue")
-    response = HttpResponseRedirect(target)
-    response.status_code = 303
-    return response
+    return see_other(target)

@@ -12,18 +12,19 @@ import uuid
 from django.contrib import messages
 from django.contrib.gis.geos import Point
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from civic311.http import HtmxHttpRequest, see_other
 from requests_app import selectors as public_selectors
 from requests_app.assets import asset_picker_context
-from requests_app.models import Category, ContactMethod
+from requests_app.models import Category
 from requests_app.permissions import staff_required
-from requests_app.services import Reporter, Submission, request_submit, request_supporter_add
+from requests_app.services import request_submit, request_supporter_add
 from staff import detail_selectors as selectors
 from staff.forms import AttachCallerForm, IntakeForm
 
@@ -38,7 +39,7 @@ FRAGMENTS = {
 
 @staff_required
 @require_http_methods(["GET", "POST"])
-def intake(request: HttpRequest) -> HttpResponse:
+def intake(request: HtmxHttpRequest) -> HttpResponse:
     if request.method == "GET":
         target = request.htmx.target if request.htmx else None
         if target in FRAGMENTS:
@@ -63,39 +64,18 @@ def intake(request: HttpRequest) -> HttpResponse:
         return render(request, "staff/intake.html", _page_context(request, form), status=422)
     if action != "submit":
         return render(request, "staff/intake.html", _page_context(request, form, review=True))
-    data = form.cleaned_data
-    submission = Submission(
-        category=data["category"],
-        description=data["description"],
-        location=form.point or Point(data["longitude"], data["latitude"], srid=4326),
-        address=data.get("address") or "",
-        answers=form.answers(),
-        reporter=Reporter(
-            name=data.get("name") or "",
-            email=data.get("email") or "",
-            phone=str(data["phone"]) if data.get("phone") else "",
-            contact_method=data.get("contact_method") or ContactMethod.NONE,
-            language=data["language"],
-            anonymous=bool(data.get("anonymous")),
-        ),
-        channel=data["channel"],
-        idempotency_key=data["idempotency_key"],
-        asset=form.picked_asset,
-    )
+    submission = form.submission(channel=form.cleaned_data["channel"])
     try:
         created, _new = request_submit(submission=submission, actor=request.user)
     except ValidationError as exc:
-        for name, errors in exc.message_dict.items():
-            target = "address" if name == "location" else name if name in form.fields else None
-            for message in errors:
-                form.add_error(target, message)
+        form.add_submit_errors(exc)
         return render(request, "staff/intake.html", _page_context(request, form), status=422)
     messages.success(
         request,
         _("Request %(n)s created. Give the caller this tracking number.")
         % {"n": created.tracking_number},
     )
-    return _see_other(reverse("staff:detail", args=[created.tracking_number]))
+    return see_other(reverse("staff:detail", args=[created.tracking_number]))
 
 
 def _attach(request: HttpRequest, category: Category | None) -> HttpResponse:
@@ -123,13 +103,7 @@ def _attach(request: HttpRequest, category: Category | None) -> HttpResponse:
         _("The caller was added to request %(n)s. Give them this tracking number.")
         % {"n": original.tracking_number},
     )
-    return _see_other(reverse("staff:detail", args=[original.tracking_number]))
-
-
-def _see_other(url: str) -> HttpResponseRedirect:
-    response = HttpResponseRedirect(url)
-    response.status_code = 303
-    return response
+    return see_other(reverse("staff:detail", args=[original.tracking_number]))
 
 
 def _initial_from(post) -> dict:

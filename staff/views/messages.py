@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from civic311.http import see_other
 from notifications.models import OutboxMessage
 from notifications.sending import ResendError, message_resend
 from requests_app.permissions import request_for_work, staff_required
@@ -26,8 +27,4 @@ def resend(request: HttpRequest, tracking_number: str, message_id: int) -> HttpR
         messages.error(request, _(str(exc)))
     else:
         messages.success(request, _("The message will be sent again."))
-    response = HttpResponseRedirect(
-        reverse("staff:detail", args=[sr.tracking_number]) + "#messages"
-    )
-    response.status_code = 303
-    return response
+    return see_other(reverse("staff:detail", args=[sr.tracking_number]) + "#messages")

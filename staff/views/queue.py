@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import push_url
 
+from civic311.http import HtmxHttpRequest, see_other
 from requests_app.maps import map_config
 from requests_app.models import Category, Channel, Role
 from requests_app.models import Priority as PriorityChoice
@@ -219,7 +220,7 @@ def _scope_links(scope: selectors.QueueScope) -> list[ScopeLink]:
     return links
 
 
-def _template(request: HttpRequest) -> tuple[str, str]:
+def _template(request: HtmxHttpRequest) -> tuple[str, str]:
     if not request.htmx or request.htmx.history_restore_request:
         return "staff/queue.html", "page"
     if request.htmx.target == ROWS_TARGET:
@@ -229,7 +230,7 @@ def _template(request: HttpRequest) -> tuple[str, str]:
 
 @require_GET
 @staff_required
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: HtmxHttpRequest) -> HttpResponse:
     filters = QueueFilterForm(request.GET).filters()
     template, part = _template(request)
     context = _queue_context(request, filters, part=part)
@@ -249,7 +250,7 @@ def _next_filters(raw: str) -> selectors.QueueFilters:
 
 @require_POST
 @staff_required
-def bulk(request: HttpRequest) -> HttpResponse:
+def bulk(request: HtmxHttpRequest) -> HttpResponse:
     if not _may_act(request.staff):
         raise PermissionDenied
     form = BulkForm(request.POST)
@@ -269,8 +270,4 @@ def bulk(request: HttpRequest) -> HttpResponse:
         context["bulk_level"] = messages.DEFAULT_TAGS[level]
         return render(request, "staff/queue.html#results", context)
     messages.add_message(request, level, text)
-    response = HttpResponseRedirect(
-        reverse("staff:queue") + filters.querystring(page=filters.page).rstrip("?")
-    )
-    response.status_code = 303
-    return response
+    return see_other(reverse("staff:queue") + filters.querystring(page=filters.page).rstrip("?"))

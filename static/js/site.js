@@ -1,41 +1,12 @@
 /* civic311: progressive enhancement for the resident pages.
    Every page works without this file; it adds the map, "use my location", picking an address
-   suggestion, using a photo's GPS, a character counter and a double-submit guard. */
+   suggestion, using a photo's GPS and a character counter; common.js has what the back office
+   shares (map, points, double-submit guard). */
 (function () {
   "use strict";
 
-  function mapConfig() {
-    var el = document.getElementById("map-config");
-    return el ? JSON.parse(el.textContent) : null;
-  }
-
-  // A Leaflet map whose tiles are decoration: if they fail to load (offline, blocked), the map
-  // still takes clicks and shows markers on a plain background.
-  function makeMap(el, cfg, opts) {
-    if (!window.L || !el || !cfg) return null;
-    if (cfg.icons) {
-      // Leaflet guesses its marker image path from the CSS URL, which breaks once static files
-      // get hashed names; give it the real URLs instead.
-      delete L.Icon.Default.prototype._getIconUrl;
-      L.Icon.Default.mergeOptions({ iconUrl: cfg.icons.icon, iconRetinaUrl: cfg.icons.icon2x, shadowUrl: cfg.icons.shadow });
-    }
-    var map = L.map(el, Object.assign({ scrollWheelZoom: false }, opts || {})).setView(cfg.center, cfg.zoom);
-    if (cfg.tileUrl) {
-      var tiles = L.tileLayer(cfg.tileUrl, { maxZoom: 19, attribution: cfg.attribution });
-      tiles.on("tileerror", function () { el.classList.add("tiles-failed"); });
-      tiles.addTo(map);
-    }
-    return map;
-  }
-
-  function guardSubmit(form) {
-    // Ignore a second submit while the first is on its way (the server is idempotent as well).
-    form.addEventListener("submit", function (ev) {
-      if (form.dataset.submitting === "1") { ev.preventDefault(); return; }
-      form.dataset.submitting = "1";
-      setTimeout(function () { form.dataset.submitting = ""; }, 8000);
-    });
-  }
+  var mapConfig = civic311.mapConfig;
+  var makeMap = civic311.makeMap;
 
   function charCounter(p) {
     var input = document.getElementById(p.dataset.countFor);
@@ -236,19 +207,12 @@
     function draw() {
       var data = document.getElementById("map-points");
       if (!data) return;
-      layer.clearLayers();
-      var pts = JSON.parse(data.textContent);
-      var bounds = [];
-      pts.forEach(function (p) {
-        var m = L.circleMarker([p.lat, p.lng], { radius: 7, weight: 2, color: "#0b4f8a", fillOpacity: 0.6, keyboard: false });
-        var a = document.createElement("a");
-        a.href = p.url;
-        a.textContent = p.label + " · " + p.tn;
-        m.bindPopup(a);
-        m.addTo(layer);
-        bounds.push([p.lat, p.lng]);
+      civic311.drawPoints(map, layer, JSON.parse(data.textContent), {
+        radius: 7,
+        maxZoom: 15,
+        colour: function () { return "#0b4f8a"; },
+        text: function (p) { return p.label + " · " + p.tn; }
       });
-      if (bounds.length) map.fitBounds(bounds, { maxZoom: 15, padding: [20, 20] });
     }
     draw();
     document.body.addEventListener("htmx:afterSwap", function (ev) {
@@ -258,17 +222,12 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
-    document.querySelectorAll("form[data-guard-submit]").forEach(guardSubmit);
+    document.querySelectorAll("form[data-guard-submit]").forEach(civic311.guardSubmit);
     document.querySelectorAll("[data-count-for]").forEach(charCounter);
     errorSummaryLinks();
     initReport();
     initTracker();
     initBrowse();
-    // A re-rendered form with errors focuses the first invalid field (autofocus) where the browser
-    // did not already; never take focus back from a resident who has already moved on.
-    var first = document.querySelector("[autofocus]");
-    if (first && (!document.activeElement || document.activeElement === document.body)) {
-      first.focus();
-    }
+    civic311.focusAutofocus();
   });
 })();

@@ -4,29 +4,15 @@
 (function () {
   "use strict";
 
-  function mapConfig() {
-    var el = document.getElementById("map-config");
-    return el ? JSON.parse(el.textContent) : null;
-  }
-
-  // Tiles are decoration: offline or blocked, the map still shows the markers.
+  // The request's pin and, on the intake page, the open requests nearby.
   function initMap(root) {
     var el = root.querySelector ? root.querySelector("#detail-map") : null;
     if (!el && root.id === "detail-map") el = root;
-    var cfg = mapConfig();
+    var cfg = civic311.mapConfig();
     if (!el || !window.L || !cfg || el.dataset.ready) return;
     el.dataset.ready = "1";
-    if (cfg.icons) {
-      delete L.Icon.Default.prototype._getIconUrl;
-      L.Icon.Default.mergeOptions({ iconUrl: cfg.icons.icon, iconRetinaUrl: cfg.icons.icon2x, shadowUrl: cfg.icons.shadow });
-    }
     var here = [parseFloat(el.dataset.lat), parseFloat(el.dataset.lng)];
-    var map = L.map(el, { scrollWheelZoom: false }).setView(here, 17);
-    if (cfg.tileUrl) {
-      var tiles = L.tileLayer(cfg.tileUrl, { maxZoom: 19, attribution: cfg.attribution });
-      tiles.on("tileerror", function () { el.classList.add("tiles-failed"); });
-      tiles.addTo(map);
-    }
+    var map = civic311.makeMap(el, cfg, { center: here, zoom: 17 });
     L.marker(here, { keyboard: false, alt: el.dataset.pin || "" }).addTo(map);
     document.querySelectorAll(".nearby-list li[data-lat]").forEach(function (li) {
       var link = li.querySelector("a");
@@ -157,15 +143,6 @@
     });
   }
 
-  function guardSubmit(form) {
-    // Ignore a second submit while the first is on its way (the server is idempotent as well).
-    form.addEventListener("submit", function (ev) {
-      if (form.dataset.submitting === "1") { ev.preventDefault(); return; }
-      form.dataset.submitting = "1";
-      setTimeout(function () { form.dataset.submitting = ""; }, 8000);
-    });
-  }
-
   function onLoad(root) {
     initMap(root);
     initTemplates(root);
@@ -177,9 +154,8 @@
     document.addEventListener("DOMContentLoaded", function () { onLoad(document.body); });
   }
   document.addEventListener("DOMContentLoaded", function () {
-    document.querySelectorAll("form[data-guard-submit]").forEach(guardSubmit);
+    document.querySelectorAll("form[data-guard-submit]").forEach(civic311.guardSubmit);
     initIntake();
-    var first = document.querySelector("[autofocus]");
-    if (first && (!document.activeElement || document.activeElement === document.body)) first.focus();
+    civic311.focusAutofocus();
   });
 })();

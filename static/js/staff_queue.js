@@ -57,26 +57,9 @@
   var map = null;
   var layer = null;
 
-  function mapConfig() {
-    var el = document.getElementById("map-config");
-    return el ? JSON.parse(el.textContent) : null;
-  }
-
   function initMap() {
-    var el = document.getElementById("queue-map");
-    var cfg = mapConfig();
-    if (!el || !cfg || !window.L) return;
-    if (cfg.icons) {
-      delete L.Icon.Default.prototype._getIconUrl;
-      L.Icon.Default.mergeOptions({ iconUrl: cfg.icons.icon, iconRetinaUrl: cfg.icons.icon2x, shadowUrl: cfg.icons.shadow });
-    }
-    map = L.map(el, { scrollWheelZoom: false }).setView(cfg.center, cfg.zoom);
-    if (cfg.tileUrl) {
-      // Tiles are decoration: without them the markers still show on a plain background.
-      var tiles = L.tileLayer(cfg.tileUrl, { maxZoom: 19, attribution: cfg.attribution });
-      tiles.on("tileerror", function () { el.classList.add("tiles-failed"); });
-      tiles.addTo(map);
-    }
+    map = civic311.makeMap(document.getElementById("queue-map"), civic311.mapConfig());
+    if (!map) return;
     layer = L.layerGroup().addTo(map);
     drawPoints();
   }
@@ -85,19 +68,12 @@
     if (!map) return;
     var data = document.getElementById("queue-points");
     if (!data) return;
-    layer.clearLayers();
-    var bounds = [];
-    JSON.parse(data.textContent).forEach(function (p) {
-      var colour = p.overdue ? "#b00020" : "#0b4f8a";
-      var m = L.circleMarker([p.lat, p.lng], { radius: 8, weight: 2, color: colour, fillOpacity: 0.6, keyboard: false });
-      var a = document.createElement("a");
-      a.href = p.url;
-      a.textContent = p.tn + " · " + p.label;
-      m.bindPopup(a);
-      m.addTo(layer);
-      bounds.push([p.lat, p.lng]);
+    civic311.drawPoints(map, layer, JSON.parse(data.textContent), {
+      radius: 8,
+      maxZoom: 16,
+      colour: function (p) { return p.overdue ? "#b00020" : "#0b4f8a"; },
+      text: function (p) { return p.tn + " · " + p.label; }
     });
-    if (bounds.length) map.fitBounds(bounds, { maxZoom: 16, padding: [20, 20] });
   }
 
   document.addEventListener("htmx:afterSettle", function (ev) {

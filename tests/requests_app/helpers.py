@@ -4,7 +4,7 @@ import uuid
 
 from django.contrib.gis.geos import Point
 
-from requests_app.services import Reporter, Submission, request_submit
+from requests_app.services import Reporter, Submission, request_route, request_submit
 from tests.conftest import INSIDE
 
 
@@ -31,3 +31,12 @@ def submit(city, *, category=None, reporter: Reporter | None = None, photos=None
     )
     request, _created = request_submit(submission=submission)
     return request
+
+
+def routed(city, department=None, **kwargs):
+    """A request filed through the service and routed into a department's queue (Streets unless
+    told otherwise)."""
+    sr = submit(city, **kwargs)
+    request_route(request=sr, department=department or city.streets)
+    sr.refresh_from_db()
+    return sr

@@ -12,36 +12,29 @@ from tests.requests_app.helpers import submit
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def admin_client(client, django_user_model):
-    user = django_user_model.objects.create_superuser("cityadmin", "a@example.com", "pw")
-    client.force_login(user)
-    return client
-
-
-def test_every_changelist_and_change_page_renders(admin_client, city):
+def test_every_changelist_and_change_page_renders(superuser_client, city):
     sr = submit(city)
     for model, _model_admin in admin.site._registry.items():
         meta = model._meta
         if meta.app_label not in ("requests_app", "notifications"):
             continue
         url = reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist")
-        assert admin_client.get(url).status_code == 200, url
+        assert superuser_client.get(url).status_code == 200, url
         obj = model.objects.first()
         if obj is not None:
             change = reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[obj.pk])
-            assert admin_client.get(change).status_code == 200, change
-    assert admin_client.get(reverse("admin:requests_app_category_add")).status_code == 200
-    page = admin_client.get(
+            assert superuser_client.get(change).status_code == 200, change
+    assert superuser_client.get(reverse("admin:requests_app_category_add")).status_code == 200
+    page = superuser_client.get(
         reverse("admin:requests_app_servicerequest_change", args=[sr.pk])
     ).content.decode()
     assert sr.tracking_number in page
 
 
-def test_requests_cannot_be_added_or_edited_around_the_event_log(admin_client, city):
+def test_requests_cannot_be_added_or_edited_around_the_event_log(superuser_client, city):
     sr = submit(city)
-    assert admin_client.get(reverse("admin:requests_app_servicerequest_add")).status_code == 403
-    admin_client.post(
+    assert superuser_client.get(reverse("admin:requests_app_servicerequest_add")).status_code == 403
+    superuser_client.post(
         reverse("admin:requests_app_servicerequest_change", args=[sr.pk]),
         {"status": "closed", "description": "edited"},
     )

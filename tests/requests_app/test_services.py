@@ -11,10 +11,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 
 from requests_app.models import Photo, RequestEvent, ServiceRequest, Status
-from requests_app.services import TransitionError, request_route, request_status_change
+from requests_app.services import TransitionError, request_status_change
 from routing.services import request_route_default
 from tests.conftest import OUTSIDE
-from tests.requests_app.helpers import submit
+from tests.requests_app.helpers import routed, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -104,9 +104,7 @@ def test_an_illegal_transition_is_refused_and_writes_nothing(city):
 
 
 def test_resolving_records_the_closure_reason_in_words(city):
-    sr = submit(city)
-    request_route(request=sr, department=city.streets)
-    sr.refresh_from_db()
+    sr = routed(city)
     event = request_status_change(
         request=sr, to_status=Status.RESOLVED, closure_reason=city.repaired
     )
@@ -117,9 +115,7 @@ def test_resolving_records_the_closure_reason_in_words(city):
 
 
 def test_reopening_clears_the_outcome(city):
-    sr = submit(city)
-    request_route(request=sr, department=city.streets)
-    sr.refresh_from_db()
+    sr = routed(city)
     request_status_change(request=sr, to_status=Status.RESOLVED, closure_reason=city.repaired)
     request_status_change(request=sr, to_status=Status.REOPENED, message="Still there")
     sr.refresh_from_db()

@@ -9,15 +9,13 @@ from django.utils import translation
 from requests_app.models import RequestEvent, ServiceRequest, Status
 from requests_app.services import event_record, request_route, request_status_change
 from tests.images import jpeg_bytes, upload
-from tests.requests_app.helpers import submit
+from tests.requests_app.helpers import routed, submit
 
 pytestmark = pytest.mark.django_db
 
 
 def _resolved(city):
-    sr = submit(city)
-    request_route(request=sr, department=city.streets)
-    sr.refresh_from_db()
+    sr = routed(city)
     event_record(
         request=sr,
         type=RequestEvent.Type.ONSITE_ATTEMPT,
@@ -65,9 +63,7 @@ def test_a_queued_request_is_at_in_queue_not_resolved(client, city):
 
 
 def test_a_duplicate_shows_closed_as_duplicate(client, city):
-    sr = submit(city)
-    request_route(request=sr, department=city.streets)
-    sr.refresh_from_db()
+    sr = routed(city)
     request_status_change(
         request=sr, to_status=Status.CLOSED_DUPLICATE, message="Same pothole as 2611-0001"
     )
@@ -155,9 +151,7 @@ def test_the_private_token_is_at_least_128_bits(city):
 
 
 def test_the_resident_reads_what_staff_wrote_when_closing(client, city):
-    sr = submit(city)
-    request_route(request=sr, department=city.streets)
-    sr.refresh_from_db()
+    sr = routed(city)
     request_status_change(
         request=sr,
         to_status=Status.RESOLVED,

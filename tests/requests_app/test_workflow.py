@@ -21,7 +21,6 @@ from requests_app.services import (
     request_reopen,
     request_resolve,
     request_resume,
-    request_route,
     request_supporter_add,
     request_transfer,
 )
@@ -29,14 +28,6 @@ from tests.factories import ClosureReasonFactory
 from tests.requests_app.helpers import submit
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def queued(city):
-    sr = submit(city)
-    request_route(request=sr, department=city.streets)
-    sr.refresh_from_db()
-    return sr
 
 
 @pytest.fixture

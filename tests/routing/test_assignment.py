@@ -380,37 +380,31 @@ def test_a_rule_gives_it_to_the_team_the_team_picks_a_person_and_staff_see_why(
 # --- Admin ---------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def admin_client_(client, django_user_model):
-    client.force_login(django_user_model.objects.create_superuser("root", "root@example.com", "pw"))
-    return client
-
-
-def test_the_team_list_shows_each_strategy(admin_client_, crew):
+def test_the_team_list_shows_each_strategy(superuser_client, crew):
     team, _members = crew
     strategy(team, Team.Strategy.BY_ZONE)
-    page = admin_client_.get(reverse("admin:requests_app_team_changelist")).text
+    page = superuser_client.get(reverse("admin:requests_app_team_changelist")).text
     assert "By zone (the crew that owns the area)" in page
 
 
-def test_a_crew_zone_needs_a_member_of_the_team(admin_client_, city, crew, staff):
+def test_a_crew_zone_needs_a_member_of_the_team(superuser_client, city, crew, staff):
     team, (_casey, bea, _dana) = crew
     url = reverse("admin:routing_crewzone_add")
-    refused = admin_client_.post(
+    refused = superuser_client.post(
         url, {"team": team.pk, "area": city.mission.pk, "member": staff.agent.pk}
     )
     assert refused.status_code == 200
     assert "Alex is not a member of Potholes. Add them to the team first." in refused.text
     assert not CrewZone.objects.exists()
 
-    saved = admin_client_.post(url, {"team": team.pk, "area": city.mission.pk, "member": bea.pk})
+    saved = superuser_client.post(url, {"team": team.pk, "area": city.mission.pk, "member": bea.pk})
     assert saved.status_code == 302
     assert CrewZone.objects.get().member == bea
 
 
-def test_the_user_list_shows_who_is_on_duty(admin_client_, staff):
+def test_the_user_list_shows_who_is_on_duty(superuser_client, staff):
     off_duty(staff.crew)
-    page = admin_client_.get(
+    page = superuser_client.get(
         reverse("admin:auth_user_changelist"), {"staff_profile__on_duty__exact": "0"}
     ).text
     assert "casey" in page and "alex" not in page

@@ -495,13 +495,6 @@ def test_the_task_runs_the_sweep(city, staff, policy):
 # --- Admin -------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def admin_client(client, django_user_model):
-    user = django_user_model.objects.create_superuser("cityadmin", "a@example.com", "pw")
-    client.force_login(user)
-    return client
-
-
 def policy_form(department, **step) -> dict:
     data = {
         "name": "Streets escalation",
@@ -521,8 +514,8 @@ def policy_form(department, **step) -> dict:
     return data
 
 
-def test_an_admin_builds_a_policy_with_its_steps(admin_client, city, staff, supervisors_team):
-    response = admin_client.post(
+def test_an_admin_builds_a_policy_with_its_steps(superuser_client, city, staff, supervisors_team):
+    response = superuser_client.post(
         reverse("admin:routing_escalationpolicy_add"),
         policy_form(city.streets, raise_priority="on", reassign_team=supervisors_team.pk),
     )
@@ -530,12 +523,12 @@ def test_an_admin_builds_a_policy_with_its_steps(admin_client, city, staff, supe
     policy = EscalationPolicy.objects.get(name="Streets escalation")
     step = policy.steps.get()
     assert step.raise_priority and step.reassign_team == supervisors_team
-    changelist = admin_client.get(reverse("admin:routing_escalationpolicy_changelist"))
+    changelist = superuser_client.get(reverse("admin:routing_escalationpolicy_changelist"))
     assert "100% of resolution" in changelist.content.decode()
 
 
-def test_the_admin_refuses_a_share_step_without_a_target(admin_client, city):
-    response = admin_client.post(
+def test_the_admin_refuses_a_share_step_without_a_target(superuser_client, city):
+    response = superuser_client.post(
         reverse("admin:routing_escalationpolicy_add"), policy_form(city.streets, target="")
     )
     assert response.status_code == 200
@@ -543,9 +536,9 @@ def test_the_admin_refuses_a_share_step_without_a_target(admin_client, city):
     assert not EscalationPolicy.objects.exists()
 
 
-def test_the_admin_refuses_a_team_from_another_department(admin_client, city, staff):
+def test_the_admin_refuses_a_team_from_another_department(superuser_client, city, staff):
     parks_team = Team.objects.create(department=city.parks, name="Rangers")
-    response = admin_client.post(
+    response = superuser_client.post(
         reverse("admin:routing_escalationpolicy_add"),
         policy_form(city.streets, reassign_team=parks_team.pk),
     )
@@ -554,15 +547,15 @@ def test_the_admin_refuses_a_team_from_another_department(admin_client, city, st
     assert not EscalationPolicy.objects.exists()
 
 
-def test_the_fired_log_is_read_only(admin_client, city, staff, policy):
+def test_the_fired_log_is_read_only(superuser_client, city, staff, policy):
     sr = filed(city)
     request_escalation_schedule(request_id=sr.pk)
     sweep(T0 + 24 * H)
     fired = EscalationFired.objects.get()
-    assert admin_client.get(reverse("admin:routing_escalationfired_add")).status_code == 403
-    page = admin_client.get(reverse("admin:routing_escalationfired_changelist"))
+    assert superuser_client.get(reverse("admin:routing_escalationfired_add")).status_code == 403
+    page = superuser_client.get(reverse("admin:routing_escalationfired_changelist"))
     assert sr.tracking_number in page.content.decode()
-    change = admin_client.get(reverse("admin:routing_escalationfired_change", args=[fired.pk]))
+    change = superuser_client.get(reverse("admin:routing_escalationfired_change", args=[fired.pk]))
     assert change.status_code == 200 and b'name="_save"' not in change.content
 
 

@@ -99,21 +99,14 @@ def test_the_time_window_uses_the_filing_time_in_the_city_zone(city):
 # --- Admin dry run -------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def admin_client_(client, django_user_model):
-    user = django_user_model.objects.create_superuser("root", "root@example.com", "pw")
-    client.force_login(user)
-    return client
-
-
-def test_the_dry_run_page_shows_where_it_would_go_and_creates_nothing(city, admin_client_):
+def test_the_dry_run_page_shows_where_it_would_go_and_creates_nothing(city, superuser_client):
     rule = RoutingRule.objects.create(name="Potholes in Mission", department=city.parks)
     rule.areas.set([city.mission])
     url = reverse("admin:routing_routingrule_dry_run")
-    assert url in admin_client_.get(reverse("admin:routing_routingrule_changelist")).text
+    assert url in superuser_client.get(reverse("admin:routing_routingrule_changelist")).text
     before = (ServiceRequest.objects.count(), RequestEvent.objects.count())
 
-    response = admin_client_.get(
+    response = superuser_client.get(
         url,
         {
             "category": city.pothole.pk,
@@ -129,8 +122,8 @@ def test_the_dry_run_page_shows_where_it_would_go_and_creates_nothing(city, admi
     assert (ServiceRequest.objects.count(), RequestEvent.objects.count()) == before
 
 
-def test_the_dry_run_resolves_an_address(city, admin_client_):
-    response = admin_client_.get(
+def test_the_dry_run_resolves_an_address(city, superuser_client):
+    response = superuser_client.get(
         reverse("admin:routing_routingrule_dry_run"),
         {"category": city.graffiti.pk, "address": "1 Market St", "channel": "web"},
     )
@@ -143,9 +136,9 @@ def test_the_dry_run_page_is_for_admins_only(client, staff):
     assert response.status_code == 302
 
 
-def test_the_dry_run_reads_the_filing_time_in_city_time(city, admin_client_):
+def test_the_dry_run_reads_the_filing_time_in_city_time(city, superuser_client):
     RoutingRule.objects.create(name="Night", time_start=time(22), time_end=time(6), priority="high")
-    response = admin_client_.get(
+    response = superuser_client.get(
         reverse("admin:routing_routingrule_dry_run"),
         {
             "category": city.pothole.pk,
@@ -158,8 +151,8 @@ def test_the_dry_run_reads_the_filing_time_in_city_time(city, admin_client_):
     assert "Priority High by rule &#x27;Night&#x27; (time=22:00-06:00)" in response.text
 
 
-def test_the_dry_run_asks_for_a_location(city, admin_client_):
-    response = admin_client_.get(
+def test_the_dry_run_asks_for_a_location(city, superuser_client):
+    response = superuser_client.get(
         reverse("admin:routing_routingrule_dry_run"), {"category": city.pothole.pk}
     )
     assert "Give an address or a latitude and longitude." in response.text

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from requests_app.models import Priority
-from routing.calendars import CalendarSpec, calendar_spec_from_model
+from routing.calendars import CalendarSpec
 from routing.models import (
     BUSINESS_CLOCK_NEEDS_CALENDAR,
     END_BEFORE_START,
@@ -55,21 +55,12 @@ def calendar() -> BusinessCalendar:
     return cal
 
 
-@pytest.fixture
-def admin_client(client, django_user_model):
-    user = django_user_model.objects.create_superuser("cityadmin", "a@example.com", "pw")
-    client.force_login(user)
-    return client
-
-
 # Calendars.
 
 
-def test_calendar_spec_from_model_builds_the_spec_in_two_queries(
-    calendar, django_assert_num_queries
-):
+def test_calendar_spec_is_built_in_two_queries(calendar, django_assert_num_queries):
     with django_assert_num_queries(2):
-        spec = calendar_spec_from_model(calendar)
+        spec = calendar.spec()
     nine_to_five = ((time(9), time(17)),)
     assert spec == CalendarSpec(
         zone="America/Los_Angeles",
@@ -237,7 +228,7 @@ def test_due_times_skip_holidays_and_closures(calendar):
 # Admin.
 
 
-def test_admin_pages_render_for_a_superuser(admin_client, calendar):
+def test_admin_pages_render_for_a_superuser(superuser_client, calendar):
     target = SlaTarget.objects.create(
         category=CategoryFactory(name="Pothole"),
         priority=Priority.HIGH,
@@ -250,16 +241,18 @@ def test_admin_pages_render_for_a_superuser(admin_client, calendar):
             reverse(f"admin:routing_{name}_changelist"),
             reverse(f"admin:routing_{name}_add"),
         ):
-            assert admin_client.get(url).status_code == 200, url
-    page = admin_client.get(reverse("admin:routing_businesscalendar_change", args=[calendar.pk]))
+            assert superuser_client.get(url).status_code == 200, url
+    page = superuser_client.get(
+        reverse("admin:routing_businesscalendar_change", args=[calendar.pk])
+    )
     assert page.status_code == 200 and "Snow day" in page.content.decode()
-    page = admin_client.get(reverse("admin:routing_slatarget_changelist"))
+    page = superuser_client.get(reverse("admin:routing_slatarget_changelist"))
     assert "Pothole" in page.content.decode() and "Business hours" in page.content.decode()
-    page = admin_client.get(reverse("admin:routing_slatarget_change", args=[target.pk]))
+    page = superuser_client.get(reverse("admin:routing_slatarget_change", args=[target.pk]))
     assert page.status_code == 200
 
 
-def test_an_admin_adds_a_calendar_with_split_shifts_and_a_closure(admin_client):
+def test_an_admin_adds_a_calendar_with_split_shifts_and_a_closure(superuser_client):
     def formset(prefix: str, rows: list[dict[str, str]]) -> dict[str, str]:
         data = {
             f"{prefix}-TOTAL_FORMS": str(len(rows)),
@@ -271,7 +264,7 @@ def test_an_admin_adds_a_calendar_with_split_shifts_and_a_closure(admin_client):
             data.update({f"{prefix}-{index}-{key}": value for key, value in row.items()})
         return data
 
-    response = admin_client.post(
+    response = superuser_client.post(
         reverse("admin:routing_businesscalendar_add"),
         {
             "name": "Crews",
@@ -289,14 +282,14 @@ def test_an_admin_adds_a_calendar_with_split_shifts_and_a_closure(admin_client):
         },
     )
     assert response.status_code == 302, response.content.decode()
-    spec = calendar_spec_from_model(BusinessCalendar.objects.get(name="Crews"))
+    spec = BusinessCalendar.objects.get(name="Crews").spec()
     assert spec.holiday_country == "US"
     assert spec.weekly_hours[0] == ((time(7), time(11)), (time(12), time(15, 30)))
     assert spec.closures == frozenset({date(2026, 12, 24)})
 
 
-def test_admin_refuses_working_hours_that_end_before_they_start(admin_client):
-    response = admin_client.post(
+def test_admin_refuses_working_hours_that_end_before_they_start(superuser_client):
+    response = superuser_client.post(
         reverse("admin:routing_businesscalendar_add"),
         {
             "name": "Backwards",

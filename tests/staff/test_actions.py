@@ -17,7 +17,7 @@ from requests_app.models import (
     ServiceRequest,
     Status,
 )
-from requests_app.services import request_resolve, request_route
+from requests_app.services import request_resolve
 from tests.images import upload
 from tests.requests_app.helpers import submit
 
@@ -41,14 +41,6 @@ ACTIONS = (
 
 
 @pytest.fixture
-def queued(city):
-    sr = submit(city)
-    request_route(request=sr, department=city.streets)
-    sr.refresh_from_db()
-    return sr
-
-
-@pytest.fixture
 def resolved(city, staff, queued):
     request_resolve(request=queued, actor=staff.agent, closure_reason=city.repaired)
     queued.refresh_from_db()
@@ -63,6 +55,16 @@ def post(client, sr, action: str, **data):
 def snapshot(sr) -> tuple:
     fresh = ServiceRequest.objects.get(pk=sr.pk)
     return fresh.version, fresh.status, fresh.events.count()
+
+
+def assert_refused(client, sr, action: str, expected: str, /, **data) -> None:
+    """The action is refused with `expected` on the page it re-renders (422) and changes nothing.
+    Positional-only, so that the form's own fields (`message`...) can go in `data`."""
+    before = snapshot(sr)
+    response = post(client, sr, action, **data)
+    assert response.status_code == 422
+    assert expected in response.content.decode()
+    assert snapshot(sr) == before
 
 
 def valid_data(action: str, city, staff, other) -> dict:
@@ -222,11 +224,13 @@ def test_mark_duplicate(client, city, staff, queued):
 
 def test_mark_duplicate_of_an_unknown_number_is_a_field_error(client, staff, queued):
     client.force_login(staff.agent)
-    before = snapshot(queued)
-    response = post(client, queued, "duplicate", original="2601-0000")
-    assert response.status_code == 422
-    assert "There is no request numbered “2601-0000”." in response.content.decode()
-    assert snapshot(queued) == before
+    assert_refused(
+        client,
+        queued,
+        "duplicate",
+        "There is no request numbered “2601-0000”.",
+        original="2601-0000",
+    )
 
 
 def test_reopen(client, staff, resolved):
@@ -282,31 +286,31 @@ def test_actions_that_do_not_apply_to_a_resolved_request_are_refused(
 ):
     other = submit(city)
     client.force_login(staff.agent)
-    before = snapshot(resolved)
-    response = post(client, resolved, action, **valid_data(action, city, staff, other))
-    assert response.status_code == 422
-    assert REFUSED_WHEN_RESOLVED[action] in response.content.decode()
-    assert snapshot(resolved) == before
+    assert_refused(
+        client,
+        resolved,
+        action,
+        REFUSED_WHEN_RESOLVED[action],
+        **valid_data(action, city, staff, other),
+    )
 
 
 def test_reopening_an_open_request_is_refused(client, staff, queued):
     client.force_login(staff.agent)
-    before = snapshot(queued)
-    response = post(client, queued, "reopen", reason="Why not")
-    assert response.status_code == 422
-    assert "A request that is “In queue” cannot become “Reopened”." in response.content.decode()
-    assert snapshot(queued) == before
+    assert_refused(
+        client,
+        queued,
+        "reopen",
+        "A request that is “In queue” cannot become “Reopened”.",
+        reason="Why not",
+    )
 
 
 def test_acknowledging_twice_is_refused(client, staff, queued):
     client.force_login(staff.agent)
     post(client, queued, "acknowledge")
     queued.refresh_from_db()
-    before = snapshot(queued)
-    response = post(client, queued, "acknowledge")
-    assert response.status_code == 422
-    assert "This request is already acknowledged." in response.content.decode()
-    assert snapshot(queued) == before
+    assert_refused(client, queued, "acknowledge", "This request is already acknowledged.")
 
 
 @pytest.mark.parametrize("action", ["comment", "note", "hold"])

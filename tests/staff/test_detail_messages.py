@@ -17,14 +17,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def queued(city):
-    sr = submit(city)
-    request_route(request=sr, department=city.streets)
-    sr.refresh_from_db()
-    return sr
-
-
-@pytest.fixture
 def failed(queued):
     message = outbox_queue(
         channel="sms",

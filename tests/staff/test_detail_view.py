@@ -27,14 +27,6 @@ def url(sr) -> str:
     return reverse("staff:detail", args=[sr.tracking_number])
 
 
-@pytest.fixture
-def queued(city):
-    sr = submit(city)
-    request_route(request=sr, department=city.streets)
-    sr.refresh_from_db()
-    return sr
-
-
 def offset(metres_north: float) -> Point:
     # One degree of latitude is about 111 km.
     return Point(INSIDE[1], INSIDE[0] + metres_north / 111_000, srid=4326)

@@ -13,7 +13,7 @@ from django.urls import reverse
 from requests_app.models import Channel, RequestEvent, ServiceRequest, Supporter
 from requests_app.services import request_resolve, request_route
 from tests.conftest import NEAR_MARKET
-from tests.requests_app.helpers import submit
+from tests.requests_app.helpers import routed, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -47,9 +47,7 @@ def near_market(metres_north: float = 0) -> Point:
 @pytest.fixture
 def existing(city):
     """An open pothole request 60 m from 1 Market St."""
-    sr = submit(city, location=near_market(60), description="Hole near the crossing")
-    request_route(request=sr, department=city.streets)
-    sr.refresh_from_db()
+    sr = routed(city, location=near_market(60), description="Hole near the crossing")
     return sr
 
 

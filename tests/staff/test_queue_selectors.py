@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from requests_app.models import Priority, ServiceRequest, Status
 from requests_app.permissions import staff_profile
-from requests_app.services import request_route
 from staff.selectors import (
     PAGE_SIZE,
     QueueAccessDenied,
@@ -22,18 +21,10 @@ from staff.selectors import (
     queue_page,
     queue_scope,
 )
-from tests.requests_app.helpers import submit
+from tests.requests_app.helpers import routed, submit
 
 pytestmark = pytest.mark.django_db
 ZONE = ZoneInfo(settings.CITY_TIME_ZONE)
-
-
-def routed(city, department=None, **kwargs):
-    """A request filed through the real service and routed into a department's queue."""
-    sr = submit(city, **kwargs)
-    request_route(request=sr, department=department or city.streets)
-    sr.refresh_from_db()
-    return sr
 
 
 def update(sr, **fields) -> None:

@@ -13,22 +13,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from requests_app.models import Priority, RequestEvent, ServiceRequest, Status
-from requests_app.services import request_route
 from staff.selectors import PAGE_SIZE
-from tests.requests_app.helpers import submit
+from tests.requests_app.helpers import routed
 
 pytestmark = pytest.mark.django_db
 QUEUE = reverse("staff:queue")
 BULK = reverse("staff:bulk")
 HTMX = {"HX-Request": "true"}
 OPEN_SQL = re.compile(r"\"status\" IN \('in_progress', 'in_queue', 'received', 'reopened'")
-
-
-def routed(city, department=None, **kwargs):
-    sr = submit(city, **kwargs)
-    request_route(request=sr, department=department or city.streets)
-    sr.refresh_from_db()
-    return sr
 
 
 def parks_request(city):
