@@ -16,7 +16,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import Context, Template, TemplateDoesNotExist, TemplateSyntaxError
 from django.template.loader import get_template
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
@@ -42,6 +42,7 @@ from notifications.rendering import message_render
 from notifications.resident import message_context, sms_fit, sms_segments
 from notifications.sending import ResendError, message_resend
 from notifications.staff_alerts import digest_times_format, digest_times_parse
+from requests_app.admin import admin_page_urls
 from requests_app.models import Category, ClosureReason, ServiceRequest, Status
 
 
@@ -329,19 +330,8 @@ class MessageTemplateAdmin(admin.ModelAdmin):
         return super().render_change_form(request, context, *args, **kwargs)
 
     def get_urls(self):
-        custom = [
-            path(
-                "preview/",
-                self.admin_site.admin_view(self.preview_view),
-                name="notifications_messagetemplate_preview",
-            ),
-            path(
-                "default/",
-                self.admin_site.admin_view(self.default_view),
-                name="notifications_messagetemplate_default",
-            ),
-        ]
-        return custom + super().get_urls()
+        pages = {"preview": self.preview_view, "default": self.default_view}
+        return admin_page_urls(self, pages) + super().get_urls()
 
     def _check(self, request: HttpRequest) -> None:
         if not (self.has_change_permission(request) or self.has_add_permission(request)):

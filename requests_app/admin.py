@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 from django.contrib.gis.admin import GISModelAdmin
 from django.http import HttpRequest
+from django.urls import URLPattern, path
 
 from requests_app.models import (
     AddressPoint,
@@ -25,6 +28,21 @@ from requests_app.models import (
     Supporter,
     Team,
 )
+
+
+def admin_page_urls(model_admin: admin.ModelAdmin, pages: dict[str, Callable]) -> list[URLPattern]:
+    """Extra pages of a ModelAdmin (its `get_urls` puts them before its own, whose catch-all
+    would take them), behind the admin's sign-in. `pages` maps a URL part ("dry-run") to its
+    view; the URL is named like the admin's own, `<app>_<model>_<part>` ("..._dry_run")."""
+    opts = model_admin.model._meta
+    return [
+        path(
+            f"{part}/",
+            model_admin.admin_site.admin_view(view),
+            name=f"{opts.app_label}_{opts.model_name}_{part.replace('-', '_')}",
+        )
+        for part, view in pages.items()
+    ]
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

@@ -13,11 +13,11 @@ from django.db.models import QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from requests_app.admin import ReadOnlyAdmin
+from requests_app.admin import ReadOnlyAdmin, admin_page_urls
 from requests_app.models import Asset, Category, Channel
 from requests_app.selectors import address_resolve
 from routing.assignment import user_name
@@ -203,14 +203,7 @@ class RoutingRuleAdmin(admin.ModelAdmin):
         return "; ".join(parts) or "none"
 
     def get_urls(self):
-        custom = [
-            path(
-                "dry-run/",
-                self.admin_site.admin_view(self.dry_run_view),
-                name="routing_routingrule_dry_run",
-            )
-        ]
-        return custom + super().get_urls()
+        return admin_page_urls(self, {"dry-run": self.dry_run_view}) + super().get_urls()
 
     def dry_run_view(self, request: HttpRequest) -> HttpResponse:
         """Which rules fire for a made-up request and where it would go. Writes nothing."""

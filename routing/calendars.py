@@ -23,7 +23,7 @@ UTC.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
@@ -81,19 +81,27 @@ def _day_intervals(spec: CalendarSpec, zone: ZoneInfo, day: date) -> list[Interv
     if not spec.weekly_hours[day.weekday()] or _is_day_off(spec, day):
         return []
     intervals: list[Interval] = []
-    for start, end in sorted(spec.weekly_hours[day.weekday()]):
+    for start, end in spec.weekly_hours[day.weekday()]:
         # fold=0: a wall time skipped by spring-forward (02:30) lands an hour later (03:30); a
         # repeated one (fall-back) is its first occurrence.
         opens = datetime.combine(day, start, tzinfo=zone).astimezone(UTC)
         end_day = day + timedelta(days=1) if end == time(0) else day
-        closes = datetime.combine(end_day, end, tzinfo=zone).astimezone(UTC)
-        if closes <= opens:
+        intervals.append((opens, datetime.combine(end_day, end, tzinfo=zone).astimezone(UTC)))
+    return _merged(intervals)
+
+
+def _merged(pairs: Iterable[Interval]) -> list[Interval]:
+    """Sorted, non-overlapping (begin, end) pairs: empty or reversed pairs dropped, overlapping
+    ones joined. Opening hours and pauses are both merged this way."""
+    merged: list[Interval] = []
+    for begin, end in sorted(pairs):
+        if end <= begin:
             continue
-        if intervals and opens <= intervals[-1][1]:
-            intervals[-1] = (intervals[-1][0], max(intervals[-1][1], closes))
+        if merged and begin <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
         else:
-            intervals.append((opens, closes))
-    return intervals
+            merged.append((begin, end))
+    return merged
 
 
 def _working_intervals(spec: CalendarSpec, start: datetime) -> Iterator[Interval]:
@@ -122,15 +130,7 @@ def _check_aware(*moments: datetime) -> None:
 def _merge_pauses(pauses: Sequence[Pause]) -> list[Pause]:
     """Pauses as sorted, non-overlapping UTC pairs (empty or reversed pairs dropped)."""
     _check_aware(*(moment for pause in pauses for moment in pause))
-    merged: list[Pause] = []
-    for begin, end in sorted((b.astimezone(UTC), e.astimezone(UTC)) for b, e in pauses):
-        if end <= begin:
-            continue
-        if merged and begin <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
-        else:
-            merged.append((begin, end))
-    return merged
+    return _merged((b.astimezone(UTC), e.astimezone(UTC)) for b, e in pauses)
 
 
 def _unpaused(begin: datetime, end: datetime, pauses: list[Pause]) -> Iterator[Interval]:

@@ -18,13 +18,7 @@ from django.db import transaction
 
 from requests_app.importers import ImportFileError
 from requests_app.importers.addresses import rows_from_csv, rows_from_vector
-from requests_app.importers.geo import (
-    ERR_FILE_MISSING,
-    SKIP_DUPLICATE_FILE,
-    SKIP_EXISTING,
-    SKIP_NOT_POINT,
-    coordinates_problem,
-)
+from requests_app.importers.geo import ERR_FILE_MISSING, SKIP_EXISTING, RowSieve
 from routing.models import SensitivePlace
 
 ERR_CSV_COLUMNS = "{path} needs the columns name, lat, lng; it has: {found}."
@@ -57,26 +51,18 @@ def places_read(path: Path, *, kind: str) -> tuple[int, list[PlaceDraft], Counte
     existing = {
         _key(n) for n in SensitivePlace.objects.filter(kind=kind).values_list("name", flat=True)
     }
-    skipped: Counter = Counter()
-    seen: set[str] = set()
+    # No boundary: a place just over the city line still matters to a request near it. A name
+    # already stored is never one the file has passed, so checking it before repeats is the same.
+    sieve = RowSieve()
     drafts: list[PlaceDraft] = []
-    rows = 0
     for raw_name, lat, lng, _kind, is_point in rows_in:
-        rows += 1
         name = " ".join(raw_name.split())[:200]
-        problem = coordinates_problem(lat, lng) if is_point else SKIP_NOT_POINT
-        if not name:
-            problem = SKIP_BLANK_NAME
-        elif problem is None and _key(name) in seen:
-            problem = SKIP_DUPLICATE_FILE
-        elif problem is None and _key(name) in existing:
-            problem = SKIP_EXISTING
-        if problem:
-            skipped[problem] += 1
-            continue
-        seen.add(_key(name))
-        drafts.append(PlaceDraft(name, lng, lat))
-    return rows, drafts, skipped
+        stored = SKIP_EXISTING if _key(name) in existing else None
+        if sieve.passes(
+            _key(name), lat, lng, is_point=is_point, blank=SKIP_BLANK_NAME, problem=stored
+        ):
+            drafts.append(PlaceDraft(name, lng, lat))
+    return sieve.rows, drafts, sieve.skipped
 
 
 def places_save(

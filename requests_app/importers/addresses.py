@@ -25,12 +25,9 @@ from requests_app.importers.geo import (
     ERR_FILE_MISSING,
     LAT_COLUMNS,
     LNG_COLUMNS,
-    SKIP_DUPLICATE_FILE,
     SKIP_EXISTING,
-    SKIP_NOT_POINT,
-    SKIP_OUTSIDE,
+    RowSieve,
     coordinate,
-    coordinates_problem,
     layer_open,
     ogr_to_wgs84,
     source_system,
@@ -135,30 +132,18 @@ def addresses_read(
         rows_in = rows_from_csv(path)
     else:
         rows_in = rows_from_vector(path, srid=srid, notes=notes)
-    skipped: Counter = Counter()
-    seen: set[str] = set()
+    sieve = RowSieve(boundary=boundary)
     drafts: list[AddressDraft] = []
-    rows = 0
     for label, lat, lng, kind, is_point in rows_in:
-        rows += 1
         label = " ".join(label.split())[:200]
         normalized = address_normalize(label)[:200]
         kind = kind.strip().lower() or AddressPoint.Kind.ADDRESS
-        problem = coordinates_problem(lat, lng) if is_point else SKIP_NOT_POINT
-        if not normalized:
-            problem = SKIP_BLANK_LABEL
-        elif problem is None and kind not in KINDS:
-            problem = SKIP_UNKNOWN_KIND
-        elif problem is None and boundary is not None and not boundary.contains(Point(lng, lat)):
-            problem = SKIP_OUTSIDE
-        elif problem is None and normalized in seen:
-            problem = SKIP_DUPLICATE_FILE
-        if problem:
-            skipped[problem] += 1
-            continue
-        seen.add(normalized)
-        drafts.append(AddressDraft(label, normalized, kind, lng, lat))
-    read = AddressRead(rows=rows, drafts=drafts, skipped=skipped)
+        unknown = SKIP_UNKNOWN_KIND if kind not in KINDS else None
+        if sieve.passes(
+            normalized, lat, lng, is_point=is_point, blank=SKIP_BLANK_LABEL, problem=unknown
+        ):
+            drafts.append(AddressDraft(label, normalized, kind, lng, lat))
+    read = AddressRead(rows=sieve.rows, drafts=drafts, skipped=sieve.skipped)
     if notes:
         read.srs_note = notes[0]
     return read

@@ -25,11 +25,8 @@ from requests_app.importers.geo import (
     ERR_FILE_MISSING,
     LAT_COLUMNS,
     LNG_COLUMNS,
-    SKIP_DUPLICATE_FILE,
-    SKIP_NOT_POINT,
-    SKIP_OUTSIDE,
+    RowSieve,
     coordinate,
-    coordinates_problem,
     layer_open,
     ogr_to_wgs84,
     source_system,
@@ -152,28 +149,16 @@ def assets_read(
             ERR_NO_ID_FIELD.format(path=path, field="asset_id", fields=", ".join(fields))
         )
     name_col = field_pick(path, fields, name_field, DEFAULT_NAME_FIELDS)
-    skipped: Counter = Counter()
-    seen: set[str] = set()
+    sieve = RowSieve(boundary=boundary)
     drafts: list[AssetDraft] = []
-    count = 0
     for values, lat, lng, is_point in rows:
-        count += 1
         asset_id = str(values.get(id_col) if values.get(id_col) is not None else "").strip()[:60]
-        problem = coordinates_problem(lat, lng) if is_point else SKIP_NOT_POINT
-        if not asset_id:
-            problem = SKIP_NO_ID
-        elif problem is None and boundary is not None and not boundary.contains(Point(lng, lat)):
-            problem = SKIP_OUTSIDE
-        elif problem is None and asset_id in seen:
-            problem = SKIP_DUPLICATE_FILE
-        if problem:
-            skipped[problem] += 1
+        if not sieve.passes(asset_id, lat, lng, is_point=is_point, blank=SKIP_NO_ID):
             continue
-        seen.add(asset_id)
         name = str(values.get(name_col) or "").strip()[:200] if name_col else ""
         attributes = {k: v for k, v in values.items() if k not in (id_col, name_col) and v != ""}
         drafts.append(AssetDraft(asset_id, name, lng, lat, attributes))
-    return AssetRead(rows=count, drafts=drafts, skipped=skipped)
+    return AssetRead(rows=sieve.rows, drafts=drafts, skipped=sieve.skipped)
 
 
 def assets_existing(*, asset_type: str, drafts: list[AssetDraft]) -> set[str]:

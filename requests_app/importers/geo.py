@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.contrib.gis.gdal import (
@@ -16,7 +17,7 @@ from django.contrib.gis.gdal import (
     SpatialReference,
 )
 from django.contrib.gis.gdal.layer import Layer
-from django.contrib.gis.geos import GeometryCollection
+from django.contrib.gis.geos import GeometryCollection, Point
 from django.contrib.gis.geos.prepared import PreparedGeometry
 
 from requests_app.importers import ImportFileError
@@ -49,6 +50,47 @@ SKIP_NOT_POINT = "not a point"
 SKIP_OUTSIDE = "outside the service boundary"
 SKIP_DUPLICATE_FILE = "duplicate in the file"
 SKIP_EXISTING = "already in the database"
+
+
+@dataclass
+class RowSieve:
+    """The checks every point import makes on a row, in order, counting the rows read and the
+    ones skipped by reason: a blank key, its coordinates, the reader's own `problem`, the active
+    service boundary (when given), then a key already taken by an earlier row of the file."""
+
+    boundary: PreparedGeometry | None = None
+    rows: int = 0
+    skipped: Counter = field(default_factory=Counter)
+    seen: set[str] = field(default_factory=set)
+
+    def passes(
+        self,
+        key: str,
+        lat: float | None,
+        lng: float | None,
+        *,
+        is_point: bool,
+        blank: str,
+        problem: str | None = None,
+    ) -> bool:
+        self.rows += 1
+        if not key:
+            reason = blank
+        else:
+            reason = (
+                (coordinates_problem(lat, lng) if is_point else SKIP_NOT_POINT)
+                or problem
+                or (SKIP_OUTSIDE if self._outside(lat, lng) else None)
+                or (SKIP_DUPLICATE_FILE if key in self.seen else None)
+            )
+        if reason:
+            self.skipped[reason] += 1
+            return False
+        self.seen.add(key)
+        return True
+
+    def _outside(self, lat: float, lng: float) -> bool:
+        return self.boundary is not None and not self.boundary.contains(Point(lng, lat))
 
 
 @dataclass

@@ -8,6 +8,8 @@ state machine and data rules whoever calls them.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -198,11 +200,10 @@ def request_due_recompute(*, request: ServiceRequest, actor: Actor, reason: str)
     before = request.expected_at
     request.response_due_at, request.expected_at = response_due, resolution_due
     request.save(update_fields=["response_due_at", "expected_at"])
-    event_record(
-        request=request,
+    _staff_event(
+        request,
         type=RequestEvent.Type.DUE_CHANGED,
         actor=actor,
-        actor_label=_actor_name(actor),
         public=False,
         from_value=before.isoformat() if before else "",
         to_value=resolution_due.isoformat(),
@@ -220,22 +221,45 @@ def _require_open(request: ServiceRequest) -> None:
         raise WorkflowError(_(NOT_OPEN))
 
 
+@contextmanager
+def _locked(
+    request: ServiceRequest, expected_version: int | None, *, must_be_open: bool = True
+) -> Iterator[ServiceRequest]:
+    """One staff action's transaction on the locked row: refused if someone changed it since the
+    user saw it, or (most actions) if it is closed."""
+    with transaction.atomic():
+        sr = request_lock(request=request, expected_version=expected_version)
+        if must_be_open:
+            _require_open(sr)
+        yield sr
+
+
+def _staff_event(sr: ServiceRequest, *, type: str, actor: Actor, **fields) -> RequestEvent:
+    """The event of a staff action, signed with the actor's name."""
+    return event_record(
+        request=sr, type=type, actor=actor, actor_label=_actor_name(actor), **fields
+    )
+
+
+def _staff_status_change(sr: ServiceRequest, *, to_status: str, actor: Actor, **fields) -> None:
+    request_status_change(
+        request=sr, to_status=to_status, actor=actor, actor_label=_actor_name(actor), **fields
+    )
+
+
 def request_acknowledge(
     *, request: ServiceRequest, actor: Actor, expected_version: int | None = None
 ) -> ServiceRequest:
     """Staff have looked at it: the first action counted by the response target."""
-    with transaction.atomic():
-        sr = request_lock(request=request, expected_version=expected_version)
-        _require_open(sr)
+    with _locked(request, expected_version) as sr:
         if sr.acknowledged_at:
             raise WorkflowError(_("This request is already acknowledged."))
         sr.acknowledged_at = timezone.now()
         _touch(sr, "acknowledged_at")
-        event_record(
-            request=sr,
+        _staff_event(
+            sr,
             type=RequestEvent.Type.ACKNOWLEDGED,
             actor=actor,
-            actor_label=_actor_name(actor),
             public=True,
             message="A member of staff has reviewed your request.",
         )
@@ -251,9 +275,7 @@ def request_assign(
     expected_version: int | None = None,
 ) -> ServiceRequest:
     """Give the request to a person and/or team of its department (None clears). Internal."""
-    with transaction.atomic():
-        sr = request_lock(request=request, expected_version=expected_version)
-        _require_open(sr)
+    with _locked(request, expected_version) as sr:
         if team is not None and team.department_id != sr.department_id:
             raise WorkflowError(_("That team belongs to another department."))
         before = ", ".join(
@@ -265,11 +287,10 @@ def request_assign(
         after = ", ".join(
             x for x in (_actor_name(assignee) if assignee else "", str(team or "")) if x
         )
-        event_record(
-            request=sr,
+        _staff_event(
+            sr,
             type=RequestEvent.Type.ASSIGNED,
             actor=actor,
-            actor_label=_actor_name(actor),
             public=False,
             from_value=before[:120],
             to_value=after[:120] or "unassigned",
@@ -302,9 +323,7 @@ def request_priority_change(
         raise WorkflowError(_("Unknown priority."))
     if override and not reason.strip():
         raise WorkflowError(_(OVERRIDE_REASON_NEEDED))
-    with transaction.atomic():
-        sr = request_lock(request=request, expected_version=expected_version)
-        _require_open(sr)
+    with _locked(request, expected_version) as sr:
         if sr.priority == priority and (not override or sr.priority_overridden):
             return sr
         before, sr.priority = sr.priority, priority
@@ -316,11 +335,10 @@ def request_priority_change(
         _touch(sr, *fields, staff_acted=actor is not None)
         if before != priority:
             request_due_recompute(request=sr, actor=actor, reason=f"Priority {before} → {priority}")
-        event_record(
-            request=sr,
+        _staff_event(
+            sr,
             type=RequestEvent.Type.PRIORITY_CHANGED,
             actor=actor,
-            actor_label=_actor_name(actor),
             public=False,
             from_value=before,
             to_value=priority,
@@ -335,18 +353,15 @@ def request_priority_override_clear(
 ) -> ServiceRequest:
     """Let the priority score decide again after a person overrode the priority. The event this
     writes makes routing.scoring re-score the request and apply its band."""
-    with transaction.atomic():
-        sr = request_lock(request=request, expected_version=expected_version)
-        _require_open(sr)
+    with _locked(request, expected_version) as sr:
         if not sr.priority_overridden:
             raise WorkflowError(_(NOT_OVERRIDDEN))
         sr.priority_overridden = False
         _touch(sr, "priority_overridden")
-        event_record(
-            request=sr,
+        _staff_event(
+            sr,
             type=RequestEvent.Type.PRIORITY_CHANGED,
             actor=actor,
-            actor_label=_actor_name(actor),
             public=False,
             from_value=sr.priority,
             to_value=sr.priority,
@@ -368,14 +383,12 @@ def request_comment(
     message = message.strip()
     if not message:
         raise WorkflowError(_("Write something first."))
-    with transaction.atomic():
-        sr = request_lock(request=request, expected_version=expected_version)
+    with _locked(request, expected_version, must_be_open=False) as sr:
         _touch(sr, staff_acted=actor is not None)
-        return event_record(
-            request=sr,
+        return _staff_event(
+            sr,
             type=RequestEvent.Type.COMMENT if public else RequestEvent.Type.NOTE,
             actor=actor,
-            actor_label=_actor_name(actor),
             public=public,
             message=message,
         )
@@ -392,39 +405,33 @@ def request_onsite_attempt(
 ) -> ServiceRequest:
     """A crew visited. The visit (and any public message and photos) is public; notes stay
     internal. A queued request becomes in progress."""
-    with transaction.atomic():
-        sr = request_lock(request=request, expected_version=expected_version)
-        _require_open(sr)
+    with _locked(request, expected_version) as sr:
         photos = photos or []
         if photos:
             Photo.objects.filter(pk__in=[p.pk for p in photos]).update(
                 request=sr, draft_key=None, source=Photo.Source.STAFF
             )
         _touch(sr, staff_acted=actor is not None)
-        event_record(
-            request=sr,
+        _staff_event(
+            sr,
             type=RequestEvent.Type.ONSITE_ATTEMPT,
             actor=actor,
-            actor_label=_actor_name(actor),
             public=True,
             message=public_message.strip(),
             data={"photos": [str(p.uuid) for p in photos]},
         )
         if internal_notes.strip():
-            event_record(
-                request=sr,
+            _staff_event(
+                sr,
                 type=RequestEvent.Type.NOTE,
                 actor=actor,
-                actor_label=_actor_name(actor),
                 public=False,
                 message=internal_notes.strip(),
                 data={"onsite": True},
             )
         if sr.status in (Status.IN_QUEUE, Status.REOPENED, Status.WAITING_ON_RESIDENT):
             target = Status.IN_PROGRESS if sr.status != Status.REOPENED else Status.IN_QUEUE
-            request_status_change(
-                request=sr, to_status=target, actor=actor, actor_label=_actor_name(actor)
-            )
+            _staff_status_change(sr, to_status=target, actor=actor)
         return sr
 
 
@@ -438,13 +445,11 @@ def request_hold(
     """Wait for the resident: the public message says what is needed."""
     if not message.strip():
         raise WorkflowError(_("Tell the resident what you need from them."))
-    with transaction.atomic():
-        sr = request_lock(request=request, expected_version=expected_version)
-        request_status_change(
-            request=sr,
+    with _locked(request, expected_version, must_be_open=False) as sr:
+        _staff_status_change(
+            sr,
             to_status=Status.WAITING_ON_RESIDENT,
             actor=actor,
-            actor_label=_actor_name(actor),
             message=message.strip(),
         )
         return sr
@@ -453,13 +458,10 @@ def request_hold(
 def request_resume(
     *, request: ServiceRequest, actor: Actor, expected_version: int | None = None
 ) -> ServiceRequest:
-    with transaction.atomic():
-        sr = request_lock(request=request, expected_version=expected_version)
+    with _locked(request, expected_version, must_be_open=False) as sr:
         if sr.status != Status.WAITING_ON_RESIDENT:
             raise WorkflowError(_("Only a request waiting on the resident can be resumed."))
-        request_status_change(
-            request=sr, to_status=Status.IN_PROGRESS, actor=actor, actor_label=_actor_name(actor)
-        )
+        _staff_status_change(sr, to_status=Status.IN_PROGRESS, actor=actor)
         return sr
 
 
@@ -473,19 +475,14 @@ def request_resolve(
 ) -> ServiceRequest:
     """Close the work with a reason whose public wording the resident sees. The reason's outcome
     decides the status (resolved, referred or not actionable)."""
-    with transaction.atomic():
-        sr = request_lock(request=request, expected_version=expected_version)
-        _require_open(sr)
+    with _locked(request, expected_version) as sr:
         target = closure_reason.outcome or Status.RESOLVED
         if sr.status in (Status.ROUTED, Status.RECEIVED) and sr.can_move_to(Status.IN_QUEUE):
-            request_status_change(
-                request=sr, to_status=Status.IN_QUEUE, actor=actor, actor_label=_actor_name(actor)
-            )
-        request_status_change(
-            request=sr,
+            _staff_status_change(sr, to_status=Status.IN_QUEUE, actor=actor)
+        _staff_status_change(
+            sr,
             to_status=target,
             actor=actor,
-            actor_label=_actor_name(actor),
             closure_reason=closure_reason,
             message=message.strip() or closure_reason.public_text,
         )
@@ -502,9 +499,7 @@ def request_mark_duplicate(
     """Close as a duplicate of another open or closed request; its supporters count moves over."""
     if original.pk == request.pk:
         raise WorkflowError(_("A request cannot be a duplicate of itself."))
-    with transaction.atomic():
-        sr = request_lock(request=request, expected_version=expected_version)
-        _require_open(sr)
+    with _locked(request, expected_version) as sr:
         if original.duplicate_of_id == sr.pk:
             raise WorkflowError(_("That request is already a duplicate of this one."))
         sr.duplicate_of = original
@@ -512,20 +507,18 @@ def request_mark_duplicate(
         ServiceRequest.objects.filter(pk=original.pk).update(
             supporter_count=original.supporter_count + sr.supporter_count + 1
         )
-        event_record(
-            request=sr,
+        _staff_event(
+            sr,
             type=RequestEvent.Type.DUPLICATE_MARKED,
             actor=actor,
-            actor_label=_actor_name(actor),
             public=False,
             to_value=original.tracking_number,
             data={"original_id": original.pk},
         )
-        request_status_change(
-            request=sr,
+        _staff_status_change(
+            sr,
             to_status=Status.CLOSED_DUPLICATE,
             actor=actor,
-            actor_label=_actor_name(actor),
             message=f"This is the same problem as request {original.tracking_number}; "
             "follow that one for updates.",
         )
@@ -545,8 +538,7 @@ def request_reopen(
     if not reason.strip():
         raise WorkflowError(_("Say why it is being reopened."))
     label = actor_label or _actor_name(actor)
-    with transaction.atomic():
-        sr = request_lock(request=request, expected_version=expected_version)
+    with _locked(request, expected_version, must_be_open=False) as sr:
         request_status_change(
             request=sr,
             to_status=Status.REOPENED,
@@ -571,9 +563,7 @@ def request_recategorise(
 ) -> ServiceRequest:
     """Change the category; the target date is recalculated from the new category, and if its
     default department differs the request moves there."""
-    with transaction.atomic():
-        sr = request_lock(request=request, expected_version=expected_version)
-        _require_open(sr)
+    with _locked(request, expected_version) as sr:
         if category.pk == sr.category_id:
             return sr
         before = sr.category
@@ -582,11 +572,10 @@ def request_recategorise(
         request_due_recompute(
             request=sr, actor=actor, reason=f"Category {before.name} → {category.name}"
         )
-        event_record(
-            request=sr,
+        _staff_event(
+            sr,
             type=RequestEvent.Type.CATEGORY_CHANGED,
             actor=actor,
-            actor_label=_actor_name(actor),
             public=True,
             from_value=before.name,
             to_value=category.name,
@@ -614,9 +603,7 @@ def request_transfer(
     """Send the request to another department's queue, with a reason."""
     if not reason.strip():
         raise WorkflowError(_("Say why it is being transferred."))
-    with transaction.atomic():
-        sr = request_lock(request=request, expected_version=expected_version)
-        _require_open(sr)
+    with _locked(request, expected_version) as sr:
         if department.pk == sr.department_id:
             raise WorkflowError(_("It is already with that department."))
         _move_department(sr, department, actor, reason.strip())
@@ -629,8 +616,7 @@ def request_reroute_apply(
     """Move an open request to the department the routing rules now choose (after a change of
     category or a reopening), like a transfer by "Routing" whose reason is the rule's explanation.
     Returns the moved request, or None when it is closed or already there (nothing written)."""
-    with transaction.atomic():
-        sr = request_lock(request=request, expected_version=None)
+    with _locked(request, None, must_be_open=False) as sr:
         if sr.status in CLOSED_STATUSES or sr.department_id == department.pk:
             return None
         _move_department(sr, department, None, reason, actor_label="Routing")
@@ -674,8 +660,7 @@ def request_supporter_add(
     language: str = "en",
 ) -> Supporter:
     """A caller reports a problem already on file: attach them instead of a new request."""
-    with transaction.atomic():
-        sr = request_lock(request=request, expected_version=None)
+    with _locked(request, None, must_be_open=False) as sr:
         supporter = Supporter.objects.create(
             request=sr,
             name=name.strip(),
@@ -686,11 +671,10 @@ def request_supporter_add(
         )
         sr.supporter_count += 1
         _touch(sr, "supporter_count", staff_acted=False)
-        event_record(
-            request=sr,
+        _staff_event(
+            sr,
             type=RequestEvent.Type.SUPPORTER_ADDED,
             actor=actor,
-            actor_label=_actor_name(actor),
             public=True,
             message="Another resident reported this problem too.",
             data={"supporter_id": supporter.pk, "channel": channel},

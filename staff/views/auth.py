@@ -15,7 +15,7 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
 MAX_FAILURES = 5
 # A call centre shares one address: lock the address only after many failures across usernames.
@@ -92,17 +92,21 @@ logout = auth_views.LogoutView.as_view()
 password_reset = auth_views.PasswordResetView.as_view(
     extra_email_context={"city_name": settings.CITY_NAME},
     template_name="staff/password_reset_form.html",
+    extra_context={"heading": gettext_lazy("Reset your password")},
     email_template_name="registration/staff_password_reset_email.txt",
     subject_template_name="registration/staff_password_reset_subject.txt",
     success_url=reverse_lazy("staff:password_reset_done"),
 )
 password_reset_done = auth_views.PasswordResetDoneView.as_view(
-    template_name="staff/password_reset_done.html"
+    template_name="staff/password_reset_done.html",
+    extra_context={"heading": gettext_lazy("Check your email")},
 )
 password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
     template_name="staff/password_reset_confirm.html",
+    extra_context={"heading": gettext_lazy("Choose a new password")},
     success_url=reverse_lazy("staff:password_reset_complete"),
 )
 password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
-    template_name="staff/password_reset_complete.html"
+    template_name="staff/password_reset_complete.html",
+    extra_context={"heading": gettext_lazy("Password changed")},
 )

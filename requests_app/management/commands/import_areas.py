@@ -18,9 +18,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 
 from requests_app.importers.areas import AreaRead, area_set_save, areas_read
+from requests_app.importers.command import DryRunCommand
 from requests_app.models import AreaSet
 
 __all__ = ["Command", "area_set_save", "areas_read"]  # seed_demo imports the two from here
@@ -46,7 +47,7 @@ def area_read_lines(read: AreaRead, *, path: Path) -> list[str]:
     return lines
 
 
-class Command(BaseCommand):
+class Command(DryRunCommand):
     help = "Import areas (boundary, neighbourhoods, wards) from GeoJSON or a shapefile."
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -73,9 +74,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--activate", action="store_true", help="Make it the active set of its kind"
         )
-        parser.add_argument(
-            "--commit", action="store_true", help="Write to the database (default: dry run)"
-        )
+        super().add_arguments(parser)
 
     def handle(self, *args, **options) -> None:
         path: Path = options["file"]
@@ -101,8 +100,7 @@ class Command(BaseCommand):
         if len(read.areas) > LIST_LIMIT:
             out.write(f"  ... and {len(read.areas) - LIST_LIMIT} more")
 
-        if not options["commit"]:
-            out.write(self.style.WARNING("Dry run: nothing written. Add --commit to save."))
+        if self.dry_run_ended(options):
             return
         area_set, previous = area_set_save(
             kind=kind,

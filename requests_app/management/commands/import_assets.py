@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 
 from requests_app.importers.assets import (
     asset_type_clean,
@@ -26,38 +26,26 @@ from requests_app.importers.assets import (
     assets_save,
     department_by_slug,
 )
-from requests_app.importers.geo import boundary_prepared
+from requests_app.importers.command import PointImportCommand
 
 
-class Command(BaseCommand):
+class Command(PointImportCommand):
     help = "Import assets (streetlights, hydrants, signs, trees) from GeoJSON points or CSV."
+    file_help = "GeoJSON (any GDAL point layer) or CSV"
 
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("file", type=Path, help="GeoJSON (any GDAL point layer) or CSV")
+    def add_layer_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--type", required=True, dest="asset_type", help="Asset type, e.g. streetlight"
         )
         parser.add_argument("--id-field", help="Field holding the asset id (default: asset_id/id)")
         parser.add_argument("--name-field", help="Field holding a name or description")
         parser.add_argument("--department", metavar="SLUG", help="Department that owns them")
-        parser.add_argument("--source", default="", help="Where the data came from")
-        parser.add_argument(
-            "--srid", type=int, help="EPSG code of a GeoJSON's coordinates when it does not say"
-        )
-        parser.add_argument(
-            "--ignore-boundary",
-            action="store_true",
-            help="Keep points outside the active service boundary",
-        )
-        parser.add_argument(
-            "--commit", action="store_true", help="Write to the database (default: dry run)"
-        )
 
     def handle(self, *args, **options) -> None:
         path: Path = options["file"]
         asset_type = asset_type_clean(options["asset_type"])
         department = department_by_slug(options["department"]) if options["department"] else None
-        boundary = None if options["ignore_boundary"] else boundary_prepared()
+        boundary = self.boundary(options)
         read = assets_read(
             path,
             id_field=options["id_field"],
@@ -66,25 +54,19 @@ class Command(BaseCommand):
             srid=options["srid"],
         )
         existing = assets_existing(asset_type=asset_type, drafts=read.drafts)
-        out = self.stdout
-        note = " (checked against the active service boundary)" if boundary else ""
-        out.write(f"Read {read.rows} rows from {path.name}{note}.")
+        self.write_rows_read(rows=read.rows, path=path, boundary=boundary)
         owner = f", owned by {department.name}" if department else ""
         new = len(read.drafts) - len(existing)
         add, update = ("Adding", "updating") if options["commit"] else ("Would add", "update")
         updates = f" and {update} {len(existing)} existing" if existing else ""
-        out.write(f"{add} {new} new{updates} {asset_type} assets{owner}.")
-        if read.skipped:
-            out.write(f"Skipped {sum(read.skipped.values())} rows:")
-            for reason, count in read.skipped.most_common():
-                out.write(f"  {count:>7}  {reason}")
-        if not options["commit"]:
-            out.write(self.style.WARNING("Dry run: nothing written. Add --commit to save."))
+        self.stdout.write(f"{add} {new} new{updates} {asset_type} assets{owner}.")
+        self.write_skipped(read.skipped)
+        if self.dry_run_ended(options):
             return
         assets_save(
             read.drafts,
             asset_type=asset_type,
             department=department,
-            source=(options["source"] or path.name)[:120],
+            source=self.source(options),
         )
-        out.write(self.style.SUCCESS(f"Saved {len(read.drafts)} {asset_type} assets."))
+        self.stdout.write(self.style.SUCCESS(f"Saved {len(read.drafts)} {asset_type} assets."))

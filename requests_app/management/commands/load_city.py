@@ -17,12 +17,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from requests_app.citypack import PackInvalid, citypack_load
+from requests_app.importers.command import DRY_RUN, DryRunCommand
 
 
-class Command(BaseCommand):
+class Command(DryRunCommand):
     help = "Validate and load a city pack (a folder of TOML and GIS files)."
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -35,9 +36,7 @@ class Command(BaseCommand):
             action="store_true",
             help="Skip the address and asset files in geography.toml",
         )
-        parser.add_argument(
-            "--commit", action="store_true", help="Write to the database (default: dry run)"
-        )
+        super().add_arguments(parser)
 
     def handle(self, *args, **options) -> None:
         out = self.stdout
@@ -60,6 +59,6 @@ class Command(BaseCommand):
         for line in report.log.summary():
             out.write(line)
         if not report.committed:
-            out.write(self.style.WARNING("Dry run: nothing written. Add --commit to save."))
+            out.write(self.style.WARNING(DRY_RUN))
         else:
             out.write(self.style.SUCCESS(f"Done: {report.log.changed()} rows created or updated."))
