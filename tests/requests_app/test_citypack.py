@@ -16,17 +16,8 @@ from django.contrib.gis.geos import Point, Polygon
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
+from requests_app import models
 from requests_app.citypack import PackInvalid, citypack_load, citypack_sections, citypack_validate
-from requests_app.models import (
-    AddressPoint,
-    AreaSet,
-    Category,
-    CategoryGroup,
-    ClosureReason,
-    Department,
-    Question,
-    QuestionChoice,
-)
 from requests_app.services import Submission, request_submit
 from routing.models import BusinessCalendar, CalendarClosure, SlaTarget, WorkingHours
 
@@ -34,18 +25,18 @@ CITIES = Path(settings.BASE_DIR) / "data" / "cities"
 TOWN = CITIES / "example-town"
 SF = CITIES / "san-francisco"
 MODELS = (
-    Department,
-    CategoryGroup,
-    Category,
-    Question,
-    QuestionChoice,
-    ClosureReason,
+    models.Department,
+    models.CategoryGroup,
+    models.Category,
+    models.Question,
+    models.QuestionChoice,
+    models.ClosureReason,
     BusinessCalendar,
     WorkingHours,
     CalendarClosure,
     SlaTarget,
-    AreaSet,
-    AddressPoint,
+    models.AreaSet,
+    models.AddressPoint,
 )
 
 
@@ -82,7 +73,7 @@ def test_the_example_town_loads_with_no_code_change():
     report = citypack_load(TOWN, commit=True)
 
     assert report.committed
-    pothole = Category.objects.get(code="pothole")
+    pothole = models.Category.objects.get(code="pothole")
     assert (pothole.name, pothole.name_es) == ("Pothole", "Bache")
     assert pothole.default_department.slug == "public-works"
     assert pothole.group.slug == "streets"
@@ -92,12 +83,12 @@ def test_the_example_town_loads_with_no_code_change():
         ("small", "Más pequeño que un plato"),
         ("large", "Más grande que una llanta"),
     ]
-    note = Question.objects.get(category__code="trail-damage", code="wildlife")
+    note = models.Question.objects.get(category__code="trail-damage", code="wildlife")
     assert not note.variable and note.datatype == "text"
-    power = Category.objects.get(code="downed-power-line")
+    power = models.Category.objects.get(code="downed-power-line")
     assert not power.online_submission_allowed
     assert power.offline_message_es == "Aléjese y llame al 911 ahora."
-    assert ClosureReason.objects.get(code="referred").outcome == "referred"
+    assert models.ClosureReason.objects.get(code="referred").outcome == "referred"
     hall = BusinessCalendar.objects.get(name="Town hall")
     assert (hall.time_zone, hall.holiday_country, hall.holiday_subdivision) == (
         "America/Denver",
@@ -109,10 +100,10 @@ def test_the_example_town_loads_with_no_code_change():
     urgent = SlaTarget.objects.get(category=pothole, priority="urgent")
     assert (urgent.response_hours, urgent.clock, urgent.calendar) == (2, "24x7", None)
     assert SlaTarget.objects.get(category=pothole, priority="").calendar == hall
-    assert AreaSet.objects.get(kind="boundary", active=True).name == "Example Town"
-    assert AreaSet.objects.get(kind="neighbourhood", active=True).areas.count() == 2
-    assert AddressPoint.objects.count() == 5  # the sixth is outside the boundary
-    assert "CC0 1.0" in AddressPoint.objects.first().source
+    assert models.AreaSet.objects.get(kind="boundary", active=True).name == "Example Town"
+    assert models.AreaSet.objects.get(kind="neighbourhood", active=True).areas.count() == 2
+    assert models.AddressPoint.objects.count() == 5  # the sixth is outside the boundary
+    assert "CC0 1.0" in models.AddressPoint.objects.first().source
 
 
 @pytest.mark.django_db
@@ -143,8 +134,8 @@ def test_an_edited_pack_updates_a_name_and_deletes_nothing(town):
 
     report = citypack_load(town, commit=True)
 
-    assert Category.objects.get(code="pothole").name_es == "Bache en la calle"
-    assert Category.objects.filter(code="snow-plow-missed").exists()
+    assert models.Category.objects.get(code="pothole").name_es == "Bache en la calle"
+    assert models.Category.objects.filter(code="snow-plow-missed").exists()
     assert report.log.counts["categories"]["updated"] == 1
     assert report.log.counts["categories"]["created"] == 1
     after = counts()
@@ -161,14 +152,14 @@ def test_a_dry_run_reports_what_it_would_do_and_writes_nothing():
     assert "categories: 4 created" in output
     assert "Dry run: nothing written" in output
     assert "WGS84 box (W, S, E, N) -105.12000, 39.54000, -105.08000, 39.56000" in output
-    assert Category.objects.count() == 0
-    assert AreaSet.objects.count() == 0
+    assert models.Category.objects.count() == 0
+    assert models.AreaSet.objects.count() == 0
 
 
 @pytest.mark.django_db
 def test_a_request_inside_the_town_boundary_is_accepted_and_one_outside_is_refused():
     citypack_load(TOWN, commit=True)
-    pothole = Category.objects.get(code="pothole")
+    pothole = models.Category.objects.get(code="pothole")
 
     def submit(lng: float, lat: float):
         return request_submit(
@@ -324,7 +315,7 @@ def test_load_city_reports_every_problem_and_loads_nothing(town):
 
     assert "categories.toml:" in err.getvalue() and "Fix:" in err.getvalue()
     assert "groups.toml:" in err.getvalue()
-    assert Department.objects.count() == 0
+    assert models.Department.objects.count() == 0
 
 
 @pytest.mark.django_db
@@ -348,16 +339,16 @@ def test_the_san_francisco_dry_run_loads_its_definitions_and_areas():
     assert c["closure reasons"]["created"] == 7
     assert c["service levels"]["created"] == 4
     assert c["area sets"]["created"] == 3
-    assert Category.objects.count() == 0
+    assert models.Category.objects.count() == 0
 
 
 @pytest.mark.django_db
 def test_the_san_francisco_definitions_load_as_the_seed_wrote_them():
     citypack_load(SF, commit=True, areas=False, addresses=False)
 
-    pothole = Category.objects.get(code="pothole")
+    pothole = models.Category.objects.get(code="pothole")
     assert (pothole.response_target_hours, pothole.resolution_target_hours) == (48, 168)
-    assert Question.objects.filter(variable=False, code="call-911").exists()
+    assert models.Question.objects.filter(variable=False, code="call-911").exists()
     targets = SlaTarget.objects.filter(category=pothole).order_by("priority")
     assert [(t.priority, t.response_hours, t.clock) for t in targets] == [
         ("", 8, "business"),
@@ -428,7 +419,9 @@ def test_a_state_plane_area_file_loads_with_its_srid(town):
     call_command("load_city", str(town), "--commit", stdout=out)
 
     assert "EPSG:2232, declared), transformed to WGS84" in out.getvalue()
-    old_town = AreaSet.objects.get(kind="neighbourhood").areas.get(code="old-town").geom.centroid
+    old_town = (
+        models.AreaSet.objects.get(kind="neighbourhood").areas.get(code="old-town").geom.centroid
+    )
     assert old_town.x == pytest.approx(-105.11, abs=0.0005)
     assert old_town.y == pytest.approx(39.55, abs=0.0005)
-    assert AddressPoint.objects.count() == 5
+    assert models.AddressPoint.objects.count() == 5
