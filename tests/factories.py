@@ -7,6 +7,7 @@ from django.contrib.gis.geos import MultiPolygon, Point, Polygon
 
 from requests_app import models
 from requests_app.addresses import address_normalize
+from requests_app.services import Reporter
 
 
 def square(lng: float, lat: float, half: float) -> MultiPolygon:
@@ -135,3 +136,16 @@ def streetlight_category(city, **kwargs) -> models.Category:
         asset_type="streetlight",
         **kwargs,
     )
+
+
+class ReporterFactory(factory.Factory):
+    """Rosa, who gives her name and hears back by email, in English (Reporter's default)."""
+
+    class Meta:
+        model = Reporter
+
+    name = "Rosa Martínez"
+    email = "rosa@example.com"
+    phone = "+14155550134"
+    contact_method = "email"
+    anonymous = False

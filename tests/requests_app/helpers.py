@@ -6,6 +6,7 @@ from django.contrib.gis.geos import Point
 
 from requests_app.services import Reporter, Submission, request_route, request_submit
 from tests.conftest import INSIDE
+from tests.factories import ReporterFactory
 
 
 def submit(city, *, category=None, reporter: Reporter | None = None, photos=None, **kwargs):
@@ -17,15 +18,7 @@ def submit(city, *, category=None, reporter: Reporter | None = None, photos=None
         address=kwargs.pop("address", "1 Market St"),
         answers=kwargs.pop("answers", {"size": 10, "lane": "traffic"}),
         photos=photos or [],
-        reporter=reporter
-        or Reporter(
-            name="Rosa Martínez",
-            email="rosa@example.com",
-            phone="+14155550134",
-            contact_method="email",
-            language="en",
-            anonymous=False,
-        ),
+        reporter=reporter or ReporterFactory(),
         idempotency_key=kwargs.pop("idempotency_key", uuid.uuid4()),
         **kwargs,
     )
