@@ -207,18 +207,6 @@ def test_an_unknown_department_is_reported_with_its_key_line_and_fix(town):
 
 
 @pytest.mark.django_db
-def test_a_bad_question_datatype_lists_the_allowed_ones(town):
-    edit(town, "categories.toml", 'datatype = "number"', 'datatype = "integer"')
-
-    problem = only_problem(town)
-
-    assert problem.key == "snow-plow-missed.questions[0].datatype"
-    assert "'integer' is not allowed" in problem.message
-    assert "singlevaluelist" in problem.fix
-    assert problem.line is not None
-
-
-@pytest.mark.django_db
 def test_a_duplicate_code_is_reported_with_its_line(town):
     text = (town / "closure-reasons.toml").read_text()
     (town / "closure-reasons.toml").write_text(text + '\n[fixed]\nname = "Fixed again"\n')
@@ -231,53 +219,79 @@ def test_a_duplicate_code_is_reported_with_its_line(town):
     assert "appear once" in problem.fix
 
 
-@pytest.mark.django_db
-def test_a_duplicate_question_code_is_reported(town):
-    edit(town, "categories.toml", 'code = "blocked"', 'code = "wildlife"')
-
-    problem = only_problem(town)
-
-    assert problem.key == "trail-damage.questions"
-    assert "'wildlife' appears twice" in problem.message
-
-
-@pytest.mark.django_db
-def test_a_choice_list_on_a_non_list_question_is_reported(town):
-    edit(
-        town,
+# One mistake each: the file to edit, the text to replace and its replacement, then the key the
+# problem names and words its message and its fix must contain.
+ONE_MISTAKE = [
+    pytest.param(
+        "categories.toml",
+        'datatype = "number"',
+        'datatype = "integer"',
+        "snow-plow-missed.questions[0].datatype",
+        "'integer' is not allowed",
+        "singlevaluelist",
+        id="a_bad_question_datatype_lists_the_allowed_ones",
+    ),
+    pytest.param(
+        "categories.toml",
+        'code = "blocked"',
+        'code = "wildlife"',
+        "trail-damage.questions",
+        "'wildlife' appears twice",
+        "its own code",
+        id="a_duplicate_question_code_is_reported",
+    ),
+    pytest.param(
         "categories.toml",
         'datatype = "number"',
         'datatype = "number"\nchoices = [ { key = "a", name = { en = "A", es = "A" } } ]',
-    )
-
-    problem = only_problem(town)
-
-    assert problem.key == "snow-plow-missed.questions[0].choices"
-    assert "choice list on a number question" in problem.message
-    assert "singlevaluelist" in problem.fix
+        "snow-plow-missed.questions[0].choices",
+        "choice list on a number question",
+        "singlevaluelist",
+        id="a_choice_list_on_a_non_list_question_is_reported",
+    ),
+    pytest.param(
+        "groups.toml",
+        'name.es = "Parques y senderos"\n',
+        "",
+        "parks.name.es",
+        "Missing es translation",
+        'parks.name.es = "..."',
+        id="a_missing_translation_names_the_language_and_the_key",
+    ),
+    pytest.param(
+        "geography.toml",
+        "dissolve_all = true\nsrid = 4326\n",
+        "dissolve_all = true\n",
+        "areas.boundary",
+        "no coordinate system",
+        "srid = 4326",
+        id="an_area_file_without_a_coordinate_system_is_reported",
+    ),
+    pytest.param(
+        "service-levels.toml",
+        'calendar = "town-hall"',
+        'calendar = "city-hall"',
+        "pothole.any.calendar",
+        "Unknown calendar 'city-hall'",
+        "town-hall",
+        id="routing_checks_its_service_levels",
+    ),
+]
 
 
 @pytest.mark.django_db
-def test_a_missing_translation_names_the_language_and_the_key(town):
-    edit(town, "groups.toml", 'name.es = "Parques y senderos"\n', "")
+@pytest.mark.parametrize(("file", "old", "new", "key", "message", "fix"), ONE_MISTAKE)
+def test_one_mistake_is_reported_with_its_file_key_line_and_fix(
+    town, file, old, new, key, message, fix
+):
+    edit(town, file, old, new)
 
     problem = only_problem(town)
 
-    assert (problem.file, problem.key) == ("groups.toml", "parks.name.es")
-    assert "Missing es translation" in problem.message
-    assert 'parks.name.es = "..."' in problem.fix
+    assert (problem.file, problem.key) == (file, key)
+    assert message in problem.message
+    assert fix in problem.fix
     assert problem.line is not None
-
-
-@pytest.mark.django_db
-def test_an_area_file_without_a_coordinate_system_is_reported(town):
-    edit(town, "geography.toml", "dissolve_all = true\nsrid = 4326\n", "dissolve_all = true\n")
-
-    problem = only_problem(town)
-
-    assert (problem.file, problem.key) == ("geography.toml", "areas.boundary")
-    assert "no coordinate system" in problem.message
-    assert "srid = 4326" in problem.fix
 
 
 @pytest.mark.django_db
@@ -292,16 +306,6 @@ def test_an_unknown_key_and_a_wrong_type_are_reported(town):
     assert ("groups.toml", "parks.order") in keys
     unknown = next(p for p in problems if p.file == "departments.toml")
     assert "emial" in unknown.message and "email" in unknown.fix
-
-
-@pytest.mark.django_db
-def test_routing_checks_its_service_levels(town):
-    edit(town, "service-levels.toml", 'calendar = "town-hall"', 'calendar = "city-hall"')
-
-    problem = only_problem(town)
-
-    assert (problem.file, problem.key) == ("service-levels.toml", "pothole.any.calendar")
-    assert "town-hall" in problem.fix
 
 
 @pytest.mark.django_db
