@@ -4,6 +4,7 @@ import uuid
 
 from django.contrib.gis.geos import Point
 
+from requests_app.models import ServiceRequest
 from requests_app.services import Reporter, Submission, request_route, request_submit
 from tests.conftest import INSIDE
 from tests.factories import ReporterFactory
@@ -31,5 +32,13 @@ def routed(city, department=None, **kwargs):
     told otherwise)."""
     sr = submit(city, **kwargs)
     request_route(request=sr, department=department or city.streets)
+    sr.refresh_from_db()
+    return sr
+
+
+def with_fields(sr, **fields):
+    """The request with these fields written straight to the database (no event, no check), as
+    if it had got there some other way, and reloaded."""
+    ServiceRequest.objects.filter(pk=sr.pk).update(**fields)
     sr.refresh_from_db()
     return sr
