@@ -9,6 +9,9 @@ from requests_app.services import Reporter, Submission, request_route, request_s
 from tests.conftest import INSIDE
 from tests.factories import ReporterFactory
 
+# The contact part of a report form for a resident who stays anonymous and wants no reply.
+ANONYMOUS = {"anonymous": "on", "contact_method": "none", "language": "en"}
+
 
 def submit(city, *, category=None, reporter: Reporter | None = None, photos=None, **kwargs):
     """File a request the way the web form does, through the service."""
