@@ -5,19 +5,9 @@ from __future__ import annotations
 import factory
 from django.contrib.gis.geos import MultiPolygon, Point, Polygon
 
+from requests_app import models
 from requests_app.addresses import address_normalize
-from requests_app.models import (
-    AddressPoint,
-    Area,
-    AreaSet,
-    Asset,
-    Category,
-    CategoryGroup,
-    ClosureReason,
-    Department,
-    Question,
-    QuestionChoice,
-)
+from requests_app.services import Reporter
 
 
 def square(lng: float, lat: float, half: float) -> MultiPolygon:
@@ -33,7 +23,7 @@ def square(lng: float, lat: float, half: float) -> MultiPolygon:
 
 class DepartmentFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = Department
+        model = models.Department
         django_get_or_create = ["slug"]
 
     name = factory.Sequence(lambda n: f"Department {n}")
@@ -43,7 +33,7 @@ class DepartmentFactory(factory.django.DjangoModelFactory):
 
 class CategoryGroupFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = CategoryGroup
+        model = models.CategoryGroup
         django_get_or_create = ["slug"]
 
     name = factory.Sequence(lambda n: f"Group {n}")
@@ -54,7 +44,7 @@ class CategoryGroupFactory(factory.django.DjangoModelFactory):
 
 class CategoryFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = Category
+        model = models.Category
         django_get_or_create = ["code"]
 
     group = factory.SubFactory(CategoryGroupFactory)
@@ -70,18 +60,18 @@ class CategoryFactory(factory.django.DjangoModelFactory):
 
 class QuestionFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = Question
+        model = models.Question
 
     category = factory.SubFactory(CategoryFactory)
     code = factory.Sequence(lambda n: f"q{n}")
     prompt = factory.Sequence(lambda n: f"Question {n}?")
     prompt_es = factory.LazyAttribute(lambda o: f"¿{o.prompt}")
-    datatype = Question.Datatype.STRING
+    datatype = models.Question.Datatype.STRING
 
 
 class ChoiceFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = QuestionChoice
+        model = models.QuestionChoice
 
     question = factory.SubFactory(QuestionFactory)
     key = factory.Sequence(lambda n: f"c{n}")
@@ -90,16 +80,16 @@ class ChoiceFactory(factory.django.DjangoModelFactory):
 
 class AreaSetFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = AreaSet
+        model = models.AreaSet
 
-    kind = AreaSet.Kind.BOUNDARY
+    kind = models.AreaSet.Kind.BOUNDARY
     name = "Test set"
     active = True
 
 
 class AreaFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = Area
+        model = models.Area
 
     area_set = factory.SubFactory(AreaSetFactory)
     kind = factory.LazyAttribute(lambda o: o.area_set.kind)
@@ -109,7 +99,7 @@ class AreaFactory(factory.django.DjangoModelFactory):
 
 class AddressPointFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = AddressPoint
+        model = models.AddressPoint
 
     label = factory.Sequence(lambda n: f"{n} Test St")
     normalized = factory.LazyAttribute(lambda o: address_normalize(o.label))
@@ -118,7 +108,7 @@ class AddressPointFactory(factory.django.DjangoModelFactory):
 
 class ClosureReasonFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = ClosureReason
+        model = models.ClosureReason
         django_get_or_create = ["code"]
 
     code = "repaired"
@@ -129,14 +119,14 @@ class ClosureReasonFactory(factory.django.DjangoModelFactory):
 
 class AssetFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = Asset
+        model = models.Asset
 
     asset_type = "streetlight"
     asset_id = factory.Sequence(lambda n: f"SL-{1000 + n}")
     location = factory.LazyFunction(lambda: Point(-122.44, 37.76, srid=4326))
 
 
-def streetlight_category(city, **kwargs) -> Category:
+def streetlight_category(city, **kwargs) -> models.Category:
     """'Streetlight out' (Streets by default): residents pick the pole from the layer."""
     return CategoryFactory(
         group=city.pothole.group,
@@ -146,3 +136,16 @@ def streetlight_category(city, **kwargs) -> Category:
         asset_type="streetlight",
         **kwargs,
     )
+
+
+class ReporterFactory(factory.Factory):
+    """Rosa, who gives her name and hears back by email, in English (Reporter's default)."""
+
+    class Meta:
+        model = Reporter
+
+    name = "Rosa Martínez"
+    email = "rosa@example.com"
+    phone = "+14155550134"
+    contact_method = "email"
+    anonymous = False

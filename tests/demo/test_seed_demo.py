@@ -12,36 +12,23 @@ from django.core.management import call_command
 from django.db import connection
 from django.db.models import Count, Q
 
-from requests_app.models import (
-    CLOSED_STATUSES,
-    OPEN_STATUSES,
-    TRANSITIONS,
-    AddressPoint,
-    Area,
-    AreaSet,
-    Category,
-    CategoryGroup,
-    ClosureReason,
-    Department,
-    Question,
-    RequestEvent,
-    ServiceRequest,
-)
+from requests_app import models
+from requests_app.models import CLOSED_STATUSES, OPEN_STATUSES, TRANSITIONS
 from routing.models import BusinessCalendar
 
 REQUESTS = 200
 DEMO_USERS = ("admin", "supervisor", "agent", "crew", "operator", "parks")
 DEMO_TABLES = (
     BusinessCalendar,
-    ServiceRequest,
-    Area,
-    AreaSet,
-    AddressPoint,
-    Question,
-    Category,
-    CategoryGroup,
-    Department,
-    ClosureReason,
+    models.ServiceRequest,
+    models.Area,
+    models.AreaSet,
+    models.AddressPoint,
+    models.Question,
+    models.Category,
+    models.CategoryGroup,
+    models.Department,
+    models.ClosureReason,
 )
 
 
@@ -66,21 +53,21 @@ def seeded(django_db_setup, django_db_blocker):
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seeded")]
 
 
-def status_events(request_id: int) -> list[RequestEvent]:
+def status_events(request_id: int) -> list[models.RequestEvent]:
     return list(
-        RequestEvent.objects.filter(
+        models.RequestEvent.objects.filter(
             request_id=request_id, type__in=["created", "status_changed"]
         ).order_by("created_at", "id")
     )
 
 
 def test_it_creates_25_plus_categories_with_questions_in_english_and_spanish():
-    categories = Category.objects.annotate(n=Count("questions"))
+    categories = models.Category.objects.annotate(n=Count("questions"))
     assert categories.count() >= 25
     assert not categories.filter(n=0).exists()
     assert not categories.filter(Q(name_es="") | Q(description_es="")).exists()
-    assert not Question.objects.filter(prompt_es="").exists()
-    datatypes = set(Question.objects.values_list("datatype", flat=True))
+    assert not models.Question.objects.filter(prompt_es="").exists()
+    datatypes = set(models.Question.objects.values_list("datatype", flat=True))
     assert datatypes == {
         "string",
         "number",
@@ -89,15 +76,15 @@ def test_it_creates_25_plus_categories_with_questions_in_english_and_spanish():
         "singlevaluelist",
         "multivaluelist",
     }
-    size = Question.objects.get(category__code="pothole", code="size")
+    size = models.Question.objects.get(category__code="pothole", code="size")
     assert size.choices.get(key="large").name_es == "Más grande que una llanta"
-    assert Question.objects.filter(variable=False, prompt__contains="call 911").exists()
+    assert models.Question.objects.filter(variable=False, prompt__contains="call 911").exists()
 
 
 def test_it_creates_departments_groups_with_icons_and_closure_reasons():
-    assert Department.objects.count() >= 6
-    assert not CategoryGroup.objects.filter(icon="").exists()
-    assert set(ClosureReason.objects.values_list("code", flat=True)) >= {
+    assert models.Department.objects.count() >= 6
+    assert not models.CategoryGroup.objects.filter(icon="").exists()
+    assert set(models.ClosureReason.objects.values_list("code", flat=True)) >= {
         "repaired",
         "no_problem_found",
         "referred",
@@ -106,38 +93,41 @@ def test_it_creates_departments_groups_with_icons_and_closure_reasons():
         "not_actionable",
         "completed",
     }
-    assert Category.objects.get(code="pothole").default_department.name == "Public Works — Streets"
+    assert (
+        models.Category.objects.get(code="pothole").default_department.name
+        == "Public Works — Streets"
+    )
 
 
 def test_a_gas_leak_cannot_be_reported_online_and_says_what_to_do_instead():
-    gas = Category.objects.get(code="gas-leak-live-wire")
+    gas = models.Category.objects.get(code="gas-leak-live-wire")
     assert not gas.online_submission_allowed
     assert "911" in gas.offline_message
     assert "911" in gas.offline_message_es
-    assert not ServiceRequest.objects.filter(category=gas).exists()
+    assert not models.ServiceRequest.objects.filter(category=gas).exists()
 
 
 def test_it_imports_the_demo_areas_as_active_sets_and_the_addresses():
-    assert Area.objects.filter(kind="neighbourhood", area_set__active=True).count() == 41
-    assert Area.objects.filter(kind="ward", area_set__active=True).count() == 11
-    assert Area.objects.filter(kind="boundary", area_set__active=True).count() == 1
-    assert AddressPoint.objects.filter(kind="intersection").count() > 1000
+    assert models.Area.objects.filter(kind="neighbourhood", area_set__active=True).count() == 41
+    assert models.Area.objects.filter(kind="ward", area_set__active=True).count() == 11
+    assert models.Area.objects.filter(kind="boundary", area_set__active=True).count() == 1
+    assert models.AddressPoint.objects.filter(kind="intersection").count() > 1000
 
 
 def test_every_request_lies_inside_the_boundary_with_its_neighbourhood_and_ward():
-    assert ServiceRequest.objects.count() == REQUESTS
-    boundary = Area.objects.get(kind="boundary", area_set__active=True).geom
-    outside = ServiceRequest.objects.exclude(location__intersects=boundary)
+    assert models.ServiceRequest.objects.count() == REQUESTS
+    boundary = models.Area.objects.get(kind="boundary", area_set__active=True).geom
+    outside = models.ServiceRequest.objects.exclude(location__intersects=boundary)
     assert not outside.exists()
-    assert not ServiceRequest.objects.filter(
+    assert not models.ServiceRequest.objects.filter(
         Q(neighbourhood=None) | Q(ward=None) | Q(department=None)
     ).exists()
-    one = ServiceRequest.objects.select_related("neighbourhood").first()
+    one = models.ServiceRequest.objects.select_related("neighbourhood").first()
     assert one.neighbourhood.geom.intersects(one.location)
 
 
 def test_every_request_has_a_created_event_and_its_status_is_its_last_status_event():
-    for request in ServiceRequest.objects.all():
+    for request in models.ServiceRequest.objects.all():
         events = status_events(request.id)
         assert events[0].type == "created"
         assert events[0].public
@@ -147,7 +137,7 @@ def test_every_request_has_a_created_event_and_its_status_is_its_last_status_eve
 
 
 def test_status_moves_follow_the_transition_table():
-    for request in ServiceRequest.objects.all():
+    for request in models.ServiceRequest.objects.all():
         events = status_events(request.id)
         for before, after in itertools.pairwise(events):
             assert after.from_value == before.to_value
@@ -156,15 +146,17 @@ def test_status_moves_follow_the_transition_table():
 
 
 def test_routing_follows_the_tracker_conventions():
-    request = ServiceRequest.objects.exclude(status="received").select_related("department")[0]
-    routed = RequestEvent.objects.get(request=request, type="routed")
+    request = models.ServiceRequest.objects.exclude(status="received").select_related("department")[
+        0
+    ]
+    routed = models.RequestEvent.objects.get(request=request, type="routed")
     assert routed.public
     assert routed.actor_label == "Routing"
     assert routed.to_value == request.department.name
     assert routed.data == {"department_id": request.department_id}
     assert routed.message == f"Routed to {request.department.name}"
     assert request.routed_at == routed.created_at
-    assert RequestEvent.objects.filter(
+    assert models.RequestEvent.objects.filter(
         request=request,
         type="status_changed",
         from_value="received",
@@ -176,36 +168,36 @@ def test_routing_follows_the_tracker_conventions():
 def test_closed_requests_have_a_closure_reason_and_open_ones_have_none():
     # As request_status_change records them: resolved_at when resolved (or closed early),
     # closed_at once the request has left the open states for good.
-    closed = ServiceRequest.objects.filter(status__in=CLOSED_STATUSES)
+    closed = models.ServiceRequest.objects.filter(status__in=CLOSED_STATUSES)
     assert closed.exists()
     assert not closed.filter(Q(closure_reason=None) | Q(resolved_at=None)).exists()
     assert not closed.exclude(status="resolved").filter(closed_at=None).exists()
     assert not closed.filter(status="resolved").exclude(closed_at=None).exists()
-    open_ = ServiceRequest.objects.filter(status__in=OPEN_STATUSES)
+    open_ = models.ServiceRequest.objects.filter(status__in=OPEN_STATUSES)
     assert open_.exists()
     assert not open_.exclude(closure_reason=None, resolved_at=None, closed_at=None).exists()
-    resolved = ServiceRequest.objects.filter(status="resolved").first()
+    resolved = models.ServiceRequest.objects.filter(status="resolved").first()
     last = status_events(resolved.id)[-1]
     assert last.data["closure_reason"] == resolved.closure_reason.code
     assert last.message == resolved.closure_reason.public_text
 
 
 def test_internal_notes_are_never_public():
-    assert RequestEvent.objects.filter(type="note").exists()
-    assert not RequestEvent.objects.filter(type="note", public=True).exists()
+    assert models.RequestEvent.objects.filter(type="note").exists()
+    assert not models.RequestEvent.objects.filter(type="note", public=True).exists()
 
 
 def test_tracking_numbers_are_unique_and_shaped_yymm_nnnn():
-    numbers = list(ServiceRequest.objects.values_list("tracking_number", flat=True))
+    numbers = list(models.ServiceRequest.objects.values_list("tracking_number", flat=True))
     assert len(set(numbers)) == len(numbers)
     assert all(re.fullmatch(r"\d{4}-[1-9]\d{3,}", n) for n in numbers)
 
 
 def test_anonymous_reporters_leave_no_contact_details_and_others_use_example_addresses():
-    anonymous = ServiceRequest.objects.filter(anonymous=True)
+    anonymous = models.ServiceRequest.objects.filter(anonymous=True)
     assert 0.25 < anonymous.count() / REQUESTS < 0.55
     assert not anonymous.exclude(reporter_name="", reporter_email="", reporter_phone="").exists()
-    emails = ServiceRequest.objects.exclude(reporter_email="").values_list(
+    emails = models.ServiceRequest.objects.exclude(reporter_email="").values_list(
         "reporter_email", flat=True
     )
     assert emails
@@ -229,33 +221,43 @@ def test_it_prints_the_demo_logins_and_they_work(seeded):
 
 def test_if_empty_seeds_an_empty_database_once():
     with connection.cursor() as cursor:
-        cursor.execute(f"TRUNCATE {ServiceRequest._meta.db_table} CASCADE")
+        cursor.execute(f"TRUNCATE {models.ServiceRequest._meta.db_table} CASCADE")
 
     seed(if_empty=True, requests=30)
     output = seed(if_empty=True, requests=30)
 
-    assert ServiceRequest.objects.count() == 30
+    assert models.ServiceRequest.objects.count() == 30
     assert "nothing to do" in output
     assert "Demo logins" in output
 
 
 def test_running_again_updates_definitions_without_duplicating_them():
-    before = (Category.objects.count(), Question.objects.count(), Area.objects.count())
-    Category.objects.filter(code="pothole").update(name="Renamed")
+    before = (
+        models.Category.objects.count(),
+        models.Question.objects.count(),
+        models.Area.objects.count(),
+    )
+    models.Category.objects.filter(code="pothole").update(name="Renamed")
 
     output = seed(requests=0)
 
-    assert (Category.objects.count(), Question.objects.count(), Area.objects.count()) == before
-    assert Category.objects.get(code="pothole").name == "Pothole"
+    assert (
+        models.Category.objects.count(),
+        models.Question.objects.count(),
+        models.Area.objects.count(),
+    ) == before
+    assert models.Category.objects.get(code="pothole").name == "Pothole"
     assert 'the active neighbourhood set is "Analysis neighbourhoods" already; kept' in output
-    assert ServiceRequest.objects.count() == REQUESTS
+    assert models.ServiceRequest.objects.count() == REQUESTS
 
 
 def test_reset_replaces_the_requests():
     seed(reset=True, requests=25)
 
-    assert ServiceRequest.objects.count() == 25
-    assert not RequestEvent.objects.exclude(request__in=ServiceRequest.objects.all()).exists()
+    assert models.ServiceRequest.objects.count() == 25
+    assert not models.RequestEvent.objects.exclude(
+        request__in=models.ServiceRequest.objects.all()
+    ).exists()
 
 
 def test_it_sets_a_business_calendar_and_service_level_targets():
@@ -265,7 +267,7 @@ def test_it_sets_a_business_calendar_and_service_level_targets():
     assert calendar.working_hours.count() == 5
     assert calendar.holiday_country == "US"
     urgent = SlaTarget.objects.for_request(
-        category_id=Category.objects.get(code="pothole").pk, priority="urgent"
+        category_id=models.Category.objects.get(code="pothole").pk, priority="urgent"
     )
     assert urgent.clock == "24x7" and urgent.resolution_hours == 24
 
@@ -273,8 +275,8 @@ def test_it_sets_a_business_calendar_and_service_level_targets():
 def test_acknowledged_at_is_the_first_event_by_staff():
     from demo.history import NOT_STAFF
 
-    in_progress = ServiceRequest.objects.filter(status="in_progress")
+    in_progress = models.ServiceRequest.objects.filter(status="in_progress")
     assert in_progress.exists() and not in_progress.filter(acknowledged_at__isnull=True).exists()
-    for sr in ServiceRequest.objects.order_by("id")[:60]:
+    for sr in models.ServiceRequest.objects.order_by("id")[:60]:
         first = sr.events.exclude(actor_label__in=NOT_STAFF).order_by("created_at", "id").first()
         assert sr.acknowledged_at == (first.created_at if first else None)

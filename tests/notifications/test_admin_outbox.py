@@ -7,18 +7,15 @@ import pytest
 from django.urls import reverse
 
 from notifications.models import ContactPreference, OptOutLog, OutboxMessage
-from notifications.outbox import outbox_queue
+from tests.notifications.helpers import message_queue
 from tests.requests_app.helpers import submit
 
 pytestmark = pytest.mark.django_db
 
 
 def queue(sr, recipient: str, status: str = "queued") -> OutboxMessage:
-    message = outbox_queue(
-        channel="email",
+    message = message_queue(
         recipient=recipient,
-        template="received",
-        language="en",
         subject="Received",
         body_text="Thanks",
         request=sr,

@@ -21,6 +21,8 @@ from requests_app.models import RequestEvent
 from requests_app.services import request_assign
 from tests.notifications.staff_helpers import give_emails, prefer, routed_request
 
+pytestmark = pytest.mark.django_db
+
 LA = ZoneInfo("America/Los_Angeles")
 Mode = StaffPreference.Mode
 
@@ -55,7 +57,6 @@ def _digests():
     return OutboxMessage.objects.filter(template="staff_digest")
 
 
-@pytest.mark.django_db
 def test_the_digest_goes_out_at_the_chosen_local_time_with_every_item_in_one_email(
     city, staff, django_capture_on_commit_callbacks
 ):
@@ -80,7 +81,6 @@ def test_the_digest_goes_out_at_the_chosen_local_time_with_every_item_in_one_ema
     }
 
 
-@pytest.mark.django_db
 def test_on_the_spring_forward_day_eight_oclock_is_eight_oclock_daylight_time(city, staff):
     # 2026-03-08: clocks go from 02:00 PST to 03:00 PDT. 08:00 PDT is 15:00 UTC (16:00 the day
     # before).
@@ -89,7 +89,6 @@ def test_on_the_spring_forward_day_eight_oclock_is_eight_oclock_daylight_time(ci
     assert staff_digests_send(now=datetime(2026, 3, 8, 15, 0, tzinfo=UTC)) == 1
 
 
-@pytest.mark.django_db
 def test_on_the_fall_back_day_eight_oclock_is_eight_oclock_standard_time(city, staff):
     # 2026-11-01: clocks go from 02:00 PDT back to 01:00 PST. 08:00 PST is 16:00 UTC.
     _queue_items(city, staff, at=_local(2026, 10, 31, 20, 0))
@@ -97,7 +96,6 @@ def test_on_the_fall_back_day_eight_oclock_is_eight_oclock_standard_time(city, s
     assert staff_digests_send(now=datetime(2026, 11, 1, 16, 0, tzinfo=UTC)) == 1
 
 
-@pytest.mark.django_db
 def test_a_second_sweep_sends_nothing_more(city, staff):
     _queue_items(city, staff, at=_local(2026, 1, 15, 7, 0))
     assert staff_digests_send(now=_local(2026, 1, 15, 8, 1)) == 1
@@ -106,7 +104,6 @@ def test_a_second_sweep_sends_nothing_more(city, staff):
     assert _digests().count() == 1
 
 
-@pytest.mark.django_db
 def test_items_that_arrive_after_a_digest_wait_for_the_next_time(city, staff):
     _queue_items(city, staff, at=_local(2026, 1, 15, 7, 0))
     assert staff_digests_send(now=_local(2026, 1, 15, 8, 0)) == 1
@@ -116,7 +113,6 @@ def test_items_that_arrive_after_a_digest_wait_for_the_next_time(city, staff):
     assert _digests().count() == 2
 
 
-@pytest.mark.django_db
 def test_several_times_a_day_each_send_their_own_digest(city, staff):
     _queue_items(city, staff, at=_local(2026, 1, 15, 7, 0))
     StaffPreference.objects.filter(user=staff.agent).update(digest_times="08:00,13:30")
@@ -127,7 +123,6 @@ def test_several_times_a_day_each_send_their_own_digest(city, staff):
     assert staff_digests_send(now=_local(2026, 1, 15, 13, 30)) == 1
 
 
-@pytest.mark.django_db
 def test_nothing_is_sent_when_nothing_waited(city, staff):
     give_emails(staff)
     prefer(staff.agent, digest_times="08:00")
@@ -135,7 +130,6 @@ def test_nothing_is_sent_when_nothing_waited(city, staff):
     assert OutboxMessage.objects.count() == 0
 
 
-@pytest.mark.django_db
 def test_the_sweep_is_scheduled_every_five_minutes():
     call_command("setup_schedules", stdout=open("/dev/null", "w"))  # noqa: SIM115
     schedule = Schedule.objects.get(name="staff-digests")

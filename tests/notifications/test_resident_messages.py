@@ -41,17 +41,12 @@ from requests_app.services import (
     request_supporter_add,
     request_transfer,
 )
+from tests.factories import ReporterFactory
 from tests.requests_app.helpers import submit
 
 pytestmark = pytest.mark.django_db
 
-SPANISH_EMAIL = Reporter(
-    name="Rosa Martínez",
-    email="Rosa@Example.com",
-    contact_method="email",
-    language="es",
-    anonymous=False,
-)
+SPANISH_EMAIL = ReporterFactory(email="Rosa@Example.com", phone="", language="es")
 SMS_REPORTER = Reporter(
     name="Luis", phone="+14155550134", contact_method="sms", language="es", anonymous=False
 )

@@ -18,7 +18,6 @@ from notifications.models import (
     OutboxMessage,
     RequestSubscription,
 )
-from notifications.outbox import outbox_queue
 from notifications.sending import (
     CRASHED_LAST_ATTEMPT,
     OPTED_OUT,
@@ -32,6 +31,7 @@ from notifications.sending import (
     outbox_retry_sweep,
 )
 from notifications.transports import LocmemSmsTransport, PermanentSendError, TransientSendError
+from tests.notifications.helpers import message_queue
 from tests.requests_app.helpers import submit
 
 pytestmark = pytest.mark.django_db
@@ -54,11 +54,9 @@ def clock():
 
 
 def queue_sms(key: str = "one", **kwargs) -> OutboxMessage:
-    return outbox_queue(
+    return message_queue(
         channel="sms",
         recipient=kwargs.pop("recipient", PHONE),
-        template="received",
-        language="en",
         body_text="We got your report. Track it: http://testserver/r/1",
         dedupe_key=f"test:{key}",
         **kwargs,
@@ -96,15 +94,7 @@ def test_running_the_send_twice_sends_once(sms_outbox):
 
 
 def test_an_email_row_goes_through_the_mailer():
-    message = outbox_queue(
-        channel="email",
-        recipient="rosa@example.com",
-        template="received",
-        language="en",
-        subject="We got your report",
-        body_text="Thanks.",
-        dedupe_key="test:email",
-    )
+    message = message_queue(subject="We got your report", dedupe_key="test:email")
     assert message_send(message_id=message.pk) is True
     assert mail.outbox[0].to == ["rosa@example.com"]
     assert row(message).provider_message_id == f"<outbox-{message.pk}@civic311.example>"

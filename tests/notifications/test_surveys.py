@@ -16,17 +16,11 @@ from notifications.selectors import survey_results
 from notifications.surveys import Outcome, on_event, survey_answer
 from requests_app.models import RequestEvent, Status
 from requests_app.services import Reporter, request_reopen, request_resolve
+from tests.factories import ReporterFactory
 from tests.notifications.staff_helpers import give_emails, routed_request
 
 pytestmark = pytest.mark.django_db
-ROSA = Reporter(
-    name="Rosa Martínez",
-    email="rosa@example.com",
-    phone="+14155550134",
-    contact_method="email",
-    language="en",
-    anonymous=False,
-)
+ROSA = ReporterFactory()
 
 
 def _resolve(sr, staff, city):
@@ -71,7 +65,7 @@ def test_a_resolved_request_sends_its_reporter_one_survey(city, staff):
 
 
 def test_a_reporter_who_chose_text_messages_gets_the_survey_by_sms(city, staff):
-    reporter = Reporter(**{**ROSA.__dict__, "contact_method": "sms", "language": "es"})
+    reporter = ReporterFactory(contact_method="sms", language="es")
     sr, event = _resolved(city, staff, reporter=reporter)
     on_event(event)
     message = _survey_messages().get()
@@ -109,7 +103,7 @@ def test_a_reporter_who_unsubscribed_gets_no_survey(city, staff):
     "reporter",
     [
         Reporter(anonymous=True),
-        Reporter(**{**ROSA.__dict__, "contact_method": "none"}),
+        ReporterFactory(contact_method="none"),
     ],
 )
 def test_anonymous_reporters_and_those_who_asked_not_to_be_contacted_get_no_survey(
@@ -160,7 +154,7 @@ def test_the_page_asks_two_questions_and_shows_nothing_private(client, city, sta
 
 
 def test_the_page_opens_in_the_language_of_the_survey(client, city, staff):
-    survey = _sent_survey(city, staff, reporter=Reporter(**{**ROSA.__dict__, "language": "es"}))
+    survey = _sent_survey(city, staff, reporter=ReporterFactory(language="es"))
     html = client.get(reverse("notifications:survey", args=[survey.token])).content.decode()
     assert '<html lang="es">' in html
     assert "Bache" in html

@@ -4,8 +4,13 @@ import uuid
 
 from django.contrib.gis.geos import Point
 
+from requests_app.models import ServiceRequest
 from requests_app.services import Reporter, Submission, request_route, request_submit
 from tests.conftest import INSIDE
+from tests.factories import ReporterFactory
+
+# The contact part of a report form for a resident who stays anonymous and wants no reply.
+ANONYMOUS = {"anonymous": "on", "contact_method": "none", "language": "en"}
 
 
 def submit(city, *, category=None, reporter: Reporter | None = None, photos=None, **kwargs):
@@ -17,15 +22,7 @@ def submit(city, *, category=None, reporter: Reporter | None = None, photos=None
         address=kwargs.pop("address", "1 Market St"),
         answers=kwargs.pop("answers", {"size": 10, "lane": "traffic"}),
         photos=photos or [],
-        reporter=reporter
-        or Reporter(
-            name="Rosa Martínez",
-            email="rosa@example.com",
-            phone="+14155550134",
-            contact_method="email",
-            language="en",
-            anonymous=False,
-        ),
+        reporter=reporter or ReporterFactory(),
         idempotency_key=kwargs.pop("idempotency_key", uuid.uuid4()),
         **kwargs,
     )
@@ -38,5 +35,13 @@ def routed(city, department=None, **kwargs):
     told otherwise)."""
     sr = submit(city, **kwargs)
     request_route(request=sr, department=department or city.streets)
+    sr.refresh_from_db()
+    return sr
+
+
+def with_fields(sr, **fields):
+    """The request with these fields written straight to the database (no event, no check), as
+    if it had got there some other way, and reloaded."""
+    ServiceRequest.objects.filter(pk=sr.pk).update(**fields)
     sr.refresh_from_db()
     return sr

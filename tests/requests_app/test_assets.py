@@ -17,6 +17,7 @@ from requests_app.selectors import asset_for_pick, assets_nearest
 from requests_app.services import Reporter, Submission, request_submit
 from tests.conftest import INSIDE
 from tests.factories import AssetFactory, DepartmentFactory, streetlight_category
+from tests.requests_app.helpers import ANONYMOUS
 
 URL = reverse("requests_app:report")
 PICKER_URL = reverse("requests_app:report_assets")
@@ -64,9 +65,7 @@ def form_data(lights: Lights, **overrides) -> dict:
         "longitude": str(INSIDE[1]),
         "address": "",
         "description": "The light has been out for a week.",
-        "anonymous": "on",
-        "contact_method": "none",
-        "language": "en",
+        **ANONYMOUS,
         "action": "submit",
     }
     data.update(overrides)

@@ -16,17 +16,8 @@ from django.contrib.gis.geos import Point, Polygon
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
+from requests_app import models
 from requests_app.citypack import PackInvalid, citypack_load, citypack_sections, citypack_validate
-from requests_app.models import (
-    AddressPoint,
-    AreaSet,
-    Category,
-    CategoryGroup,
-    ClosureReason,
-    Department,
-    Question,
-    QuestionChoice,
-)
 from requests_app.services import Submission, request_submit
 from routing.models import BusinessCalendar, CalendarClosure, SlaTarget, WorkingHours
 
@@ -34,18 +25,18 @@ CITIES = Path(settings.BASE_DIR) / "data" / "cities"
 TOWN = CITIES / "example-town"
 SF = CITIES / "san-francisco"
 MODELS = (
-    Department,
-    CategoryGroup,
-    Category,
-    Question,
-    QuestionChoice,
-    ClosureReason,
+    models.Department,
+    models.CategoryGroup,
+    models.Category,
+    models.Question,
+    models.QuestionChoice,
+    models.ClosureReason,
     BusinessCalendar,
     WorkingHours,
     CalendarClosure,
     SlaTarget,
-    AreaSet,
-    AddressPoint,
+    models.AreaSet,
+    models.AddressPoint,
 )
 
 
@@ -82,7 +73,7 @@ def test_the_example_town_loads_with_no_code_change():
     report = citypack_load(TOWN, commit=True)
 
     assert report.committed
-    pothole = Category.objects.get(code="pothole")
+    pothole = models.Category.objects.get(code="pothole")
     assert (pothole.name, pothole.name_es) == ("Pothole", "Bache")
     assert pothole.default_department.slug == "public-works"
     assert pothole.group.slug == "streets"
@@ -92,12 +83,12 @@ def test_the_example_town_loads_with_no_code_change():
         ("small", "Más pequeño que un plato"),
         ("large", "Más grande que una llanta"),
     ]
-    note = Question.objects.get(category__code="trail-damage", code="wildlife")
+    note = models.Question.objects.get(category__code="trail-damage", code="wildlife")
     assert not note.variable and note.datatype == "text"
-    power = Category.objects.get(code="downed-power-line")
+    power = models.Category.objects.get(code="downed-power-line")
     assert not power.online_submission_allowed
     assert power.offline_message_es == "Aléjese y llame al 911 ahora."
-    assert ClosureReason.objects.get(code="referred").outcome == "referred"
+    assert models.ClosureReason.objects.get(code="referred").outcome == "referred"
     hall = BusinessCalendar.objects.get(name="Town hall")
     assert (hall.time_zone, hall.holiday_country, hall.holiday_subdivision) == (
         "America/Denver",
@@ -109,10 +100,10 @@ def test_the_example_town_loads_with_no_code_change():
     urgent = SlaTarget.objects.get(category=pothole, priority="urgent")
     assert (urgent.response_hours, urgent.clock, urgent.calendar) == (2, "24x7", None)
     assert SlaTarget.objects.get(category=pothole, priority="").calendar == hall
-    assert AreaSet.objects.get(kind="boundary", active=True).name == "Example Town"
-    assert AreaSet.objects.get(kind="neighbourhood", active=True).areas.count() == 2
-    assert AddressPoint.objects.count() == 5  # the sixth is outside the boundary
-    assert "CC0 1.0" in AddressPoint.objects.first().source
+    assert models.AreaSet.objects.get(kind="boundary", active=True).name == "Example Town"
+    assert models.AreaSet.objects.get(kind="neighbourhood", active=True).areas.count() == 2
+    assert models.AddressPoint.objects.count() == 5  # the sixth is outside the boundary
+    assert "CC0 1.0" in models.AddressPoint.objects.first().source
 
 
 @pytest.mark.django_db
@@ -143,8 +134,8 @@ def test_an_edited_pack_updates_a_name_and_deletes_nothing(town):
 
     report = citypack_load(town, commit=True)
 
-    assert Category.objects.get(code="pothole").name_es == "Bache en la calle"
-    assert Category.objects.filter(code="snow-plow-missed").exists()
+    assert models.Category.objects.get(code="pothole").name_es == "Bache en la calle"
+    assert models.Category.objects.filter(code="snow-plow-missed").exists()
     assert report.log.counts["categories"]["updated"] == 1
     assert report.log.counts["categories"]["created"] == 1
     after = counts()
@@ -161,14 +152,14 @@ def test_a_dry_run_reports_what_it_would_do_and_writes_nothing():
     assert "categories: 4 created" in output
     assert "Dry run: nothing written" in output
     assert "WGS84 box (W, S, E, N) -105.12000, 39.54000, -105.08000, 39.56000" in output
-    assert Category.objects.count() == 0
-    assert AreaSet.objects.count() == 0
+    assert models.Category.objects.count() == 0
+    assert models.AreaSet.objects.count() == 0
 
 
 @pytest.mark.django_db
 def test_a_request_inside_the_town_boundary_is_accepted_and_one_outside_is_refused():
     citypack_load(TOWN, commit=True)
-    pothole = Category.objects.get(code="pothole")
+    pothole = models.Category.objects.get(code="pothole")
 
     def submit(lng: float, lat: float):
         return request_submit(
@@ -216,18 +207,6 @@ def test_an_unknown_department_is_reported_with_its_key_line_and_fix(town):
 
 
 @pytest.mark.django_db
-def test_a_bad_question_datatype_lists_the_allowed_ones(town):
-    edit(town, "categories.toml", 'datatype = "number"', 'datatype = "integer"')
-
-    problem = only_problem(town)
-
-    assert problem.key == "snow-plow-missed.questions[0].datatype"
-    assert "'integer' is not allowed" in problem.message
-    assert "singlevaluelist" in problem.fix
-    assert problem.line is not None
-
-
-@pytest.mark.django_db
 def test_a_duplicate_code_is_reported_with_its_line(town):
     text = (town / "closure-reasons.toml").read_text()
     (town / "closure-reasons.toml").write_text(text + '\n[fixed]\nname = "Fixed again"\n')
@@ -240,53 +219,79 @@ def test_a_duplicate_code_is_reported_with_its_line(town):
     assert "appear once" in problem.fix
 
 
-@pytest.mark.django_db
-def test_a_duplicate_question_code_is_reported(town):
-    edit(town, "categories.toml", 'code = "blocked"', 'code = "wildlife"')
-
-    problem = only_problem(town)
-
-    assert problem.key == "trail-damage.questions"
-    assert "'wildlife' appears twice" in problem.message
-
-
-@pytest.mark.django_db
-def test_a_choice_list_on_a_non_list_question_is_reported(town):
-    edit(
-        town,
+# One mistake each: the file to edit, the text to replace and its replacement, then the key the
+# problem names and words its message and its fix must contain.
+ONE_MISTAKE = [
+    pytest.param(
+        "categories.toml",
+        'datatype = "number"',
+        'datatype = "integer"',
+        "snow-plow-missed.questions[0].datatype",
+        "'integer' is not allowed",
+        "singlevaluelist",
+        id="a_bad_question_datatype_lists_the_allowed_ones",
+    ),
+    pytest.param(
+        "categories.toml",
+        'code = "blocked"',
+        'code = "wildlife"',
+        "trail-damage.questions",
+        "'wildlife' appears twice",
+        "its own code",
+        id="a_duplicate_question_code_is_reported",
+    ),
+    pytest.param(
         "categories.toml",
         'datatype = "number"',
         'datatype = "number"\nchoices = [ { key = "a", name = { en = "A", es = "A" } } ]',
-    )
-
-    problem = only_problem(town)
-
-    assert problem.key == "snow-plow-missed.questions[0].choices"
-    assert "choice list on a number question" in problem.message
-    assert "singlevaluelist" in problem.fix
+        "snow-plow-missed.questions[0].choices",
+        "choice list on a number question",
+        "singlevaluelist",
+        id="a_choice_list_on_a_non_list_question_is_reported",
+    ),
+    pytest.param(
+        "groups.toml",
+        'name.es = "Parques y senderos"\n',
+        "",
+        "parks.name.es",
+        "Missing es translation",
+        'parks.name.es = "..."',
+        id="a_missing_translation_names_the_language_and_the_key",
+    ),
+    pytest.param(
+        "geography.toml",
+        "dissolve_all = true\nsrid = 4326\n",
+        "dissolve_all = true\n",
+        "areas.boundary",
+        "no coordinate system",
+        "srid = 4326",
+        id="an_area_file_without_a_coordinate_system_is_reported",
+    ),
+    pytest.param(
+        "service-levels.toml",
+        'calendar = "town-hall"',
+        'calendar = "city-hall"',
+        "pothole.any.calendar",
+        "Unknown calendar 'city-hall'",
+        "town-hall",
+        id="routing_checks_its_service_levels",
+    ),
+]
 
 
 @pytest.mark.django_db
-def test_a_missing_translation_names_the_language_and_the_key(town):
-    edit(town, "groups.toml", 'name.es = "Parques y senderos"\n', "")
+@pytest.mark.parametrize(("file", "old", "new", "key", "message", "fix"), ONE_MISTAKE)
+def test_one_mistake_is_reported_with_its_file_key_line_and_fix(
+    town, file, old, new, key, message, fix
+):
+    edit(town, file, old, new)
 
     problem = only_problem(town)
 
-    assert (problem.file, problem.key) == ("groups.toml", "parks.name.es")
-    assert "Missing es translation" in problem.message
-    assert 'parks.name.es = "..."' in problem.fix
+    assert (problem.file, problem.key) == (file, key)
+    assert message in problem.message
+    assert fix in problem.fix
     assert problem.line is not None
-
-
-@pytest.mark.django_db
-def test_an_area_file_without_a_coordinate_system_is_reported(town):
-    edit(town, "geography.toml", "dissolve_all = true\nsrid = 4326\n", "dissolve_all = true\n")
-
-    problem = only_problem(town)
-
-    assert (problem.file, problem.key) == ("geography.toml", "areas.boundary")
-    assert "no coordinate system" in problem.message
-    assert "srid = 4326" in problem.fix
 
 
 @pytest.mark.django_db
@@ -304,16 +309,6 @@ def test_an_unknown_key_and_a_wrong_type_are_reported(town):
 
 
 @pytest.mark.django_db
-def test_routing_checks_its_service_levels(town):
-    edit(town, "service-levels.toml", 'calendar = "town-hall"', 'calendar = "city-hall"')
-
-    problem = only_problem(town)
-
-    assert (problem.file, problem.key) == ("service-levels.toml", "pothole.any.calendar")
-    assert "town-hall" in problem.fix
-
-
-@pytest.mark.django_db
 def test_load_city_reports_every_problem_and_loads_nothing(town):
     edit(town, "categories.toml", 'department = "parks"', 'department = "parcs"')
     edit(town, "groups.toml", 'name.es = "Calles"\n', "")
@@ -324,7 +319,7 @@ def test_load_city_reports_every_problem_and_loads_nothing(town):
 
     assert "categories.toml:" in err.getvalue() and "Fix:" in err.getvalue()
     assert "groups.toml:" in err.getvalue()
-    assert Department.objects.count() == 0
+    assert models.Department.objects.count() == 0
 
 
 @pytest.mark.django_db
@@ -348,16 +343,16 @@ def test_the_san_francisco_dry_run_loads_its_definitions_and_areas():
     assert c["closure reasons"]["created"] == 7
     assert c["service levels"]["created"] == 4
     assert c["area sets"]["created"] == 3
-    assert Category.objects.count() == 0
+    assert models.Category.objects.count() == 0
 
 
 @pytest.mark.django_db
 def test_the_san_francisco_definitions_load_as_the_seed_wrote_them():
     citypack_load(SF, commit=True, areas=False, addresses=False)
 
-    pothole = Category.objects.get(code="pothole")
+    pothole = models.Category.objects.get(code="pothole")
     assert (pothole.response_target_hours, pothole.resolution_target_hours) == (48, 168)
-    assert Question.objects.filter(variable=False, code="call-911").exists()
+    assert models.Question.objects.filter(variable=False, code="call-911").exists()
     targets = SlaTarget.objects.filter(category=pothole).order_by("priority")
     assert [(t.priority, t.response_hours, t.clock) for t in targets] == [
         ("", 8, "business"),
@@ -428,7 +423,9 @@ def test_a_state_plane_area_file_loads_with_its_srid(town):
     call_command("load_city", str(town), "--commit", stdout=out)
 
     assert "EPSG:2232, declared), transformed to WGS84" in out.getvalue()
-    old_town = AreaSet.objects.get(kind="neighbourhood").areas.get(code="old-town").geom.centroid
+    old_town = (
+        models.AreaSet.objects.get(kind="neighbourhood").areas.get(code="old-town").geom.centroid
+    )
     assert old_town.x == pytest.approx(-105.11, abs=0.0005)
     assert old_town.y == pytest.approx(39.55, abs=0.0005)
-    assert AddressPoint.objects.count() == 5
+    assert models.AddressPoint.objects.count() == 5

@@ -11,6 +11,8 @@ from django.core.management import CommandError, call_command
 
 from requests_app.models import Area, AreaSet
 
+pytestmark = pytest.mark.django_db
+
 DEMO_NEIGHBOURHOODS = (
     settings.BASE_DIR / "data" / "cities" / "san-francisco" / "neighbourhoods.geojson"
 )
@@ -64,7 +66,6 @@ def run(*args, **options) -> str:
     return out.getvalue()
 
 
-@pytest.mark.django_db
 def test_a_dry_run_writes_nothing_and_says_what_it_would_create(wards_file):
     output = run(wards_file, "--kind", "ward", "--name", "Wards 2026", "--name-field", "WARD")
 
@@ -76,7 +77,6 @@ def test_a_dry_run_writes_nothing_and_says_what_it_would_create(wards_file):
     assert not Area.objects.exists()
 
 
-@pytest.mark.django_db
 def test_commit_creates_the_set_and_its_areas_with_codes(wards_file):
     output = run(
         wards_file,
@@ -96,7 +96,6 @@ def test_commit_creates_the_set_and_its_areas_with_codes(wards_file):
     assert areas["Ward 2"].geom.srid == 4326
 
 
-@pytest.mark.django_db
 def test_dissolving_the_demo_tracts_by_nhood_gives_41_neighbourhoods():
     run(
         DEMO_NEIGHBOURHOODS,
@@ -111,7 +110,6 @@ def test_dissolving_the_demo_tracts_by_nhood_gives_41_neighbourhoods():
     assert all(a.geom.valid and a.geom.geom_type == "MultiPolygon" for a in areas)
 
 
-@pytest.mark.django_db
 def test_dissolve_all_makes_one_service_boundary_covering_every_feature(wards_file):
     run(wards_file, "--kind", "boundary", "--name", "Test City", "--dissolve-all", "--commit")
 
@@ -121,7 +119,6 @@ def test_dissolve_all_makes_one_service_boundary_covering_every_feature(wards_fi
     assert boundary.geom.area == pytest.approx(3 * 0.02 * 0.02)
 
 
-@pytest.mark.django_db
 def test_activate_swaps_the_active_set_of_that_kind(wards_file):
     args = ("--kind", "ward", "--name-field", "WARD", "--activate", "--commit")
     run(wards_file, "--name", "Wards 2020", *args)
@@ -134,7 +131,6 @@ def test_activate_swaps_the_active_set_of_that_kind(wards_file):
     assert Area.objects.filter(area_set__name="Wards 2020").count() == 3
 
 
-@pytest.mark.django_db
 def test_a_field_that_is_not_in_the_file_is_a_clear_error(wards_file):
     with pytest.raises(CommandError, match=r"Field 'WARD_NAME' is not in .* WARD, NUM, zone"):
         run(wards_file, "--kind", "ward", "--name", "W", "--name-field", "WARD_NAME")
@@ -142,19 +138,16 @@ def test_a_field_that_is_not_in_the_file_is_a_clear_error(wards_file):
     assert not AreaSet.objects.exists()
 
 
-@pytest.mark.django_db
 def test_a_file_without_a_name_field_asks_for_one(wards_file):
     with pytest.raises(CommandError, match="pass --name-field"):
         run(wards_file, "--kind", "ward", "--name", "W")
 
 
-@pytest.mark.django_db
 def test_a_missing_file_is_a_clear_error(tmp_path):
     with pytest.raises(CommandError, match="File not found"):
         run(tmp_path / "nope.geojson", "--kind", "ward", "--name", "W")
 
 
-@pytest.mark.django_db
 def test_a_file_without_features_is_a_clear_error(tmp_path):
     empty = geojson(tmp_path / "empty.geojson", [])
 
@@ -162,7 +155,6 @@ def test_a_file_without_features_is_a_clear_error(tmp_path):
         run(empty, "--kind", "ward", "--name", "W", "--dissolve-all")
 
 
-@pytest.mark.django_db
 def test_an_invalid_polygon_is_repaired(tmp_path):
     bowtie = [[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]]
     path = geojson(tmp_path / "bowtie.geojson", [({"name": "Bowtie"}, bowtie)])
@@ -175,7 +167,6 @@ def test_an_invalid_polygon_is_repaired(tmp_path):
     assert geom.area == pytest.approx(0.5)
 
 
-@pytest.mark.django_db
 def test_a_projected_file_is_transformed_to_wgs84(tmp_path):
     # A 1 km square in Web Mercator metres around (-122.44, 37.76).
     x, y, half = -13630110.0, 4545820.0, 500.0
@@ -202,7 +193,6 @@ def state_plane_file(path: Path) -> Path:
     return geojson(path, [({"name": name}, coords) for name, coords in features])
 
 
-@pytest.mark.django_db
 def test_a_state_plane_file_without_crs_is_refused_with_the_fix(tmp_path):
     path = state_plane_file(tmp_path / "nhoods_stateplane.geojson")
 
@@ -213,20 +203,21 @@ def test_a_state_plane_file_without_crs_is_refused_with_the_fix(tmp_path):
     assert not AreaSet.objects.exists()
 
 
-@pytest.mark.django_db
 def test_srid_declares_the_system_and_the_dry_run_shows_the_wgs84_box(tmp_path):
     path = state_plane_file(tmp_path / "nhoods_stateplane.geojson")
 
     output = run(path, "--kind", "neighbourhood", "--name", "N", "--srid", "2227")
 
-    assert "(EPSG:2227, declared), transformed to WGS84" in output
-    assert "California zone 3" in output
-    assert "Bounding box in WGS84 (EPSG:4326): west -122.495" in output
-    assert "north 37.755" in output
+    assert (
+        "(NAD83 / California zone 3 (ftUS) (EPSG:2227, declared), transformed to WGS84)" in output
+    )
+    assert (
+        "Bounding box in WGS84 (EPSG:4326): "
+        "west -122.49500, south 37.74500, east -122.41500, north 37.75500."
+    ) in output
     assert not AreaSet.objects.exists()
 
 
-@pytest.mark.django_db
 def test_srid_areas_land_where_they_belong(tmp_path):
     path = state_plane_file(tmp_path / "nhoods_stateplane.geojson")
 
@@ -237,7 +228,6 @@ def test_srid_areas_land_where_they_belong(tmp_path):
     assert mission.y == pytest.approx(37.75, abs=0.001)
 
 
-@pytest.mark.django_db
 def test_a_wgs84_file_without_crs_says_how_it_was_read(wards_file):
     output = run(wards_file, "--kind", "ward", "--name", "W", "--name-field", "WARD")
 

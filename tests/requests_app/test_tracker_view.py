@@ -16,20 +16,11 @@ pytestmark = pytest.mark.django_db
 
 def _resolved(city):
     sr = routed(city)
-    event_record(
-        request=sr,
-        type=RequestEvent.Type.ONSITE_ATTEMPT,
-        public=True,
-        actor_label="Crew",
-        message="Crew visited and measured the hole.",
-    )
-    event_record(
-        request=sr,
-        type=RequestEvent.Type.NOTE,
-        public=False,
-        actor_label="agent1",
-        message="Internal: contractor invoice 4471",
-    )
+    for type_, public, actor, message in (
+        (RequestEvent.Type.ONSITE_ATTEMPT, True, "Crew", "Crew visited and measured the hole."),
+        (RequestEvent.Type.NOTE, False, "agent1", "Internal: contractor invoice 4471"),
+    ):
+        event_record(request=sr, type=type_, public=public, actor_label=actor, message=message)
     request_status_change(request=sr, to_status=Status.IN_PROGRESS)
     request_status_change(request=sr, to_status=Status.RESOLVED, closure_reason=city.repaired)
     sr.refresh_from_db()

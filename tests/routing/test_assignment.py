@@ -59,6 +59,13 @@ def to_team(sr: ServiceRequest, team: Team, *, actor=None, assignee=None) -> Req
     return event
 
 
+def routed_to_team(city, team: Team, **submission) -> ServiceRequest:
+    """A pothole filed, routed to Streets and given to the team."""
+    sr = routed(city, **submission)
+    to_team(sr, team)
+    return sr
+
+
 def off_duty(*users) -> None:
     for user in users:
         user.staff_profile.on_duty = False
@@ -78,8 +85,7 @@ def test_round_robin_takes_turns_and_wraps_around(city, crew):
 
     picked = []
     for _ in range(4):
-        sr = routed(city)
-        to_team(sr, team)
+        sr = routed_to_team(city, team)
         picked.append(sr.assignee)
 
     assert picked == [casey, bea, dana, casey]
@@ -90,8 +96,7 @@ def test_round_robin_takes_turns_and_wraps_around(city, crew):
 def test_round_robin_explains_the_pick_on_an_internal_note(city, crew):
     team, (casey, *_rest) = crew
     strategy(team, Team.Strategy.ROUND_ROBIN)
-    sr = routed(city)
-    to_team(sr, team)
+    sr = routed_to_team(city, team)
 
     note = last_note(sr)
     assert note.message == "Assigned to Casey by round-robin in team Potholes"
@@ -106,8 +111,7 @@ def test_round_robin_skips_members_who_are_off_duty(city, crew):
 
     picked = []
     for _ in range(3):
-        sr = routed(city)
-        to_team(sr, team)
+        sr = routed_to_team(city, team)
         picked.append(sr.assignee)
 
     assert picked == [casey, dana, casey]
@@ -119,8 +123,7 @@ def test_round_robin_continues_after_a_member_who_went_off_duty(city, crew):
     team.last_assigned = bea
     team.save()
     off_duty(bea)
-    sr = routed(city)
-    to_team(sr, team)
+    sr = routed_to_team(city, team)
     assert sr.assignee == dana
 
 
@@ -133,8 +136,7 @@ def test_inactive_users_and_members_of_other_departments_are_not_picked(city, cr
 
     picked = []
     for _ in range(2):
-        sr = routed(city)
-        to_team(sr, team)
+        sr = routed_to_team(city, team)
         picked.append(sr.assignee)
 
     assert picked == [casey, casey]
@@ -200,8 +202,7 @@ def test_least_open_picks_the_member_with_the_fewest_open_requests(city, crew):
     give(city, bea, count=4, status=Status.CLOSED)  # closed work does not count
     give(city, dana, count=2)
 
-    sr = routed(city)
-    to_team(sr, team)
+    sr = routed_to_team(city, team)
 
     assert sr.assignee == bea
     assert last_note(sr).message == "Assigned to Bea by least open work in team Potholes (1 open)"
@@ -227,8 +228,7 @@ def test_least_open_skips_off_duty_members(city, crew):
     give(city, bea, count=2)
     give(city, dana, count=3)
     off_duty(casey)
-    sr = routed(city)
-    to_team(sr, team)
+    sr = routed_to_team(city, team)
     assert sr.assignee == bea
 
 
@@ -245,8 +245,7 @@ def zones(city, crew):
 
 def test_by_zone_picks_the_crew_that_owns_the_area(city, zones):
     team, (_casey, bea, _dana) = zones
-    sr = routed(city, location=IN_MISSION)
-    to_team(sr, team)
+    sr = routed_to_team(city, team, location=IN_MISSION)
     assert sr.assignee == bea
     assert last_note(sr).message == "Assigned to Bea by zone in team Potholes (owns Mission)"
 
@@ -255,8 +254,7 @@ def test_by_zone_falls_back_to_least_open_where_nobody_owns_the_area(city, zones
     team, (casey, bea, dana) = zones
     give(city, casey, count=1)
     give(city, bea, count=1)
-    sr = routed(city, location=IN_SUNSET)
-    to_team(sr, team)
+    sr = routed_to_team(city, team, location=IN_SUNSET)
     assert sr.assignee == dana
     assert last_note(sr).message == (
         "Assigned to Dana by least open work in team Potholes (0 open); no crew owns this location"
@@ -267,8 +265,7 @@ def test_by_zone_falls_back_when_the_owner_is_off_duty(city, zones):
     team, (casey, bea, dana) = zones
     off_duty(bea)
     give(city, casey, count=2)
-    sr = routed(city, location=IN_MISSION)
-    to_team(sr, team)
+    sr = routed_to_team(city, team, location=IN_MISSION)
     assert sr.assignee == dana
     assert last_note(sr).message == (
         "Assigned to Dana by least open work in team Potholes (0 open); "
@@ -299,8 +296,7 @@ def test_with_nobody_on_duty_it_stays_with_the_team_and_says_so_once(city, crew)
 def test_a_manual_team_is_left_for_a_person_to_assign(city, crew):
     team, _members = crew
     assert team.assignment_strategy == Team.Strategy.MANUAL
-    sr = routed(city)
-    to_team(sr, team)
+    sr = routed_to_team(city, team)
     assert sr.assignee is None
     assert not sr.events.filter(type=RequestEvent.Type.NOTE).exists()
 
@@ -324,8 +320,7 @@ def test_a_redelivered_event_assigns_nobody_else(city, crew):
 def test_the_pick_does_not_count_as_the_first_response(city, crew):
     team, _members = crew
     strategy(team, Team.Strategy.ROUND_ROBIN)
-    sr = routed(city)
-    to_team(sr, team)
+    sr = routed_to_team(city, team)
     assert sr.assignee is not None and sr.acknowledged_at is None
 
 

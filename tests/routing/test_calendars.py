@@ -229,44 +229,53 @@ def test_an_around_the_clock_shift_is_23_or_25_hours_on_the_days_the_clocks_move
 # Pauses (the request waits on the resident).
 
 
-def test_a_pause_inside_working_hours_pushes_the_due_time_by_its_length():
-    pauses = [(la(2026, 11, 23, 11), la(2026, 11, 23, 12))]
-    assert business_add(
-        calendar_spec=OFFICE, start=la(2026, 11, 23, 10), hours=4, pauses=pauses
-    ) == la(2026, 11, 23, 15)
-
-
-def test_a_pause_over_the_weekend_changes_nothing():
-    pauses = [(la(2026, 11, 20, 17, 30), la(2026, 11, 23, 8))]
-    assert business_add(
-        calendar_spec=OFFICE, start=la(2026, 11, 20, 16), hours=2, pauses=pauses
-    ) == la(2026, 11, 23, 10)
-
-
-def test_a_pause_spanning_a_weekend_pushes_by_its_working_time_only():
-    # Paused Fri 16:30 to Mon 09:30: half an hour on Friday and half an hour on Monday.
-    pauses = [(la(2026, 11, 20, 16, 30), la(2026, 11, 23, 9, 30))]
-    assert business_add(
-        calendar_spec=OFFICE, start=la(2026, 11, 20, 16), hours=2, pauses=pauses
-    ) == la(2026, 11, 23, 11)
-
-
-def test_pauses_before_the_start_are_ignored_and_overlapping_pauses_count_once():
-    pauses = [
-        (la(2026, 11, 16, 10), la(2026, 11, 16, 12)),
-        (la(2026, 11, 23, 11), la(2026, 11, 23, 12)),
-        (la(2026, 11, 23, 11, 30), la(2026, 11, 23, 12, 30)),
-    ]
-    assert business_add(
-        calendar_spec=OFFICE, start=la(2026, 11, 23, 10), hours=4, pauses=pauses
-    ) == la(2026, 11, 23, 15, 30)
-
-
-def test_a_pause_covering_the_start_delays_the_clock_until_it_ends():
-    pauses = [(la(2026, 11, 23, 8), la(2026, 11, 23, 13))]
-    assert business_add(
-        calendar_spec=OFFICE, start=la(2026, 11, 23, 10), hours=2, pauses=pauses
-    ) == la(2026, 11, 23, 15)
+@pytest.mark.parametrize(
+    ("pauses", "start", "hours", "due"),
+    [
+        pytest.param(
+            [(la(2026, 11, 23, 11), la(2026, 11, 23, 12))],
+            la(2026, 11, 23, 10),
+            4,
+            la(2026, 11, 23, 15),
+            id="a_pause_inside_working_hours_pushes_the_due_time_by_its_length",
+        ),
+        pytest.param(
+            [(la(2026, 11, 20, 17, 30), la(2026, 11, 23, 8))],
+            la(2026, 11, 20, 16),
+            2,
+            la(2026, 11, 23, 10),
+            id="a_pause_over_the_weekend_changes_nothing",
+        ),
+        pytest.param(
+            # Paused Fri 16:30 to Mon 09:30: half an hour on Friday and half an hour on Monday.
+            [(la(2026, 11, 20, 16, 30), la(2026, 11, 23, 9, 30))],
+            la(2026, 11, 20, 16),
+            2,
+            la(2026, 11, 23, 11),
+            id="a_pause_spanning_a_weekend_pushes_by_its_working_time_only",
+        ),
+        pytest.param(
+            [
+                (la(2026, 11, 16, 10), la(2026, 11, 16, 12)),
+                (la(2026, 11, 23, 11), la(2026, 11, 23, 12)),
+                (la(2026, 11, 23, 11, 30), la(2026, 11, 23, 12, 30)),
+            ],
+            la(2026, 11, 23, 10),
+            4,
+            la(2026, 11, 23, 15, 30),
+            id="pauses_before_the_start_are_ignored_and_overlapping_pauses_count_once",
+        ),
+        pytest.param(
+            [(la(2026, 11, 23, 8), la(2026, 11, 23, 13))],
+            la(2026, 11, 23, 10),
+            2,
+            la(2026, 11, 23, 15),
+            id="a_pause_covering_the_start_delays_the_clock_until_it_ends",
+        ),
+    ],
+)
+def test_a_pause_in_business_hours_moves_the_due_time(pauses, start, hours, due):
+    assert business_add(calendar_spec=OFFICE, start=start, hours=hours, pauses=pauses) == due
 
 
 def test_the_24x7_clock_leaves_pauses_out_too():

@@ -69,6 +69,13 @@ def escalated(sr: ServiceRequest) -> list[RequestEvent]:
     return list(sr.events.filter(type=RequestEvent.Type.ESCALATED).order_by("created_at", "id"))
 
 
+def city_wide_policy(**step) -> EscalationPolicy:
+    """A city-wide escalation policy with this one step."""
+    policy = EscalationPolicy.objects.create(name="City")
+    EscalationStep.objects.create(policy=policy, **step)
+    return policy
+
+
 @pytest.fixture
 def supervisors_team(city, staff) -> Team:
     team = Team.objects.create(department=city.streets, name="Supervisors")
@@ -93,23 +100,18 @@ def policy(city, staff, supervisors_team, head) -> EscalationPolicy:
     EscalationStep.objects.create(
         policy=policy, name="Nudge", trigger=Trigger.IDLE, value=24, notify=Notify.ASSIGNEE
     )
+    of_resolution = {"trigger": Trigger.TARGET_PERCENT, "target": Target.RESOLUTION}
     EscalationStep.objects.create(
-        policy=policy,
-        name="Warn",
-        trigger=Trigger.TARGET_PERCENT,
-        target=Target.RESOLUTION,
-        value=75,
-        notify=Notify.SUPERVISORS,
+        policy=policy, name="Warn", value=75, notify=Notify.SUPERVISORS, **of_resolution
     )
     EscalationStep.objects.create(
         policy=policy,
         name="Breach",
-        trigger=Trigger.TARGET_PERCENT,
-        target=Target.RESOLUTION,
         value=100,
         notify=Notify.DEPARTMENT_HEAD,
         raise_priority=True,
         reassign_team=supervisors_team,
+        **of_resolution,
     )
     return policy
 
@@ -117,13 +119,16 @@ def policy(city, staff, supervisors_team, head) -> EscalationPolicy:
 # --- Which policy ------------------------------------------------------------------------------
 
 
+def policy_for_a_streets_pothole(city):
+    return policy_for_request(category_id=city.pothole.pk, department_id=city.streets.pk)
+
+
 def test_the_category_policy_wins_over_the_department_and_city_wide_ones(city):
     EscalationPolicy.objects.create(name="City")
     EscalationPolicy.objects.create(name="Streets", department=city.streets)
     potholes = EscalationPolicy.objects.create(name="Potholes")
     potholes.categories.set([city.pothole])
-    found = policy_for_request(category_id=city.pothole.pk, department_id=city.streets.pk)
-    assert found == potholes
+    assert policy_for_a_streets_pothole(city) == potholes
 
 
 def test_the_department_policy_wins_over_the_city_wide_one(city):
@@ -132,20 +137,18 @@ def test_the_department_policy_wins_over_the_city_wide_one(city):
     EscalationPolicy.objects.create(name="Parks", department=city.parks)
     graffiti = EscalationPolicy.objects.create(name="Graffiti")
     graffiti.categories.set([city.graffiti])
-    found = policy_for_request(category_id=city.pothole.pk, department_id=city.streets.pk)
-    assert found == streets
+    assert policy_for_a_streets_pothole(city) == streets
 
 
 def test_the_city_wide_policy_applies_when_nothing_more_specific_does(city):
     city_wide = EscalationPolicy.objects.create(name="City")
     EscalationPolicy.objects.create(name="Parks", department=city.parks)
-    found = policy_for_request(category_id=city.pothole.pk, department_id=city.streets.pk)
-    assert found == city_wide
+    assert policy_for_a_streets_pothole(city) == city_wide
 
 
 def test_an_inactive_policy_does_not_apply(city):
     EscalationPolicy.objects.create(name="Streets", department=city.streets, active=False)
-    assert policy_for_request(category_id=city.pothole.pk, department_id=city.streets.pk) is None
+    assert policy_for_a_streets_pothole(city) is None
 
 
 def test_a_request_without_a_policy_is_never_swept(city):
@@ -263,9 +266,7 @@ def test_escalations_show_on_the_staff_timeline(client, city, staff, policy):
 
 
 def test_response_steps_stop_once_the_request_is_acknowledged(city, staff):
-    policy = EscalationPolicy.objects.create(name="City")
-    EscalationStep.objects.create(
-        policy=policy,
+    city_wide_policy(
         name="First action late",
         trigger=Trigger.TARGET_PERCENT,
         target=Target.RESPONSE,
@@ -316,9 +317,8 @@ def test_next_escalation_moves_on_after_each_step(city, staff, policy):
 def test_a_new_policy_reaches_requests_already_in_the_queue(city, staff):
     sr = filed(city)
     assert schedule(sr) is None
-    policy = EscalationPolicy.objects.create(name="City")
-    EscalationStep.objects.create(
-        policy=policy, name="Nudge", trigger=Trigger.IDLE, value=8, notify=Notify.SUPERVISORS
+    policy = city_wide_policy(
+        name="Nudge", trigger=Trigger.IDLE, value=8, notify=Notify.SUPERVISORS
     )
     assert escalations_reschedule(policy_id=policy.pk) == (1, None)
     sr.refresh_from_db()
@@ -327,9 +327,8 @@ def test_a_new_policy_reaches_requests_already_in_the_queue(city, staff):
 
 def test_rescheduling_goes_in_batches_that_chain(city, staff):
     first, second, third = filed(city), filed(city), filed(city)
-    policy = EscalationPolicy.objects.create(name="City")
-    EscalationStep.objects.create(
-        policy=policy, name="Nudge", trigger=Trigger.IDLE, value=8, notify=Notify.SUPERVISORS
+    policy = city_wide_policy(
+        name="Nudge", trigger=Trigger.IDLE, value=8, notify=Notify.SUPERVISORS
     )
     assert escalations_reschedule(policy_id=policy.pk, batch=2) == (2, second.pk)
     assert escalations_reschedule(policy_id=policy.pk, after_id=second.pk, batch=2) == (1, None)

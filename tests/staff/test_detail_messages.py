@@ -8,9 +8,9 @@ from django.urls import reverse
 
 from notifications import transports
 from notifications.models import ContactPreference, OutboxMessage
-from notifications.outbox import outbox_queue
 from notifications.sending import RESEND_NOT_FAILED
 from requests_app.services import request_route
+from tests.notifications.helpers import message_queue
 from tests.requests_app.helpers import submit
 
 pytestmark = pytest.mark.django_db
@@ -18,14 +18,12 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def failed(queued):
-    message = outbox_queue(
+    message = message_queue(
         channel="sms",
         recipient="+14155550134",
         template="status_in_progress",
-        language="en",
         body_text="A crew is on it.",
         request=queued,
-        dedupe_key="test:failed",
     )
     OutboxMessage.objects.filter(pk=message.pk).update(
         status=OutboxMessage.Status.FAILED,
@@ -120,16 +118,13 @@ def test_resend_is_post_only_and_for_staff(client, staff, queued, failed):
 
 
 def test_the_log_names_messages_in_words_and_tells_digest_items_apart(client, staff, queued):
-    for key, status in (("a", OutboxMessage.Status.QUEUED), ("b", OutboxMessage.Status.SUPPRESSED)):
-        message = outbox_queue(
-            channel="email",
+    for status in (OutboxMessage.Status.QUEUED, OutboxMessage.Status.SUPPRESSED):
+        message = message_queue(
             recipient="sam@example.org",
             template="staff_new_request",
-            language="en",
             body_text="New request",
             request=queued,
             digest=True,
-            dedupe_key=f"test:digest:{key}",
         )
         OutboxMessage.objects.filter(pk=message.pk).update(status=status)
     client.force_login(staff.agent)

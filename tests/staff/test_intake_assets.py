@@ -12,7 +12,7 @@ from django.urls import reverse
 from requests_app.models import ServiceRequest
 from tests.conftest import NEAR_MARKET
 from tests.factories import AssetFactory, DepartmentFactory, streetlight_category
-from tests.requests_app.helpers import submit
+from tests.requests_app.helpers import ANONYMOUS, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -42,9 +42,7 @@ def call(category, **overrides) -> dict:
         "latitude": str(NEAR_MARKET[0]),
         "longitude": str(NEAR_MARKET[1]),
         "description": "Light out at the corner",
-        "anonymous": "on",
-        "contact_method": "none",
-        "language": "en",
+        **ANONYMOUS,
     }
     data.update(overrides)
     return data

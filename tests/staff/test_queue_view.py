@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from requests_app.models import Priority, RequestEvent, ServiceRequest, Status
 from staff.selectors import PAGE_SIZE
-from tests.requests_app.helpers import routed
+from tests.requests_app.helpers import routed, with_fields
 
 pytestmark = pytest.mark.django_db
 QUEUE = reverse("staff:queue")
@@ -311,11 +311,8 @@ def test_bulk_assign_to_a_person_writes_one_event_each_and_returns_to_the_queue(
 
 
 def test_bulk_assign_to_a_team_keeps_a_member_already_on_it(client, city, staff):
-    a, b = routed(city), routed(city)
-    ServiceRequest.objects.filter(pk=a.pk).update(assignee=staff.crew)
-    ServiceRequest.objects.filter(pk=b.pk).update(assignee=staff.agent)
-    a.refresh_from_db()
-    b.refresh_from_db()
+    a = with_fields(routed(city), assignee=staff.crew)
+    b = with_fields(routed(city), assignee=staff.agent)
     client.force_login(staff.supervisor)
     _bulk(client, "assign", [a, b], assign_to=f"team:{staff.potholes_team.pk}")
     a.refresh_from_db()
@@ -338,9 +335,7 @@ def test_bulk_assign_refuses_someone_from_another_department(client, city, staff
 
 
 def test_bulk_priority_changes_each_once(client, city, staff):
-    a, b = routed(city), routed(city)
-    ServiceRequest.objects.filter(pk=b.pk).update(priority=Priority.URGENT)
-    b.refresh_from_db()
+    a, b = routed(city), with_fields(routed(city), priority=Priority.URGENT)
     client.force_login(staff.agent)
     response = _bulk(client, "priority", [a, b], priority="urgent")
     a.refresh_from_db()
@@ -352,9 +347,7 @@ def test_bulk_priority_changes_each_once(client, city, staff):
 
 
 def test_bulk_status_moves_allowed_rows_and_reports_refused_ones(client, city, staff):
-    queued, resolved = routed(city), routed(city)
-    ServiceRequest.objects.filter(pk=resolved.pk).update(status=Status.RESOLVED)
-    resolved.refresh_from_db()
+    queued, resolved = routed(city), with_fields(routed(city), status=Status.RESOLVED)
     client.force_login(staff.agent)
     response = _bulk(client, "status", [queued, resolved], status="in_progress")
     queued.refresh_from_db()
