@@ -58,4 +58,7 @@ def demo_seed(
 def city_seed(*, stdout: TextIO) -> None:
     """The demo city is a city pack like any other: load_city's library loads it (definitions,
     calendars and service levels, areas, addresses), idempotently by code."""
-    citypack_load(CITY_DIR, commit=True, out=stdout.write)
+    report = citypack_load(CITY_DIR, commit=True, out=stdout.write)
+    stdout.write(f"City pack {CITY_DIR.name}:")
+    for line in report.log.summary():
+        stdout.write(line)
