@@ -45,7 +45,7 @@ from demo.bulk import (
 )
 from demo.history_data import CategoryHint
 from demo.paths import CITY_DIR
-from requests_app.management.commands.import_addresses import boundary_prepared
+from requests_app.importers.geo import boundary_prepared
 from requests_app.models import (
     CLOSED_STATUSES,
     AddressPoint,

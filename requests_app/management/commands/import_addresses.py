@@ -22,10 +22,6 @@ from requests_app.importers.addresses import (
     addresses_save,
 )
 from requests_app.importers.command import PointImportCommand
-from requests_app.importers.geo import boundary_prepared
-
-# seed_demo imports these three from here until it calls the city-pack loader.
-__all__ = ["Command", "addresses_read", "addresses_save", "boundary_prepared"]
 
 
 class Command(PointImportCommand):

@@ -24,8 +24,6 @@ from requests_app.importers.areas import AreaRead, area_set_save, areas_read
 from requests_app.importers.command import DryRunCommand
 from requests_app.models import AreaSet
 
-__all__ = ["Command", "area_set_save", "areas_read"]  # seed_demo imports the two from here
-
 LIST_LIMIT = 60
 
 
