@@ -1,4 +1,5 @@
-"""The shape of the code, checked: no import cycles inside an app, no module past ~800 lines.
+"""The shape of the code, checked: no import cycles inside an app, no module past ~800 lines,
+no management command used as a library.
 
 The layers between apps are import-linter contracts (pyproject.toml, `lint-imports`); these are
 the two rules it cannot state. Imports inside functions count: grimp sees them, and a cycle hidden
@@ -15,7 +16,6 @@ import grimp
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-# demo is being created; it is checked as soon as it exists.
 FIRST_PARTY = ["civic311", "requests_app", "routing", "notifications", "staff", "reports", "demo"]
 PACKAGES = [name for name in FIRST_PARTY if (ROOT / name / "__init__.py").exists()]
 MAX_LINES = 800
@@ -108,3 +108,16 @@ def test_no_module_is_over_800_lines() -> None:
                 too_long[str(path.relative_to(ROOT))] = lines
     # Split such a module into a package by role (see docs/architecture.md).
     assert too_long == {}
+
+
+def test_no_code_imports_a_management_command() -> None:
+    """Commands are thin over library modules (importers/, citypack/, demo/...): code that needs
+    what a command does calls the library, so the command can change its output freely."""
+    graph = _graph()
+    importers = {
+        f"{importer} imports {command}"
+        for command in graph.modules
+        if ".management.commands." in command
+        for importer in graph.find_modules_that_directly_import(command)
+    }
+    assert importers == set()
