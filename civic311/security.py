@@ -5,6 +5,8 @@
   would not do: gunicorn never runs the checks.
 - `NoStoreMiddleware` / `no_store`: pages with a resident's contact details, private links or
   staff work must not be kept by a shared computer's browser cache or by a proxy.
+- `AdminCspMiddleware`: the Django admin's map widget loads OpenLayers from its CDN; only the
+  admin's policy allows that origin.
 """
 
 from __future__ import annotations
@@ -125,4 +127,20 @@ class NoStoreMiddleware:
         private = path.startswith(NO_STORE_PREFIXES) or (user and user.is_authenticated)
         if private and not response.get("Cache-Control", "").startswith("public"):
             _no_store(response)
+        return response
+
+
+class AdminCspMiddleware:
+    """The admin's pages get settings.SECURE_CSP_ADMIN instead of SECURE_CSP. Listed after
+    ContentSecurityPolicyMiddleware, so it sees the response first."""
+
+    def __init__(self, get_response: Callable) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+
+        response = self.get_response(request)
+        if request.path_info.startswith("/admin/") and not hasattr(response, "_csp_config"):
+            response._csp_config = settings.SECURE_CSP_ADMIN
         return response

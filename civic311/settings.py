@@ -9,9 +9,11 @@ from __future__ import annotations
 import secrets
 import tomllib
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 from civic311.security import secrets_problems
 
@@ -289,4 +291,41 @@ SILENCED_SYSTEM_CHECKS += [
     # HSTS preload (security.W021) binds the city's whole registrable domain to HTTPS in every
     # browser, for months, past our control: a decision for the city's IT, not a default.
     "security.W021",
+]
+
+# Content-Security-Policy: scripts and styles only from our static files or a tag carrying the
+# request's nonce ({{ csp_nonce }}); no 'unsafe-inline'. Map tiles come from MAP_TILE_URL's origin
+# ("{s}" subdomains become a wildcard).
+_tiles = urlsplit(MAP_TILE_URL.replace("{s}", "*"))
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "img-src": [
+        CSP.SELF,
+        "data:",
+        "blob:",
+        *([f"{_tiles.scheme}://{_tiles.netloc}"] if _tiles.netloc else []),
+    ],
+    "connect-src": [CSP.SELF],
+    "font-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+# The admin's map widget (GISModelAdmin) loads OpenLayers and its stylesheet from this CDN.
+_OPENLAYERS_CDN = "https://cdn.jsdelivr.net"
+SECURE_CSP_ADMIN = {
+    **SECURE_CSP,
+    "script-src": [*SECURE_CSP["script-src"], _OPENLAYERS_CDN],
+    "style-src": [*SECURE_CSP["style-src"], _OPENLAYERS_CDN],
+    "img-src": [*SECURE_CSP["img-src"], "https://tile.openstreetmap.org"],
+}
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("django.template.context_processors.csp")
+MIDDLEWARE += [
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "civic311.security.AdminCspMiddleware",
+    # After AuthenticationMiddleware: every page a signed-in user sees is no-store too.
+    "civic311.security.NoStoreMiddleware",
 ]
