@@ -114,8 +114,9 @@ def no_store(view: Callable) -> Callable:
 
 
 class NoStoreMiddleware:
-    """`Cache-Control: no-store` on every page under NO_STORE_PREFIXES (the language prefix, if
-    any, does not matter) and on every page shown to a signed-in user."""
+    """`Cache-Control: no-store` on every page under NO_STORE_PREFIXES, on every answer to a POST
+    (they echo what was typed: the report form's review step shows the resident's email and
+    phone) and on every page shown to a signed-in user."""
 
     def __init__(self, get_response: Callable) -> None:
         self.get_response = get_response
@@ -124,7 +125,11 @@ class NoStoreMiddleware:
         response = self.get_response(request)
         path = request.path_info
         user = getattr(request, "user", None)
-        private = path.startswith(NO_STORE_PREFIXES) or (user and user.is_authenticated)
+        private = (
+            path.startswith(NO_STORE_PREFIXES)
+            or request.method not in ("GET", "HEAD")
+            or (user and user.is_authenticated)
+        )
         if private and not response.get("Cache-Control", "").startswith("public"):
             _no_store(response)
         return response
