@@ -5,8 +5,8 @@
   would not do: gunicorn never runs the checks.
 - `NoStoreMiddleware` / `no_store`: pages with a resident's contact details, private links or
   staff work must not be kept by a shared computer's browser cache or by a proxy.
-- `AdminCspMiddleware`: the Django admin's map widget loads OpenLayers from its CDN; only the
-  admin's policy allows that origin.
+- `PathCspMiddleware`: a few pages need a different Content-Security-Policy (the admin's map
+  widget loads OpenLayers from its CDN; email previews need the emails' inline styles).
 """
 
 from __future__ import annotations
@@ -135,17 +135,22 @@ class NoStoreMiddleware:
         return response
 
 
-class AdminCspMiddleware:
-    """The admin's pages get settings.SECURE_CSP_ADMIN instead of SECURE_CSP. Listed after
-    ContentSecurityPolicyMiddleware, so it sees the response first."""
+class PathCspMiddleware:
+    """Pages under a prefix of settings.SECURE_CSP_PATHS get that policy instead of SECURE_CSP
+    (the longest prefix wins). Listed after ContentSecurityPolicyMiddleware, so it sees the
+    response first; a view's own @csp_override still wins."""
 
     def __init__(self, get_response: Callable) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request):
         from django.conf import settings
 
+        self.get_response = get_response
+        self.paths = sorted(settings.SECURE_CSP_PATHS.items(), key=lambda kv: -len(kv[0]))
+
+    def __call__(self, request):
         response = self.get_response(request)
-        if request.path_info.startswith("/admin/") and not hasattr(response, "_csp_config"):
-            response._csp_config = settings.SECURE_CSP_ADMIN
+        if not hasattr(response, "_csp_config"):
+            for prefix, policy in self.paths:
+                if request.path_info.startswith(prefix):
+                    response._csp_config = policy
+                    break
         return response

@@ -314,18 +314,28 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
 }
-# The admin's map widget (GISModelAdmin) loads OpenLayers and its stylesheet from this CDN.
+# Pages with a policy of their own (civic311.security.PathCspMiddleware; longest prefix wins).
+# The admin's map widget (GISModelAdmin) loads OpenLayers and its stylesheet from a CDN. Email
+# previews (sandboxed srcdoc iframes, which inherit the page's policy) show emails as sent, with
+# the inline styles email clients need: only those two pages allow inline styles, never scripts.
 _OPENLAYERS_CDN = "https://cdn.jsdelivr.net"
-SECURE_CSP_ADMIN = {
+_CSP_ADMIN = {
     **SECURE_CSP,
     "script-src": [*SECURE_CSP["script-src"], _OPENLAYERS_CDN],
     "style-src": [*SECURE_CSP["style-src"], _OPENLAYERS_CDN],
     "img-src": [*SECURE_CSP["img-src"], "https://tile.openstreetmap.org"],
 }
+# No nonce here: with a nonce in the directive, browsers ignore 'unsafe-inline'.
+_CSP_EMAIL_PREVIEW = {**SECURE_CSP, "style-src": [CSP.SELF, CSP.UNSAFE_INLINE]}
+SECURE_CSP_PATHS = {
+    "/admin/": _CSP_ADMIN,
+    "/admin/notifications/messagetemplate/": _CSP_EMAIL_PREVIEW,
+    "/dev/mailbox/": _CSP_EMAIL_PREVIEW,
+}
 TEMPLATES[0]["OPTIONS"]["context_processors"].append("django.template.context_processors.csp")
 MIDDLEWARE += [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    "civic311.security.AdminCspMiddleware",
+    "civic311.security.PathCspMiddleware",
     # After AuthenticationMiddleware: every page a signed-in user sees is no-store too.
     "civic311.security.NoStoreMiddleware",
 ]

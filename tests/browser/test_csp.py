@@ -140,3 +140,38 @@ def test_the_admin_message_template_form_works_without_violations(
     page.goto(live_server.url + "/admin/notifications/messagetemplate/add/")
     expect(page.locator("#template-preview-button")).to_be_visible()
     violations.assert_none("the admin's message template form")
+
+    # The preview shows the email as sent, inline styles included, in a sandboxed iframe.
+    page.locator("#id_kind").fill("received")
+    page.locator("#id_channel").select_option("email")
+    page.locator("#id_body_text").fill("Thank you.")
+    page.locator("#id_body_html").fill('<p style="color:#0b5cad">Thank you.</p>')
+    page.locator("#template-preview-button").click()
+    frame = page.frame_locator("#preview-html")
+    expect(frame.locator("p").first).to_have_css("color", "rgb(11, 92, 173)")
+    violations.assert_none("the admin's message template preview")
+
+
+def test_the_dev_mailbox_shows_an_html_email_without_violations(page, live_server, city, staff):
+    from notifications.models import OutboxMessage
+    from notifications.outbox import outbox_queue
+
+    sr = submit(city)
+    outbox_queue(
+        channel=OutboxMessage.Channel.EMAIL,
+        recipient=sr.reporter_email,
+        template="received",
+        language="en",
+        subject="We received your report",
+        body_text="Thank you.",
+        body_html='<p style="color:#0b5cad">Thank you.</p>',
+        request=sr,
+        dedupe_key="csp",
+    )
+    violations = Violations(page)
+    log_in_as(page, live_server, staff.city_admin)
+    page.goto(live_server.url + reverse("notifications:dev_mailbox"))
+    page.get_by_text("HTML version").first.click()
+    frame = page.frame_locator("iframe").first
+    expect(frame.locator("p")).to_have_css("color", "rgb(11, 92, 173)")
+    violations.assert_none("the dev mailbox with an HTML email")
