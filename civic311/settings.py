@@ -304,7 +304,6 @@ SECURE_CSP = {
     "img-src": [
         CSP.SELF,
         "data:",
-        "blob:",
         *([f"{_tiles.scheme}://{_tiles.netloc}"] if _tiles.netloc else []),
     ],
     "connect-src": [CSP.SELF],
