@@ -90,8 +90,6 @@ NO_STORE_PREFIXES = (
     "/follow/confirm/",
     "/unsubscribe/",
     "/survey/",
-    "/account/",
-    "/accounts/",
 )
 
 
