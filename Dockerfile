@@ -22,9 +22,11 @@ RUN pip install "$(grep '^uv==' requirements.lock)" \
     && pip uninstall -y uv && rm /tmp/runtime.txt
 
 COPY . .
-# Translations and static files are baked into the image; the key is only for these commands.
-RUN DJANGO_SECRET_KEY=build-only-dummy-key python manage.py compilemessages -v0 \
-    && DJANGO_SECRET_KEY=build-only-dummy-key python manage.py collectstatic --noinput -v0 \
+# Translations and static files are baked into the image; the key is only for these commands (a
+# random one: the settings refuse a known key) and is not kept in the image.
+RUN export DJANGO_SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+    && python manage.py compilemessages -v0 \
+    && python manage.py collectstatic --noinput -v0 \
     && useradd --system --home-dir /app --shell /usr/sbin/nologin civic311 \
     && mkdir -p media var \
     && chown -R civic311:civic311 media var staticfiles

@@ -6,10 +6,16 @@ the city pack's city.toml (CITY_PACK), and the environment overrides it; never c
 
 from __future__ import annotations
 
+import secrets
 import tomllib
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
+
+from civic311.security import secrets_problems
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -17,10 +23,10 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
-SECRET_KEY = env(
-    "DJANGO_SECRET_KEY",
-    default="dev-only-insecure-key-change-me-in-production-0123456789abcdef",
-)
+# No public fallback: with DEBUG off a missing, published or weak key stops the process (see the
+# Security section below); development gets a random key per process. `make setup` writes a
+# random DJANGO_SECRET_KEY and INBOUND_SECRET to .env.
+SECRET_KEY = env("DJANGO_SECRET_KEY", default="") or (secrets.token_urlsafe(50) if DEBUG else "")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
@@ -232,8 +238,6 @@ SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=False)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
@@ -252,3 +256,85 @@ LOGGING = {
         "django-q": {"level": env("Q_LOG_LEVEL", default="WARNING")},
     },
 }
+
+# --- Security (secrets, HTTPS, cookies, Content-Security-Policy, caching) -----------------------
+# A production process (DEBUG off) with a missing, published or weak secret refuses to start:
+# gunicorn, qcluster and every manage.py command import this module. (A system check would not
+# do: gunicorn does not run them.)
+_secrets_problems = secrets_problems(
+    debug=DEBUG, secret_key=SECRET_KEY, inbound_secret=INBOUND_SECRET, dev_mailbox=DEV_MAILBOX
+)
+if _secrets_problems:
+    raise ImproperlyConfigured("\n".join(_secrets_problems))
+
+# HTTPS is on by default in production: redirect, HSTS, Secure cookies, and trust the TLS proxy's
+# X-Forwarded-Proto (the proxy must overwrite it). SECURE_HTTPS=false serves a plain-HTTP demo
+# (`make run`, docker-compose on 127.0.0.1); each part also has its own switch.
+SECURE_HTTPS = env.bool("SECURE_HTTPS", default=not DEBUG)
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=SECURE_HTTPS)
+# Load balancers probe over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https")
+    if env.bool("SECURE_PROXY_SSL_HEADER", default=SECURE_HTTPS)
+    else None
+)
+SECURE_HSTS_SECONDS = env.int(
+    "SECURE_HSTS_SECONDS", default=365 * 24 * 60 * 60 if SECURE_HTTPS else 0
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=SECURE_HTTPS)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SILENCED_SYSTEM_CHECKS += [
+    # HSTS preload (security.W021) binds the city's whole registrable domain to HTTPS in every
+    # browser, for months, past our control: a decision for the city's IT, not a default.
+    "security.W021",
+]
+
+# Content-Security-Policy: scripts and styles only from our static files or a tag carrying the
+# request's nonce ({{ csp_nonce }}); no 'unsafe-inline'. Map tiles come from MAP_TILE_URL's origin
+# ("{s}" subdomains become a wildcard).
+_tiles = urlsplit(MAP_TILE_URL.replace("{s}", "*"))
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "img-src": [
+        CSP.SELF,
+        "data:",
+        *([f"{_tiles.scheme}://{_tiles.netloc}"] if _tiles.netloc else []),
+    ],
+    "connect-src": [CSP.SELF],
+    "font-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+# Pages with a policy of their own (civic311.security.PathCspMiddleware; longest prefix wins).
+# The admin's map widget (GISModelAdmin) loads OpenLayers and its stylesheet from a CDN. Email
+# previews (sandboxed srcdoc iframes, which inherit the page's policy) show emails as sent, with
+# the inline styles email clients need: only those two pages allow inline styles, never scripts.
+_OPENLAYERS_CDN = "https://cdn.jsdelivr.net"
+_CSP_ADMIN = {
+    **SECURE_CSP,
+    "script-src": [*SECURE_CSP["script-src"], _OPENLAYERS_CDN],
+    "style-src": [*SECURE_CSP["style-src"], _OPENLAYERS_CDN],
+    "img-src": [*SECURE_CSP["img-src"], "https://tile.openstreetmap.org"],
+}
+# No nonce here: with a nonce in the directive, browsers ignore 'unsafe-inline'.
+_CSP_EMAIL_PREVIEW = {**SECURE_CSP, "style-src": [CSP.SELF, CSP.UNSAFE_INLINE]}
+SECURE_CSP_PATHS = {
+    "/admin/": _CSP_ADMIN,
+    "/admin/notifications/messagetemplate/": _CSP_EMAIL_PREVIEW,
+    "/dev/mailbox/": _CSP_EMAIL_PREVIEW,
+}
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("django.template.context_processors.csp")
+MIDDLEWARE += [
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "civic311.security.PathCspMiddleware",
+    # After AuthenticationMiddleware: every page a signed-in user sees is no-store too.
+    "civic311.security.NoStoreMiddleware",
+]

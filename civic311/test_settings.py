@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import secrets
 import tempfile
+
+# The settings refuse to start without a strong secret (DEBUG is off in tests, as in production).
+os.environ.setdefault("DJANGO_SECRET_KEY", secrets.token_urlsafe(50))
+# The test client and the browser tests' live server speak plain HTTP (tests/test_security.py
+# checks the HTTPS defaults in a production-like subprocess).
+os.environ.setdefault("SECURE_HTTPS", "false")
 
 from civic311.settings import *  # noqa: F403
 from civic311.settings import Q_CLUSTER, STORAGES

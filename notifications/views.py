@@ -27,7 +27,7 @@ from xml.sax.saxutils import escape
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -524,14 +524,20 @@ def inbound_sms(request: HttpRequest) -> HttpResponse:
 
 
 def dev_mailbox_required(view):
-    """Only when DEV_MAILBOX is on (404 otherwise), and only for signed-in staff: it shows
-    residents' addresses and numbers."""
+    """Only when DEV_MAILBOX is on (404 otherwise), and only for city admins (403 for other
+    staff): it shows every resident's address and number, and replies as them."""
+
+    @wraps(view)
+    def admins_only(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.staff.is_city_admin:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if not settings.DEV_MAILBOX:
             raise Http404
-        return staff_required(view)(request, *args, **kwargs)
+        return staff_required(admins_only)(request, *args, **kwargs)
 
     return wrapper
 

@@ -29,6 +29,7 @@ from requests_app.assets import asset_picker_context
 from requests_app.forms import CommentForm, ReportForm
 from requests_app.maps import map_config
 from requests_app.models import Category, Channel, Photo
+from requests_app.permissions import staff_profile
 from requests_app.services import (
     OUTSIDE_AREA,
     TOO_MANY_PHOTOS,
@@ -37,6 +38,21 @@ from requests_app.services import (
     request_resident_comment,
     request_submit,
 )
+
+# The draft keys this browser staged photos under (its session): a staged photo is shown only to
+# the browser that staged it, not to whoever learns its address.
+STAGED_DRAFTS_SESSION_KEY = "staged_drafts"
+STAGED_DRAFTS_KEPT = 20
+
+
+def _staged_drafts_remember(request: HttpRequest, draft_key: uuid.UUID) -> None:
+    drafts = request.session.get(STAGED_DRAFTS_SESSION_KEY, [])
+    if str(draft_key) not in drafts:
+        request.session[STAGED_DRAFTS_SESSION_KEY] = [*drafts, str(draft_key)][-STAGED_DRAFTS_KEPT:]
+
+
+def _staged_by_this_browser(request: HttpRequest, photo: Photo) -> bool:
+    return str(photo.draft_key) in request.session.get(STAGED_DRAFTS_SESSION_KEY, [])
 
 
 def _uuid_or_new(value: str | None) -> uuid.UUID:
@@ -75,6 +91,8 @@ def _stage_uploads(
             staged.append(photo_stage(upload=upload, draft_key=draft_key))
         except ValidationError as exc:
             errors.extend(exc.messages)
+    if staged:
+        _staged_drafts_remember(request, draft_key)
     return staged, errors
 
 
@@ -409,14 +427,18 @@ def _staff_may_see(user, photo: Photo) -> bool:
 
 @require_GET
 def photo(request: HttpRequest, photo_uuid: uuid.UUID, size: str) -> FileResponse:
-    """Serve a photo. Attached photos must be public (staff see the rest); a staged photo is
-    visible only by its unguessable id, to the resident filling in the form."""
+    """Serve a photo. Attached photos must be public (staff see the rest); a staged photo only to
+    the browser that staged it (and to staff, who stage on-site photos on the detail page).
+    Only public, attached photos may be cached."""
     item = get_object_or_404(Photo, uuid=photo_uuid)
-    if item.request_id is not None and not item.public and not _staff_may_see(request.user, item):
+    if item.request_id is None:
+        if not (_staged_by_this_browser(request, item) or staff_profile(request.user)):
+            raise Http404
+    elif not item.public and not _staff_may_see(request.user, item):
         raise Http404
     field = item.thumbnail if size == "thumb" else item.image
     response = FileResponse(field.open("rb"), content_type="image/jpeg")
     response["Cache-Control"] = (
-        "private, max-age=3600" if not item.public else "public, max-age=86400"
+        "public, max-age=86400" if item.public and item.request_id else "private, no-store"
     )
     return response

@@ -2,7 +2,8 @@
 # Set everything up (scripts/setup.sh), seed the demo city if the database is empty, then serve:
 # a django-q2 worker in the background and gunicorn in the foreground. Ctrl-C stops both.
 #
-# Honours: DATABASE_URL, REDIS_URL (see scripts/setup.sh), HOST (default 127.0.0.1), PORT (8000).
+# Honours: DATABASE_URL, REDIS_URL (see scripts/setup.sh), HOST (default 127.0.0.1), PORT (8000),
+#          DEV_MAILBOX (default true), SECURE_HTTPS (default false). Secrets: .env (setup.sh).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -11,6 +12,9 @@ cd "$ROOT"
 export DATABASE_URL=${DATABASE_URL:-postgis://postgres:postgres@127.0.0.1:5432/civic311}
 # The demo: messages land in the development mailbox (/dev/mailbox/) instead of being sent.
 export DEV_MAILBOX=${DEV_MAILBOX:-true}
+# Served over plain HTTP on this machine: no HTTPS redirect, HSTS or Secure-only cookies. Behind a
+# TLS proxy, run with SECURE_HTTPS=true.
+export SECURE_HTTPS=${SECURE_HTTPS:-false}
 HOST=${HOST:-127.0.0.1}
 PORT=${PORT:-8000}
 # Links in emails and texts point here (the worker has no request to read the host from).

@@ -216,7 +216,20 @@ if ! cmp -s requirements.lock .venv/.lock-installed; then
 fi
 
 # --------------------------------------------------------------------------------------------
-# 5. Django: static files, translations, migrations
+# 5. Secrets: with DEBUG off the settings refuse to start without strong ones. A checkout gets
+#    random ones in .env (git-ignored, read by the settings and by docker-compose) on the first
+#    run; a value already in the environment or in .env is kept.
+# --------------------------------------------------------------------------------------------
+touch .env && chmod 600 .env
+for var in DJANGO_SECRET_KEY INBOUND_SECRET; do
+  if [[ -z ${!var:-} ]] && ! grep -q "^$var=" .env; then
+    step "$var: a random one in .env"
+    echo "$var=$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(50))')" >>.env
+  fi
+done
+
+# --------------------------------------------------------------------------------------------
+# 6. Django: static files, translations, migrations
 # --------------------------------------------------------------------------------------------
 mkdir -p staticfiles media
 step "collectstatic"

@@ -85,4 +85,12 @@
     syncSelection();
     initMap();
   });
+  // The queue polls only while its tab is visible. Not an hx-trigger filter: htmx evaluates
+  // those as code, which the Content-Security-Policy forbids.
+  document.addEventListener("htmx:beforeRequest", function (ev) {
+    var elt = ev.detail && ev.detail.elt;
+    if (elt && elt.hasAttribute("data-poll-when-visible") && document.visibilityState !== "visible") {
+      ev.preventDefault();
+    }
+  });
 })();

@@ -1,5 +1,6 @@
-"""The development mailbox: only on development sites and only for staff (it shows residents'
-addresses); it lists the outbox newest first, and a reply written there shows on the request."""
+"""The development mailbox: only on development sites and only for city admins (it shows every
+resident's address and number, and replies as them); it lists the outbox newest first, and a reply
+written there shows on the request."""
 
 from __future__ import annotations
 
@@ -59,7 +60,21 @@ def test_signed_in_non_staff_are_refused(client, django_user_model):
     assert client.get(MAILBOX).status_code == 403
 
 
-def test_staff_see_the_latest_messages_with_a_reply_form(client, city, staff):
+@pytest.mark.parametrize("role", ["agent", "operator", "supervisor"])
+def test_staff_other_than_city_admins_cannot_read_or_reply_as_residents(client, city, staff, role):
+    sr = submit(city)
+    message = receipt(sr)
+    client.force_login(getattr(staff, role))
+    page = client.get(MAILBOX)
+    assert page.status_code == 403
+    assert "rosa@example.com" not in page.content.decode()
+    assert client.post(reply_url(message), {"text": "Forged reply"}).status_code == 403
+    assert client.post(NEW_SMS, {"phone": "+14155550177", "body": "HELP"}).status_code == 403
+    assert not InboundMessage.objects.exists()
+    assert not RequestEvent.objects.filter(type="resident_comment").exists()
+
+
+def test_city_admins_see_the_latest_messages_with_a_reply_form(client, city, staff):
     first = submit(city, description="First")
     second = submit(
         city,
@@ -70,7 +85,7 @@ def test_staff_see_the_latest_messages_with_a_reply_form(client, city, staff):
     )
     receipt(first)
     receipt(second)
-    client.force_login(staff.agent)
+    client.force_login(staff.city_admin)
     page = client.get(MAILBOX).content.decode()
     assert page.index(second.tracking_number) < page.index(first.tracking_number)
     assert "rosa@example.com" in page
@@ -85,7 +100,7 @@ def test_a_reply_from_the_mailbox_shows_on_the_request(client, city, staff):
 
     sr = submit(city)
     request_route(request=sr, department=city.streets)
-    client.force_login(staff.agent)
+    client.force_login(staff.city_admin)
     response = client.post(
         reply_url(receipt(sr)),
         {"text": "It is next to the bus stop.", "photo": upload(), "next": MAILBOX},
@@ -103,14 +118,14 @@ def test_a_reply_from_the_mailbox_shows_on_the_request(client, city, staff):
 
 def test_an_empty_reply_is_refused_with_a_message(client, city, staff):
     sr = submit(city)
-    client.force_login(staff.agent)
+    client.force_login(staff.city_admin)
     response = client.post(reply_url(receipt(sr)), {"text": " "}, follow=True)
     assert "Write a reply or attach a photo." in response.content.decode()
     assert not InboundMessage.objects.exists()
 
 
 def test_a_text_message_to_311_starts_a_report_and_the_answer_is_listed(client, city, staff):
-    client.force_login(staff.agent)
+    client.force_login(staff.city_admin)
     response = client.post(
         NEW_SMS, {"phone": "+1 415 555 0177", "body": "pothole on my street"}, follow=True
     )
@@ -128,14 +143,19 @@ def test_a_text_message_to_311_starts_a_report_and_the_answer_is_listed(client, 
 
 
 def test_an_invalid_phone_number_is_explained(client, city, staff):
-    client.force_login(staff.agent)
+    client.force_login(staff.city_admin)
     response = client.post(NEW_SMS, {"phone": "12", "body": "hello"}, follow=True)
     assert "phone number" in response.content.decode().lower()
     assert not InboundMessage.objects.exists()
 
 
+def test_the_staff_navigation_links_to_the_mailbox_only_for_city_admins(client, staff):
+    client.force_login(staff.supervisor)
+    assert "/dev/mailbox/" not in client.get("/staff/notifications/").content.decode()
+
+
 def test_the_staff_navigation_links_to_the_mailbox_only_when_it_is_on(client, staff, settings):
-    client.force_login(staff.agent)
+    client.force_login(staff.city_admin)
     assert "/dev/mailbox/" in client.get("/staff/notifications/").content.decode()
     settings.DEV_MAILBOX = False
     assert "/dev/mailbox/" not in client.get("/staff/notifications/").content.decode()
