@@ -252,3 +252,16 @@ LOGGING = {
         "django-q": {"level": env("Q_LOG_LEVEL", default="WARNING")},
     },
 }
+
+# --- Sign-in security (staff/sign_in_throttle.py, staff/two_factor.py, docs/security-accounts.md)
+# The admin app with civic311's site: throttled login, two-factor, audited bulk actions.
+INSTALLED_APPS = [
+    "staff.admin_apps.Civic311AdminConfig" if app == "django.contrib.admin" else app
+    for app in INSTALLED_APPS
+]
+# The throttle backend comes first: it counts every sign-in attempt and refuses the ones that
+# must wait, before ModelBackend checks the password.
+AUTHENTICATION_BACKENDS = [
+    "staff.sign_in_throttle.ThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
