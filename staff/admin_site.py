@@ -11,6 +11,7 @@ from django.contrib.admin.models import CHANGE, LogEntry
 from django.http import HttpRequest, HttpResponse
 
 from staff.sign_in_forms import AdminSignInForm, throttled_status
+from staff.two_factor import two_factor_passed
 
 
 class AuditedActionsMixin:
@@ -51,6 +52,10 @@ class Civic311AdminSite(admin.AdminSite):
                 {"__module__": admin_class.__module__, "__doc__": admin_class.__doc__},
             )
         return super().register(model_or_iterable, admin_class, **options)
+
+    def has_permission(self, request: HttpRequest) -> bool:
+        # TwoFactorMiddleware redirects first; this keeps every admin view closed regardless.
+        return super().has_permission(request) and two_factor_passed(request)
 
     def login(self, request: HttpRequest, extra_context=None) -> HttpResponse:
         response = super().login(request, extra_context)

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+from django.contrib.admin.models import LogEntry
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class SignInThrottle(models.Model):
@@ -23,3 +25,12 @@ class SignInThrottle(models.Model):
 
     def __str__(self) -> str:
         return f"{self.address} {self.username or '*'}: {self.attempts}"
+
+
+class AuditLogEntry(LogEntry):
+    """Django's admin LogEntry, shown read-only as the admin's "Audit log" (staff/admin.py)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("audit log entry")
+        verbose_name_plural = _("audit log")

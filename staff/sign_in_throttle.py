@@ -12,15 +12,17 @@ Policy:
 4. A successful sign-in clears its pair and refunds its own attempt on the address count.
 5. A count untouched for RESET_AFTER starts again from zero.
 
-It runs as the first authentication backend, so every `authenticate(request, ...)` call is
-throttled: a refused attempt raises PermissionDenied, which stops Django from trying the
-password, and leaves `request.sign_in_retry_after` (seconds) for the view's 429 message."""
+It runs as the authentication backend (ModelBackend behind the throttle), so every
+`authenticate(request, ...)` call is throttled: a refused attempt raises PermissionDenied,
+which stops Django from trying the password, and leaves `request.sign_in_retry_after`
+(seconds) for the view's 429 message."""
 
 from __future__ import annotations
 
 import unicodedata
 from datetime import timedelta
 
+from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest
@@ -107,23 +109,22 @@ def sign_in_throttle_clear(*, username: str) -> None:
     ).delete()
 
 
-class ThrottleBackend:
-    """Listed first in AUTHENTICATION_BACKENDS. Never authenticates anyone: it counts the
-    attempt, and refuses it (stopping the other backends) while the pair or address waits."""
+class ThrottledModelBackend(ModelBackend):
+    """Django's ModelBackend behind the throttle: it counts the attempt, and refuses it while
+    the pair or address waits (PermissionDenied stops Django before the password is checked).
+    One backend rather than a throttle-only one in front, so force_login and sessions keep
+    working with the first backend listed."""
 
     def authenticate(self, request: HttpRequest | None, username=None, password=None, **kwargs):
-        if request is None or username is None:
-            return None  # not a sign-in form (e.g. test client .login(), shell)
-        address = client_address(request)
-        wait = sign_in_attempt_reserve(address=address, username=username)
-        if wait:
-            request.sign_in_retry_after = wait
-            raise PermissionDenied
-        request.sign_in_reserved = (address, username)
-        return None
-
-    def get_user(self, user_id):
-        return None
+        if request is not None and username is not None:
+            address = client_address(request)
+            wait = sign_in_attempt_reserve(address=address, username=username)
+            if wait:
+                request.sign_in_retry_after = wait
+                raise PermissionDenied
+            request.sign_in_reserved = (address, username)
+        # Without a request (test client .login(), the shell) there is no address to count.
+        return super().authenticate(request, username=username, password=password, **kwargs)
 
 
 def on_user_logged_in(sender, request, user, **kwargs) -> None:
