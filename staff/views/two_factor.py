@@ -48,7 +48,8 @@ def _next(request: HttpRequest) -> str:
 def setup(request: HttpRequest) -> HttpResponse:
     device = confirmed_device(request.user)
     if device is not None and request.user.is_verified():
-        return redirect(_next(request))
+        context = {"enabled": True, "heading": _("Two-factor sign-in")}
+        return render(request, "staff/two_factor_setup.html", context)
     if device is not None:  # set up already: prove it first
         return redirect(with_next("staff:two_factor_verify", _next(request)))
     device = pending_device(request.user)

@@ -59,6 +59,7 @@ def test_a_city_admin_sets_up_an_app_from_the_qr_code_and_gets_in(client, staff)
     device.refresh_from_db()
     assert device.confirmed
     assert client.get(ADMIN).status_code == 200
+    assert "is on for your account" in client.get(SETUP).content.decode()
 
 
 @override_settings(TWO_FACTOR_REQUIRED=True, OTP_TOTP_THROTTLE_FACTOR=0)
@@ -103,9 +104,12 @@ def test_staff_who_chose_two_factor_must_give_their_code(client, staff):
 
 
 @override_settings(TWO_FACTOR_REQUIRED=True)
-def test_other_staff_without_a_device_are_not_asked(client, staff):
+def test_other_staff_without_a_device_are_not_asked_but_may_opt_in(client, staff):
     client.force_login(staff.agent)
-    assert client.get(QUEUE).status_code == 200
+    queue = client.get(QUEUE)
+    assert queue.status_code == 200
+    assert f'href="{SETUP}"' in queue.content.decode()
+    assert client.get(SETUP).status_code == 200
 
 
 @override_settings(TWO_FACTOR_REQUIRED=True)
