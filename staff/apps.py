@@ -11,6 +11,9 @@ class StaffConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
-        from staff.sign_in_throttle import on_user_logged_in
+        from staff import sign_in_throttle, two_factor
 
-        user_logged_in.connect(on_user_logged_in, dispatch_uid="staff-sign-in-throttle")
+        user_logged_in.connect(
+            sign_in_throttle.on_user_logged_in, dispatch_uid="staff-sign-in-throttle"
+        )
+        user_logged_in.connect(two_factor.on_user_logged_in, dispatch_uid="staff-two-factor")

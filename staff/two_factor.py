@@ -58,6 +58,25 @@ def confirmed_device(user) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).first()
 
 
+# Whether the signed-in user has a confirmed device, noted in the session at sign-in (and when
+# one is set up) so that staff pages do not pay a query for it on every request. A device added
+# or removed by an admin takes effect at the user's next sign-in.
+SESSION_HAS_DEVICE = "two_factor_has_device"
+
+
+def has_device(request: HttpRequest) -> bool:
+    has = request.session.get(SESSION_HAS_DEVICE)
+    if has is None:  # a session from before two-factor existed
+        has = request.session[SESSION_HAS_DEVICE] = confirmed_device(request.user) is not None
+    return has
+
+
+def on_user_logged_in(sender, request, user, **kwargs) -> None:
+    if request is not None and hasattr(request, "session"):
+        has = TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+        request.session[SESSION_HAS_DEVICE] = has
+
+
 def pending_device(user) -> TOTPDevice:
     """The unconfirmed device being set up: one per user, reused until confirmed."""
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
@@ -88,7 +107,7 @@ def two_factor_passed(request: HttpRequest) -> bool:
     user = request.user
     if user.is_verified():
         return True
-    if confirmed_device(user) is not None:
+    if has_device(request):
         return False
     return not (settings.TWO_FACTOR_REQUIRED and two_factor_required(user))
 
@@ -114,7 +133,7 @@ class TwoFactorMiddleware:
             return None
         if match.namespace not in GUARDED_NAMESPACES or match.view_name in EXEMPT:
             return None
-        if confirmed_device(user) is not None:
+        if has_device(request):
             return HttpResponseRedirect(
                 with_next("staff:two_factor_verify", request.get_full_path())
             )

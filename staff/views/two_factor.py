@@ -14,6 +14,7 @@ from django_otp import login as otp_login
 from django_otp import match_token
 
 from staff.two_factor import (
+    SESSION_HAS_DEVICE,
     confirmed_device,
     device_confirm,
     pending_device,
@@ -57,6 +58,7 @@ def setup(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         if device_confirm(device=device, token=form.cleaned_data["code"]):
             otp_login(request, device)
+            request.session[SESSION_HAS_DEVICE] = True
             return redirect(_next(request))
         form.add_error("code", WRONG_CODE)
     context = {
@@ -73,6 +75,9 @@ def setup(request: HttpRequest) -> HttpResponse:
 @login_required
 def verify(request: HttpRequest) -> HttpResponse:
     if request.user.is_verified():
+        return redirect(_next(request))
+    if confirmed_device(request.user) is None:  # removed by an admin since sign-in
+        request.session[SESSION_HAS_DEVICE] = False
         return redirect(_next(request))
     form = CodeForm(request.POST or None)
     if form.is_valid():

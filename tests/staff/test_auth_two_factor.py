@@ -138,3 +138,14 @@ def test_the_setup_page_speaks_spanish(client, staff):
     client.force_login(staff.city_admin)
     page = client.get(SETUP, headers={"Accept-Language": "es"}).content.decode()
     assert "Set up two-factor sign-in" not in page and "authenticator" not in page
+
+
+@override_settings(TWO_FACTOR_REQUIRED=True)
+def test_a_device_removed_by_an_admin_stops_asking_for_its_code(client, staff):
+    device = confirmed_device_for(staff.agent)
+    client.force_login(staff.agent)
+    device.delete()  # lost phone: a city admin removed it
+    asked = client.get(QUEUE)
+    assert asked["Location"].startswith(VERIFY)
+    assert client.get(asked["Location"])["Location"] == QUEUE
+    assert client.get(QUEUE).status_code == 200
