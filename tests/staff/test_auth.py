@@ -52,6 +52,13 @@ def test_sign_in_returns_to_the_page_asked_for(client, staff):
     assert response["Location"] == "/staff/?scope=mine"
 
 
+def test_the_sign_in_form_carries_the_page_asked_for(client, staff):
+    # It rendered name="" (LoginView puts no redirect_field_name in the context): after
+    # signing in, people landed on the queue instead of the admin page they had asked for.
+    page = client.get(LOGIN, {"next": "/admin/"}).content.decode()
+    assert '<input type="hidden" name="next" value="/admin/">' in page
+
+
 def test_a_wrong_password_says_so_without_saying_which_part_was_wrong(client, staff):
     response = sign_in(client, "alex", "nope")
     assert response.status_code == 200
