@@ -33,7 +33,9 @@ SETUP_REMINDER = gettext_noop(
     "outside the demo, admin pages stay closed until you do."
 )
 # Pages a signed-in user may reach before their second factor: signing in and out, password
-# reset, and the two-factor pages themselves.
+# reset, the language switch and the two-factor pages themselves. Every other page is closed
+# until then, public ones included: a staff session shows more than the public sees (staff
+# photos, /staff/notifications/, the dev mailbox), whatever the URL's prefix.
 EXEMPT = {
     "staff:login",
     "staff:logout",
@@ -45,8 +47,9 @@ EXEMPT = {
     "staff:two_factor_verify",
     "admin:login",
     "admin:logout",
+    "set_language",
+    "health",
 }
-GUARDED_NAMESPACES = {"staff", "admin"}
 
 
 def two_factor_required(user) -> bool:
@@ -113,8 +116,9 @@ def two_factor_passed(request: HttpRequest) -> bool:
 
 
 class TwoFactorMiddleware:
-    """After OTPMiddleware: sends signed-in users to the code or setup page before any staff or
-    admin page. `request.user.is_verified()` is True once a code was accepted this session."""
+    """After OTPMiddleware: sends signed-in users who owe a code (or a device) to the code or
+    setup page before any other page. `request.user.is_verified()` is True once a code was
+    accepted this session."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -131,7 +135,7 @@ class TwoFactorMiddleware:
             match = resolve(request.path_info)
         except Resolver404:
             return None
-        if match.namespace not in GUARDED_NAMESPACES or match.view_name in EXEMPT:
+        if match.view_name in EXEMPT:
             return None
         if has_device(request):
             return HttpResponseRedirect(

@@ -26,7 +26,14 @@ def confirmed_device_for(user) -> TOTPDevice:
 @override_settings(TWO_FACTOR_REQUIRED=True)
 def test_a_city_admin_without_a_device_cannot_reach_the_admin_or_staff_pages(client, staff):
     client.force_login(staff.city_admin)
-    for page in (ADMIN, reverse("admin:requests_app_category_changelist"), QUEUE):
+    pages = (
+        ADMIN,
+        reverse("admin:requests_app_category_changelist"),
+        QUEUE,
+        reverse("notifications:staff_preferences"),
+        reverse("notifications:dev_mailbox"),
+    )
+    for page in pages:
         response = client.get(page)
         assert response.status_code == 302
         assert response["Location"].startswith(SETUP)
