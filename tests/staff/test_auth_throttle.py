@@ -145,7 +145,8 @@ def test_the_password_reset_link_works_while_throttled_and_ends_the_wait(client,
 
 
 @pytest.mark.django_db(transaction=True)
-def test_parallel_wrong_passwords_check_at_most_the_limit(django_user_model):
+@pytest.mark.parametrize("sign_in", [admin_sign_in, staff_sign_in], ids=["admin", "staff"])
+def test_parallel_wrong_passwords_check_at_most_the_limit(django_user_model, sign_in):
     django_user_model.objects.create_superuser("boss", "boss@city.example", "the-right-passphrase")
     tries = 25
     start = threading.Barrier(tries)
@@ -155,7 +156,7 @@ def test_parallel_wrong_passwords_check_at_most_the_limit(django_user_model):
     def attempt() -> None:
         try:
             start.wait()
-            status = admin_sign_in(Client(), "boss", "guess").status_code
+            status = sign_in(Client(), "boss", "guess").status_code
             with lock:
                 statuses.append(status)
         finally:
