@@ -95,7 +95,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},  # staff passphrases (docs/security-accounts.md)
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -338,3 +341,23 @@ MIDDLEWARE += [
     # After AuthenticationMiddleware: every page a signed-in user sees is no-store too.
     "civic311.security.NoStoreMiddleware",
 ]
+
+# --- Sign-in security (staff/sign_in_throttle.py, staff/two_factor.py, docs/security-accounts.md)
+# The admin app with civic311's site: throttled login, two-factor, audited bulk actions.
+INSTALLED_APPS = [
+    "staff.admin_apps.Civic311AdminConfig" if app == "django.contrib.admin" else app
+    for app in INSTALLED_APPS
+]
+# ModelBackend behind the throttle: it counts every sign-in attempt and refuses the ones that
+# must wait before the password is checked.
+AUTHENTICATION_BACKENDS = ["staff.sign_in_throttle.ThrottledModelBackend"]
+# Two-factor (TOTP): optional for staff, required for city admins and superusers. Off by default
+# in development and the demo (DEBUG or DEV_MAILBOX), where it is reported but not enforced.
+INSTALLED_APPS = [*INSTALLED_APPS, "django_otp", "django_otp.plugins.otp_totp"]
+MIDDLEWARE = [
+    *MIDDLEWARE,
+    "django_otp.middleware.OTPMiddleware",
+    "staff.two_factor.TwoFactorMiddleware",
+]
+TWO_FACTOR_REQUIRED = env.bool("TWO_FACTOR_REQUIRED", default=not (DEBUG or DEV_MAILBOX))
+OTP_TOTP_ISSUER = f"{CITY_NAME} 311"

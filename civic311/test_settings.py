@@ -29,3 +29,5 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 SMS_TRANSPORT = "locmem"
 INBOUND_SECRET = "test-inbound-secret"  # noqa: S105 - tests only
 DEV_MAILBOX = True
+# As in the demo (DEV_MAILBOX on): two-factor reported, not enforced; its own tests turn it on.
+TWO_FACTOR_REQUIRED = False
