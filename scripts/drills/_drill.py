@@ -76,3 +76,23 @@ def main_guard(func) -> None:
         name = Path(sys.argv[0]).stem
         record(name, False, f"the drill could not run: {type(exc).__name__}: {exc}")
         raise SystemExit(1) from exc
+
+
+def pytest_drill(name: str, test_file: str, what: str) -> None:
+    """A drill that is a pytest module: run it on the drill database's test copy, and record."""
+    import time
+
+    started = time.monotonic()
+    out = subprocess.run(
+        [PY, "-m", "pytest", test_file, "-q", "--reuse-db", "-p", "no:randomly"],
+        cwd=ROOT,
+        env=drill_env(DJANGO_SETTINGS_MODULE="civic311.test_settings"),
+        capture_output=True,
+        text=True,
+    )
+    tail = [line for line in out.stdout.splitlines() if " passed" in line or " failed" in line]
+    summary = tail[-1].strip("= ") if tail else out.stdout[-300:]
+    record(name, out.returncode == 0, f"{what}: {summary} ({time.monotonic() - started:.0f} s)")
+    if out.returncode != 0:
+        print(out.stdout[-4000:], out.stderr[-2000:], sep="\n")
+        raise SystemExit(1)

@@ -33,7 +33,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-import _drill  # noqa: E402
+import _drill
 
 NAME = "postgres_down"
 PORT_PG = "5499"
@@ -85,7 +85,10 @@ def seed(env: dict) -> None:
         " geom=square(-122.44, 37.76, 0.05))\n"
     )
     subprocess.run(
-        [_drill.PY, "manage.py", "shell", "--no-imports", "-c", code], cwd=_drill.ROOT, env=env, check=True
+        [_drill.PY, "manage.py", "shell", "--no-imports", "-c", code],
+        cwd=_drill.ROOT,
+        env=env,
+        check=True,
     )
 
 

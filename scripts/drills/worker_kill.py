@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-import _drill  # noqa: E402
+import _drill
 
 NAME = "worker_kill"
 TOTAL = 1000
@@ -145,9 +145,7 @@ def main() -> None:
     duplicated = sorted(pk for pk, n in per_id.items() if n > 1)
     lost = sorted(ids - set(per_id))
     strangers = sorted(set(per_id) - ids)
-    passed = (
-        not duplicated and not lost and not strangers and statuses == Counter({"sent": TOTAL})
-    )
+    passed = not duplicated and not lost and not strangers and statuses == Counter({"sent": TOTAL})
     _drill.record(
         NAME,
         passed,
