@@ -1,6 +1,7 @@
 """Structured logs: one JSON object per line on stdout (LOG_FORMAT=json), or plain text.
 
-Every request gets one line from ``RequestLogMiddleware`` (method, path, status, duration). A
+Every request gets one line from ``RequestLogMiddleware`` (method, path without query string and
+with secret link tokens masked, status, duration). A
 403 or 404 is that line plus Django's one-line warning, never a traceback: ``ClientErrorFilter``
 drops the exception Django attaches to 4xx records. Tracebacks stay for real 5xx errors, inside
 the JSON line's ``exc`` field so a log shipper keeps them whole.
@@ -55,6 +56,21 @@ class ClientErrorFilter(logging.Filter):
         return True
 
 
+# URL parts that are secrets (private links, survey and unsubscribe links, password resets): a
+# log line names them, never shows them.
+SECRET_URL_KWARGS = ("token", "uidb64")
+
+
+def loggable_path(request: HttpRequest) -> str:
+    path = request.path
+    match = getattr(request, "resolver_match", None)
+    if match is not None:
+        for name, value in match.kwargs.items():
+            if any(secret in name for secret in SECRET_URL_KWARGS) and value:
+                path = path.replace(str(value), f"<{name}>")
+    return path
+
+
 class RequestLogMiddleware:
     """One line per request. First in MIDDLEWARE, so the duration covers the whole stack."""
 
@@ -65,15 +81,16 @@ class RequestLogMiddleware:
         started = time.perf_counter()
         response = self.get_response(request)
         duration_ms = round((time.perf_counter() - started) * 1000, 1)
+        path = loggable_path(request)
         request_logger.info(
             "%s %s %s %sms",
             request.method,
-            request.path,
+            path,
             response.status_code,
             duration_ms,
             extra={
                 "method": request.method,
-                "path": request.path,
+                "path": path,
                 "status": response.status_code,
                 "duration_ms": duration_ms,
             },

@@ -49,6 +49,14 @@ def test_each_request_is_one_json_line_with_method_path_status_and_duration(clie
     assert line["time"].endswith("+00:00")
 
 
+def test_a_private_link_token_never_reaches_the_request_log(client, db, json_lines):
+    token = "f" * 64
+    client.get(reverse("requests_app:private", args=[token]))
+    [line] = [r for r in _records(json_lines) if r["logger"] == "civic311.request"]
+    assert line["path"] == "/requests/private/<token>/"
+    assert token not in line["message"]
+
+
 def test_a_404_is_a_log_line_without_a_traceback(client, db, json_lines):
     response = client.get("/requests/9999-0000/")
     assert response.status_code == 404
