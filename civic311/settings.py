@@ -361,3 +361,65 @@ MIDDLEWARE = [
 ]
 TWO_FACTOR_REQUIRED = env.bool("TWO_FACTOR_REQUIRED", default=not (DEBUG or DEV_MAILBOX))
 OTP_TOTP_ISSUER = f"{CITY_NAME} 311"
+
+# --- Operations (faults, health, logs, media storage, read replica) ---------------------------
+# docs/operations.md explains each setting and the processes, scaling and drills.
+# A persistent connection is tested before reuse: after a PostgreSQL restart the first request
+# reconnects instead of failing on a dead socket.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Outermost first: the request log times the whole stack; the outage page catches view errors.
+MIDDLEWARE = [
+    "civic311.logs.RequestLogMiddleware",
+    "civic311.faults.DatabaseUnavailableMiddleware",
+    *MIDDLEWARE,
+]
+# /health/full/ turns 503 when the oldest queued task waited longer, or the last worker
+# heartbeat (the worker-heartbeat schedule, every minute) is older, than these.
+HEALTH_QUEUE_LAG_MAX_SECONDS = env.int("HEALTH_QUEUE_LAG_MAX_SECONDS", default=300)
+HEALTH_HEARTBEAT_STALE_SECONDS = env.int("HEALTH_HEARTBEAT_STALE_SECONDS", default=300)
+
+# Reads for reports go to a replica when one is configured (civic311/db_router.py).
+if env("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True
+    # The test run reads the replica through the default connection (no second test database).
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["civic311.db_router.ReplicaRouter"]
+
+# Media on S3-compatible storage (AWS, MinIO, Ceph, R2...) when MEDIA_S3_BUCKET is set, so every
+# web and worker container sees the same photos. Files stay private: photo views stream them.
+if env("MEDIA_S3_BUCKET", default=""):
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("MEDIA_S3_BUCKET"),
+            "endpoint_url": env("MEDIA_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env("MEDIA_S3_REGION", default="") or None,
+            "access_key": env("MEDIA_S3_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env("MEDIA_S3_SECRET_ACCESS_KEY", default="") or None,
+            "location": env("MEDIA_S3_PREFIX", default="media"),
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+
+# LOG_FORMAT=json: one JSON object per line on stdout (for a log shipper); "text" for people.
+LOG_FORMAT = env("LOG_FORMAT", default="text")
+LOGGING["formatters"] = {
+    "json": {"()": "civic311.logs.JsonFormatter"},
+    "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+}
+LOGGING["filters"] = {
+    "client_errors": {"()": "civic311.logs.ClientErrorFilter"},
+    "database_down": {"()": "civic311.faults.DatabaseUnavailableLogFilter"},
+}
+LOGGING["handlers"]["console"] = {
+    "class": "logging.StreamHandler",
+    "stream": "ext://sys.stdout",
+    "formatter": "json" if LOG_FORMAT == "json" else "text",
+}
+LOGGING["loggers"]["django.request"] = {"filters": ["client_errors", "database_down"]}
+# The request line of runserver duplicates civic311.request's.
+LOGGING["loggers"]["django.server"] = {"level": "WARNING"}

@@ -1,18 +1,18 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.http import HttpRequest, JsonResponse
 from django.urls import include, path
 
+from civic311.health import health, health_full
 
-def health(request: HttpRequest) -> JsonResponse:
-    return JsonResponse({"status": "ok"})
-
+# A database outage anywhere becomes the translated 503 page (civic311.faults).
+handler500 = "civic311.faults.server_error"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("health/", health, name="health"),
+    path("health/full/", health_full, name="health_full"),
     path("staff/", include("staff.urls")),
     path("", include("notifications.urls")),
     path("", include("requests_app.urls")),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import secrets
 import uuid
 from dataclasses import dataclass, field
@@ -34,6 +36,8 @@ from requests_app.selectors import ASSET_PICK_MAX_M, areas_for_point, boundary_c
 from requests_app.services.due import request_due_times
 from requests_app.services.events import Actor, event_record
 
+logger = logging.getLogger(__name__)
+
 # Messages as constants so views and tests share them.
 OUTSIDE_AREA = gettext_noop(
     "This location is outside %(city)s's service area. "
@@ -44,6 +48,10 @@ TOO_MANY_PHOTOS = gettext_noop("You can attach up to %(max)d photos.")
 ASSET_NOT_NEARBY = gettext_noop(
     "We can't find %(type)s %(asset_id)s near this location. "
     "Choose one from the list, or “Not sure / not listed”."
+)
+PHOTO_NOT_STORED = gettext_noop(
+    "We couldn't save your photo just now. Nothing was lost from the form: "
+    "try attaching it again in a minute, or send the report without it."
 )
 
 
@@ -68,8 +76,18 @@ def photo_stage(*, upload: UploadedFile, draft_key: uuid.UUID) -> Photo:
         height=processed.height,
     )
     name = photo.uuid.hex
-    photo.image.save(f"{name}.jpg", ContentFile(processed.image), save=False)
-    photo.thumbnail.save(f"{name}_t.jpg", ContentFile(processed.thumbnail), save=False)
+    try:
+        photo.image.save(f"{name}.jpg", ContentFile(processed.image), save=False)
+        photo.thumbnail.save(f"{name}_t.jpg", ContentFile(processed.thumbnail), save=False)
+    except OSError as exc:
+        # The media disk is full or failing (or S3 refused): keep no half-written file and no
+        # row, and tell the resident in the form, which keeps everything else they typed.
+        for field_file in (photo.image, photo.thumbnail):
+            if field_file.name:
+                with contextlib.suppress(OSError):
+                    field_file.storage.delete(field_file.name)
+        logger.warning("photo not stored: %s", exc)
+        raise ValidationError(_(PHOTO_NOT_STORED), code="photo_storage") from exc
     photo.save()
     return photo
 

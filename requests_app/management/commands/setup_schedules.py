@@ -34,6 +34,13 @@ SCHEDULES = [
         "schedule_type": Schedule.MINUTES,
         "minutes": 5,
     },
+    {
+        # /health/full/ reads the time of the last run: proof that a worker takes tasks.
+        "name": "worker-heartbeat",
+        "func": "civic311.health.heartbeat",
+        "schedule_type": Schedule.MINUTES,
+        "minutes": 1,
+    },
 ]
 
 
