@@ -39,6 +39,7 @@ from requests_app.services import (
     photo_stage,
     photo_unstage,
     photos_for_draft,
+    request_contact_confirm,
     request_resident_comment,
     request_submit,
 )
@@ -400,6 +401,9 @@ def private(request: HttpRequest, token: str) -> HttpResponse:
     service_request = selectors.request_get_by_token(token=token)
     if service_request is None:
         raise Http404
+    if request.method == "GET" and request.GET.get("confirm"):
+        # Followed from one of our messages: the contact it went to is the resident's.
+        request_contact_confirm(request=service_request, code=request.GET["confirm"])
     status = 200
     if request.method == "POST":
         draft_key = _uuid_or_new(request.POST.get("draft_key"))

@@ -17,6 +17,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -522,3 +523,24 @@ def reporter_contact_confirmed(*, reporter: Reporter, channel: str) -> bool:
         return True
     pairs = [("email", reporter.email), ("sms", reporter.phone)]
     return all(contact_is_confirmed(channel=c, address=a) for c, a in pairs if a)
+
+
+CONFIRM_SALT = "requests_app.contact-confirm"
+
+
+def contact_confirm_code(*, request: ServiceRequest, channel: str, address: str) -> str:
+    """The code that, added to a reporter's private link in a message to ``address``, proves
+    the link came from that mailbox or phone. An HMAC, so the address is not in the URL."""
+    key = _contact_key(channel=channel, address=address)
+    return salted_hmac(CONFIRM_SALT, f"{request.pk}:{channel}:{key}").hexdigest()[:32]
+
+
+def request_contact_confirm(*, request: ServiceRequest, code: str) -> ConfirmedContact | None:
+    """The reporter followed the link from a message: confirm the contact it was sent to, or
+    nothing when the code is not one of this request's."""
+    pairs = [("email", request.reporter_email), ("sms", str(request.reporter_phone or ""))]
+    for channel, address in pairs:
+        expected = contact_confirm_code(request=request, channel=channel, address=address)
+        if address and code and constant_time_compare(code, expected):
+            return contact_confirm(channel=channel, address=address)
+    return None
