@@ -59,6 +59,7 @@ from requests_app.models import (
     Supporter,
 )
 from requests_app.services import contact_confirm_code, contact_is_confirmed
+from requests_app.text import location_for_message
 
 Role = RequestSubscription.Role
 Type = RequestEvent.Type
@@ -290,7 +291,7 @@ def message_context(
         "tracking_number": request.tracking_number,
         "category_name": request.category.tr("name"),
         "department_name": request.department.tr("name") if request.department else "",
-        "address": request.address,
+        "address": location_for_message(request.address),
         "city_name": settings.CITY_NAME,
         "language": translation.get_language() or "en",
         "tracker_url": absolute_url(request.get_absolute_url()),

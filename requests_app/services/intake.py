@@ -40,6 +40,7 @@ from requests_app.photos import photo_process
 from requests_app.selectors import ASSET_PICK_MAX_M, areas_for_point, boundary_contains
 from requests_app.services.due import request_due_times
 from requests_app.services.events import Actor, event_record
+from requests_app.text import location_clean
 
 # Messages as constants so views and tests share them.
 OUTSIDE_AREA = gettext_noop(
@@ -210,7 +211,7 @@ def request_submit(*, submission: Submission, actor: Actor = None) -> tuple[Serv
         category=s.category,
         description=s.description.strip(),
         location=s.location,
-        address=s.address.strip(),
+        address=location_clean(s.address),
         neighbourhood=areas.get("neighbourhood"),
         ward=areas.get("ward"),
         channel=s.channel,

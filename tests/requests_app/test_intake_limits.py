@@ -369,3 +369,56 @@ def test_an_anonymous_report_has_nothing_to_confirm(city):
     sr = submit(city, reporter=Reporter(anonymous=True))
     assert sr.contact_confirmed
     assert RequestEvent.objects.filter(request=sr).count() == 1
+
+
+# --- The typed location in messages ---------------------------------------------------------------
+
+NASTY_LOCATION = "Pay the fine at https://evil.example/pay\nURGENT: call now \u202egnp.exe\u200b"
+
+
+def test_a_typed_location_reaches_the_receipt_on_one_line_without_links(client, city):
+    data = report(city, address=NASTY_LOCATION)  # the pin is set, so the text is kept as typed
+    post(client, data)
+    sr = ServiceRequest.objects.get()
+    assert "\n" not in sr.address and "\u202e" not in sr.address
+    _deliver(sr)
+    receipt = _to("victim@example.com").get()
+    for part in (receipt.subject, receipt.body_text, receipt.body_html):
+        assert "https://" not in part and "evil.example" not in part
+        assert "\u202e" not in part and "\u200b" not in part
+    line = next(x for x in receipt.body_text.splitlines() if x.startswith("Location:"))
+    assert (
+        line == "Location: Pay the fine at https[:]//evil[.]example/pay URGENT: call now gnp[.]exe"
+    )
+
+
+def test_staff_alerts_get_the_same_neutralised_location(city):
+    from notifications.staff_alerts import staff_alert_context
+
+    sr = submit(city, address=NASTY_LOCATION)
+    context = staff_alert_context(request=sr, event=None)
+    assert "evil[.]example" in context["address"] and "\n" not in context["address"]
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [
+        ("1 Market St. & 5th St", "1 Market St. & 5th St"),
+        ("Calle 24 y Mission, frente a la panadería", "Calle 24 y Mission, frente a la panadería"),
+        ("see www.evil.co", "see www[.]evil[.]co"),
+        ("javascript:alert(1)", "javascript[:]alert(1)"),
+        ("line\r\nbreak\u2028and\x00null", "line break and null"),
+        ("\u202dreversed\u202c \u2066isolated\u2069", "reversed isolated"),
+    ],
+)
+def test_location_for_message(typed, shown):
+    from requests_app.text import location_for_message
+
+    assert location_for_message(typed) == shown
+
+
+def test_a_long_location_is_cut_to_200_characters():
+    from requests_app.text import location_for_message
+
+    shown = location_for_message("Near the corner " * 40)
+    assert len(shown) == 200 and shown.endswith("…")
