@@ -422,3 +422,31 @@ def test_a_long_location_is_cut_to_200_characters():
 
     shown = location_for_message("Near the corner " * 40)
     assert len(shown) == 200 and shown.endswith("…")
+
+
+# --- Admin ---------------------------------------------------------------------------------------
+
+
+def test_admins_set_the_limits_and_block_senders_in_the_admin(client, django_user_model):
+    admin = django_user_model.objects.create_superuser("cityadmin", "a@example.com", "pw")
+    client.force_login(admin)
+    row = IntakeSettings.load()
+    page = client.get(reverse("admin:requests_app_intakesettings_change", args=[row.pk]))
+    assert "Reports per client address per hour" in page.content.decode()
+    assert client.get(reverse("admin:requests_app_intakesettings_add")).status_code == 403
+    response = client.post(
+        reverse("admin:requests_app_blockedcontact_add"),
+        {"kind": "network", "value": "203.0.113.9/24", "reason": "flood on 6 Dec"},
+    )
+    assert response.status_code == 302
+    assert BlockedContact.objects.get().value == "203.0.113.0/24"
+    for name in ("intakeattempt", "confirmedcontact", "blockedcontact"):
+        assert client.get(reverse(f"admin:requests_app_{name}_changelist")).status_code == 200
+
+
+def test_the_admin_speaks_spanish_too(client, django_user_model):
+    from django.utils import translation
+
+    with translation.override("es"):
+        assert str(IntakeSettings._meta.verbose_name) != "intake limits"
+        assert str(BlockedContact._meta.verbose_name_plural) != "blocked senders"
