@@ -105,7 +105,7 @@ def test_the_limit_message_is_in_spanish_for_spanish_readers(client, city):
     post(client, report(city))
     response = client.post(URL, report(city), REMOTE_ADDR=ATTACKER, HTTP_ACCEPT_LANGUAGE="es")
     assert response.status_code == 429
-    assert "Ha enviado muchos avisos en poco tiempo" in response.content.decode()
+    assert "Ha enviado muchos reportes en poco tiempo" in response.content.decode()
 
 
 def test_one_email_address_is_limited_per_day_whatever_the_connection(client, city):
