@@ -450,3 +450,30 @@ def test_the_admin_speaks_spanish_too(client, django_user_model):
     with translation.override("es"):
         assert str(IntakeSettings._meta.verbose_name) != "intake limits"
         assert str(BlockedContact._meta.verbose_name_plural) != "blocked senders"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_thirty_reports_at_the_same_moment_are_counted_one_by_one():
+    """The flood arrived in 2.6 s: concurrent requests must not all count zero before any is
+    recorded (each check runs under a lock per sender)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
+    from requests_app.services import IntakeRefused
+
+    limits(reports_per_address_per_hour=5, reports_per_contact_per_day=0)
+
+    def attempt(_i: int) -> bool:
+        try:
+            intake_report_admit(client=IntakeClient(address=ATTACKER), email="victim@example.com")
+            return True
+        except IntakeRefused:
+            return False
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        admitted = list(pool.map(attempt, range(30)))
+    assert sum(admitted) == 5
+    assert IntakeAttempt.objects.count() == 5
