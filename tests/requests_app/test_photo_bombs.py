@@ -130,12 +130,13 @@ def test_a_40_megapixel_jpeg_is_processed_in_little_memory(tmp_path):
 
 
 def test_a_40_megapixel_png_is_processed_without_copies_of_itself(tmp_path):
-    """A PNG must be decoded whole (120 MB of pixels); nothing else of that size is made."""
+    """A PNG is decoded whole, but nothing else of its size is made (the old code peaked at
+    about 200 MB above its start for this file, the new one at under 50 MB)."""
     path = tmp_path / "big.png"
     path.write_bytes(png_bomb(8000, 5000))
     peak, width, _height = _peak_bytes_processing(path)
     assert width == 2048
-    assert peak < 200 * 1024 * 1024, f"{peak / 2**20:.0f} MB"
+    assert peak < 150 * 1024 * 1024, f"{peak / 2**20:.0f} MB"
 
 
 # --- Staging photos ------------------------------------------------------------------------------
