@@ -139,6 +139,9 @@ PHOTO_MAX_BYTES = env.int("PHOTO_MAX_BYTES", default=10 * 1024 * 1024)
 PHOTO_MAX_COUNT = 5
 PHOTO_MAX_DIMENSION = 2048
 PHOTO_THUMB_DIMENSION = 400
+# Issue 10 (intake abuse): the most pixels a photo may claim in its header (40 MP, a big phone
+# camera); anything larger is refused before it is decoded.
+PHOTO_MAX_PIXELS = env.int("PHOTO_MAX_PIXELS", default=40_000_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DESCRIPTION_MAX_LENGTH = 4000

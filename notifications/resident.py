@@ -36,7 +36,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from notifications.models import Channel, OutboxMessage, RequestSubscription
 from notifications.outbox import dedupe_key_for, outbox_queue
@@ -51,12 +51,15 @@ from notifications.subscriptions import (
 )
 from requests_app.models import (
     ClosureReason,
+    IntakeSettings,
     Photo,
     RequestEvent,
     ServiceRequest,
     Status,
     Supporter,
 )
+from requests_app.services import contact_confirm_code, contact_is_confirmed
+from requests_app.text import location_for_message
 
 Role = RequestSubscription.Role
 Type = RequestEvent.Type
@@ -162,6 +165,10 @@ def event_messages_queue(*, event: RequestEvent) -> list[OutboxMessage]:
     for subscription in recipients:
         if not subscription.active:
             continue
+        if _unconfirmed(request=request, subscription=subscription) and not _receipt_allowed(
+            event=event, subscription=subscription, kind=kind
+        ):
+            continue
         message = _queue(request=request, event=event, subscription=subscription, kind=kind)
         if message is not None:
             queued.append(message)
@@ -169,6 +176,44 @@ def event_messages_queue(*, event: RequestEvent) -> list[OutboxMessage]:
         # After the "merged into …" message, they hear about the original from now on.
         subscriptions_carry_to_original(duplicate=request)
     return queued
+
+
+def _unconfirmed(*, request: ServiceRequest, subscription: RequestSubscription) -> bool:
+    """A reporter's contact typed into the public form that nobody has shown to be theirs:
+    anyone can type someone else's email address or number (issue 10). Once the resident
+    confirms any contact of the request, the private link is theirs, and so are the contacts
+    they chose with it."""
+    if subscription.role != Role.REPORTER or request.contact_confirmed:
+        return False
+    contacts = {
+        (subscription.channel, subscription.address),
+        (Channel.EMAIL, request.reporter_email),
+        (Channel.SMS, str(request.reporter_phone or "")),
+    }
+    return not any(
+        contact_is_confirmed(channel=channel, address=address)
+        for channel, address in contacts
+        if address
+    )
+
+
+def _receipt_allowed(*, event: RequestEvent, subscription: RequestSubscription, kind: str) -> bool:
+    """An unconfirmed contact gets the receipt of a report and nothing else, and at most
+    IntakeSettings.unconfirmed_receipts_per_day of those, however many reports name it."""
+    if kind != "received" or event.type != Type.CREATED:
+        return False
+    since = timezone.now() - timedelta(days=1)
+    sent = (
+        OutboxMessage.objects.filter(
+            channel=subscription.channel,
+            recipient=subscription.address,
+            template="received",
+            created_at__gte=since,
+        )
+        .exclude(status=OutboxMessage.Status.SUPPRESSED)
+        .count()
+    )
+    return sent < IntakeSettings.load().unconfirmed_receipts_per_day
 
 
 def _queue(
@@ -246,14 +291,12 @@ def message_context(
         "tracking_number": request.tracking_number,
         "category_name": request.category.tr("name"),
         "department_name": request.department.tr("name") if request.department else "",
-        "address": request.address,
+        "address": location_for_message(request.address),
         "city_name": settings.CITY_NAME,
         "language": translation.get_language() or "en",
         "tracker_url": absolute_url(request.get_absolute_url()),
         "private_url": (
-            absolute_url(reverse("requests_app:private", args=[request.private_token]))
-            if reporter and request.private_token
-            else ""
+            _private_url(request=request, subscription=subscription) if reporter else ""
         ),
         "preferences_url": (
             absolute_url(reverse("notifications:preferences", args=[request.private_token]))
@@ -302,6 +345,20 @@ def message_context(
             context["original_number"] = original.tracking_number
             context["original_url"] = absolute_url(original.get_absolute_url())
     return context
+
+
+def _private_url(*, request: ServiceRequest, subscription: RequestSubscription) -> str:
+    """The reporter's private link; while their contact is unconfirmed it carries the code
+    that confirms it when followed (requests_app.services.request_contact_confirm)."""
+    if not request.private_token:
+        return ""
+    url = absolute_url(reverse("requests_app:private", args=[request.private_token]))
+    if _unconfirmed(request=request, subscription=subscription):
+        code = contact_confirm_code(
+            request=request, channel=subscription.channel, address=subscription.address
+        )
+        url = f"{url}?confirm={code}"
+    return url
 
 
 def _closure_reason(*, event: RequestEvent, request: ServiceRequest) -> ClosureReason | None:

@@ -29,6 +29,7 @@ from notifications.models import OutboxMessage, StaffPreference
 from notifications.outbox import dedupe_key_for, outbox_queue
 from notifications.rendering import Rendered, absolute_url, message_render
 from requests_app.models import Priority, RequestEvent, Role, ServiceRequest
+from requests_app.text import location_for_message
 
 # Which preference decides each kind of alert.
 KIND_PREFERENCE = {
@@ -105,7 +106,7 @@ def staff_alert_context(*, request: ServiceRequest, event: RequestEvent | None) 
     return {
         "tracking_number": request.tracking_number,
         "category_name": request.category.tr("name"),
-        "address": request.address,
+        "address": location_for_message(request.address),
         "department_name": request.department.tr("name") if request.department else "",
         "priority": request.get_priority_display(),
         "status": request.get_status_display(),
@@ -393,7 +394,7 @@ def _digest_groups(items: list[OutboxMessage]) -> list[dict]:
             {
                 "tracking_number": request.tracking_number if request else "",
                 "category_name": request.category.tr("name") if request else "",
-                "address": request.address if request else "",
+                "address": location_for_message(request.address) if request else "",
                 "subject": item.subject,
                 "staff_url": (
                     absolute_url(reverse("staff:detail", args=[request.tracking_number]))

@@ -14,10 +14,14 @@ from requests_app.models import (
     Area,
     AreaSet,
     Asset,
+    BlockedContact,
     Category,
     CategoryGroup,
     ClosureReason,
+    ConfirmedContact,
     Department,
+    IntakeAttempt,
+    IntakeSettings,
     Photo,
     Question,
     QuestionChoice,
@@ -290,3 +294,61 @@ class StaffUserAdmin(UserAdmin):
 
 admin.site.unregister(User)
 admin.site.register(User, StaffUserAdmin)
+
+
+# --- Issue 10: intake limits, the block list, and what they count ------------------------------
+
+
+@admin.register(IntakeSettings)
+class IntakeSettingsAdmin(admin.ModelAdmin):
+    """One row of limits for the public form: added once, never deleted."""
+
+    list_display = [
+        "__str__",
+        "reports_per_address_per_hour",
+        "reports_per_contact_per_day",
+        "reports_per_device_per_hour",
+        "photos_per_address_per_hour",
+        "min_fill_seconds",
+        "unconfirmed_receipts_per_day",
+    ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return not IntakeSettings.objects.exists()
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+@admin.register(BlockedContact)
+class BlockedContactAdmin(admin.ModelAdmin):
+    """Senders refused at the public form (with a neutral message, so they are not told)."""
+
+    list_display = ["value", "kind", "reason", "created_at"]
+    list_filter = ["kind"]
+    search_fields = ["value", "reason"]
+    fields = ["kind", "value", "reason"]
+
+
+@admin.register(IntakeAttempt)
+class IntakeAttemptAdmin(ReadOnlyAdmin):
+    """What the limits count (kept two days): who is sending how much."""
+
+    list_display = ["created_at", "kind", "client_address", "email", "phone", "device"]
+    list_filter = ["kind"]
+    search_fields = ["client_address", "email", "phone", "device"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(ConfirmedContact)
+class ConfirmedContactAdmin(admin.ModelAdmin):
+    """Contacts whose owners followed a link from one of our messages. Deleting one makes its
+    next report unconfirmed again; rows are added by residents only."""
+
+    list_display = ["address", "channel", "confirmed_at"]
+    list_filter = ["channel"]
+    search_fields = ["address"]
+    readonly_fields = ["channel", "address", "confirmed_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

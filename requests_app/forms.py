@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
@@ -9,6 +10,7 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.conf import settings
 from django.contrib.gis.geos import Point
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -22,6 +24,12 @@ from requests_app.services import OUTSIDE_AREA, Reporter, Submission
 from requests_app.services.intake import ASSET_NOT_NEARBY
 
 QUESTION_PREFIX = "q_"
+STARTED_SALT = "requests_app.report.started"
+
+
+def form_started_token(*, at: float | None = None) -> str:
+    """When the form was handed out, signed so it cannot be back-dated."""
+    return signing.dumps(time.time() if at is None else at, salt=STARTED_SALT)
 
 
 class FirstOptionFocus:
@@ -81,6 +89,14 @@ class ReportForm(forms.Form):
     """Everything a resident sends. Question fields are added for the chosen category."""
 
     idempotency_key = forms.UUIDField(widget=forms.HiddenInput)
+    # Against robots (issue 10): `website` is a field people never see (the page hides it) and
+    # robots fill in; `started` is when the form was handed out (form_started_token).
+    website = forms.CharField(
+        required=False,
+        label=gettext_lazy("Leave this empty"),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+    started = forms.CharField(required=False, widget=forms.HiddenInput)
     category = forms.ModelChoiceField(
         queryset=Category.objects.filter(active=True),
         widget=forms.RadioSelect,
@@ -335,6 +351,18 @@ class ReportForm(forms.Form):
             idempotency_key=data["idempotency_key"],
             asset=self.picked_asset,
         )
+
+    def looks_automated(self, *, min_seconds: int) -> bool:
+        """A robot's tell: the hidden field filled in, or the form sent back faster than a
+        person could (or with its start time missing or forged). Reads the raw data, so it
+        answers whatever else is wrong with the form."""
+        if (self.data.get("website") or "").strip():
+            return True
+        try:
+            started = float(signing.loads(self.data.get("started") or "", salt=STARTED_SALT))
+        except (signing.BadSignature, TypeError, ValueError):
+            return True
+        return time.time() - started < min_seconds
 
     def add_submit_errors(self, error: ValidationError) -> None:
         """Show what request_submit refused on the form. A refused location goes on the address,

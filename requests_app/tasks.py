@@ -26,3 +26,9 @@ def staged_photos_purge() -> int:
     from requests_app.services import photos_purge_abandoned
 
     return photos_purge_abandoned()
+
+
+def intake_attempts_forget() -> int:
+    from requests_app.services import intake_attempts_purge
+
+    return intake_attempts_purge()

@@ -26,15 +26,21 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from civic311.http import HtmxHttpRequest
 from requests_app import selectors
 from requests_app.assets import asset_picker_context
-from requests_app.forms import CommentForm, ReportForm
+from requests_app.forms import CommentForm, ReportForm, form_started_token
 from requests_app.maps import map_config
-from requests_app.models import Category, Channel, Photo
+from requests_app.models import Category, Channel, IntakeSettings, Photo
 from requests_app.permissions import staff_profile
 from requests_app.services import (
+    INTAKE_UNACCEPTED,
     OUTSIDE_AREA,
     TOO_MANY_PHOTOS,
+    IntakeClient,
+    IntakeRefused,
+    intake_report_admit,
     photo_stage,
+    photo_unstage,
     photos_for_draft,
+    request_contact_confirm,
     request_resident_comment,
     request_submit,
 )
@@ -55,6 +61,12 @@ def _staged_by_this_browser(request: HttpRequest, photo: Photo) -> bool:
     return str(photo.draft_key) in request.session.get(STAGED_DRAFTS_SESSION_KEY, [])
 
 
+# A browser's own random id, signed, kept two years: the "per device" intake limit counts it.
+DEVICE_COOKIE = "c311_device"
+DEVICE_SALT = "requests_app.device"
+DEVICE_MAX_AGE = 2 * 365 * 24 * 60 * 60
+
+
 def _uuid_or_new(value: str | None) -> uuid.UUID:
     try:
         return uuid.UUID(str(value))
@@ -67,6 +79,26 @@ def _int_or_none(value: str | None) -> int | None:
         return int(value) if value else None
     except ValueError:
         return None
+
+
+def _intake_client(request: HttpRequest) -> IntakeClient:
+    # REMOTE_ADDR, not X-Forwarded-For: a client can write any forwarded-for header it likes.
+    device = request.get_signed_cookie(DEVICE_COOKIE, default="", salt=DEVICE_SALT)
+    return IntakeClient(address=request.META.get("REMOTE_ADDR", ""), device=device or "")
+
+
+def _with_device(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    if not request.get_signed_cookie(DEVICE_COOKIE, default="", salt=DEVICE_SALT):
+        response.set_signed_cookie(
+            DEVICE_COOKIE,
+            uuid.uuid4().hex,
+            salt=DEVICE_SALT,
+            max_age=DEVICE_MAX_AGE,
+            httponly=True,
+            samesite="Lax",
+            secure=settings.SESSION_COOKIE_SECURE,
+        )
+    return response
 
 
 @require_GET
@@ -88,9 +120,13 @@ def _stage_uploads(
             errors.append(_(TOO_MANY_PHOTOS) % {"max": settings.PHOTO_MAX_COUNT})
             break
         try:
-            staged.append(photo_stage(upload=upload, draft_key=draft_key))
+            staged.append(
+                photo_stage(upload=upload, draft_key=draft_key, client=_intake_client(request))
+            )
         except ValidationError as exc:
             errors.extend(exc.messages)
+            if exc.code in ("too_many_photos", "throttled", "blocked"):
+                break
     if staged:
         _staged_drafts_remember(request, draft_key)
     return staged, errors
@@ -160,15 +196,21 @@ def report(request: HttpRequest) -> HttpResponse:
         form = ReportForm(
             initial={
                 "idempotency_key": uuid.uuid4(),
+                "started": form_started_token(),
                 "category": category,
                 "language": (get_language() or "en")[:2],
                 "contact_method": "email",
             },
             category=category,
         )
-        return render(request, "requests_app/report.html", _report_context(form))
+        return _with_device(
+            request, render(request, "requests_app/report.html", _report_context(form))
+        )
 
     draft_key = _uuid_or_new(request.POST.get("idempotency_key"))
+    if request.POST.get("remove_photo"):
+        # Removed for good, so it no longer takes one of the draft's places.
+        photo_unstage(draft_key=draft_key, photo_uuid=request.POST["remove_photo"])
     kept = [v for v in request.POST.getlist("photo_id") if v != request.POST.get("remove_photo")]
     photos = photos_for_draft(draft_key=draft_key, uuids=kept)
     staged, photo_errors = _stage_uploads(request, draft_key, len(photos))
@@ -195,6 +237,9 @@ def report(request: HttpRequest) -> HttpResponse:
             # show the form again with it, once, before the review.
             return render(request, "requests_app/report.html", {**context, "asset_prompt": True})
         return render(request, "requests_app/report_review.html", context)
+    refused = _intake_refusal(request, form)
+    if refused is not None:
+        return refused
     try:
         service_request, _created = request_submit(
             submission=form.submission(channel=Channel.WEB, photos=photos), actor=None
@@ -205,6 +250,34 @@ def report(request: HttpRequest) -> HttpResponse:
             request, "requests_app/report.html", _report_context(form, photo_errors), status=422
         )
     return redirect("requests_app:confirmation", token=service_request.private_token)
+
+
+def _intake_refusal(request: HttpRequest, form: ReportForm) -> HttpResponse | None:
+    """The abuse checks before a public report is filed (issue 10), or None to go ahead.
+
+    A robot (hidden field filled in, form sent back too fast) and a blocked sender get the same
+    neutral message; a sender over a limit is told to wait (429). Either way nothing is saved
+    and the form comes back as it was sent."""
+    limits = IntakeSettings.load()
+    status, message = 0, ""
+    if form.looks_automated(min_seconds=limits.min_fill_seconds):
+        status, message = 422, _(INTAKE_UNACCEPTED)
+    else:
+        data = form.cleaned_data
+        anonymous = bool(data.get("anonymous"))
+        try:
+            intake_report_admit(
+                client=_intake_client(request),
+                email="" if anonymous else data.get("email") or "",
+                phone="" if anonymous or not data.get("phone") else str(data["phone"]),
+                idempotency_key=data["idempotency_key"],
+            )
+        except IntakeRefused as exc:
+            status, message = (429 if exc.code == "throttled" else 422), exc.message
+    if not status:
+        return None
+    form.add_error(None, message)
+    return render(request, "requests_app/report.html", _report_context(form), status=status)
 
 
 @require_GET
@@ -347,6 +420,9 @@ def private(request: HttpRequest, token: str) -> HttpResponse:
     service_request = selectors.request_get_by_token(token=token)
     if service_request is None:
         raise Http404
+    if request.method == "GET" and request.GET.get("confirm"):
+        # Followed from one of our messages: the contact it went to is the resident's.
+        request_contact_confirm(request=service_request, code=request.GET["confirm"])
     status = 200
     if request.method == "POST":
         draft_key = _uuid_or_new(request.POST.get("draft_key"))

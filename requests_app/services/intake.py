@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import ipaddress
 import logging
 import secrets
 import uuid
@@ -15,17 +17,22 @@ from django.contrib.gis.geos import Point
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from requests_app.assets import asset_type_name
 from requests_app.models import (
     Asset,
+    BlockedContact,
     Category,
     Channel,
+    ConfirmedContact,
     ContactMethod,
+    IntakeAttempt,
+    IntakeSettings,
     Photo,
     RequestEvent,
     ServiceRequest,
@@ -35,6 +42,7 @@ from requests_app.photos import photo_process
 from requests_app.selectors import ASSET_PICK_MAX_M, areas_for_point, boundary_contains
 from requests_app.services.due import request_due_times
 from requests_app.services.events import Actor, event_record
+from requests_app.text import location_clean
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +53,19 @@ OUTSIDE_AREA = gettext_noop(
 )
 CATEGORY_OFFLINE = gettext_noop("This problem can't be reported online.")
 TOO_MANY_PHOTOS = gettext_noop("You can attach up to %(max)d photos.")
+# Said to the sender of a report refused as a robot or from the block list: the same words and
+# status for both, so neither the honeypot nor the block list can be probed from outside.
+INTAKE_UNACCEPTED = gettext_noop(
+    "We couldn't accept this report. Please check it and send it again, or call 311."
+)
+INTAKE_THROTTLED = gettext_noop(
+    "You have sent a lot of reports in a short time. Your report is kept below: please wait a "
+    "while and send it again, or call 311 if it is urgent."
+)
+PHOTOS_THROTTLED = gettext_noop(
+    "Too many photos have been sent from your connection in the last hour. "
+    "Please wait a while before adding more."
+)
 ASSET_NOT_NEARBY = gettext_noop(
     "We can't find %(type)s %(asset_id)s near this location. "
     "Choose one from the list, or “Not sure / not listed”."
@@ -64,9 +85,21 @@ def tracking_number_candidate(*, at: datetime, digits: int) -> str:
 # --- Photos --------------------------------------------------------------------------------------
 
 
-def photo_stage(*, upload: UploadedFile, draft_key: uuid.UUID) -> Photo:
+def photo_stage(
+    *, upload: UploadedFile, draft_key: uuid.UUID, client: IntakeClient | None = None
+) -> Photo:
     """Process an upload and keep it against a form's draft key until the request is submitted,
-    so a resident never has to attach the same photo twice after a form error."""
+    so a resident never has to attach the same photo twice after a form error.
+
+    Checked before any decoding: one draft holds at most a report's photos (PHOTO_MAX_COUNT),
+    and a public ``client`` at most IntakeSettings.photos_per_address_per_hour an hour."""
+    staged = Photo.objects.filter(draft_key=draft_key, request__isnull=True).count()
+    if staged >= settings.PHOTO_MAX_COUNT:
+        raise ValidationError(
+            _(TOO_MANY_PHOTOS) % {"max": settings.PHOTO_MAX_COUNT}, code="too_many_photos"
+        )
+    if client is not None:
+        intake_photo_admit(client=client)
     processed = photo_process(upload)
     photo = Photo(
         draft_key=draft_key,
@@ -90,6 +123,22 @@ def photo_stage(*, upload: UploadedFile, draft_key: uuid.UUID) -> Photo:
         raise ValidationError(_(PHOTO_NOT_STORED), code="photo_storage") from exc
     photo.save()
     return photo
+
+
+def photo_unstage(*, draft_key: uuid.UUID, photo_uuid: str) -> int:
+    """A resident removed a staged photo from their form: delete it (files too), so it no longer
+    takes one of the draft's places. Only a photo staged under this draft key, never one that
+    is already part of a request."""
+    try:
+        wanted = uuid.UUID(str(photo_uuid))
+    except ValueError:
+        return 0
+    photos = list(Photo.objects.filter(draft_key=draft_key, request__isnull=True, uuid=wanted))
+    for photo in photos:
+        photo.image.delete(save=False)
+        photo.thumbnail.delete(save=False)
+        photo.delete()
+    return len(photos)
 
 
 def photos_for_draft(*, draft_key: uuid.UUID | None, uuids: list[str]) -> list[Photo]:
@@ -180,7 +229,7 @@ def request_submit(*, submission: Submission, actor: Actor = None) -> tuple[Serv
         category=s.category,
         description=s.description.strip(),
         location=s.location,
-        address=s.address.strip(),
+        address=location_clean(s.address),
         neighbourhood=areas.get("neighbourhood"),
         ward=areas.get("ward"),
         channel=s.channel,
@@ -192,6 +241,7 @@ def request_submit(*, submission: Submission, actor: Actor = None) -> tuple[Serv
         reporter_email="" if anonymous else reporter.email.strip(),
         reporter_phone="" if anonymous else reporter.phone,
         contact_method=ContactMethod.NONE if anonymous else reporter.contact_method,
+        contact_confirmed=reporter_contact_confirmed(reporter=reporter, channel=s.channel),
         language=reporter.language,
         private_token=secrets.token_hex(32),
         idempotency_key=s.idempotency_key,
@@ -307,3 +357,209 @@ def photos_purge_abandoned(*, older_than: timedelta = timedelta(days=2)) -> int:
         photo.thumbnail.delete(save=False)
     Photo.objects.filter(pk__in=[p.pk for p in abandoned], request__isnull=True).delete()
     return len(abandoned)
+
+
+# --- Abuse limits (issue 10) --------------------------------------------------------------------
+
+
+class IntakeRefused(Exception):
+    """A public report or photo refused before anything is saved. ``code`` is "throttled" (a
+    limit was hit: the view answers 429), "blocked" or "bot" (both answered the same neutral
+    way, so neither can be told apart from outside)."""
+
+    def __init__(self, message: str, *, code: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+@dataclass(frozen=True)
+class IntakeClient:
+    """Who is sending, as far as the web can tell: the connection's address (REMOTE_ADDR; a
+    forwarded-for header is the client's to write) and the browser's signed device cookie."""
+
+    address: str = ""
+    device: str = ""
+
+
+def _lock(*keys: str) -> None:
+    """Serialise concurrent counts for the same sender (30 reports fired at once must not all
+    count zero before any is recorded). Sorted, so two senders never wait on each other."""
+    with connection.cursor() as cursor:
+        for key in sorted(set(keys)):
+            digest = int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big")
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [digest - 2**63])
+
+
+def _count(*, kind: str, since: datetime, **match) -> int:
+    return IntakeAttempt.objects.filter(kind=kind, created_at__gte=since, **match).count()
+
+
+def _ip(address: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None
+
+
+def intake_blocked(*, client: IntakeClient, email: str = "", phone: str = "") -> bool:
+    """Whether the block list refuses this sender: their email, phone, or an address/range
+    containing their IP address."""
+    email = email.strip().lower()
+    phone = str(phone or "").strip()
+    if (
+        email
+        and BlockedContact.objects.filter(kind=BlockedContact.Kind.EMAIL, value=email).exists()
+    ):
+        return True
+    if (
+        phone
+        and BlockedContact.objects.filter(kind=BlockedContact.Kind.PHONE, value=phone).exists()
+    ):
+        return True
+    ip = _ip(client.address)
+    if ip is None:
+        return False
+    address = ipaddress.ip_address(ip)
+    for value in BlockedContact.objects.filter(kind=BlockedContact.Kind.NETWORK).values_list(
+        "value", flat=True
+    ):
+        try:
+            if address in ipaddress.ip_network(value, strict=False):
+                return True
+        except ValueError:
+            continue
+    return False
+
+
+def intake_report_admit(
+    *,
+    client: IntakeClient,
+    email: str = "",
+    phone: str = "",
+    idempotency_key: uuid.UUID | None = None,
+    now: datetime | None = None,
+) -> IntakeAttempt | None:
+    """Let one public report through, or raise IntakeRefused; records the attempt it counts.
+    A form sent again (its idempotency key already filed) passes uncounted: request_submit
+    answers it with the request it made.
+
+    1. The block list (email, phone, IP address or range) refuses with the neutral message.
+    2. Under a lock per sender, the admin-set limits (IntakeSettings; 0 = off): reports per
+       client address and per device in the last hour, per email and per phone in the last day.
+    3. Recorded, so the next report counts this one.
+    """
+    if idempotency_key and ServiceRequest.objects.filter(idempotency_key=idempotency_key).exists():
+        return None
+    now = now or timezone.now()
+    email = email.strip().lower()
+    phone = str(phone or "").strip()
+    if intake_blocked(client=client, email=email, phone=phone):
+        raise IntakeRefused(_(INTAKE_UNACCEPTED), code="blocked")
+    limits = IntakeSettings.load()
+    ip = _ip(client.address)
+    hour, day = now - timedelta(hours=1), now - timedelta(days=1)
+    checks = [
+        (ip, limits.reports_per_address_per_hour, hour, {"client_address": ip}),
+        (client.device, limits.reports_per_device_per_hour, hour, {"device": client.device}),
+        (email, limits.reports_per_contact_per_day, day, {"email": email}),
+        (phone, limits.reports_per_contact_per_day, day, {"phone": phone}),
+    ]
+    with transaction.atomic():
+        _lock(*(f"intake:{value}" for value, *_rest in checks if value))
+        for value, limit, since, match in checks:
+            if value and limit and _count(kind="report", since=since, **match) >= limit:
+                raise IntakeRefused(_(INTAKE_THROTTLED), code="throttled")
+        return IntakeAttempt.objects.create(
+            kind=IntakeAttempt.Kind.REPORT,
+            client_address=ip,
+            device=client.device[:64],
+            email=email[:254],
+            phone=phone[:32],
+            created_at=now,
+        )
+
+
+def intake_photo_admit(*, client: IntakeClient, now: datetime | None = None) -> IntakeAttempt:
+    """Let one public photo be processed, or raise ValidationError (the photo's own error list
+    shows it); the block list applies to photos too."""
+    now = now or timezone.now()
+    if intake_blocked(client=client):
+        raise ValidationError(_(INTAKE_UNACCEPTED), code="blocked")
+    limit = IntakeSettings.load().photos_per_address_per_hour
+    ip = _ip(client.address)
+    with transaction.atomic():
+        if ip and limit:
+            _lock(f"photo:{ip}")
+            since = now - timedelta(hours=1)
+            if _count(kind="photo", since=since, client_address=ip) >= limit:
+                raise ValidationError(_(PHOTOS_THROTTLED), code="throttled")
+        return IntakeAttempt.objects.create(
+            kind=IntakeAttempt.Kind.PHOTO,
+            client_address=ip,
+            device=client.device[:64],
+            created_at=now,
+        )
+
+
+def intake_attempts_purge(*, older_than: timedelta = timedelta(days=2)) -> int:
+    """Forget the attempts no limit counts any more (they hold IP addresses)."""
+    deleted, _rows = IntakeAttempt.objects.filter(
+        created_at__lt=timezone.now() - older_than
+    ).delete()
+    return deleted
+
+
+# --- Confirmed contacts -------------------------------------------------------------------------
+
+
+def contact_is_confirmed(*, channel: str, address: str) -> bool:
+    return ConfirmedContact.objects.filter(
+        channel=channel, address=_contact_key(channel=channel, address=address)
+    ).exists()
+
+
+def contact_confirm(*, channel: str, address: str) -> ConfirmedContact:
+    """The owner of this email address or phone number followed a link we sent to it: from
+    now on it hears about their requests. Idempotent."""
+    row, _created = ConfirmedContact.objects.get_or_create(
+        channel=channel, address=_contact_key(channel=channel, address=address)
+    )
+    return row
+
+
+def _contact_key(*, channel: str, address: str) -> str:
+    address = str(address or "").strip()
+    return address.lower() if channel == "email" else address
+
+
+def reporter_contact_confirmed(*, reporter: Reporter, channel: str) -> bool:
+    """Whether a new request's contact counts as confirmed (see ServiceRequest.contact_confirmed):
+    staff took it down, it arrived by text from that number, or its owner confirmed it before."""
+    if channel not in (Channel.WEB, Channel.API):
+        return True
+    if reporter.anonymous or not (reporter.email or reporter.phone):
+        return True
+    pairs = [("email", reporter.email), ("sms", reporter.phone)]
+    return all(contact_is_confirmed(channel=c, address=a) for c, a in pairs if a)
+
+
+CONFIRM_SALT = "requests_app.contact-confirm"
+
+
+def contact_confirm_code(*, request: ServiceRequest, channel: str, address: str) -> str:
+    """The code that, added to a reporter's private link in a message to ``address``, proves
+    the link came from that mailbox or phone. An HMAC, so the address is not in the URL."""
+    key = _contact_key(channel=channel, address=address)
+    return salted_hmac(CONFIRM_SALT, f"{request.pk}:{channel}:{key}").hexdigest()[:32]
+
+
+def request_contact_confirm(*, request: ServiceRequest, code: str) -> ConfirmedContact | None:
+    """The reporter followed the link from a message: confirm the contact it was sent to, or
+    nothing when the code is not one of this request's."""
+    pairs = [("email", request.reporter_email), ("sms", str(request.reporter_phone or ""))]
+    for channel, address in pairs:
+        expected = contact_confirm_code(request=request, channel=channel, address=address)
+        if address and code and constant_time_compare(code, expected):
+            return contact_confirm(channel=channel, address=address)
+    return None

@@ -12,7 +12,7 @@ from notifications.models import ContactPreference, OptOutLog, OutboxMessage, Re
 from notifications.outbox import contact_preference_set
 from notifications.resident import on_event
 from requests_app.models import RequestEvent
-from requests_app.services import Reporter, request_comment, request_route
+from requests_app.services import Reporter, contact_confirm, request_comment, request_route
 from tests.requests_app.helpers import submit
 
 pytestmark = pytest.mark.django_db
@@ -66,6 +66,9 @@ def test_the_next_update_follows_the_choice(client, sr, staff, choice, expected)
 
 
 def test_a_phone_number_can_be_added_for_texts(client, city, staff):
+    # She confirmed her email from one of our messages, so the private link is hers (issue 10:
+    # tests/requests_app/test_intake_limits.py covers the link in someone else's hands).
+    contact_confirm(channel="email", address="nophone@example.com")
     sr = submit(
         city,
         reporter=Reporter(email="nophone@example.com", contact_method="email", anonymous=False),

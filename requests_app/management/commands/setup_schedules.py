@@ -12,6 +12,12 @@ SCHEDULES = [
         "schedule_type": Schedule.HOURLY,
     },
     {
+        # Issue 10: the intake limits' counts hold IP addresses; kept two days, no longer.
+        "name": "forget-intake-attempts",
+        "func": "requests_app.tasks.intake_attempts_forget",
+        "schedule_type": Schedule.HOURLY,
+    },
+    {
         "name": "escalation-sweep",
         "func": "routing.tasks.escalations_sweep",
         "schedule_type": Schedule.MINUTES,
