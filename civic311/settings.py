@@ -426,3 +426,11 @@ LOGGING["handlers"]["console"] = {
 LOGGING["loggers"]["django.request"] = {"filters": ["client_errors", "database_down"]}
 # The request line of runserver duplicates civic311.request's.
 LOGGING["loggers"]["django.server"] = {"level": "WARNING"}
+
+# --- The client's address behind a proxy (civic311/proxy.py) -------------------------------------
+# Addresses or CIDR ranges of our own reverse proxies. Only a connection from one of them may name
+# the client in X-Forwarded-For; empty (the default) means REMOTE_ADDR is the client, as when
+# gunicorn faces the internet or `make run` serves 127.0.0.1. Outermost middleware, so the request
+# log, the throttles and the intake limits all see the client.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+MIDDLEWARE = ["civic311.proxy.TrustedProxyMiddleware", *MIDDLEWARE]
