@@ -168,3 +168,10 @@ def test_an_inbound_sms_with_a_nul_is_answered_and_logged(quiet_client, city):
     )
     assert response.status_code == 200
     assert InboundMessage.objects.count() == 1
+
+
+def test_a_dev_mailbox_form_with_a_bare_word_for_next_goes_back_to_the_mailbox(quiet_client, staff):
+    quiet_client.force_login(staff.agent)
+    response = quiet_client.post("/dev/mailbox/sms/", {"phone": "", "body": "", "next": "on"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("notifications:dev_mailbox")
