@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from civic311.bounds import BoundedDateTimeField
 from requests_app.admin import ReadOnlyAdmin, admin_page_urls
 from requests_app.models import Asset, Category, Channel
 from requests_app.selectors import address_resolve
@@ -84,7 +85,7 @@ class DryRunForm(forms.Form):
     longitude = forms.FloatField(required=False, min_value=-180, max_value=180)
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
     channel = forms.ChoiceField(choices=Channel.choices, initial=Channel.WEB)
-    at = forms.DateTimeField(
+    at = BoundedDateTimeField(
         required=False,
         help_text="When it is filed, in city time; blank for now.",
     )

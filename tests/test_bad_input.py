@@ -175,3 +175,22 @@ def test_a_dev_mailbox_form_with_a_bare_word_for_next_goes_back_to_the_mailbox(q
     response = quiet_client.post("/dev/mailbox/sms/", {"phone": "", "body": "", "next": "on"})
     assert response.status_code == 302
     assert response["Location"] == reverse("notifications:dev_mailbox")
+
+
+def test_a_huge_version_on_a_staff_action_is_refused_not_a_500(quiet_client, staff, queued):
+    # A regression guard (this one already held): the version no row can have is a conflict.
+    quiet_client.force_login(staff.agent)
+    url = reverse("staff:action", args=[queued.tracking_number, "note"])
+    response = quiet_client.post(url, {"version": "9" * 30, "message": "Checked."})
+    assert response.status_code in (409, 422)
+    assert RequestEvent.objects.filter(request=queued, type="note").count() == 0
+
+
+@pytest.mark.parametrize("at", ["9999-12-31 23:59", "0001-01-01 00:00"])
+def test_the_routing_dry_run_refuses_an_out_of_range_time(quiet_client, superuser_client, city, at):
+    response = superuser_client.get(
+        reverse("admin:routing_routingrule_dry_run"),
+        {"category": city.pothole.pk, "latitude": "37.76", "longitude": "-122.44", "at": at},
+    )
+    assert response.status_code == 200
+    assert "Enter a date between 2000 and 2100." in response.content.decode()
