@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from civic311.bounds import BoundedDateTimeField
-from requests_app.admin import ReadOnlyAdmin, admin_page_urls
+from requests_app.admin import ReadOnlyAdmin, SafeAutocompleteMixin, admin_page_urls
 from requests_app.models import Asset, Category, Channel
 from requests_app.selectors import address_resolve
 from routing.assignment import user_name
@@ -475,7 +475,7 @@ class CrewZoneForm(forms.ModelForm):
 
 
 @admin.register(CrewZone)
-class CrewZoneAdmin(admin.ModelAdmin):
+class CrewZoneAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
     form = CrewZoneForm
     list_display = ["team", "area", "member", "member_on_duty"]
     list_filter = ["team__department", "team"]

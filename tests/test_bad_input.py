@@ -194,3 +194,23 @@ def test_the_routing_dry_run_refuses_an_out_of_range_time(quiet_client, superuse
     )
     assert response.status_code == 200
     assert "Enter a date between 2000 and 2100." in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/routing/crewzone/add/?area=abc&team=%00&member=x",
+        "/admin/notifications/staffpreference/add/?user=abc",
+    ],
+)
+def test_an_admin_add_form_with_junk_initial_keys_is_not_a_500(superuser_client, city, url):
+    superuser_client.raise_request_exception = False
+    assert superuser_client.get(url).status_code < 500
+
+
+def test_a_refused_admin_post_with_junk_keys_is_not_a_500(superuser_client, city):
+    superuser_client.raise_request_exception = False
+    response = superuser_client.post(
+        "/admin/routing/crewzone/add/", {"team": "user:1", "area": "abc", "member": "x"}
+    )
+    assert response.status_code == 200  # the form again, with its errors

@@ -248,6 +248,11 @@ def walk(data, client: Client, seeded: Seeded, routes: list[str], *, post: bool,
             assert counts() == before, f"POST {path} refused ({response.status_code}) but saved"
 
 
+@pytest.fixture
+def superuser(django_user_model):
+    return django_user_model.objects.create_superuser("fuzz-admin", "f@example.com", "pw")
+
+
 def quiet_client() -> Client:
     return Client(raise_request_exception=False)
 
@@ -270,11 +275,10 @@ def test_a_city_admin_never_gets_a_500(seeded, staff, data):
     walk(data, quiet_client(), seeded, SITE_ROUTES, post=True, user=staff.city_admin)
 
 
-@settings(FUZZ, max_examples=1)
+@settings(FUZZ, max_examples=int(os.environ.get("FUZZ_ADMIN_EXAMPLES", "1")))
 @given(data=st.data())
-def test_the_django_admin_never_gives_a_500(seeded, django_user_model, data):
-    admin = django_user_model.objects.create_superuser("fuzz-admin", "f@example.com", "pw")
-    walk(data, quiet_client(), seeded, ADMIN_ROUTES, post=False, user=admin)
+def test_the_django_admin_never_gives_a_500(seeded, superuser, data):
+    walk(data, quiet_client(), seeded, ADMIN_ROUTES, post=True, user=superuser)
 
 
 def test_invalid_utf8_in_the_query_string_is_not_a_500(seeded):
