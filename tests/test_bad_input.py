@@ -14,6 +14,7 @@ from notifications.models import InboundMessage
 from notifications.replyto import reply_address_make
 from requests_app.models import RequestEvent, ServiceRequest
 from requests_app.services import request_route
+from tests.images import upload
 from tests.notifications.test_inbound_email import SECRET, raw_reply
 from tests.requests_app.helpers import submit
 from tests.requests_app.test_report_view import form_data
@@ -214,3 +215,12 @@ def test_a_refused_admin_post_with_junk_keys_is_not_a_500(superuser_client, city
         "/admin/routing/crewzone/add/", {"team": "user:1", "area": "abc", "member": "x"}
     )
     assert response.status_code == 200  # the form again, with its errors
+
+
+def test_a_photo_whose_file_name_has_control_characters_is_still_attached(client, city):
+    # A guard: upload names go through the same cleaning as every other string.
+    response = client.post(
+        REPORT, form_data(city, photos=[upload("pot\x00hole\x07.jpg")], description="Deep hole")
+    )
+    assert response.status_code == 302
+    assert ServiceRequest.objects.get().photos.count() == 1
