@@ -65,6 +65,14 @@ class QueueFilterForm(forms.Form):
             data["due"] = s.DUE_OVERDUE
         return s.QueueFilters(**data)
 
+    # Dropped values a person typed (the rest come from links and are just dropped).
+    SHOWN_ERRORS = ("created_from", "created_to")
+
+    def shown_errors(self) -> dict[str, str]:
+        """The first error of each date the user typed, to show next to its field."""
+        self.is_valid()
+        return {n: self.errors[n][0] for n in self.SHOWN_ERRORS if n in self.errors}
+
 
 class BulkForm(forms.Form):
     """One action on the rows ticked in the queue. Each row's checkbox says `<id>:<version>`,

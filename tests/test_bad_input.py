@@ -224,3 +224,11 @@ def test_a_photo_whose_file_name_has_control_characters_is_still_attached(client
     )
     assert response.status_code == 302
     assert ServiceRequest.objects.get().photos.count() == 1
+
+
+def test_an_out_of_range_queue_date_says_so_next_to_the_field(client, staff, queued):
+    client.force_login(staff.agent)
+    page = client.get("/staff/", {"created_from": "0001-01-01"}).content.decode()
+    assert 'id="f-from-error"' in page and "Enter a date between 2000 and 2100." in page
+    assert 'aria-describedby="f-from-error"' in page
+    assert queued.tracking_number in page  # the other filters (none) still apply
