@@ -42,7 +42,7 @@ from notifications.rendering import message_render
 from notifications.resident import message_context, sms_fit, sms_segments
 from notifications.sending import ResendError, message_resend
 from notifications.staff_alerts import digest_times_format, digest_times_parse
-from requests_app.admin import admin_page_urls
+from requests_app.admin import SafeAutocompleteMixin, admin_page_urls
 from requests_app.models import Category, ClosureReason, ServiceRequest, Status
 
 
@@ -415,7 +415,7 @@ class StaffPreferenceAdminForm(forms.ModelForm):
 
 
 @admin.register(StaffPreference)
-class StaffPreferenceAdmin(admin.ModelAdmin):
+class StaffPreferenceAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
     form = StaffPreferenceAdminForm
     list_display = [
         "user",

@@ -544,9 +544,12 @@ def dev_mailbox_required(view):
 
 def _back(request: HttpRequest) -> HttpResponse:
     target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-        target = reverse("notifications:dev_mailbox")
-    return redirect(target or reverse("notifications:dev_mailbox"))
+    # Only a path on this site: redirect() would take a bare word such as "on" for a view name
+    # and fail to reverse it (a 500).
+    local = target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}
+    )
+    return redirect(target if local else reverse("notifications:dev_mailbox"))
 
 
 def _form_errors(request: HttpRequest, form) -> None:

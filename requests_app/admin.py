@@ -3,9 +3,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteMixin
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.models import User
 from django.contrib.gis.admin import GISModelAdmin
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.http import HttpRequest
 from django.urls import URLPattern, path
 
@@ -32,6 +34,54 @@ from requests_app.models import (
     Supporter,
     Team,
 )
+
+
+def _valid_keys(field, values: list) -> list:
+    """The values that are valid keys for the relation `field` points along."""
+    kept = []
+    for value in values:
+        try:
+            field.target_field.to_python(value)
+        except ValidationError:
+            continue
+        kept.append(value)
+    return kept
+
+
+class _SafeAutocomplete:
+    """Django's autocomplete widget looks up the selected values while rendering, and a value
+    that is not a valid key (a forged `?team=abc` or POST) is a ValueError there: a 500."""
+
+    def optgroups(self, name, value, attr=None):
+        return super().optgroups(name, _valid_keys(self.field, list(value)), attr)
+
+
+class SafeAutocompleteMixin:
+    """For a ModelAdmin with autocomplete_fields: junk in the add form's query string (its
+    initial values) or in a refused POST is dropped instead of failing the page."""
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict:
+        initial = super().get_changeform_initial_data(request)
+        for name, value in list(initial.items()):
+            try:
+                field = self.model._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            if field.is_relation and getattr(field, "target_field", None) is not None:
+                values = value if isinstance(value, list) else [value]
+                if len(_valid_keys(field, values)) != len(values):
+                    del initial[name]
+        return initial
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        widget = getattr(formfield, "widget", None)
+        inner = getattr(widget, "widget", widget)  # inside the related-object wrapper
+        if isinstance(inner, AutocompleteMixin) and not isinstance(inner, _SafeAutocomplete):
+            inner.__class__ = type(
+                f"Safe{type(inner).__name__}", (_SafeAutocomplete, type(inner)), {}
+            )
+        return formfield
 
 
 def admin_page_urls(model_admin: admin.ModelAdmin, pages: dict[str, Callable]) -> list[URLPattern]:

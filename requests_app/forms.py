@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from phonenumber_field.formfields import PhoneNumberField
 
+from civic311.bounds import BoundedDateTimeField
 from requests_app.assets import asset_type_name
 from requests_app.models import Asset, Category, ContactMethod, Photo, Question
 from requests_app.selectors import address_resolve, asset_for_pick, boundary_contains
@@ -61,7 +62,7 @@ def question_field(question: Question) -> forms.Field:
     if dt == Question.Datatype.NUMBER:
         return forms.DecimalField(max_digits=12, decimal_places=4, **common)
     if dt == Question.Datatype.DATETIME:
-        return forms.DateTimeField(
+        return BoundedDateTimeField(
             widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
             input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
             **common,

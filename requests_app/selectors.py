@@ -11,6 +11,7 @@ from django.contrib.postgres.search import TrigramWordSimilarity
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from civic311.bounds import PAGE_MAX
 from requests_app.addresses import address_normalize
 from requests_app.models import (
     OPEN_STATUSES,
@@ -353,7 +354,7 @@ def request_public_list(*, filters: PublicFilters) -> tuple[list[ServiceRequest]
         qs = qs.filter(status__in=OPEN_STATUSES)
     elif filters.status == "closed":
         qs = qs.exclude(status__in=OPEN_STATUSES)
-    start = (max(filters.page, 1) - 1) * PUBLIC_PAGE_SIZE
+    start = (min(max(filters.page, 1), PAGE_MAX) - 1) * PUBLIC_PAGE_SIZE
     rows = list(qs.order_by("-created_at", "-id")[start : start + PUBLIC_PAGE_SIZE + 1])
     return rows[:PUBLIC_PAGE_SIZE], len(rows) > PUBLIC_PAGE_SIZE
 

@@ -23,6 +23,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from civic311.bounds import id_or_none, page_number
 from civic311.http import HtmxHttpRequest
 from requests_app import selectors
 from requests_app.assets import asset_picker_context
@@ -75,10 +76,7 @@ def _uuid_or_new(value: str | None) -> uuid.UUID:
 
 
 def _int_or_none(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
+    return id_or_none(value)
 
 
 def _intake_client(request: HttpRequest) -> IntakeClient:
@@ -462,7 +460,7 @@ def browse(request: HtmxHttpRequest) -> HttpResponse:
         category=_int_or_none(request.GET.get("category")),
         status=status if status in ("open", "closed") else "",
         neighbourhood=_int_or_none(request.GET.get("neighbourhood")),
-        page=_int_or_none(request.GET.get("page")) or 1,
+        page=page_number(request.GET.get("page")),
     )
     rows, has_next = selectors.request_public_list(filters=filters)
     points = [

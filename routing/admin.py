@@ -17,7 +17,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from requests_app.admin import ReadOnlyAdmin, admin_page_urls
+from civic311.bounds import BoundedDateTimeField
+from requests_app.admin import ReadOnlyAdmin, SafeAutocompleteMixin, admin_page_urls
 from requests_app.models import Asset, Category, Channel
 from requests_app.selectors import address_resolve
 from routing.assignment import user_name
@@ -84,7 +85,7 @@ class DryRunForm(forms.Form):
     longitude = forms.FloatField(required=False, min_value=-180, max_value=180)
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
     channel = forms.ChoiceField(choices=Channel.choices, initial=Channel.WEB)
-    at = forms.DateTimeField(
+    at = BoundedDateTimeField(
         required=False,
         help_text="When it is filed, in city time; blank for now.",
     )
@@ -474,7 +475,7 @@ class CrewZoneForm(forms.ModelForm):
 
 
 @admin.register(CrewZone)
-class CrewZoneAdmin(admin.ModelAdmin):
+class CrewZoneAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
     form = CrewZoneForm
     list_display = ["team", "area", "member", "member_on_duty"]
     list_filter = ["team__department", "team"]

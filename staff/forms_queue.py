@@ -8,6 +8,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from civic311.bounds import PAGE_MAX, BoundedDateField, IdField
 from requests_app.models import Channel, Priority, Status
 from staff import selectors as s
 
@@ -38,22 +39,22 @@ VIEW_CHOICES = [("list", _("List")), ("map", _("Map"))]
 
 class QueueFilterForm(forms.Form):
     scope = forms.ChoiceField(choices=SCOPE_CHOICES, required=False)
-    department = forms.IntegerField(required=False, min_value=1)
+    department = IdField(required=False)
     status = forms.ChoiceField(choices=STATUS_CHOICES, required=False)
-    category = forms.IntegerField(required=False, min_value=1)
-    area = forms.IntegerField(required=False, min_value=1)
+    category = IdField(required=False)
+    area = IdField(required=False)
     assignee = forms.RegexField(regex=r"^(user|team):\d{1,12}$", required=False)
     priority = forms.ChoiceField(choices=[("", ""), *Priority.choices], required=False)
     channel = forms.ChoiceField(choices=[("", ""), *Channel.choices], required=False)
-    created_from = forms.DateField(required=False)
-    created_to = forms.DateField(required=False)
+    created_from = BoundedDateField(required=False)
+    created_to = BoundedDateField(required=False)
     due = forms.ChoiceField(choices=DUE_CHOICES, required=False)
     # "Overdue only" as a plain checkbox, for links and bookmarks that say overdue=1.
     overdue = forms.BooleanField(required=False)
     q = forms.CharField(required=False, max_length=100, strip=True)
     sort = forms.ChoiceField(choices=SORT_CHOICES, required=False)
     view = forms.ChoiceField(choices=VIEW_CHOICES, required=False)
-    page = forms.IntegerField(required=False, min_value=1, max_value=10_000)
+    page = forms.IntegerField(required=False, min_value=1, max_value=PAGE_MAX)
 
     def filters(self) -> s.QueueFilters:
         """The filters the query string asks for; values that do not parse are left out."""
@@ -63,6 +64,14 @@ class QueueFilterForm(forms.Form):
         if overdue and not data.get("due"):
             data["due"] = s.DUE_OVERDUE
         return s.QueueFilters(**data)
+
+    # Dropped values a person typed (the rest come from links and are just dropped).
+    SHOWN_ERRORS = ("created_from", "created_to")
+
+    def shown_errors(self) -> dict[str, str]:
+        """The first error of each date the user typed, to show next to its field."""
+        self.is_valid()
+        return {n: self.errors[n][0] for n in self.SHOWN_ERRORS if n in self.errors}
 
 
 class BulkForm(forms.Form):
@@ -83,7 +92,7 @@ class BulkForm(forms.Form):
     assign_to = forms.RegexField(regex=r"^(none|(user|team):\d{1,12})$", required=False)
     priority = forms.ChoiceField(choices=[("", ""), *Priority.choices], required=False)
     status = forms.ChoiceField(choices=[("", ""), *Status.choices], required=False)
-    closure_reason = forms.IntegerField(required=False, min_value=1)
+    closure_reason = IdField(required=False)
     message = forms.CharField(required=False, max_length=4000, strip=True)
     # The queue's query string to go back to.
     next = forms.CharField(required=False, max_length=2000)

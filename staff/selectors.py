@@ -25,6 +25,7 @@ from django.db.models import (
 from django.utils.timesince import timesince, timeuntil
 from django.utils.translation import gettext as _
 
+from civic311.bounds import PAGE_MAX
 from requests_app.models import (
     OPEN_STATUSES,
     ClosureReason,
@@ -350,7 +351,7 @@ def queue_page(*, scope: QueueScope, staff: StaffProfile, now: datetime) -> Queu
     qs = queue_filter(scope=scope, user=staff.user, now=now).select_related(
         "category", "neighbourhood", "assignee", "team"
     )
-    start = (max(f.page, 1) - 1) * PAGE_SIZE
+    start = (min(max(f.page, 1), PAGE_MAX) - 1) * PAGE_SIZE
     rows = list(_ordered(qs.only(*ROW_FIELDS), f.sort)[start : start + PAGE_SIZE + 1])
     has_next = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
@@ -369,7 +370,7 @@ def queue_page(*, scope: QueueScope, staff: StaffProfile, now: datetime) -> Queu
         )
         row.response_overdue = row.awaiting_response and row.response_due_at < now
         row.workable = staff.can_work_on(row)
-    return QueuePage(rows=rows, has_next=has_next, page=max(f.page, 1))
+    return QueuePage(rows=rows, has_next=has_next, page=min(max(f.page, 1), PAGE_MAX))
 
 
 def queue_counters(*, scope: QueueScope, user, now: datetime) -> QueueCounters:

@@ -24,7 +24,6 @@ from requests_app.services import (
 from staff import selectors
 from staff.forms_queue import BulkForm
 
-NOT_YOUR_DEPARTMENT = gettext_noop("another department’s request")
 NOT_IN_DEPARTMENT = gettext_noop("%(name)s does not work for this department")
 ALREADY = gettext_noop("already %(value)s")
 CLOSURE_REASON_NEEDED = gettext_noop("Choose a closure reason to close requests.")
@@ -46,6 +45,9 @@ CLOSING_STATUSES = frozenset({Status.RESOLVED, Status.REFERRED, Status.NOT_ACTIO
 class BulkResult:
     updated: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
+    # Ticked ids the user may not work on, or that do not exist: counted, never named, so the
+    # message cannot tell anyone another department's tracking numbers (or which ids exist).
+    refused: int = 0
 
     def summary(self) -> str:
         text = ngettext("%(n)d updated", "%(n)d updated", len(self.updated)) % {
@@ -56,6 +58,10 @@ class BulkResult:
             text += ", " + ngettext(
                 "%(n)d skipped: %(reasons)s", "%(n)d skipped: %(reasons)s", len(self.skipped)
             ) % {"n": len(self.skipped), "reasons": reasons}
+        if self.refused:
+            text += ", " + ngettext(
+                "%(n)d not yours to change", "%(n)d not yours to change", self.refused
+            ) % {"n": self.refused}
         return text + "."
 
 
@@ -178,10 +184,8 @@ def request_bulk_apply(
     result = BulkResult()
     for pk, version in selected.items():
         sr = by_pk.get(pk)
-        if sr is None:
-            continue
-        if not staff.can_work_on(sr):
-            result.skipped.append((sr.tracking_number, _(NOT_YOUR_DEPARTMENT)))
+        if sr is None or not staff.can_work_on(sr):
+            result.refused += 1
             continue
         try:
             refusal = applier.apply(sr, version)

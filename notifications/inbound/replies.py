@@ -24,6 +24,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from civic311.sanitize import clean_text
 from notifications.models import Channel, InboundMessage, MessagingSettings, RequestSubscription
 from notifications.replyto import reply_address_parse
 from requests_app.models import Photo, ServiceRequest
@@ -337,6 +338,12 @@ def inbound_email_receive(
         html = html or parsed.html
         attachments = [*attachments, *(parsed.attachments or [])]
         message_id = message_id or parsed.message_id
+    # The raw message bypasses the request cleaning: a NUL here would fail the log's INSERT and
+    # the relay would retry forever.
+    sender, subject, text, html, message_id = (
+        clean_text(v) for v in (sender, subject, text, html, message_id)
+    )
+    recipients = [clean_text(str(r)) for r in recipients]
     sender = parseaddr(sender)[1].strip().lower()
     addresses = [parseaddr(r)[1] or r for value in recipients for r in str(value).split(",")]
     body = reply_text_strip(text or html_to_text(html))[:MAX_COMMENT_CHARS]

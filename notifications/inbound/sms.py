@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from civic311.sanitize import clean_text
 from notifications.inbound import sms_report
 from notifications.inbound.replies import (
     MAX_COMMENT_CHARS,
@@ -100,6 +101,11 @@ def sms_receive(
        adds the message and any MMS photos to it; NEW starts a separate report instead.
     5. Anything else starts a text-message report, if MessagingSettings allows them.
     """
+    # Provider-parsed text, possibly from a caller other than the webhook: a NUL would fail the
+    # log's INSERT and the provider would retry forever.
+    sender, body, recipient, provider_id = (
+        clean_text(v or "") for v in (sender, body, recipient, provider_id)
+    )
     phone = phone_normalize(sender)
     media = Media(urls=media_urls, attachments=attachments)
     log = InboundMessage(

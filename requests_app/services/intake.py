@@ -249,7 +249,10 @@ def request_submit(*, submission: Submission, actor: Actor = None) -> tuple[Serv
         updated_at=now,
     )
     request.response_due_at, request.expected_at = request_due_times(request=request)
-    request.full_clean(exclude=["tracking_number", "location"])
+    # The idempotency key's uniqueness is the database's to enforce (the IntegrityError below):
+    # checked here, a double submit that raced past the look-up above would surface as
+    # "Service request with this Idempotency key already exists." instead of the confirmation.
+    request.full_clean(exclude=["tracking_number", "location", "idempotency_key"])
     try:
         with transaction.atomic():
             _insert_with_tracking_number(request=request, at=now)

@@ -231,9 +231,13 @@ def _template(request: HtmxHttpRequest) -> tuple[str, str]:
 @require_GET
 @staff_required
 def queue(request: HtmxHttpRequest) -> HttpResponse:
-    filters = QueueFilterForm(request.GET).filters()
+    form = QueueFilterForm(request.GET)
+    filters = form.filters()
     template, part = _template(request)
     context = _queue_context(request, filters, part=part)
+    context["filter_errors"] = form.shown_errors()
+    if context["filter_errors"]:
+        context["more_open"] = True  # the dates are under "More filters"
     response = render(request, template, context)
     if part == "results":
         # The address bar gets the tidy URL, not the form's every empty field.
