@@ -32,12 +32,12 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from civic311.http import local_url
 from notifications.forms import (
     MODE_FIELDS,
     FollowForm,
@@ -543,13 +543,8 @@ def dev_mailbox_required(view):
 
 
 def _back(request: HttpRequest) -> HttpResponse:
-    target = request.POST.get("next", "")
-    # Only a path on this site: redirect() would take a bare word such as "on" for a view name
-    # and fail to reverse it (a 500).
-    local = target.startswith("/") and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}
-    )
-    return redirect(target if local else reverse("notifications:dev_mailbox"))
+    default = reverse("notifications:dev_mailbox")
+    return redirect(local_url(request, request.POST.get("next", ""), default=default))
 
 
 def _form_errors(request: HttpRequest, form) -> None:

@@ -172,7 +172,7 @@ def test_an_inbound_sms_with_a_nul_is_answered_and_logged(quiet_client, city):
 
 
 def test_a_dev_mailbox_form_with_a_bare_word_for_next_goes_back_to_the_mailbox(quiet_client, staff):
-    quiet_client.force_login(staff.agent)
+    quiet_client.force_login(staff.city_admin)  # the mailbox is for city admins only
     response = quiet_client.post("/dev/mailbox/sms/", {"phone": "", "body": "", "next": "on"})
     assert response.status_code == 302
     assert response["Location"] == reverse("notifications:dev_mailbox")
@@ -232,3 +232,14 @@ def test_an_out_of_range_queue_date_says_so_next_to_the_field(client, staff, que
     assert 'id="f-from-error"' in page and "Enter a date between 2000 and 2100." in page
     assert 'aria-describedby="f-from-error"' in page
     assert queued.tracking_number in page  # the other filters (none) still apply
+
+
+@pytest.mark.parametrize("target", ["27323", "on", "//evil.example/", "https://evil.example/"])
+def test_the_two_factor_pages_send_an_odd_next_back_to_the_staff_pages(
+    quiet_client, staff, target
+):
+    # Found by the fuzzer: a bare word was taken for a view name and failed to reverse (a 500).
+    quiet_client.force_login(staff.agent)
+    response = quiet_client.get("/staff/two-factor/", {"next": target})
+    assert response.status_code == 302
+    assert response["Location"] == "/staff/"

@@ -225,6 +225,17 @@ def field_values(junk: Junk, seeded: Seeded) -> dict[str, str]:
     return {name: junk.value(seeded.valid_field.get(name, [])) for name in FIELDS}
 
 
+# Answers that are designed, not faults: the full health check says 503 when no worker has
+# reported a heartbeat (none runs in the test suite), which is exactly its job.
+DESIGNED_UNAVAILABLE = {"/health/full/"}
+
+
+def no_server_error(response, path: str) -> bool:
+    if response.status_code == 503 and path.split("?")[0] in DESIGNED_UNAVAILABLE:
+        return True
+    return response.status_code < 500
+
+
 def counts() -> tuple[int, int]:
     return ServiceRequest.objects.count(), RequestEvent.objects.count()
 
@@ -238,12 +249,12 @@ def walk(data, client: Client, seeded: Seeded, routes: list[str], *, post: bool,
         path = fill_route(junk, route, seeded)
         params = field_values(junk, seeded)
         response = client.get(path, params)
-        assert response.status_code < 500, f"GET {path} {params!r}"
+        assert no_server_error(response, path), f"GET {path} {params!r}"
         if not post:
             continue
         before = counts()
         response = client.post(path, field_values(junk, seeded))
-        assert response.status_code < 500, f"POST {path}"
+        assert no_server_error(response, path), f"POST {path}"
         if response.status_code >= 400:
             assert counts() == before, f"POST {path} refused ({response.status_code}) but saved"
 
@@ -286,4 +297,4 @@ def test_invalid_utf8_in_the_query_string_is_not_a_500(seeded):
     for route in SITE_ROUTES:
         path = "/" + PARAM.sub("x", route)
         response = client.get(path, QUERY_STRING="q=%ff%fe%ed%a0%80&page=%c0%af")
-        assert response.status_code < 500, path
+        assert no_server_error(response, path), path

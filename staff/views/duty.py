@@ -11,11 +11,10 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from civic311.http import HtmxHttpRequest, see_other
+from civic311.http import HtmxHttpRequest, local_url, see_other
 from requests_app.permissions import staff_required
 from staff.services import staff_duty_set
 
@@ -46,9 +45,4 @@ def duty(request: HtmxHttpRequest) -> HttpResponse:
         if on_duty
         else _("You are off duty: no new work will be assigned to you automatically."),
     )
-    target = form.cleaned_data["next"]
-    if not url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        target = reverse("staff:queue")
-    return see_other(target)
+    return see_other(local_url(request, form.cleaned_data["next"], default=reverse("staff:queue")))

@@ -8,11 +8,11 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django_otp import login as otp_login
 from django_otp import match_token
 
+from civic311.http import local_url
 from staff.two_factor import (
     SESSION_HAS_DEVICE,
     confirmed_device,
@@ -40,9 +40,7 @@ class CodeForm(forms.Form):
 
 def _next(request: HttpRequest) -> str:
     url = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(url, {request.get_host()}, request.is_secure()):
-        return url
-    return "/staff/"
+    return local_url(request, url, default="/staff/")
 
 
 @login_required
