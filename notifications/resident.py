@@ -45,6 +45,7 @@ from notifications.sms import is_gsm7, segments
 from notifications.sms import sms_fit as fit
 from notifications.subscriptions import (
     follower_subscribe,
+    reporter_contact_unconfirmed,
     reporter_subscriptions_ensure,
     subscriptions_carry_to_original,
     supporter_subscriptions_ensure,
@@ -58,7 +59,7 @@ from requests_app.models import (
     Status,
     Supporter,
 )
-from requests_app.services import contact_confirm_code, contact_is_confirmed
+from requests_app.services import contact_confirm_code
 from requests_app.text import location_for_message
 
 Role = RequestSubscription.Role
@@ -179,21 +180,8 @@ def event_messages_queue(*, event: RequestEvent) -> list[OutboxMessage]:
 
 
 def _unconfirmed(*, request: ServiceRequest, subscription: RequestSubscription) -> bool:
-    """A reporter's contact typed into the public form that nobody has shown to be theirs:
-    anyone can type someone else's email address or number (issue 10). Once the resident
-    confirms any contact of the request, the private link is theirs, and so are the contacts
-    they chose with it."""
-    if subscription.role != Role.REPORTER or request.contact_confirmed:
-        return False
-    contacts = {
-        (subscription.channel, subscription.address),
-        (Channel.EMAIL, request.reporter_email),
-        (Channel.SMS, str(request.reporter_phone or "")),
-    }
-    return not any(
-        contact_is_confirmed(channel=channel, address=address)
-        for channel, address in contacts
-        if address
+    return subscription.role == Role.REPORTER and reporter_contact_unconfirmed(
+        request=request, channel=subscription.channel, address=subscription.address
     )
 
 
@@ -298,6 +286,8 @@ def message_context(
         "private_url": (
             _private_url(request=request, subscription=subscription) if reporter else ""
         ),
+        # The receipt says plainly that updates wait for this link (see _unconfirmed).
+        "confirm_needed": _unconfirmed(request=request, subscription=subscription),
         "preferences_url": (
             absolute_url(reverse("notifications:preferences", args=[request.private_token]))
             if reporter and request.private_token

@@ -13,6 +13,7 @@ from django.utils import timezone
 from notifications.models import Channel, ContactPreference, RequestSubscription
 from notifications.outbox import contact_preference_set
 from requests_app.models import ContactMethod, ServiceRequest, Supporter
+from requests_app.services import contact_is_confirmed
 
 Role = RequestSubscription.Role
 
@@ -248,3 +249,19 @@ def subscriptions_carry_to_original(*, duplicate: ServiceRequest) -> list[Reques
             )
         )
     return carried
+
+
+def reporter_contact_unconfirmed(*, request: ServiceRequest, channel: str, address: str) -> bool:
+    """A reporter's contact typed into the public form that nobody has shown to be theirs:
+    anyone can type someone else's email address or number. Such a contact gets the receipt
+    (with the link that confirms it) and nothing else: no updates, no survey. Once the resident
+    confirms any contact of the request, the private link is theirs, and so are the contacts
+    they chose with it."""
+    if request.contact_confirmed:
+        return False
+    contacts = {
+        (channel, address),
+        (Channel.EMAIL, request.reporter_email),
+        (Channel.SMS, str(request.reporter_phone or "")),
+    }
+    return not any(contact_is_confirmed(channel=c, address=a) for c, a in contacts if a)

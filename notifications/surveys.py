@@ -21,6 +21,7 @@ from notifications.models import MessagingSettings, RequestSubscription, Survey
 from notifications.outbox import outbox_queue
 from notifications.rendering import absolute_url, message_render
 from notifications.staff_alerts import staff_alert, staff_recipients_for_survey
+from notifications.subscriptions import reporter_contact_unconfirmed
 from requests_app.models import ContactMethod, RequestEvent, ServiceRequest, Status
 from requests_app.services import event_record, request_lock, request_reopen
 
@@ -45,9 +46,21 @@ class SurveyTarget:
 
 
 def survey_targets(*, request: ServiceRequest) -> list[SurveyTarget]:
-    """Where the reporter hears from us. Their reporter subscriptions when there are any (an
-    unsubscribed one means no survey on that channel); else the contact details on the request
-    itself, as the reporter asked to be contacted."""
+    """Where the reporter hears from us, leaving out contacts nobody has confirmed (they get the
+    receipt and nothing more, a survey included)."""
+    return [
+        target
+        for target in _survey_contacts(request=request)
+        if not reporter_contact_unconfirmed(
+            request=request, channel=target.channel, address=target.address
+        )
+    ]
+
+
+def _survey_contacts(*, request: ServiceRequest) -> list[SurveyTarget]:
+    """Their reporter subscriptions when there are any (an unsubscribed one means no survey on
+    that channel); else the contact details on the request itself, as the reporter asked to be
+    contacted."""
     subscriptions = list(
         RequestSubscription.objects.filter(
             request=request, role=RequestSubscription.Role.REPORTER

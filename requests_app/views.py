@@ -37,6 +37,7 @@ from requests_app.services import (
     TOO_MANY_PHOTOS,
     IntakeClient,
     IntakeRefused,
+    contact_is_confirmed,
     intake_report_admit,
     photo_stage,
     photo_unstage,
@@ -368,6 +369,10 @@ def confirmation(request: HttpRequest, token: str) -> HttpResponse:
             "private_url": request.build_absolute_uri(
                 reverse("requests_app:private", args=[token])
             ),
+            # Updates wait until the address is confirmed: say so rather than promise them.
+            "email_unconfirmed": bool(service_request.reporter_email)
+            and not service_request.contact_confirmed
+            and not contact_is_confirmed(channel="email", address=service_request.reporter_email),
         },
     )
 

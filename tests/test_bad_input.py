@@ -235,9 +235,7 @@ def test_an_out_of_range_queue_date_says_so_next_to_the_field(client, staff, que
 
 
 @pytest.mark.parametrize("target", ["27323", "on", "//evil.example/", "https://evil.example/"])
-def test_the_two_factor_pages_send_an_odd_next_back_to_the_staff_pages(
-    quiet_client, staff, target
-):
+def test_the_two_factor_pages_send_an_odd_next_back_to_the_staff_pages(quiet_client, staff, target):
     # Found by the fuzzer: a bare word was taken for a view name and failed to reverse (a 500).
     quiet_client.force_login(staff.agent)
     response = quiet_client.get("/staff/two-factor/", {"next": target})

@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from notifications.models import OutboxMessage, RequestSubscription
 from notifications.resident import on_event
+from notifications.surveys import on_event as survey_on_event
 from requests_app.forms import form_started_token
 from requests_app.models import (
     BlockedContact,
@@ -26,10 +27,12 @@ from requests_app.models import (
 from requests_app.services import (
     IntakeClient,
     Reporter,
+    contact_confirm,
     contact_confirm_code,
     intake_attempts_purge,
     intake_report_admit,
     request_comment,
+    request_resolve,
     request_route,
 )
 from tests.conftest import INSIDE
@@ -477,3 +480,32 @@ def test_thirty_reports_at_the_same_moment_are_counted_one_by_one():
         admitted = list(pool.map(attempt, range(30)))
     assert sum(admitted) == 5
     assert IntakeAttempt.objects.count() == 5
+
+
+def test_no_survey_goes_to_an_unconfirmed_contact(city, staff):
+    # The newcomer walk found "is it fixed?" sent to an address that was never told of the fix.
+    sr = submit(city, reporter=VICTIM)
+    _deliver(sr)
+    request_route(request=sr, department=city.streets, actor=staff.agent)
+    request_resolve(request=sr, actor=staff.agent, closure_reason=city.repaired)
+    sr.refresh_from_db()
+    survey_on_event(sr.events.filter(to_value="resolved").latest("id"))
+    assert [m.template for m in _to("victim@example.com")] == ["received"]
+
+
+def test_the_receipt_says_updates_wait_for_the_confirming_link(city):
+    sr = submit(city, reporter=VICTIM)
+    _deliver(sr)
+    receipt = _to("victim@example.com").get()
+    assert "To get updates about this request, confirm this address" in receipt.body_text
+    assert "Confirm this address to get updates" in receipt.body_html
+
+
+def test_the_confirmation_page_promises_updates_only_after_the_address_is_confirmed(client, city):
+    sr = submit(city, reporter=VICTIM)
+    page = client.get(reverse("requests_app:confirmation", args=[sr.private_token]))
+    assert "Open the link in it to confirm your address" in page.content.decode()
+    contact_confirm(channel="email", address="victim@example.com")
+    page = client.get(reverse("requests_app:confirmation", args=[sr.private_token]))
+    assert "Open the link in it to confirm" not in page.content.decode()
+    assert "We'll email you when its status changes." in page.content.decode()
