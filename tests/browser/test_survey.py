@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from notifications.models import Survey
 from requests_app.models import Status
-from requests_app.services import request_resolve
+from requests_app.services import contact_confirm, request_resolve
 from tests.notifications.staff_helpers import routed_request
 
 pytestmark = pytest.mark.browser
@@ -30,6 +30,8 @@ def test_a_resident_answers_not_fixed_with_the_keyboard_on_a_phone(
     phone_page, live_server, city, staff, assert_accessible, screenshot
 ):
     page = phone_page
+    # Rosa confirmed her address long ago: an unconfirmed one would get no survey (issue 10).
+    contact_confirm(channel="email", address="rosa@example.com")
     sr, _routed = routed_request(city)
     # The workers run inline: resolving sends the survey.
     request_resolve(request=sr, actor=staff.agent, closure_reason=city.repaired)

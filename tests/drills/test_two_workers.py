@@ -23,7 +23,7 @@ from notifications.sending import message_claim, message_send
 from notifications.staff_alerts import staff_alert, staff_digests_send
 from notifications.surveys import survey_send_for_event
 from requests_app.models import RequestEvent
-from requests_app.services import request_resolve
+from requests_app.services import contact_confirm, request_resolve
 from tests.notifications.staff_helpers import give_emails, prefer, routed_request
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -122,6 +122,8 @@ def test_digest_sweeps_at_the_same_moment_send_each_member_one_digest(city, staf
 
 
 def test_survey_workers_handling_the_same_resolution_send_one_survey(city, staff):
+    # Surveys go only to confirmed contacts (issue 10): Rosa confirmed hers long ago.
+    contact_confirm(channel="email", address="rosa@example.com")
     sr, _routed = routed_request(city)
     request_resolve(request=sr, actor=staff.agent, closure_reason=city.repaired)
     event = sr.events.filter(type=RequestEvent.Type.STATUS_CHANGED, to_value="resolved").latest(
