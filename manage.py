@@ -16,7 +16,15 @@ def main():
             "available on your PYTHONPATH environment variable? Did you "
             "forget to activate a virtual environment?"
         ) from exc
-    execute_from_command_line(sys.argv)
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        execute_from_command_line(sys.argv)
+    except ImproperlyConfigured as exc:
+        # An unsafe production configuration (civic311.security) is refused at settings load: say
+        # what to fix in a few lines rather than under fifty lines of traceback.
+        sys.stderr.write(f"civic311 refuses to start:\n{exc}\n")
+        sys.exit(1)
 
 
 if __name__ == "__main__":
