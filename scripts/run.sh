@@ -3,6 +3,7 @@
 # a django-q2 worker in the background and gunicorn in the foreground. Ctrl-C stops both.
 #
 # Honours: DATABASE_URL, REDIS_URL (see scripts/setup.sh), HOST (default 127.0.0.1), PORT (8000),
+#          CITY_PACK (default the demo city; another pack is loaded instead of the demo seed),
 #          DEV_MAILBOX (default true), SECURE_HTTPS (default false). Secrets: .env (setup.sh).
 set -euo pipefail
 
@@ -22,9 +23,19 @@ export SITE_URL=${SITE_URL:-http://$HOST:$PORT}
 
 bash scripts/setup.sh
 
-echo "::: seed_demo --if-empty"
-.venv/bin/python manage.py seed_demo --if-empty
-.venv/bin/python manage.py seed_routing_demo
+case ${CITY_PACK:-data/cities/san-francisco} in
+  data/cities/san-francisco | data/cities/san-francisco/ | "$ROOT"/data/cities/san-francisco*)
+    # The demo city: its pack, a year of simulated requests and the routing set-up.
+    echo "::: seed_demo --if-empty"
+    .venv/bin/python manage.py seed_demo --if-empty
+    .venv/bin/python manage.py seed_routing_demo
+    ;;
+  *)
+    # Another city's pack: load it (idempotent by code); no demo requests or logins.
+    echo "::: load_city $CITY_PACK --commit"
+    .venv/bin/python manage.py load_city "$CITY_PACK" --commit
+    ;;
+esac
 .venv/bin/python manage.py setup_schedules
 
 worker_pid=''
@@ -45,11 +56,14 @@ echo "::: starting the django-q2 worker (qcluster)"
 worker_pid=$!
 
 case $HOST in 0.0.0.0 | '::' | '[::]') shown=127.0.0.1 ;; *) shown=$HOST ;; esac
+logins="See the demo logins printed above."
+[[ -n ${CITY_PACK:-} && $CITY_PACK != *san-francisco* ]] &&
+  logins="Create a city admin with: .venv/bin/python manage.py createsuperuser"
 cat <<MSG
 
   civic311 is starting at   http://$shown:$PORT/
   Django admin:             http://$shown:$PORT/admin/
-  See the demo logins printed above.  Stop with Ctrl-C.
+  $logins  Stop with Ctrl-C.
 
 MSG
 
