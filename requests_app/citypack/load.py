@@ -69,6 +69,9 @@ def row_upsert(
         obj.full_clean(validate_unique=False, validate_constraints=False)
         obj.save(update_fields=changed)
         log.count(label, "updated")
+        # Name what an edited pack changes, so a dry run can be read before --commit.
+        key = ", ".join(str(v.pk if isinstance(v, models.Model) else v) for v in lookup.values())
+        log.say(f"{label} {key}: {', '.join(changed)} updated")
     else:
         log.count(label, "unchanged")
     return obj

@@ -138,6 +138,7 @@ def test_an_edited_pack_updates_a_name_and_deletes_nothing(town):
     assert models.Category.objects.filter(code="snow-plow-missed").exists()
     assert report.log.counts["categories"]["updated"] == 1
     assert report.log.counts["categories"]["created"] == 1
+    assert "categories pothole: name_es updated" in report.log.lines  # a dry run says so too
     after = counts()
     assert all(after[name] >= before[name] for name in before)
 
