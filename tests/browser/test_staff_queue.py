@@ -105,6 +105,10 @@ def test_the_queue_works_on_a_tablet_and_its_map_copes_without_tiles(
     page = context.new_page()
     page.set_default_timeout(5000)
     sign_in(page, live_server, "alex", "pw-alex")
+    # Measure the page as laid out with its stylesheets and scripts, not mid-load: on a busy
+    # machine the first check could run before site.css applied.
+    page.wait_for_load_state("load")
+    expect(page.locator("#queue-rows tr")).to_have_count(1)
     # Nothing scrolls sideways, not even the table.
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     wrap = page.locator(".table-wrap")
