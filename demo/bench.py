@@ -158,6 +158,7 @@ class Bench:
             f"\nHTTP: gunicorn, {workers} sync workers; ab 1 client and {budget.clients} clients, "
             f"at most {budget.seconds:g} s each"
         )
+        started = time.monotonic()
         with bench_http.HttpServer(workers=workers, settings_module=settings_module) as server:
             self.http_server = server
             self.stdout.write(bench_http.results_header(budget.clients))
@@ -168,7 +169,10 @@ class Bench:
                 server=server,
                 stdout=self.stdout,
             )
-        self.stdout.write("\n" + bench_http.results_table(results, clients=budget.clients))
+        self.stdout.write(
+            f"\nHTTP part: {time.monotonic() - started:.0f} s\n"
+            + bench_http.results_table(results, clients=budget.clients)
+        )
         bench_http.benchmarks_doc_write(
             results,
             clients=budget.clients,
