@@ -531,7 +531,7 @@ reused):
 
     make bench                                   # 1,000,000 requests (seeding takes ~4 min once)
     make bench ARGS='--no-http'                  # only the in-process timings
-    make bench ARGS='--requests 100000' \
+    make bench ARGS='--requests 100000' \\
       BENCH_DATABASE_URL=postgis://postgres:postgres@127.0.0.1:5432/civic311_bench100k
 
 A smaller size wants a database of its own: a database holding more requests than asked is
