@@ -46,11 +46,12 @@ lock:
 	.venv/bin/uv pip compile pyproject.toml --extra dev --python-version 3.12 -o requirements.lock $(ARGS)
 
 # Benchmarks use their own database (seeded once with 1,000,000 requests, then reused), so the
-# demo city is left alone. Options: ARGS='--requests 200000 --runs 50'.
+# demo city is left alone. Then every page over HTTP (gunicorn + ab), recorded in docs/benchmarks.md.
+# Options: ARGS='--requests 200000 --runs 50', ARGS='--no-http' (in-process only).
 BENCH_DATABASE_URL ?= postgis://postgres:postgres@127.0.0.1:5432/civic311_bench
 bench:
 	DATABASE_URL=$(BENCH_DATABASE_URL) bash scripts/setup.sh
-	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py bench $(ARGS)
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py bench --http $(ARGS)
 
 clean:
 	rm -rf staticfiles/ media/

@@ -1,0 +1,108 @@
+"""`manage.py bench --http` in miniature: gunicorn started on the test database, three pages
+(one signed in) measured with tiny request counts, the table written, and gunicorn gone after."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from demo.bench import Bench
+from demo.bench_http import (
+    Budget,
+    HttpServer,
+    Page,
+    PageResult,
+    http_bench,
+    percentile,
+    results_markdown,
+)
+
+pytestmark = pytest.mark.skipif(not shutil.which("ab"), reason="needs ab (apache2-utils)")
+
+TINY = Budget(sequential=8, concurrent=20, clients=4, seconds=1, warmup=2)
+PAGES = [
+    Page("health (baseline)", "/health/"),
+    Page("home", "/"),
+    Page("staff queue + counters", "/staff/", staff=True),
+]
+
+
+def _gone(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+# The server is another process: the data it reads must be committed (transaction=True), and it
+# runs the test settings (their password hasher signed the demo logins in).
+@pytest.mark.django_db(transaction=True)
+def test_pages_are_measured_over_http_the_table_is_written_and_gunicorn_is_stopped(tmp_path):
+    call_command("seed_demo", requests=30, seed=3, stdout=StringIO())
+    out = StringIO()
+    doc = tmp_path / "benchmarks.md"
+    bench = Bench(stdout=out)
+    results = bench.http_pages(
+        PAGES,
+        requests_count=30,
+        budget=TINY,
+        workers=2,
+        settings_module="civic311.test_settings",
+        doc_path=doc,
+    )
+
+    assert [r.error for r in results] == ["", "", ""], out.getvalue()
+    for r in results:
+        assert 0 < r.p50 <= r.p95 <= r.p99
+        assert r.rps > 0 and r.share > 0
+        assert r.samples == TINY.sequential and r.concurrent > 0
+    assert results[0].share == 1
+    text = doc.read_text()
+    assert "make bench ARGS='--requests 100000'" in text
+    assert "database: 30 requests" in text
+    rows = [line for line in text.splitlines() if line.startswith("| staff queue + counters")]
+    assert len(rows) == 1
+    assert re.fullmatch(
+        r"\| .+ \| [\d.,]+ \| [\d.,]+ \| [\d.,]+ \| [\d.,]+ \| [\d.]+ \| .+ \|", rows[0]
+    )
+    assert "staff queue + counters" in out.getvalue()
+    assert _gone(bench.http_server.pgid), "gunicorn (or a worker) was left running"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_sign_in_or_a_redirect_to_it_is_reported_as_a_failure_never_as_fast():
+    call_command("seed_demo", requests=5, seed=3, stdout=StringIO())
+    pages = [
+        Page("health (baseline)", "/health/"),
+        Page("queue without the cookie", "/staff/"),
+        Page("queue, wrong password", "/staff/", staff=True),
+    ]
+    with HttpServer(workers=1, settings_module="civic311.test_settings") as server:
+        results = http_bench(pages=pages, budget=TINY, password="not-the-password", server=server)
+    assert _gone(server.pgid)
+    assert results[0].error == ""
+    assert "to the sign-in page: the session cookie failed" in results[1].error
+    assert "sign-in as 'supervisor' failed" in results[2].error
+    assert results[1].rps is None and results[2].rps is None
+
+
+def test_a_failure_shows_in_the_table():
+    failed = PageResult(PAGES[2], error="HTTP 302 to the sign-in page: the session cookie failed")
+    table = results_markdown([failed], clients=50)
+    assert "**failed**: HTTP 302 to the sign-in page" in table
+
+
+def test_percentiles_are_nearest_rank():
+    samples = [float(n) for n in range(1, 101)]
+    assert (percentile(samples, 50), percentile(samples, 95), percentile(samples, 99)) == (
+        50,
+        95,
+        99,
+    )
+    assert percentile([3.0, 1.0], 99) == 3
