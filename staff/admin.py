@@ -10,12 +10,13 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from requests_app.admin import ReadOnlyAdmin
 from staff.models import AuditLogEntry
 from staff.two_factor import two_factor_required
 
 
 @admin.register(AuditLogEntry)
-class AuditLogAdmin(admin.ModelAdmin):
+class AuditLogAdmin(ReadOnlyAdmin):
     list_display = ["action_time", "user", "action", "content_type", "object_link", "changes"]
     list_filter = ["action_flag", "content_type", "user"]
     search_fields = ["object_repr", "change_message", "user__username"]
@@ -51,12 +52,3 @@ class AuditLogAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
         return self.has_module_permission(request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False

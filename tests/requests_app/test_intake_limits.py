@@ -38,6 +38,7 @@ from requests_app.services import (
 from tests.conftest import INSIDE
 from tests.images import upload
 from tests.requests_app.helpers import submit
+from tests.staff.test_intake_view import call
 
 pytestmark = pytest.mark.django_db
 
@@ -164,21 +165,7 @@ def test_the_operators_intake_is_exempt(client, city, staff):
     for _ in range(3):
         client.post(
             reverse("staff:intake"),
-            {
-                "idempotency_key": str(uuid.uuid4()),
-                "channel": "phone",
-                "category": city.pothole.pk,
-                "q_size": "12",
-                "q_lane": "traffic",
-                "address": "1 Market St",
-                "description": "Deep hole in the right lane",
-                "name": "Carla Caller",
-                "phone": "+14155550111",
-                "email": "",
-                "contact_method": "phone",
-                "language": "es",
-                "action": "submit",
-            },
+            call(city, action="submit"),
             REMOTE_ADDR=ATTACKER,
         )
     assert ServiceRequest.objects.count() == 3
