@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.gis.db import models as gis
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.indexes import GinIndex, GistIndex
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -526,6 +526,13 @@ class ServiceRequest(models.Model):
                 condition=Q(status__in=sorted(s.value for s in OPEN_STATUSES))
                 & Q(acknowledged_at__isnull=True),
                 name="request_open_response_due",
+            ),
+            # "Nearby open requests" on the staff request page and the operator's intake: a
+            # GiST over open requests only, so the search never wades through closed ones.
+            GistIndex(
+                fields=["location"],
+                condition=Q(status__in=sorted(s.value for s in OPEN_STATUSES)),
+                name="request_open_location",
             ),
         ]
 
