@@ -56,19 +56,26 @@ def tally_totals(
     if department_ids is not None:
         rows = rows.filter(department_id__in=sorted(department_ids))
     open_ = Q(is_open=True, unassigned=True) if unassigned_only else Q(is_open=True)
+    # Aliases unlike the column names: a filter naming `new` or `unassigned` would otherwise
+    # refer to the aggregate of that name.
     totals = rows.aggregate(
-        new=Sum("n", filter=open_ & Q(new=True), default=0),
-        unassigned=Sum("n", filter=open_ & Q(unassigned=True), default=0),
-        overdue_before=Sum("n", filter=open_ & Q(due_day__lt=before), default=0),
-        response_overdue_before=Sum(
+        sum_new=Sum("n", filter=open_ & Q(new=True), default=0),
+        sum_unassigned=Sum("n", filter=open_ & Q(unassigned=True), default=0),
+        sum_overdue=Sum("n", filter=open_ & Q(due_day__lt=before), default=0),
+        sum_response=Sum(
             "n", filter=open_ & Q(unacknowledged=True, response_day__lt=before), default=0
         ),
         rows=Count("id"),
         id_sum=Sum("id", default=0),
         id_max=Max("id", default=0),
     )
-    stamp = f"{totals.pop('rows')}.{totals.pop('id_sum')}.{totals.pop('id_max')}"
-    return TallyTotals(**totals, stamp=stamp)
+    return TallyTotals(
+        new=totals["sum_new"],
+        unassigned=totals["sum_unassigned"],
+        overdue_before=totals["sum_overdue"],
+        response_overdue_before=totals["sum_response"],
+        stamp=f"{totals['rows']}.{totals['id_sum']}.{totals['id_max']}",
+    )
 
 
 def tally_compact() -> int:
