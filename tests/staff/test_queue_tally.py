@@ -6,6 +6,7 @@ moment of the day."""
 from __future__ import annotations
 
 import importlib
+import io
 import random
 from dataclasses import asdict
 from datetime import UTC, datetime, time, timedelta
@@ -296,3 +297,19 @@ def test_the_stamp_changes_with_any_write_to_the_department_even_one_no_counter_
     assert after != stamp
     queue_tally.tally_compact()
     assert queue_counters(scope=scope, user=staff.agent, now=timezone.now()).stamp != after
+
+
+def test_the_tally_is_folded_every_five_minutes_by_a_schedule(city, staff):
+    from django.core.management import call_command
+    from django_q.models import Schedule
+
+    from staff.tasks import queue_tally_compact
+
+    call_command("setup_schedules", stdout=io.StringIO())
+    schedule = Schedule.objects.get(name="queue-tally-compact")
+    assert (schedule.func, schedule.minutes) == ("staff.tasks.queue_tally_compact", 5)
+    routed(city)
+    ServiceRequest.objects.update(address="3 Elm St")
+    before = tally_sums()
+    assert queue_tally_compact() == len(before)
+    assert tally_sums() == before
