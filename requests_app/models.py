@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.gis.db import models as gis
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.indexes import GinIndex, GistIndex
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -404,26 +404,39 @@ class ContactMethod(models.TextChoices):
 
 class ServiceRequest(models.Model):
     tracking_number = models.CharField(max_length=16, unique=True)
-    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="requests")
+    # No index of its own on the foreign keys to small tables whose rows are never filtered
+    # alone at scale: request_category_created and request_nhood_created lead with category and
+    # neighbourhood; wards, teams, closure reasons and assets are only looked up from the
+    # request (docs/performance.md, "Staff pages and indexes", lists what uses each index).
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="requests", db_index=False
+    )
     department = models.ForeignKey(
         Department, on_delete=models.PROTECT, related_name="requests", null=True, blank=True
     )
     description = models.TextField(max_length=4000)
-    location = gis.PointField(geography=True, srid=4326)
+    # Spatial searches over requests look only at open ones: request_open_location serves them,
+    # and a GiST over every request ever filed (80 MB at 1M) served no query.
+    location = gis.PointField(geography=True, srid=4326, spatial_index=False)
     address = models.CharField(max_length=200, blank=True)
     # Kept as filed, so later redistricting does not rewrite history.
     neighbourhood = models.ForeignKey(
-        Area, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Area, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
     ward = models.ForeignKey(
-        Area, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Area, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
     status = models.CharField(max_length=24, choices=Status.choices, default=Status.RECEIVED)
     priority = models.CharField(max_length=10, choices=Priority.choices, default=Priority.NORMAL)
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.WEB)
     answers = models.JSONField(default=dict, blank=True)
     closure_reason = models.ForeignKey(
-        ClosureReason, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        ClosureReason,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     duplicate_of = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="duplicates"
@@ -436,14 +449,24 @@ class ServiceRequest(models.Model):
         related_name="assigned_requests",
     )
     team = models.ForeignKey(
-        "Team", on_delete=models.SET_NULL, null=True, blank=True, related_name="requests"
+        "Team",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="requests",
+        db_index=False,
     )
     supporter_count = models.PositiveIntegerField(
         default=0, help_text="Residents who reported the same problem (kept by the services)."
     )
     # The asset the resident picked (kept as its id too, so the record survives a reload).
     asset = models.ForeignKey(
-        Asset, on_delete=models.SET_NULL, null=True, blank=True, related_name="requests"
+        Asset,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="requests",
+        db_index=False,
     )
     asset_ref = models.CharField(max_length=60, blank=True)
     # Priority score (routing.scoring): the total, its parts in words, and whether a person
@@ -526,6 +549,13 @@ class ServiceRequest(models.Model):
                 condition=Q(status__in=sorted(s.value for s in OPEN_STATUSES))
                 & Q(acknowledged_at__isnull=True),
                 name="request_open_response_due",
+            ),
+            # "Nearby open requests" on the staff request page and the operator's intake: a
+            # GiST over open requests only, so the search never wades through closed ones.
+            GistIndex(
+                fields=["location"],
+                condition=Q(status__in=sorted(s.value for s in OPEN_STATUSES)),
+                name="request_open_location",
             ),
         ]
 

@@ -34,3 +34,34 @@ class AuditLogEntry(LogEntry):
         proxy = True
         verbose_name = _("audit log entry")
         verbose_name_plural = _("audit log")
+
+
+class QueueTally(models.Model):
+    """Request counts behind the queue counters, kept by a database trigger (migration
+    0003_queue_tally) so every write path counts: the services, QuerySet.update(), the admin,
+    Open311 imports and the demo's bulk COPY loads alike.
+
+    Rows are deltas, never updated in place: each statement that writes requests appends one row
+    per key it touched, with the net change (possibly 0: the row then only marks that the
+    department changed, which the queue's ETag reads). Summing a key's rows gives its count;
+    staff.queue_tally.tally_compact() folds them now and then. Appending takes no lock another
+    writer waits for, so two staff members acting in one department never queue behind (or
+    deadlock on) a shared counter row.
+
+    Open requests are keyed by everything a counter asks; closed ones only by department."""
+
+    department_id = models.IntegerField(null=True)
+    is_open = models.BooleanField()
+    # Open requests only (NULL for closed ones):
+    unassigned = models.BooleanField(null=True)  # no assignee and no team
+    new = models.BooleanField(null=True)  # received/routed/in queue and not acknowledged
+    unacknowledged = models.BooleanField(null=True)
+    due_day = models.DateField(null=True)  # UTC date of expected_at
+    response_day = models.DateField(null=True)  # UTC date of response_due_at, unacknowledged only
+    n = models.IntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["department_id"], name="queue_tally_department")]
+
+    def __str__(self) -> str:
+        return f"department {self.department_id}: {self.n:+d}"

@@ -4,7 +4,7 @@ and bulk actions offer. Who may see which queue is decided here, once, for the v
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
@@ -22,6 +22,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.urls import reverse
 from django.utils.timesince import timesince, timeuntil
 from django.utils.translation import gettext as _
 
@@ -36,6 +37,7 @@ from requests_app.models import (
     Status,
     Team,
 )
+from staff.queue_tally import tally_totals
 
 PAGE_SIZE = 50
 
@@ -164,6 +166,8 @@ class QueueCounters:
     due_today: int = 0
     overdue: int = 0
     response_overdue: int = 0
+    # Changes with every committed write to the scope's requests (see queue_counters).
+    stamp: str = ""
 
 
 def _zone() -> ZoneInfo:
@@ -355,7 +359,17 @@ def queue_page(*, scope: QueueScope, staff: StaffProfile, now: datetime) -> Queu
     rows = list(_ordered(qs.only(*ROW_FIELDS), f.sort)[start : start + PAGE_SIZE + 1])
     has_next = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
+    # Words and links every row repeats, looked up once per page rather than once per row.
+    statuses = {value: str(label) for value, label in Status.choices}
+    priorities = {value: str(label) for value, label in Priority.choices}
+    detail_url = reverse("staff:detail", args=["0000-0000"]).replace("0000-0000", "{}")
+    select, left = _("Select %(tn)s"), _("%(left)s left")
     for row in rows:
+        row.url = detail_url.format(row.tracking_number)
+        row.category_name = row.category.tr("name")
+        row.status_label = statuses.get(row.status, row.status)
+        row.priority_label = priorities.get(row.priority, row.priority)
+        row.select_label = select % {"tn": row.tracking_number}
         row.age = timesince(row.created_at, now, depth=1)
         row.overdue = row.is_open and row.expected_at is not None and row.expected_at < now
         row.at_risk = row.is_open and not row.overdue and _at_risk(row, now)
@@ -364,6 +378,7 @@ def queue_page(*, scope: QueueScope, staff: StaffProfile, now: datetime) -> Queu
             if row.is_open and row.expected_at and not row.overdue
             else ""
         )
+        row.time_left_label = left % {"left": row.time_left} if row.time_left else ""
         # Time to first action matters only until someone acknowledges or assigns it.
         row.awaiting_response = (
             row.is_open and row.acknowledged_at is None and row.response_due_at is not None
@@ -374,12 +389,57 @@ def queue_page(*, scope: QueueScope, staff: StaffProfile, now: datetime) -> Queu
 
 
 def queue_counters(*, scope: QueueScope, user, now: datetime) -> QueueCounters:
-    """New, unassigned, due-today and overdue open requests of the scope, in one query.
+    """New, unassigned, due-today and overdue open requests of the scope, in two small queries.
 
-    Every count is limited to open requests so the department's open-request partial index
-    (request_open_by_department) serves it. "Due today" counts those not yet overdue that fall
-    due before the city's midnight, so no request is counted twice."""
+    1. The tally (staff.queue_tally) gives "new" and "unassigned", and "overdue" and "first
+       action overdue" for everything due before today's UTC midnight.
+    2. One count over the request table, through the open-request partial indexes on
+       (department, expected_at) and (department, response_due_at), adds what falls due
+       between that midnight and now, and gives "due today": those not yet overdue that fall
+       due before the city's midnight, so no request is counted twice.
+    "My requests" is one person's work, counted directly (request_open_by_assignee).
+    The tally is read first, so the stamp it returns is never newer than the rows read after it:
+    the queue refresh's ETag (staff.views.queue) may then answer "not modified" only for a
+    queue that truly has not changed."""
     end_of_day = _local_midnight(now.astimezone(_zone()).date() + timedelta(days=1))
+    if scope.filters.scope == SCOPE_MINE:
+        return _counters_counted(scope=scope, user=user, now=now, end_of_day=end_of_day)
+    midnight = datetime.combine(now.astimezone(UTC).date(), time.min, tzinfo=UTC)
+    tally = tally_totals(
+        department_ids=scope.department_ids,
+        unassigned_only=scope.filters.scope == SCOPE_UNASSIGNED,
+        before=midnight.date(),
+    )
+    open_ack = Q(acknowledged_at__isnull=True)
+    recent = (
+        _scope_requests(scope=scope, user=user)
+        .filter(status__in=sorted(OPEN_STATUSES))
+        .filter(
+            Q(expected_at__gte=midnight, expected_at__lt=end_of_day)
+            | (open_ack & Q(response_due_at__gte=midnight, response_due_at__lt=now))
+        )
+        .aggregate(
+            overdue=Count("id", filter=Q(expected_at__gte=midnight, expected_at__lt=now)),
+            due_today=Count("id", filter=Q(expected_at__gte=now, expected_at__lt=end_of_day)),
+            response_overdue=Count(
+                "id", filter=open_ack & Q(response_due_at__gte=midnight, response_due_at__lt=now)
+            ),
+        )
+    )
+    return QueueCounters(
+        new=tally.new,
+        unassigned=tally.unassigned,
+        due_today=recent["due_today"],
+        overdue=tally.overdue_before + recent["overdue"],
+        response_overdue=tally.response_overdue_before + recent["response_overdue"],
+        stamp=tally.stamp,
+    )
+
+
+def _counters_counted(*, scope: QueueScope, user, now: datetime, end_of_day) -> QueueCounters:
+    # Any write to any request changes this stamp: enough for one person's requests. Read
+    # before the count, like the tally in queue_counters.
+    stamp = tally_totals(department_ids=None, unassigned_only=False, before=now.date()).stamp
     qs = _scope_requests(scope=scope, user=user).filter(status__in=sorted(OPEN_STATUSES))
     totals = qs.aggregate(
         new=Count("id", filter=Q(status__in=sorted(NEW_STATUSES), acknowledged_at__isnull=True)),
@@ -390,7 +450,7 @@ def queue_counters(*, scope: QueueScope, user, now: datetime) -> QueueCounters:
             "id", filter=Q(acknowledged_at__isnull=True, response_due_at__lt=now)
         ),
     )
-    return QueueCounters(**totals)
+    return QueueCounters(**totals, stamp=stamp)
 
 
 @dataclass

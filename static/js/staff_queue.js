@@ -93,4 +93,27 @@
       ev.preventDefault();
     }
   });
+
+  // The refresh sends back the ETag of the rows it shows; the server answers "304 Not Modified"
+  // with no body while nothing changed, and then the rows stay as they are. (Done here rather
+  // than through the browser cache: staff pages are no-store, so nothing is kept on disk.)
+  function isPoll(elt) { return elt && elt.id === "queue-rows"; }
+  document.addEventListener("htmx:configRequest", function (ev) {
+    var elt = ev.detail.elt;
+    if (isPoll(elt) && elt.dataset.etag && ev.detail.verb === "get") {
+      ev.detail.headers["If-None-Match"] = elt.dataset.etag;
+    }
+  });
+  document.addEventListener("htmx:beforeSwap", function (ev) {
+    var elt = ev.detail.elt;
+    if (!isPoll(elt)) return;
+    var xhr = ev.detail.xhr;
+    if (xhr.status === 304) {
+      ev.detail.shouldSwap = false;
+      ev.detail.isError = false;
+      return;
+    }
+    elt.dataset.etag = xhr.getResponseHeader("ETag") || "";
+  });
+  // A filter, sort or page change replaces the whole results (and this tbody): its ETag goes too.
 })();

@@ -1,0 +1,89 @@
+"""Query counts pinned on the staff pages issue 11 measures: the request page, the operator's
+intake page and its nearby panel (the queue and its refresh are pinned in test_queue_view and
+test_queue_poll). A count that grows means a new query on every view of a hot page: make it
+grow on purpose, and say why here."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.gis.geos import Point
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from requests_app.models import ServiceRequest
+from requests_app.services import request_comment
+from tests.conftest import INSIDE
+from tests.requests_app.helpers import routed, submit
+
+pytestmark = pytest.mark.django_db
+INTAKE = reverse("staff:intake")
+
+
+def queries(client, url, params=None, headers=None) -> list[str]:
+    # Once unmeasured: the first use in a process reads the spatial reference (cached after).
+    client.get(url, params or {}, headers=headers or {})
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, params or {}, headers=headers or {})
+    assert response.status_code == 200
+    return [q["sql"] for q in ctx.captured_queries]
+
+
+def near(metres_north: float) -> Point:
+    return Point(INSIDE[1], INSIDE[0] + metres_north / 111_000, srid=4326)
+
+
+def test_the_request_page_runs_a_fixed_set_of_queries(client, city, staff):
+    sr = routed(city, location=near(0))
+    request_comment(request=sr, actor=staff.agent, message="Crew booked", public=False)
+    for i in range(3):
+        submit(city, location=near(30 * (i + 1)))
+    client.force_login(staff.supervisor)
+    sql = queries(client, reverse("staff:detail", args=[sr.tracking_number]))
+    # Session, user, profile; the request (5 joins) and its areas' names; the profile's
+    # departments; response templates (one query for both forms); photos; questions and their
+    # choices; events; supporters; messages; nearby open requests; scoring settings; the
+    # action forms' people, teams, closure reasons, categories and departments; saving the
+    # session (3, with the test transaction's savepoint). Before issue 11 the request took one
+    # 9-join query and the templates two: the same count, with the areas' polygons read.
+    assert len(sql) == 23, "\n".join(s[:120] for s in sql)
+    assert sum("requests_app_responsetemplate" in s for s in sql) == 1
+    # Neither polygon is read: only the names are shown.
+    assert not any('"requests_app_area"."geom"' in s for s in sql)
+
+
+def test_the_intake_page_runs_a_fixed_set_of_queries(client, city, staff):
+    client.force_login(staff.operator)
+    # Session, user, profile, category groups, categories, saving the session (3).
+    assert len(queries(client, INTAKE)) == 8
+
+
+def test_the_nearby_panel_runs_a_fixed_set_of_queries_however_many_are_near(client, city, staff):
+    client.force_login(staff.operator)
+    params = {"category": city.pothole.pk, "latitude": INSIDE[0], "longitude": INSIDE[1]}
+    headers = {"HX-Request": "true", "HX-Target": "nearby-results"}
+    routed(city, location=near(10))
+    few = queries(client, INTAKE, params, headers)
+    for i in range(8):
+        routed(city, location=near(12 + 10 * i))
+    many = queries(client, INTAKE, params, headers)
+    assert len(many) == len(few)
+    # Session, user, profile; the category with its questions and choices; the category list
+    # (groups, categories); the nearby requests (one query, category joined); saving the
+    # session (3).
+    assert len(few) == 12, "\n".join(s[:120] for s in few)
+    nearby = [s for s in few if "<->" in s]
+    assert len(nearby) == 1, "nearest-first through the GiST index's distance operator"
+
+
+def test_nearby_lists_only_open_requests_nearest_first(client, city, staff):
+    from staff.detail_selectors import nearby_open_requests
+
+    far = routed(city, location=near(120))
+    close = routed(city, location=near(20))
+    closed = routed(city, location=near(5))
+    ServiceRequest.objects.filter(pk=closed.pk).update(status="resolved")
+    found = nearby_open_requests(point=near(0), within_m=150)
+    assert [r.pk for r in found] == [close.pk, far.pk]
+    assert round(found[0].distance.m) == 20
+    assert nearby_open_requests(point=near(0), within_m=50) == [close]
