@@ -6,6 +6,7 @@ returns a fragment (`template#partial`)."""
 from __future__ import annotations
 
 import uuid
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.gis.geos import Point
@@ -23,14 +24,15 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from civic311.bounds import id_or_none, page_number
+from civic311.bounds import PAGE_MAX, id_or_none, page_number
 from civic311.http import HtmxHttpRequest
 from requests_app import selectors
 from requests_app.assets import asset_picker_context
 from requests_app.forms import CommentForm, ReportForm, form_started_token
 from requests_app.maps import map_config
-from requests_app.models import Category, Channel, IntakeSettings, Photo
+from requests_app.models import Channel, IntakeSettings, Photo
 from requests_app.permissions import staff_profile
+from requests_app.reference import reference
 from requests_app.services import (
     INTAKE_UNACCEPTED,
     OUTSIDE_AREA,
@@ -380,12 +382,12 @@ def confirmation(request: HttpRequest, token: str) -> HttpResponse:
 # --- Tracking ------------------------------------------------------------------------------------
 
 
-def _tracker_context(service_request) -> dict:
+def _tracker_context(service_request, ref) -> dict:
     events = selectors.public_events(request=service_request)
     return {
         "sr": service_request,
-        "timeline": selectors.timeline_public(events=events),
-        "pipeline": selectors.request_pipeline(request=service_request, events=events),
+        "timeline": selectors.timeline_public(events=events, ref=ref),
+        "pipeline": selectors.request_pipeline(request=service_request, events=events, ref=ref),
         "photos": selectors.public_photos(request=service_request),
         "map_config": map_config(),
     }
@@ -393,7 +395,8 @@ def _tracker_context(service_request) -> dict:
 
 @require_GET
 def tracker(request: HttpRequest, tracking_number: str) -> HttpResponse:
-    service_request = selectors.request_get_public(tracking_number=tracking_number)
+    ref = reference()
+    service_request = selectors.request_get_public(tracking_number=tracking_number, ref=ref)
     if service_request is None:
         return render(
             request,
@@ -401,7 +404,7 @@ def tracker(request: HttpRequest, tracking_number: str) -> HttpResponse:
             {"query": tracking_number, "not_found": True},
             status=404,
         )
-    return render(request, "requests_app/tracker.html", _tracker_context(service_request))
+    return render(request, "requests_app/tracker.html", _tracker_context(service_request, ref))
 
 
 @require_GET
@@ -409,18 +412,19 @@ def find(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip().replace(" ", "")
     if not query:
         return render(request, "requests_app/find.html", {"query": ""})
-    service_request = selectors.request_get_public(tracking_number=query)
-    if service_request is None:
+    url = selectors.request_public_url(tracking_number=query)
+    if url is None:
         return render(
             request, "requests_app/find.html", {"query": query, "not_found": True}, status=404
         )
-    return redirect(service_request)
+    return redirect(url)
 
 
 @require_http_methods(["GET", "POST"])
 def private(request: HttpRequest, token: str) -> HttpResponse:
     """The resident's private page: the tracker plus a form to add a comment or photos."""
-    service_request = selectors.request_get_by_token(token=token)
+    ref = reference()
+    service_request = selectors.request_get_by_token(token=token, ref=ref)
     if service_request is None:
         raise Http404
     if request.method == "GET" and request.GET.get("confirm"):
@@ -446,7 +450,8 @@ def private(request: HttpRequest, token: str) -> HttpResponse:
     else:
         form, photos, photo_errors = CommentForm(initial={"draft_key": uuid.uuid4()}), [], []
     context = _tracker_context(
-        selectors.request_get_public(tracking_number=service_request.tracking_number)
+        selectors.request_get_public(tracking_number=service_request.tracking_number, ref=ref),
+        ref,
     )
     context.update(
         private=True,
@@ -458,16 +463,30 @@ def private(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "requests_app/tracker.html", context, status=status)
 
 
+def _browse_url(filters: selectors.PublicFilters, **extra) -> str:
+    params = {
+        "category": filters.category or "",
+        "status": filters.status,
+        "neighbourhood": filters.neighbourhood or "",
+        **extra,
+    }
+    return "?" + urlencode({k: v for k, v in params.items() if v not in ("", None)})
+
+
 @require_GET
 def browse(request: HtmxHttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
+    after = selectors.list_cursor_parse(request.GET.get("after"))
     filters = selectors.PublicFilters(
         category=_int_or_none(request.GET.get("category")),
         status=status if status in ("open", "closed") else "",
         neighbourhood=_int_or_none(request.GET.get("neighbourhood")),
         page=page_number(request.GET.get("page")),
+        after=after,
+        before=None if after else selectors.list_cursor_parse(request.GET.get("before")),
     )
-    rows, has_next = selectors.request_public_list(filters=filters)
+    ref = reference()
+    rows, has_next = selectors.request_public_list(filters=filters, ref=ref)
     points = [
         {
             "lat": r.location.y,
@@ -478,13 +497,26 @@ def browse(request: HtmxHttpRequest) -> HttpResponse:
         }
         for r in rows
     ]
+    # Pager links carry the first or last row's cursor (keyset paging) and the page number
+    # they show; page 1 needs neither.
+    newer_url = older_url = ""
+    if filters.page > 1:
+        newer = {"page": filters.page - 1}
+        if filters.page > 2 and rows:
+            newer["before"] = selectors.ListCursor(rows[0].created_at, rows[0].id)
+        newer_url = _browse_url(filters, **newer)
+    if has_next and rows:
+        cursor = selectors.ListCursor(rows[-1].created_at, rows[-1].id)
+        older_url = _browse_url(filters, page=min(filters.page + 1, PAGE_MAX), after=cursor)
     context = {
         "rows": rows,
         "filters": filters,
         "has_next": has_next,
+        "newer_url": newer_url,
+        "older_url": older_url,
         "points": points,
-        "categories": Category.objects.filter(active=True).only("id", "name", "name_es"),
-        "neighbourhoods": selectors.neighbourhood_list(),
+        "categories": ref.active_categories,
+        "neighbourhoods": ref.neighbourhoods,
         "map_config": map_config(),
     }
     template = "requests_app/browse.html#results" if request.htmx else "requests_app/browse.html"
