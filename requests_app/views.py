@@ -19,6 +19,7 @@ from django.http import (
     JsonResponse,
 )
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -32,7 +33,7 @@ from requests_app.forms import CommentForm, ReportForm, form_started_token
 from requests_app.maps import map_config
 from requests_app.models import Channel, IntakeSettings, Photo
 from requests_app.permissions import staff_profile
-from requests_app.reference import reference
+from requests_app.reference import Reference, reference
 from requests_app.services import (
     INTAKE_UNACCEPTED,
     OUTSIDE_AREA,
@@ -102,10 +103,19 @@ def _with_device(request: HttpRequest, response: HttpResponse) -> HttpResponse:
     return response
 
 
+def _fragment(ref: Reference, template: str, context: dict, *key) -> str:
+    """A piece of page that depends only on the reference snapshot, the language and `key`,
+    rendered once per process and snapshot (an admin edit makes a new snapshot). Rendering the
+    category picker was most of the report form's time."""
+    lang = get_language() or settings.LANGUAGE_CODE
+    return ref.fragment((template, lang, *key), lambda: render_to_string(template, context))
+
+
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    groups = selectors.category_groups_with_categories()
-    return render(request, "requests_app/home.html", {"groups": groups})
+    ref = reference()
+    grid = _fragment(ref, "requests_app/home.html#group-grid", {"groups": ref.groups})
+    return render(request, "requests_app/home.html", {"group_grid_html": grid})
 
 
 # --- Reporting ----------------------------------------------------------------------------------
@@ -155,14 +165,49 @@ def _report_asset_context(form: ReportForm) -> dict:
     )
 
 
-def _report_context(form: ReportForm, photo_errors: list[str] | None = None, **extra) -> dict:
+def _category_list_html(form: ReportForm, ref: Reference) -> str:
+    """The category picker, kept per snapshot, language and chosen category; "" (render it in
+    the page) when the category has an error or the value sent is not a category."""
+    if form.is_bound and form["category"].errors:
+        return ""
+    value = form["category"].value()
+    selected = "" if value in (None, "") else str(value)
+    if selected and not (selected.isdigit() and int(selected) in ref.categories):
+        return ""
+    context = {"groups": ref.groups, "selected_category": selected}
+    return _fragment(ref, "requests_app/report.html#category-list", context, selected)
+
+
+def _blank_form_fragments(form: ReportForm, ref: Reference) -> dict:
+    """A blank form's contact section and description field, rendered once per language: a
+    dozen widget templates were a third of the form's time. A bound form (errors, values
+    typed) renders them in the page."""
+    if form.is_bound:
+        return {}
+    context = {"form": form}
+    return {
+        "contact_html": _fragment(ref, "requests_app/report.html#contact-fields", context),
+        "description_html": _fragment(ref, "requests_app/report.html#description-field", context),
+    }
+
+
+def _report_context(
+    form: ReportForm,
+    photo_errors: list[str] | None = None,
+    *,
+    ref: Reference | None = None,
+    **extra,
+) -> dict:
+    ref = ref or reference()
     category = form.category_obj
     if form.is_bound and form.errors:
         form.mark_errors()
     return {
         **_report_asset_context(form),
         "form": form,
-        "groups": selectors.category_groups_with_categories(),
+        "groups": ref.groups,
+        "category_list_html": _category_list_html(form, ref),
+        **_blank_form_fragments(form, ref),
         "category": category,
         "photos": form.staged_photos,
         "photo_errors": photo_errors or [],
@@ -192,8 +237,9 @@ def report(request: HttpRequest) -> HttpResponse:
 
     Whatever the outcome, everything entered (including photos, staged server-side under the
     form's idempotency key) comes back on the page."""
+    ref = reference()
     if request.method == "GET":
-        category = selectors.category_for_form(category_id=request.GET.get("category"))
+        category = selectors.category_for_form(category_id=request.GET.get("category"), ref=ref)
         form = ReportForm(
             initial={
                 "idempotency_key": uuid.uuid4(),
@@ -205,7 +251,7 @@ def report(request: HttpRequest) -> HttpResponse:
             category=category,
         )
         return _with_device(
-            request, render(request, "requests_app/report.html", _report_context(form))
+            request, render(request, "requests_app/report.html", _report_context(form, ref=ref))
         )
 
     draft_key = _uuid_or_new(request.POST.get("idempotency_key"))
@@ -216,7 +262,7 @@ def report(request: HttpRequest) -> HttpResponse:
     photos = photos_for_draft(draft_key=draft_key, uuids=kept)
     staged, photo_errors = _stage_uploads(request, draft_key, len(photos))
     photos += staged
-    category = selectors.category_for_form(category_id=request.POST.get("category"))
+    category = selectors.category_for_form(category_id=request.POST.get("category"), ref=ref)
     form = ReportForm(request.POST, category=category, photos=photos)
     action = request.POST.get("action", "review")
     if (
@@ -228,11 +274,11 @@ def report(request: HttpRequest) -> HttpResponse:
         return render(
             request,
             "requests_app/report.html",
-            _report_context(form, photo_errors, edit=action in ("edit", "remove")),
+            _report_context(form, photo_errors, ref=ref, edit=action in ("edit", "remove")),
             status=200 if action in ("edit", "remove") or "remove_photo" in request.POST else 422,
         )
     if action != "submit":
-        context = _report_context(form, answers=form.answer_summary())
+        context = _report_context(form, ref=ref, answers=form.answer_summary())
         if "asset" not in request.POST and context["asset_candidates"]:
             # Without JavaScript the picker could not appear before the location was known:
             # show the form again with it, once, before the review.
@@ -248,7 +294,10 @@ def report(request: HttpRequest) -> HttpResponse:
     except ValidationError as exc:
         form.add_submit_errors(exc)
         return render(
-            request, "requests_app/report.html", _report_context(form, photo_errors), status=422
+            request,
+            "requests_app/report.html",
+            _report_context(form, photo_errors, ref=ref),
+            status=422,
         )
     return redirect("requests_app:confirmation", token=service_request.private_token)
 
