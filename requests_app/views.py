@@ -522,6 +522,28 @@ def _browse_url(filters: selectors.PublicFilters, **extra) -> str:
     return "?" + urlencode({k: v for k, v in params.items() if v not in ("", None)})
 
 
+def _browse_filter_options(filters: selectors.PublicFilters, ref: Reference) -> dict:
+    """The filters' category and neighbourhood options (77 at San Francisco's size), rendered
+    once per snapshot, language and choice. A choice that is not an option selects nothing, so
+    it shares the blank one's rendering."""
+    category = filters.category if filters.category in ref.categories else None
+    neighbourhood = filters.neighbourhood if filters.neighbourhood in ref.areas else None
+    return {
+        "category_options_html": _fragment(
+            ref,
+            "requests_app/browse.html#category-options",
+            {"categories": ref.active_categories, "filters": {"category": category}},
+            category,
+        ),
+        "neighbourhood_options_html": _fragment(
+            ref,
+            "requests_app/browse.html#neighbourhood-options",
+            {"neighbourhoods": ref.neighbourhoods, "filters": {"neighbourhood": neighbourhood}},
+            neighbourhood,
+        ),
+    }
+
+
 @require_GET
 def browse(request: HtmxHttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
@@ -561,6 +583,7 @@ def browse(request: HtmxHttpRequest) -> HttpResponse:
         "rows": rows,
         "filters": filters,
         "has_next": has_next,
+        **({} if request.htmx else _browse_filter_options(filters, ref)),
         "newer_url": newer_url,
         "older_url": older_url,
         "points": points,
