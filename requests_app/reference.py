@@ -87,11 +87,15 @@ def _load(version: int | None) -> Reference:
         Prefetch("choices", queryset=QuestionChoice.objects.all())
     )
     categories = list(Category.objects.prefetch_related(Prefetch("questions", queryset=questions)))
+    departments = {d.id: d for d in Department.objects.all()}
     for group in groups:
         group.matching = []
     for category in categories:
         group = by_group[category.group_id]
         Category.group.field.set_cached_value(category, group)
+        department = departments.get(category.default_department_id)
+        if department is not None:
+            Category.default_department.field.set_cached_value(category, department)
         if category.active:
             group.matching.append(category)
     areas = list(
@@ -110,7 +114,7 @@ def _load(version: int | None) -> Reference:
         groups=[g for g in groups if g.matching],
         categories={c.id: c for c in categories},
         active_categories=[c for c in categories if c.active],
-        departments={d.id: d for d in Department.objects.all()},
+        departments=departments,
         areas={a.id: a for a in areas},
         neighbourhoods=[a for a in areas if a.area_set_id in active_sets],
         closure_reasons={r.id: r for r in reasons},
