@@ -9,7 +9,7 @@ requests); reading them on every page cost queries and time for rows that had no
    on any write, in the writer's transaction (migration 0003): admin saves and bulk actions, city
    pack loads and raw SQL all count, and nobody can see the new number before the new rows.
 2. `reference()` reads that number (one indexed single-row query) and returns this process's
-   snapshot when it was loaded under the same number, else loads a new one (five small queries).
+   snapshot when it was loaded under the same number, else loads a new one (eight small queries).
    Every gunicorn worker checks on every page, so an edit shows on the next page load anywhere.
 3. A snapshot is shared by every request of the process: callers read it and never change it
    (`category_groups_filtered` copies the groups it narrows down).
