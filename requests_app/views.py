@@ -172,7 +172,9 @@ def _category_list_html(form: ReportForm, ref: Reference) -> str:
         return ""
     value = form["category"].value()
     selected = "" if value in (None, "") else str(value)
-    if selected and not (selected.isdigit() and int(selected) in ref.categories):
+    if selected and not (
+        selected.isascii() and selected.isdigit() and int(selected) in ref.categories
+    ):
         return ""
     context = {"groups": ref.groups, "selected_category": selected}
     return _fragment(ref, "requests_app/report.html#category-list", context, selected)
