@@ -6,6 +6,7 @@ returns a fragment (`template#partial`)."""
 from __future__ import annotations
 
 import uuid
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.gis.geos import Point
@@ -18,19 +19,21 @@ from django.http import (
     JsonResponse,
 )
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from civic311.bounds import id_or_none, page_number
+from civic311.bounds import PAGE_MAX, id_or_none, page_number
 from civic311.http import HtmxHttpRequest
 from requests_app import selectors
 from requests_app.assets import asset_picker_context
 from requests_app.forms import CommentForm, ReportForm, form_started_token
 from requests_app.maps import map_config
-from requests_app.models import Category, Channel, IntakeSettings, Photo
+from requests_app.models import Channel, IntakeSettings, Photo
 from requests_app.permissions import staff_profile
+from requests_app.reference import Reference, reference
 from requests_app.services import (
     INTAKE_UNACCEPTED,
     OUTSIDE_AREA,
@@ -100,10 +103,19 @@ def _with_device(request: HttpRequest, response: HttpResponse) -> HttpResponse:
     return response
 
 
+def _fragment(ref: Reference, template: str, context: dict, *key) -> str:
+    """A piece of page that depends only on the reference snapshot, the language and `key`,
+    rendered once per process and snapshot (an admin edit makes a new snapshot). Rendering the
+    category picker was most of the report form's time."""
+    lang = get_language() or settings.LANGUAGE_CODE
+    return ref.fragment((template, lang, *key), lambda: render_to_string(template, context))
+
+
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    groups = selectors.category_groups_with_categories()
-    return render(request, "requests_app/home.html", {"groups": groups})
+    ref = reference()
+    grid = _fragment(ref, "requests_app/home.html#group-grid", {"groups": ref.groups})
+    return render(request, "requests_app/home.html", {"group_grid_html": grid})
 
 
 # --- Reporting ----------------------------------------------------------------------------------
@@ -153,14 +165,51 @@ def _report_asset_context(form: ReportForm) -> dict:
     )
 
 
-def _report_context(form: ReportForm, photo_errors: list[str] | None = None, **extra) -> dict:
+def _category_list_html(form: ReportForm, ref: Reference) -> str:
+    """The category picker, kept per snapshot, language and chosen category; "" (render it in
+    the page) when the category has an error or the value sent is not a category."""
+    if form.is_bound and form["category"].errors:
+        return ""
+    value = form["category"].value()
+    selected = "" if value in (None, "") else str(value)
+    if selected and not (
+        selected.isascii() and selected.isdigit() and int(selected) in ref.categories
+    ):
+        return ""
+    context = {"groups": ref.groups, "selected_category": selected}
+    return _fragment(ref, "requests_app/report.html#category-list", context, selected)
+
+
+def _blank_form_fragments(form: ReportForm, ref: Reference) -> dict:
+    """A blank form's contact section and description field, rendered once per language: a
+    dozen widget templates were a third of the form's time. A bound form (errors, values
+    typed) renders them in the page."""
+    if form.is_bound:
+        return {}
+    context = {"form": form}
+    return {
+        "contact_html": _fragment(ref, "requests_app/report.html#contact-fields", context),
+        "description_html": _fragment(ref, "requests_app/report.html#description-field", context),
+    }
+
+
+def _report_context(
+    form: ReportForm,
+    photo_errors: list[str] | None = None,
+    *,
+    ref: Reference | None = None,
+    **extra,
+) -> dict:
+    ref = ref or reference()
     category = form.category_obj
     if form.is_bound and form.errors:
         form.mark_errors()
     return {
         **_report_asset_context(form),
         "form": form,
-        "groups": selectors.category_groups_with_categories(),
+        "groups": ref.groups,
+        "category_list_html": _category_list_html(form, ref),
+        **_blank_form_fragments(form, ref),
         "category": category,
         "photos": form.staged_photos,
         "photo_errors": photo_errors or [],
@@ -190,8 +239,9 @@ def report(request: HttpRequest) -> HttpResponse:
 
     Whatever the outcome, everything entered (including photos, staged server-side under the
     form's idempotency key) comes back on the page."""
+    ref = reference()
     if request.method == "GET":
-        category = selectors.category_for_form(category_id=request.GET.get("category"))
+        category = selectors.category_for_form(category_id=request.GET.get("category"), ref=ref)
         form = ReportForm(
             initial={
                 "idempotency_key": uuid.uuid4(),
@@ -203,7 +253,7 @@ def report(request: HttpRequest) -> HttpResponse:
             category=category,
         )
         return _with_device(
-            request, render(request, "requests_app/report.html", _report_context(form))
+            request, render(request, "requests_app/report.html", _report_context(form, ref=ref))
         )
 
     draft_key = _uuid_or_new(request.POST.get("idempotency_key"))
@@ -214,7 +264,7 @@ def report(request: HttpRequest) -> HttpResponse:
     photos = photos_for_draft(draft_key=draft_key, uuids=kept)
     staged, photo_errors = _stage_uploads(request, draft_key, len(photos))
     photos += staged
-    category = selectors.category_for_form(category_id=request.POST.get("category"))
+    category = selectors.category_for_form(category_id=request.POST.get("category"), ref=ref)
     form = ReportForm(request.POST, category=category, photos=photos)
     action = request.POST.get("action", "review")
     if (
@@ -226,11 +276,11 @@ def report(request: HttpRequest) -> HttpResponse:
         return render(
             request,
             "requests_app/report.html",
-            _report_context(form, photo_errors, edit=action in ("edit", "remove")),
+            _report_context(form, photo_errors, ref=ref, edit=action in ("edit", "remove")),
             status=200 if action in ("edit", "remove") or "remove_photo" in request.POST else 422,
         )
     if action != "submit":
-        context = _report_context(form, answers=form.answer_summary())
+        context = _report_context(form, ref=ref, answers=form.answer_summary())
         if "asset" not in request.POST and context["asset_candidates"]:
             # Without JavaScript the picker could not appear before the location was known:
             # show the form again with it, once, before the review.
@@ -246,7 +296,10 @@ def report(request: HttpRequest) -> HttpResponse:
     except ValidationError as exc:
         form.add_submit_errors(exc)
         return render(
-            request, "requests_app/report.html", _report_context(form, photo_errors), status=422
+            request,
+            "requests_app/report.html",
+            _report_context(form, photo_errors, ref=ref),
+            status=422,
         )
     return redirect("requests_app:confirmation", token=service_request.private_token)
 
@@ -380,12 +433,12 @@ def confirmation(request: HttpRequest, token: str) -> HttpResponse:
 # --- Tracking ------------------------------------------------------------------------------------
 
 
-def _tracker_context(service_request) -> dict:
+def _tracker_context(service_request, ref) -> dict:
     events = selectors.public_events(request=service_request)
     return {
         "sr": service_request,
-        "timeline": selectors.timeline_public(events=events),
-        "pipeline": selectors.request_pipeline(request=service_request, events=events),
+        "timeline": selectors.timeline_public(events=events, ref=ref),
+        "pipeline": selectors.request_pipeline(request=service_request, events=events, ref=ref),
         "photos": selectors.public_photos(request=service_request),
         "map_config": map_config(),
     }
@@ -393,7 +446,8 @@ def _tracker_context(service_request) -> dict:
 
 @require_GET
 def tracker(request: HttpRequest, tracking_number: str) -> HttpResponse:
-    service_request = selectors.request_get_public(tracking_number=tracking_number)
+    ref = reference()
+    service_request = selectors.request_get_public(tracking_number=tracking_number, ref=ref)
     if service_request is None:
         return render(
             request,
@@ -401,7 +455,7 @@ def tracker(request: HttpRequest, tracking_number: str) -> HttpResponse:
             {"query": tracking_number, "not_found": True},
             status=404,
         )
-    return render(request, "requests_app/tracker.html", _tracker_context(service_request))
+    return render(request, "requests_app/tracker.html", _tracker_context(service_request, ref))
 
 
 @require_GET
@@ -409,18 +463,19 @@ def find(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip().replace(" ", "")
     if not query:
         return render(request, "requests_app/find.html", {"query": ""})
-    service_request = selectors.request_get_public(tracking_number=query)
-    if service_request is None:
+    url = selectors.request_public_url(tracking_number=query)
+    if url is None:
         return render(
             request, "requests_app/find.html", {"query": query, "not_found": True}, status=404
         )
-    return redirect(service_request)
+    return redirect(url)
 
 
 @require_http_methods(["GET", "POST"])
 def private(request: HttpRequest, token: str) -> HttpResponse:
     """The resident's private page: the tracker plus a form to add a comment or photos."""
-    service_request = selectors.request_get_by_token(token=token)
+    ref = reference()
+    service_request = selectors.request_get_by_token(token=token, ref=ref)
     if service_request is None:
         raise Http404
     if request.method == "GET" and request.GET.get("confirm"):
@@ -446,7 +501,8 @@ def private(request: HttpRequest, token: str) -> HttpResponse:
     else:
         form, photos, photo_errors = CommentForm(initial={"draft_key": uuid.uuid4()}), [], []
     context = _tracker_context(
-        selectors.request_get_public(tracking_number=service_request.tracking_number)
+        selectors.request_get_public(tracking_number=service_request.tracking_number, ref=ref),
+        ref,
     )
     context.update(
         private=True,
@@ -458,16 +514,52 @@ def private(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "requests_app/tracker.html", context, status=status)
 
 
+def _browse_url(filters: selectors.PublicFilters, **extra) -> str:
+    params = {
+        "category": filters.category or "",
+        "status": filters.status,
+        "neighbourhood": filters.neighbourhood or "",
+        **extra,
+    }
+    return "?" + urlencode({k: v for k, v in params.items() if v not in ("", None)})
+
+
+def _browse_filter_options(filters: selectors.PublicFilters, ref: Reference) -> dict:
+    """The filters' category and neighbourhood options (77 at San Francisco's size), rendered
+    once per snapshot, language and choice. A choice that is not an option selects nothing, so
+    it shares the blank one's rendering."""
+    category = filters.category if filters.category in ref.categories else None
+    neighbourhood = filters.neighbourhood if filters.neighbourhood in ref.areas else None
+    return {
+        "category_options_html": _fragment(
+            ref,
+            "requests_app/browse.html#category-options",
+            {"categories": ref.active_categories, "filters": {"category": category}},
+            category,
+        ),
+        "neighbourhood_options_html": _fragment(
+            ref,
+            "requests_app/browse.html#neighbourhood-options",
+            {"neighbourhoods": ref.neighbourhoods, "filters": {"neighbourhood": neighbourhood}},
+            neighbourhood,
+        ),
+    }
+
+
 @require_GET
 def browse(request: HtmxHttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
+    after = selectors.list_cursor_parse(request.GET.get("after"))
     filters = selectors.PublicFilters(
         category=_int_or_none(request.GET.get("category")),
         status=status if status in ("open", "closed") else "",
         neighbourhood=_int_or_none(request.GET.get("neighbourhood")),
         page=page_number(request.GET.get("page")),
+        after=after,
+        before=None if after else selectors.list_cursor_parse(request.GET.get("before")),
     )
-    rows, has_next = selectors.request_public_list(filters=filters)
+    ref = reference()
+    rows, has_next = selectors.request_public_list(filters=filters, ref=ref)
     points = [
         {
             "lat": r.location.y,
@@ -478,13 +570,27 @@ def browse(request: HtmxHttpRequest) -> HttpResponse:
         }
         for r in rows
     ]
+    # Pager links carry the first or last row's cursor (keyset paging) and the page number
+    # they show; page 1 needs neither.
+    newer_url = older_url = ""
+    if filters.page > 1:
+        newer = {"page": filters.page - 1}
+        if filters.page > 2 and rows:
+            newer["before"] = selectors.ListCursor(rows[0].created_at, rows[0].id)
+        newer_url = _browse_url(filters, **newer)
+    if has_next and rows:
+        cursor = selectors.ListCursor(rows[-1].created_at, rows[-1].id)
+        older_url = _browse_url(filters, page=min(filters.page + 1, PAGE_MAX), after=cursor)
     context = {
         "rows": rows,
         "filters": filters,
         "has_next": has_next,
+        **({} if request.htmx else _browse_filter_options(filters, ref)),
+        "newer_url": newer_url,
+        "older_url": older_url,
         "points": points,
-        "categories": Category.objects.filter(active=True).only("id", "name", "name_es"),
-        "neighbourhoods": selectors.neighbourhood_list(),
+        "categories": ref.active_categories,
+        "neighbourhoods": ref.neighbourhoods,
         "map_config": map_config(),
     }
     template = "requests_app/browse.html#results" if request.htmx else "requests_app/browse.html"

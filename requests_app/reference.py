@@ -1,0 +1,200 @@
+"""The small tables that change only when an admin edits them, held in each web process.
+
+Categories (with their groups, questions and choices), departments, areas' names and closure
+reasons are a few hundred rows that every resident page shows. Joining them to the request table
+made PostgreSQL weigh many join orders for each page (7 ms of planning for a 0.4 ms query at 1M
+requests); reading them on every page cost queries and time for rows that had not changed.
+
+1. A database trigger on each of those tables sets `ReferenceVersion`'s one row to a new number
+   on any write, in the writer's transaction (migration 0003): admin saves and bulk actions, city
+   pack loads and raw SQL all count, and nobody can see the new number before the new rows.
+2. `reference()` reads that number (one indexed single-row query) and returns this process's
+   snapshot when it was loaded under the same number, else loads a new one (eight small queries).
+   Every gunicorn worker checks on every page, so an edit shows on the next page load anywhere.
+3. A snapshot is shared by every request of the process: callers read it and never change it
+   (`category_groups_filtered` copies the groups it narrows down).
+4. Rendered fragments that depend on nothing but the snapshot and the language (the category
+   picker) are kept on the snapshot too, so they go when it goes.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.models import Prefetch
+
+from requests_app.models import (
+    Area,
+    AreaSet,
+    Category,
+    CategoryGroup,
+    ClosureReason,
+    Department,
+    Question,
+    QuestionChoice,
+    ServiceRequest,
+)
+
+VERSION_SQL = "SELECT version FROM requests_app_referenceversion WHERE id = 1"
+
+
+@dataclass
+class Reference:
+    version: int | None
+    # Groups in display order, each with `matching`: its active categories in display order.
+    groups: list[CategoryGroup]
+    # Every category, active or not (a request keeps the category it was filed under), each with
+    # its questions and their choices prefetched.
+    categories: dict[int, Category]
+    active_categories: list[Category]
+    departments: dict[int, Department]
+    # Neighbourhoods and wards of every set (a request keeps the area it was filed in): names
+    # only, never the geometry.
+    areas: dict[int, Area]
+    neighbourhoods: list[Area]  # the active set's, by name
+    closure_reasons: dict[int, ClosureReason]
+    closure_reasons_by_code: dict[str, ClosureReason]
+    fragments: dict[tuple, str] = field(default_factory=dict)
+
+    def fragment(self, key: tuple, render: Callable[[], str]) -> str:
+        """A rendered piece of page kept with this snapshot (key it by everything else it
+        depends on, e.g. the language)."""
+        if key not in self.fragments:
+            self.fragments[key] = render()
+        return self.fragments[key]
+
+
+_snapshot: Reference | None = None
+
+
+def reference_version() -> int | None:
+    """The current number, or None when the row is missing (a test run's flush empties every
+    table; the next write to a reference table puts it back)."""
+    # A cursor, not the ORM: this runs on every resident page and is the whole query.
+    with connection.cursor() as cursor:
+        cursor.execute(VERSION_SQL)
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def _load(version: int | None) -> Reference:
+    groups = list(CategoryGroup.objects.all())
+    by_group = {g.id: g for g in groups}
+    questions = Question.objects.prefetch_related(
+        Prefetch("choices", queryset=QuestionChoice.objects.all())
+    )
+    categories = list(Category.objects.prefetch_related(Prefetch("questions", queryset=questions)))
+    departments = {d.id: d for d in Department.objects.all()}
+    for group in groups:
+        group.matching = []
+    for category in categories:
+        group = by_group[category.group_id]
+        Category.group.field.set_cached_value(category, group)
+        department = departments.get(category.default_department_id)
+        if department is not None:
+            Category.default_department.field.set_cached_value(category, department)
+        if category.active:
+            group.matching.append(category)
+    areas = list(
+        Area.objects.filter(kind__in=[AreaSet.Kind.NEIGHBOURHOOD, AreaSet.Kind.WARD]).only(
+            "id", "kind", "name", "area_set"
+        )
+    )
+    active_sets = set(
+        AreaSet.objects.filter(active=True, kind=AreaSet.Kind.NEIGHBOURHOOD).values_list(
+            "id", flat=True
+        )
+    )
+    reasons = list(ClosureReason.objects.all())
+    return Reference(
+        version=version,
+        groups=[g for g in groups if g.matching],
+        categories={c.id: c for c in categories},
+        active_categories=[c for c in categories if c.active],
+        departments=departments,
+        areas={a.id: a for a in areas},
+        neighbourhoods=[a for a in areas if a.area_set_id in active_sets],
+        closure_reasons={r.id: r for r in reasons},
+        closure_reasons_by_code={r.code: r for r in reasons},
+    )
+
+
+def reference() -> Reference:
+    """This process's snapshot of the reference tables, current as of this call."""
+    global _snapshot
+    version = reference_version()
+    snapshot = _snapshot
+    if snapshot is not None and version is not None and snapshot.version == version:
+        return snapshot
+    snapshot = _load(version)
+    if version is not None:
+        _snapshot = snapshot
+    return snapshot
+
+
+def reference_forget() -> None:
+    """Drop this process's snapshot (tests that stand for a second web process use it)."""
+    global _snapshot
+    _snapshot = None
+
+
+def requests_attach(*, rows: list[ServiceRequest], ref: Reference) -> None:
+    """Give each request its category, department, neighbourhood and closure reason from the
+    snapshot, so reading them costs no query. One missing from the snapshot (written after it
+    was read) is left to Django to load as usual."""
+    links = (
+        (ServiceRequest.category.field, "category_id", ref.categories),
+        (ServiceRequest.department.field, "department_id", ref.departments),
+        (ServiceRequest.neighbourhood.field, "neighbourhood_id", ref.areas),
+        (ServiceRequest.closure_reason.field, "closure_reason_id", ref.closure_reasons),
+    )
+    for row in rows:
+        for fk, attname, table in links:
+            if attname not in row.__dict__:
+                continue  # a column the query did not fetch
+            value = row.__dict__[attname]
+            if value is None:
+                fk.set_cached_value(row, None)
+            elif value in table:
+                fk.set_cached_value(row, table[value])
+
+
+def category_groups_filtered(*, ref: Reference, query: str) -> list[CategoryGroup]:
+    """The groups with the active categories matching every word typed (in names,
+    descriptions and keywords in both languages, or the group's names), as copies: the
+    snapshot's own groups stay whole."""
+    words = [w.upper() for w in query.split()]
+    if not words:
+        return ref.groups
+    found = []
+    for group in ref.groups:
+        group_text = f"{group.name}\n{group.name_es}".upper()
+        matching = [
+            c
+            for c in group.matching
+            if all(w in group_text or w in _category_text(c) for w in words)
+        ]
+        if matching:
+            narrowed = copy.copy(group)
+            narrowed.matching = matching
+            found.append(narrowed)
+    return found
+
+
+def _category_text(category: Category) -> str:
+    text = category.__dict__.get("_search_text")
+    if text is None:
+        text = "\n".join(
+            (
+                category.name,
+                category.name_es,
+                category.description,
+                category.description_es,
+                category.keywords,
+            )
+        ).upper()
+        category.__dict__["_search_text"] = text
+    return text
