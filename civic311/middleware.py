@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
@@ -21,3 +22,33 @@ class CityTimeZoneMiddleware:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+
+
+class SessionRefreshMiddleware:
+    """Keep a signed-in session alive while it is used, with at most one write per few minutes.
+
+    SESSION_SAVE_EVERY_REQUEST would write the session row (an UPDATE and a commit, one WAL
+    flush) on every page, the queue's 20-second refresh and its 304s included. Here a session
+    that is used is saved when its last refresh is older than SESSION_REFRESH_SECONDS, which
+    moves its expiry on by SESSION_COOKIE_AGE; so the idle timeout is SESSION_COOKIE_AGE give or
+    take those few minutes. Visitors without a session (most residents) cost nothing: an empty
+    session is never loaded. Sits just inside SessionMiddleware, whose response step saves what
+    this one marks as modified."""
+
+    KEY = "_refreshed"
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        # accessed: something read or wrote it, so it is loaded and loading costs nothing more.
+        if session is not None and session.accessed and not session.is_empty():
+            now = int(time.time())
+            if (
+                session.modified
+                or now - session.get(self.KEY, 0) >= settings.SESSION_REFRESH_SECONDS
+            ):
+                session[self.KEY] = now
+        return response
