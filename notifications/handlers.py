@@ -10,7 +10,8 @@ from requests_app.models import RequestEvent
 
 
 def on_event(event_id: int) -> None:
-    event = RequestEvent.objects.filter(pk=event_id).select_related("request").first()
+    # No join to the request: each part loads what it needs, and most events need nothing.
+    event = RequestEvent.objects.filter(pk=event_id).first()
     if event is None:
         return
     resident_on_event(event)

@@ -139,6 +139,11 @@ def confirmation_queue(*, event_id: int) -> OutboxMessage | None:
 def event_messages_queue(*, event: RequestEvent) -> list[OutboxMessage]:
     """Create the subscriptions an event implies, then queue its messages. Returns the rows
     queued by this call (none on a re-delivery)."""
+    kind = message_kind(event=event)
+    if kind is None and event.type not in (Type.CREATED, Type.SUPPORTER_ADDED):
+        # Most events message nobody (internal notes, scores, automatic routing): stop before
+        # reading the request.
+        return []
     request = ServiceRequest.objects.select_related(
         "category", "department", "closure_reason", "duplicate_of"
     ).get(pk=event.request_id)
@@ -148,7 +153,6 @@ def event_messages_queue(*, event: RequestEvent) -> list[OutboxMessage]:
     if event.type == Type.SUPPORTER_ADDED:
         supporter = Supporter.objects.filter(pk=(event.data or {}).get("supporter_id")).first()
         recipients = supporter_subscriptions_ensure(supporter=supporter) if supporter else []
-    kind = message_kind(event=event)
     if kind is None:
         return []
     if event.type != Type.SUPPORTER_ADDED:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import logging
 
+from requests_app.configcache import config_snapshot
 from requests_app.dispatch import handlers
 
 logger = logging.getLogger(__name__)
@@ -12,12 +13,14 @@ def event_dispatch(event_id: int) -> None:
     is harmless; one failing handler does not stop the others, and the failure is re-raised so the
     task is retried."""
     failures = []
-    for name, handler in handlers():
-        try:
-            handler(event_id)
-        except Exception as exc:
-            logger.exception("event handler %s failed for event %s", name, event_id)
-            failures.append((name, exc))
+    # One read of the config stamp for every handler (requests_app.configcache).
+    with config_snapshot():
+        for name, handler in handlers():
+            try:
+                handler(event_id)
+            except Exception as exc:
+                logger.exception("event handler %s failed for event %s", name, event_id)
+                failures.append((name, exc))
     if failures:
         raise RuntimeError(f"handlers failed for event {event_id}: {[n for n, _ in failures]}")
 

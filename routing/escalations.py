@@ -37,9 +37,10 @@ from datetime import UTC, datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
-from django.db.models import Exists, F, Max, OuterRef, Q
+from django.db.models import Max, Q
 from django.utils import timezone
 
+from requests_app.configcache import config_cached, config_snapshot
 from requests_app.models import (
     OPEN_STATUSES,
     Department,
@@ -147,27 +148,37 @@ class Lookups:
 # --- Reads -------------------------------------------------------------------------------------
 
 
+def escalation_policies_load() -> list[tuple[EscalationPolicy, frozenset[int]]]:
+    """Active policies with their steps (and the steps' teams) and the ids of the categories
+    each lists, oldest first: four queries, once per admin edit (see configcache)."""
+    policies = (
+        EscalationPolicy.objects.filter(active=True)
+        .prefetch_related("steps__reassign_team", "categories")
+        .order_by("id")
+    )
+    return [(p, frozenset(c.pk for c in p.categories.all())) for p in policies]
+
+
 def policy_for_request(*, category_id: int, department_id: int | None) -> EscalationPolicy | None:
-    """The active policy that applies, with its steps (two queries).
+    """The active policy that applies, with its steps; no query while nothing was edited.
 
     Most specific wins: a policy listing the category (and, if it names a department, that
     department), else a policy for the department listing no categories, else a city-wide one
     (no department, no categories). Ties go to the oldest policy."""
-    through = EscalationPolicy.categories.through
-    return (
-        EscalationPolicy.objects.filter(active=True)
-        .filter(Q(department__isnull=True) | Q(department_id=department_id))
-        .annotate(
-            lists_category=Exists(
-                through.objects.filter(escalationpolicy_id=OuterRef("pk"), category_id=category_id)
-            ),
-            lists_any=Exists(through.objects.filter(escalationpolicy_id=OuterRef("pk"))),
-        )
-        .filter(Q(lists_category=True) | Q(lists_any=False))
-        .order_by(F("lists_category").desc(), F("department_id").asc(nulls_last=True), "id")
-        .prefetch_related("steps__reassign_team")
-        .first()
+    candidates = [
+        (policy, category_id in categories)
+        for policy, categories in config_cached("routing.escalations", escalation_policies_load)
+        if (policy.department_id is None or policy.department_id == department_id)
+        and (not categories or category_id in categories)
+    ]
+    if not candidates:
+        return None
+    # Listing the category first, then a named department before none, then the oldest.
+    policy, _lists = min(
+        candidates,
+        key=lambda c: (not c[1], c[0].department_id is None, c[0].department_id or 0, c[0].pk),
     )
+    return policy
 
 
 def idle_since(*, request: ServiceRequest) -> datetime:
@@ -396,16 +407,17 @@ def escalations_sweep(
     )
     lookups = Lookups()
     fired = 0
-    for position, request_id in enumerate(ids):
-        # At least one request per sweep, so a sweep always makes progress.
-        spent = time.monotonic() - started
-        if position and budget_seconds is not None and spent >= budget_seconds:
-            break
-        try:
-            fired += request_escalations_run(request_id=request_id, now=now, lookups=lookups)
-        except Exception:
-            # One broken request must not hold up every other escalation in the city.
-            logger.exception("escalation run failed for request %s", request_id)
+    with config_snapshot():
+        for position, request_id in enumerate(ids):
+            # At least one request per sweep, so a sweep always makes progress.
+            spent = time.monotonic() - started
+            if position and budget_seconds is not None and spent >= budget_seconds:
+                break
+            try:
+                fired += request_escalations_run(request_id=request_id, now=now, lookups=lookups)
+            except Exception:
+                # One broken request must not hold up every other escalation in the city.
+                logger.exception("escalation run failed for request %s", request_id)
     return fired
 
 
