@@ -37,12 +37,20 @@ def sla_target_for(*, category_id: int, priority: str) -> tuple[SlaTarget, Calen
 
 
 def due_times_for(
-    *, category: Category, priority: str, start: datetime, pauses: Sequence[Pause] = ()
+    *,
+    priority: str,
+    start: datetime,
+    pauses: Sequence[Pause] = (),
+    category: Category | None = None,
+    category_id: int | None = None,
 ) -> tuple[datetime, datetime] | None:
     """(first action due, resolution due) from the SLA target for this category and priority,
     in business hours when the target says so; None when the category has no target (the core
-    then uses the category's own round-the-clock hours)."""
-    target, spec = sla_target_for(category_id=category.pk, priority=priority)
+    then uses the category's own round-the-clock hours). Give ``category_id`` to spare loading
+    the category."""
+    if category_id is None:
+        category_id = category.pk if category is not None else None
+    target, spec = sla_target_for(category_id=category_id, priority=priority)
     if target is None:
         return None
     return target.due_times(start=start, pauses=pauses, calendar_spec=spec)

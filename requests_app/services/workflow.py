@@ -194,23 +194,38 @@ def request_due_recompute(*, request: ServiceRequest, actor: Actor, reason: str)
     """Recompute the target dates after a change that affects them (category, priority, a wait
     on the resident ending). Writes an internal event when they move; returns whether they did.
     Call inside the transaction that made the change, on the locked row."""
+    moved, before = _due_times_refresh(request)
+    if not moved:
+        return False
+    request.save(update_fields=["response_due_at", "expected_at"])
+    _due_changed_event(request, actor=actor, reason=reason, before=before)
+    return True
+
+
+def _due_times_refresh(request: ServiceRequest) -> tuple[bool, datetime | None]:
+    """Recompute the target dates on the request in memory, unsaved: (whether they moved, the
+    resolution due time before)."""
     response_due, resolution_due = request_due_times(request=request)
     if (response_due, resolution_due) == (request.response_due_at, request.expected_at):
-        return False
+        return False, None
     before = request.expected_at
     request.response_due_at, request.expected_at = response_due, resolution_due
-    request.save(update_fields=["response_due_at", "expected_at"])
+    return True, before
+
+
+def _due_changed_event(
+    request: ServiceRequest, *, actor: Actor, reason: str, before: datetime | None
+) -> None:
     _staff_event(
         request,
         type=RequestEvent.Type.DUE_CHANGED,
         actor=actor,
         public=False,
         from_value=before.isoformat() if before else "",
-        to_value=resolution_due.isoformat(),
+        to_value=request.expected_at.isoformat(),
         message=reason,
-        data={"response_due": response_due.isoformat()},
+        data={"response_due": request.response_due_at.isoformat()},
     )
-    return True
 
 
 # --- Staff actions -----------------------------------------------------------------------------
@@ -331,10 +346,16 @@ def request_priority_change(
         if override:
             sr.priority_overridden = True
             fields.append("priority_overridden")
+        # The target dates follow the priority, written in the same UPDATE.
+        due_moved, due_before = _due_times_refresh(sr) if before != priority else (False, None)
+        if due_moved:
+            fields += ["response_due_at", "expected_at"]
         # An automatic change (a rule, the score) is not staff answering the resident.
         _touch(sr, *fields, staff_acted=actor is not None)
-        if before != priority:
-            request_due_recompute(request=sr, actor=actor, reason=f"Priority {before} → {priority}")
+        if due_moved:
+            _due_changed_event(
+                sr, actor=actor, reason=f"Priority {before} → {priority}", before=due_before
+            )
         _staff_event(
             sr,
             type=RequestEvent.Type.PRIORITY_CHANGED,
