@@ -450,22 +450,13 @@ def settings_rows_ensure() -> None:
 
 
 def follow_up_run(*, request_id: int) -> int:
-    """Dispatch every event of the request, and every event those lead to, in the order
-    written (what the workers do, one task per event); returns how many were dispatched."""
-    done: set[int] = set()
-    while True:
-        pending = [
-            pk
-            for pk in RequestEvent.objects.filter(request_id=request_id)
-            .order_by("id")
-            .values_list("id", flat=True)
-            if pk not in done
-        ]
-        if not pending:
-            return len(done)
-        for pk in pending:
-            done.add(pk)
-            event_dispatch(pk)
+    """What the worker does for a new request: one task for its "created" event, which handles
+    every event the handlers write too (requests_app.tasks.event_dispatch); returns how many
+    events it handled."""
+    created = RequestEvent.objects.filter(
+        request_id=request_id, type=RequestEvent.Type.CREATED
+    ).values_list("id", flat=True)
+    return event_dispatch(created[0])
 
 
 class ReportPost:

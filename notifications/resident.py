@@ -184,9 +184,17 @@ def event_messages_queue(*, event: RequestEvent) -> list[OutboxMessage]:
 
 
 def _unconfirmed(*, request: ServiceRequest, subscription: RequestSubscription) -> bool:
-    return subscription.role == Role.REPORTER and reporter_contact_unconfirmed(
-        request=request, channel=subscription.channel, address=subscription.address
-    )
+    if subscription.role != Role.REPORTER:
+        return False
+    # Asked up to three times per message (whether to send, the receipt's wording, the private
+    # link); kept on this call's subscription object, so it is read once per message.
+    held = getattr(subscription, "_contact_unconfirmed", None)
+    if held is None:
+        held = reporter_contact_unconfirmed(
+            request=request, channel=subscription.channel, address=subscription.address
+        )
+        subscription._contact_unconfirmed = held
+    return held
 
 
 def _receipt_allowed(*, event: RequestEvent, subscription: RequestSubscription, kind: str) -> bool:

@@ -41,6 +41,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from requests_app.configcache import config_cached, config_snapshot
+from requests_app.dispatch import after_events
 from requests_app.models import (
     OPEN_STATUSES,
     Department,
@@ -451,9 +452,16 @@ def escalations_reschedule(
 
 
 def on_event(event: RequestEvent) -> None:
-    """Reschedule after anything that can move a threshold (idempotent: it recomputes)."""
+    """Reschedule after anything that can move a threshold (idempotent: it recomputes).
+
+    The schedule is computed from the request as it is, so for a burst of events handled in one
+    task (a new request's routing writes five) it is computed once, after the last."""
     if event.type in RESCHEDULE_ON or event.actor_id is not None:
-        request_escalation_schedule(request_id=event.request_id)
+        request_id = event.request_id
+        after_events(
+            ("escalation_schedule", request_id),
+            lambda: request_escalation_schedule(request_id=request_id),
+        )
 
 
 # --- Acting on one step ------------------------------------------------------------------------
