@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from notifications.models import OutboxMessage, StaffPreference
 from notifications.outbox import dedupe_key_for, outbox_queue, outbox_queue_many
 from notifications.rendering import Rendered, absolute_url, message_render
+from requests_app.configcache import config_snapshot
 from requests_app.models import Priority, RequestEvent, Role, ServiceRequest
 from requests_app.text import location_for_message
 
@@ -163,13 +164,15 @@ def staff_alerts_queue(
         return []
     preferences = {p.user_id: p for p in StaffPreference.objects.filter(user__in=users)}
     messages = []
-    for user in users:
-        preference = preferences.get(user.pk) or staff_preference_get(user=user)
-        message = _staff_message(
-            user=user, preference=preference, kind=kind, event=event, request=request
-        )
-        if message is not None:
-            messages.append(message)
+    # One read of the config stamp for every member's template (a worker's task has one open).
+    with config_snapshot():
+        for user in users:
+            preference = preferences.get(user.pk) or staff_preference_get(user=user)
+            message = _staff_message(
+                user=user, preference=preference, kind=kind, event=event, request=request
+            )
+            if message is not None:
+                messages.append(message)
     return outbox_queue_many(messages=messages)
 
 
