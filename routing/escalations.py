@@ -52,7 +52,13 @@ from requests_app.models import (
     Status,
     Team,
 )
-from requests_app.services import event_record, request_assign, request_priority_change
+from requests_app.services import (
+    event_record,
+    events_batched,
+    request_assign,
+    request_lock_held,
+    request_priority_change,
+)
 from routing.models import EscalationFired, EscalationPolicy, EscalationStep
 
 logger = logging.getLogger(__name__)
@@ -321,12 +327,9 @@ def request_escalations_run(
        together, so a crash leaves either all of them or none."""
     lookups = lookups or Lookups()
     with transaction.atomic():
-        request = (
-            ServiceRequest.objects.select_for_update(skip_locked=True)
-            .only(*_REQUEST_FIELDS)
-            .filter(pk=request_id)
-            .first()
-        )
+        # The whole row, held: the priority change and reassignment a step makes use it as it
+        # is rather than locking and loading it again.
+        request = request_lock_held(request_id=request_id, skip_locked=True)
         if request is None:
             return 0
         policy = lookups.policy(request)
@@ -364,7 +367,9 @@ def request_escalations_run(
                 occurrence=threshold.occurrence,
             ):
                 continue
-            request = _step_act(request=request, step=threshold.step, lookups=lookups)
+            # The step's events (escalated, priority, due dates, team) in one INSERT.
+            with events_batched():
+                request = _step_act(request=request, step=threshold.step, lookups=lookups)
             fired += 1
             thresholds = request_thresholds(request=request, policy=policy, stretch=stretch)
         pending = [t for t in thresholds if t.key not in done]
