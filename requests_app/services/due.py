@@ -12,6 +12,7 @@ from django.utils import timezone
 from requests_app.configcache import config_cached
 from requests_app.dispatch import due_provider
 from requests_app.models import Category, RequestEvent, ServiceRequest, Status
+from requests_app.services.events import events_batch_flush
 
 Pause = tuple[datetime, datetime]
 
@@ -32,6 +33,8 @@ def request_pauses(*, request: ServiceRequest, now: datetime | None = None) -> l
     a wait still going on runs until `now`."""
     if request.pk is None:
         return []
+    # A status change recorded in an events_batched() block is read too.
+    events_batch_flush(request_id=request.pk, type=RequestEvent.Type.STATUS_CHANGED)
     pauses: list[Pause] = []
     began: datetime | None = None
     moves = request.events.filter(type=RequestEvent.Type.STATUS_CHANGED).order_by(

@@ -35,10 +35,23 @@ def events_batched() -> Iterator[None]:
         yield
     finally:
         _BATCH.reset(token)
+    _batch_write(batch)
+
+
+def _batch_write(batch: list[RequestEvent]) -> None:
     if batch:
         RequestEvent.objects.bulk_create(batch)
         for event in batch:
             event_dispatch_enqueue(event.id)
+        batch.clear()
+
+
+def events_batch_flush(*, request_id: int, type: str) -> None:
+    """Write the open batch now if it holds an event of ``type`` for the request: for a read of
+    the log that needs it (the pauses are read from the status changes)."""
+    batch = _BATCH.get()
+    if batch and any(e.request_id == request_id and e.type == type for e in batch):
+        _batch_write(batch)
 
 
 def event_record(

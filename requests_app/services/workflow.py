@@ -128,17 +128,16 @@ def _touch(request: ServiceRequest, *fields: str, staff_acted: bool = True) -> N
     request.save(update_fields=sorted(update))
 
 
-def request_status_change(
-    *,
+def _status_apply(
     request: ServiceRequest,
+    *,
     to_status: str,
-    actor: Actor = None,
-    actor_label: str = "",
-    message: str = "",
-    public: bool = True,
+    actor: Actor,
     closure_reason: ClosureReason | None = None,
-) -> RequestEvent:
-    """The one place a request's status changes. Refuses moves the state machine forbids."""
+) -> tuple[str, datetime, list[str]]:
+    """Move the status on the object in memory, unsaved: (the status before, when, the fields
+    to save). Refuses moves the state machine forbids. Every status move goes through here
+    (request_status_change, and request_route's two moves saved with the department)."""
     if not request.can_move_to(to_status):
         raise TransitionError(
             _(ILLEGAL_TRANSITION)
@@ -168,6 +167,23 @@ def request_status_change(
     if to_status == Status.REOPENED:
         request.resolved_at = request.closed_at = request.closure_reason = None
         fields += ["resolved_at", "closed_at", "closure_reason"]
+    return from_status, now, fields
+
+
+def request_status_change(
+    *,
+    request: ServiceRequest,
+    to_status: str,
+    actor: Actor = None,
+    actor_label: str = "",
+    message: str = "",
+    public: bool = True,
+    closure_reason: ClosureReason | None = None,
+) -> RequestEvent:
+    """The one place a request's status changes. Refuses moves the state machine forbids."""
+    from_status, now, fields = _status_apply(
+        request, to_status=to_status, actor=actor, closure_reason=closure_reason
+    )
     with transaction.atomic():
         request.save(update_fields=sorted(set(fields)))
         data = {"closure_reason": closure_reason.code} if closure_reason else {}
@@ -202,7 +218,18 @@ def request_route(
         previous = request.department
         request.department = department
         request.routed_at = timezone.now()
-        request.save(update_fields=["department", "routed_at"])
+        fields = {"department", "routed_at"}
+        moves = []
+        if request.status != Status.WAITING_ON_RESIDENT:
+            # Both moves saved with the department, in one UPDATE; each still has its event.
+            for to_status in (Status.ROUTED, Status.IN_QUEUE):
+                if request.can_move_to(to_status):
+                    from_status, at, changed = _status_apply(
+                        request, to_status=to_status, actor=actor
+                    )
+                    fields.update(changed)
+                    moves.append((from_status, to_status, at))
+        request.save(update_fields=sorted(fields))
         event_record(
             request=request,
             type=RequestEvent.Type.ROUTED,
@@ -213,15 +240,27 @@ def request_route(
             to_value=department.name,
             message=reason or f"Routed to {department.name}",
             data={"department_id": department.id},
+            # Before the moves' times: the timeline reads routed, then the moves.
+            at=request.routed_at,
         )
-        if request.can_move_to(Status.ROUTED):
-            request_status_change(
-                request=request, to_status=Status.ROUTED, actor=actor, actor_label="Routing"
+        for from_status, to_status, at in moves:
+            event_record(
+                request=request,
+                type=RequestEvent.Type.STATUS_CHANGED,
+                actor=actor,
+                actor_label="Routing",
+                public=True,
+                from_value=from_status,
+                to_value=to_status,
+                at=at,
             )
-        if request.can_move_to(Status.IN_QUEUE):
-            request_status_change(
-                request=request, to_status=Status.IN_QUEUE, actor=actor, actor_label="Routing"
-            )
+        if request.status == Status.WAITING_ON_RESIDENT:
+            # Ending a wait moves the targets (request_status_change): one move at a time.
+            for to_status in (Status.ROUTED, Status.IN_QUEUE):
+                if request.can_move_to(to_status):
+                    request_status_change(
+                        request=request, to_status=to_status, actor=actor, actor_label="Routing"
+                    )
 
 
 def request_due_recompute(*, request: ServiceRequest, actor: Actor, reason: str) -> bool:

@@ -3,18 +3,25 @@ services, and a step that writes several events writes them in one INSERT, in ti
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
+import time_machine
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from requests_app.models import Priority, RequestEvent, ServiceRequest
+from requests_app.models import Priority, RequestEvent, ServiceRequest, Status
 from requests_app.services import (
     event_record,
     events_batched,
+    request_hold,
     request_is_held,
     request_lock_held,
     request_priority_change,
+    request_route,
+    request_status_change,
 )
+from requests_app.services.due import request_pauses
 from tests.requests_app.helpers import routed
 
 pytestmark = pytest.mark.django_db
@@ -90,3 +97,41 @@ def test_a_block_that_fails_writes_none_of_its_events(city):
         event_record(request=sr, type=RequestEvent.Type.NOTE, message="lost")
         raise ValueError
     assert sr.events.count() == before
+
+
+def test_routing_a_waiting_request_resumes_the_clock_after_its_events_in_order(city, staff):
+    t0 = datetime(2026, 3, 2, 17, 0, tzinfo=UTC)
+    with time_machine.travel(t0, tick=False):
+        sr = routed(city)
+        request_hold(request=sr, actor=staff.agent, message="Which side of the street?")
+    sr.refresh_from_db()
+    due_before = sr.expected_at
+    with time_machine.travel(t0 + timedelta(hours=5), tick=False):
+        request_route(request=sr, department=city.parks)
+    sr.refresh_from_db()
+    assert sr.status == Status.IN_QUEUE and sr.department == city.parks
+    last = list(sr.events.order_by("-id").values_list("type", "to_value")[:3])[::-1]
+    assert [t for t, _ in last] == [
+        RequestEvent.Type.ROUTED,
+        RequestEvent.Type.STATUS_CHANGED,
+        RequestEvent.Type.DUE_CHANGED,
+    ]
+    # The five hours waited are added: the pause ended with the status change in the batch.
+    assert sr.expected_at - due_before == timedelta(hours=5)
+
+
+def test_a_status_change_still_in_a_batch_counts_for_the_pauses(city, staff):
+    t0 = datetime(2026, 3, 2, 17, 0, tzinfo=UTC)
+    with time_machine.travel(t0, tick=False):
+        sr = routed(city)
+        request_hold(request=sr, actor=staff.agent, message="Which side of the street?")
+    with (
+        time_machine.travel(t0 + timedelta(hours=2), tick=False),
+        transaction.atomic(),
+        events_batched(),
+    ):
+        held = request_lock_held(request_id=sr.pk)
+        request_status_change(request=held, to_status=Status.IN_QUEUE, actor=None)
+        # Asked as of later: a wait not seen to end would run until then.
+        pauses = request_pauses(request=held, now=t0 + timedelta(hours=3))
+    assert pauses == [(t0, t0 + timedelta(hours=2))]
