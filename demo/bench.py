@@ -3,41 +3,69 @@
 1. Make sure the database holds at least `requests` requests (seed_demo with COPY when it holds
    fewer; an existing big database is reused).
 2. Time each operation `runs` times, inside a transaction that is rolled back, and print the
-   median and 95th percentile in milliseconds.
+   median and 95th percentile in milliseconds: among them a report POST through the Django test
+   client (the resident's form, no photo) and through the submission service alone, and the
+   worker's follow-up of one new request end to end (every event it leads to dispatched to
+   every handler, in the order written, as the workers would), with its query count.
 3. The escalation sweep, inside one transaction rolled back at the end: a city-wide policy
    (75 % of the resolution target → supervisors; 100 % → priority up and the department head),
    every open request given a next escalation time in the coming week, then the sweep timed with
    nothing due, with `due` requests at their 75 % warning and with `due` overdue requests (their
    warning already sent) breaching. Each run gets a fresh batch of requests (a new minute's work),
-   so no run re-reads rows an earlier run changed.
+   so no run re-reads rows an earlier run changed. Then one warning step and one breach step
+   alone (request_escalations_run on one due request), per request.
 4. With `http`: every page over HTTP against gunicorn (demo.bench_http), printed as a table and
    recorded in docs/benchmarks.md.
 """
 
 from __future__ import annotations
 
+import logging
 import random
 import statistics
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from typing import TextIO
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.db.models import DateTimeField, ExpressionWrapper, F
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from demo import bench_http
 from demo.accounts import DEMO_PASSWORD
 from demo.seed import demo_seed
-from requests_app.models import Department, ServiceRequest, Status
+from notifications.models import MessagingSettings, StaffPreference
+from requests_app.configcache import config_snapshot
+from requests_app.forms import form_started_token
+from requests_app.models import (
+    Category,
+    Department,
+    IntakeSettings,
+    RequestEvent,
+    ServiceRequest,
+    Status,
+)
 from requests_app.permissions import staff_profile
 from requests_app.selectors import PublicFilters, request_public_list
+from requests_app.services import Reporter, Submission, request_submit
 from requests_app.services.due import request_due_times
-from routing.escalations import OPEN_STATUS_VALUES, escalations_sweep
+from requests_app.tasks import event_dispatch
+from routing.escalations import (
+    OPEN_STATUS_VALUES,
+    Lookups,
+    escalations_sweep,
+    request_escalations_run,
+)
 from routing.models import EscalationFired, EscalationPolicy, EscalationStep
+from routing.scoring import scoring_settings
 from routing.services import request_route_default
 from routing.tasks import SWEEP_BUDGET_SECONDS
 from staff.selectors import QueueFilters, QueueScope, queue_counters, queue_page
@@ -106,6 +134,7 @@ class Bench:
                 verbosity=1,
             )
         total = ServiceRequest.objects.count()
+        settings_rows_ensure()
         cases = [] if only_escalations else self._cases()
         self.stdout.write(f"\n{total:,} requests; {runs} runs each\n")
         self.stdout.write(f"{'operation':<32} {'median ms':>10} {'p95 ms':>10}")
@@ -116,6 +145,11 @@ class Bench:
                 self.stdout.write(f"{name:<32} failed: {exc}")
                 continue
             self._report(name, samples)
+        if not only_escalations:
+            try:
+                self._follow_up(runs=runs)
+            except Exception as exc:
+                self.stdout.write(f"{'worker follow-up':<32} failed: {exc}")
         try:
             self._escalations(runs=runs, due=due)
         except Exception as exc:
@@ -217,12 +251,35 @@ class Bench:
             queue_page(scope=scope, staff=profile, now=now)
             queue_counters(scope=scope, user=user, now=now)
 
+        report = ReportPost(rng)
+
         return [
             ("routing one request", route_one),
             ("due dates for one request", due_one),
             ("public list page (open)", public_page),
             ("staff queue page + counters", staff_queue),
+            ("report POST (test client)", report.post),
+            ("report submit (service only)", report.submit),
         ]
+
+    def _follow_up(self, *, runs: int) -> None:
+        """The worker's follow-up of one new request (module docstring, step 2): filed untimed,
+        then every event dispatched until none is left, timed and counted."""
+        report = ReportPost(random.Random(SEED))
+        samples, queries = [], []
+        for _ in range(runs):
+            with rolled_back():
+                request = report.submit()
+                with CaptureQueriesContext(connection) as captured:
+                    ms, events = elapsed_ms(lambda pk=request.pk: follow_up_run(request_id=pk))
+                samples.append(ms)
+                queries.append(len(captured))
+        self._report(
+            "worker follow-up, one request",
+            samples,
+            f"(routing, score, assignment, due dates, escalation schedule, messages; "
+            f"{statistics.median(queries):g} queries, {events} events)",
+        )
 
     def _report(self, name: str, samples: list[float], note: str = "") -> None:
         samples = sorted(samples)
@@ -239,7 +296,7 @@ class Bench:
                 timed(lambda: escalations_sweep(now=timezone.now()), runs),
                 "(one index probe)",
             )
-            warned, breached = self._escalations_due(wanted=runs * due, warn=warn)
+            warned, breached = self._escalations_due(wanted=runs * due + runs * 2, warn=warn)
             ServiceRequest.objects.filter(pk__in=warned[:due]).update(
                 next_escalation_at=timezone.now() - timedelta(minutes=5)
             )
@@ -251,12 +308,17 @@ class Bench:
                 f"the periodic task's sweep: {SWEEP_BUDGET_SECONDS} s budget, the rest left for "
                 "the next sweep"
             )
+            steps = runs * 2
+            warned, warned_alone = warned[:-steps] or warned, warned[-steps:]
+            breached, breached_alone = breached[:-steps] or breached, breached[-steps:]
             for label, ids, note, budget in [
                 ("warnings due", warned, "75 %: event + email", None),
                 ("breaches due", breached[:half], "event, priority up, due dates recomputed", None),
                 ("breaches due, budgeted", breached[half:], budget_note, SWEEP_BUDGET_SECONDS),
             ]:
                 self._sweeps_timed(f"sweep, {due} {label}", ids, due=due, note=note, budget=budget)
+            self._steps_timed("one warning step", warned_alone)
+            self._steps_timed("one breach step", breached_alone)
 
     def _escalations_schedule(self) -> EscalationStep:
         """A city-wide two-step policy, and every open request waiting for a step some time in
@@ -349,3 +411,122 @@ class Bench:
                 samples,
                 f"({note}; {statistics.median(steps):g} steps a run, {len(samples)} runs)",
             )
+
+    def _steps_timed(self, name: str, ids: list[int]) -> None:
+        """One request's escalation run at a time (each request due for one step), as a sweep
+        runs it: one stamp read and one Lookups for the batch."""
+        samples, queries, fired = [], [], 0
+        lookups = Lookups()
+        now = timezone.now()
+        with config_snapshot():
+            for pk in ids:
+                with CaptureQueriesContext(connection) as captured:
+                    ms, count = elapsed_ms(
+                        lambda pk=pk: request_escalations_run(
+                            request_id=pk, now=now, lookups=lookups
+                        )
+                    )
+                samples.append(ms)
+                queries.append(len(captured))
+                fired += count
+        if samples:
+            self._report(
+                name,
+                samples,
+                f"({fired} fired in {len(samples)} runs; {statistics.median(queries):g} queries)",
+            )
+
+
+def settings_rows_ensure() -> None:
+    """Create the one-row settings and the staff's preferences a running city already has
+    (each is created with its defaults on first use). Without them every rolled-back run would
+    create them again, and each creation changes the config stamp, so the timed runs would also
+    reload every per-process copy: a cost a running city pays once, not per request."""
+    scoring_settings()
+    IntakeSettings.load()
+    MessagingSettings.load()
+    for user in get_user_model().objects.filter(is_active=True, staff_profile__isnull=False):
+        StaffPreference.objects.get_or_create(user=user)
+
+
+def follow_up_run(*, request_id: int) -> int:
+    """What the worker does for a new request: one task for its "created" event, which handles
+    every event the handlers write too (requests_app.tasks.event_dispatch); returns how many
+    events it handled."""
+    created = RequestEvent.objects.filter(
+        request_id=request_id, type=RequestEvent.Type.CREATED
+    ).values_list("id", flat=True)
+    return event_dispatch(created[0])
+
+
+class ReportPost:
+    """A resident's report with no photo, in a category without required questions, at the
+    place of an existing request: through the form (the test client) or the service alone."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        self.category = (
+            Category.objects.filter(active=True, online_submission_allowed=True)
+            .exclude(questions__required=True)
+            .order_by("pk")
+            .first()
+        )
+        self.places = list(
+            ServiceRequest.objects.filter(category=self.category).values_list(
+                "location", flat=True
+            )[:500]
+        )
+        hosts = [h for h in settings.ALLOWED_HOSTS if h and h[0] not in ".*"]
+        self.client = Client(
+            HTTP_HOST=hosts[0] if hosts else "localhost", secure=settings.SECURE_SSL_REDIRECT
+        )
+
+    def _place(self):
+        return self.rng.choice(self.places)
+
+    def post(self) -> None:
+        point = self._place()
+        # The request log's line per POST would bury the table.
+        log = logging.getLogger("civic311.request")
+        was, log.disabled = log.disabled, True
+        try:
+            response = self._post(point)
+        finally:
+            log.disabled = was
+        if response.status_code != 302:
+            raise RuntimeError(f"report POST answered {response.status_code}, not 302")
+
+    def _post(self, point):
+        return self.client.post(
+            reverse("requests_app:report"),
+            {
+                "idempotency_key": str(uuid.uuid4()),
+                "category": self.category.pk,
+                "latitude": f"{point.y:.6f}",
+                "longitude": f"{point.x:.6f}",
+                "description": "Bench report: a deep pothole in the right lane.",
+                "name": "Bench Resident",
+                "email": "bench-resident@example.com",
+                "contact_method": "email",
+                "language": "en",
+                "action": "submit",
+                "started": form_started_token(at=time.time() - 60),
+            },
+        )
+
+    def submit(self) -> ServiceRequest:
+        request, _created = request_submit(
+            submission=Submission(
+                category=self.category,
+                description="Bench report: a deep pothole in the right lane.",
+                location=self._place(),
+                reporter=Reporter(
+                    name="Bench Resident",
+                    email="bench-resident@example.com",
+                    contact_method="email",
+                    anonymous=False,
+                ),
+                idempotency_key=uuid.uuid4(),
+            )
+        )
+        return request

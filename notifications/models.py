@@ -7,6 +7,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from requests_app.configcache import config_cached
+
 
 class OutboxMessage(models.Model):
     """One message to one recipient on one channel. The dedupe key (event, recipient, channel)
@@ -335,7 +337,12 @@ class MessagingSettings(models.Model):
     @classmethod
     def load(cls) -> MessagingSettings:
         """The one row, created with the defaults on first use. The lowest id wins should an
-        older database hold more than one (the admin allows adding only the first)."""
+        older database hold more than one (the admin allows adding only the first). Kept per
+        process until an admin edits it (requests_app.configcache)."""
+        return config_cached("notifications.messaging_settings", cls._read)
+
+    @classmethod
+    def _read(cls) -> MessagingSettings:
         row = cls.objects.order_by("pk").first()
         if row is None:
             row, _created = cls.objects.get_or_create(pk=1)

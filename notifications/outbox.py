@@ -133,3 +133,52 @@ def outbox_queue(
     if not suppressed and not digest:
         message_send_enqueue(message_id=message.id)
     return message
+
+
+def outbox_queue_many(*, messages: list[dict]) -> list[OutboxMessage]:
+    """``outbox_queue`` for several messages at once (each dict holds its keyword arguments,
+    with a ``dedupe_key``): one opt-out read and one multi-row insert instead of three queries
+    a message. Same rules: opted-out recipients get a suppressed row, and should any of them be
+    queued already (a re-delivered event) each goes through ``outbox_queue``, which skips it.
+    Returns the rows added."""
+    if not messages:
+        return []
+    addresses = {m["recipient"].strip().lower() for m in messages}
+    opted_out = set(
+        ContactPreference.objects.filter(
+            channel__in={m["channel"] for m in messages}, address__in=addresses, opted_out=True
+        ).values_list("channel", "address")
+    )
+    rows = []
+    for m in messages:
+        suppressed = (m["channel"], m["recipient"].strip().lower()) in opted_out
+        rows.append(
+            OutboxMessage(
+                request=m.get("request"),
+                event=m.get("event"),
+                channel=m["channel"],
+                recipient=m["recipient"],
+                template=m["template"],
+                language=m["language"],
+                subject=m.get("subject", "")[:200],
+                body_text=m["body_text"],
+                body_html=m.get("body_html", ""),
+                user=m.get("user"),
+                subscription=m.get("subscription"),
+                digest=m.get("digest", False),
+                dedupe_key=m["dedupe_key"],
+                status=(
+                    OutboxMessage.Status.SUPPRESSED if suppressed else OutboxMessage.Status.QUEUED
+                ),
+                last_error="Recipient opted out of this channel." if suppressed else "",
+            )
+        )
+    try:
+        with transaction.atomic():
+            created = OutboxMessage.objects.bulk_create(rows)
+    except IntegrityError:
+        return [row for m in messages if (row := outbox_queue(**m)) is not None]
+    for row in created:
+        if row.status == OutboxMessage.Status.QUEUED and not row.digest:
+            message_send_enqueue(message_id=row.id)
+    return created

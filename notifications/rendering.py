@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from notifications.models import MessageTemplate
+from requests_app.configcache import config_cached
 
 
 @dataclass(frozen=True)
@@ -34,11 +35,21 @@ def _file(kind: str, channel: str, part: str) -> str:
     return f"notifications/messages/{kind}.{channel}.{part}"
 
 
+def message_templates_load() -> dict[tuple[str, str, str], MessageTemplate]:
+    """The admins' active templates by (kind, channel, language): the first of each, as a
+    filtered .first() would pick it."""
+    found: dict[tuple[str, str, str], MessageTemplate] = {}
+    for template in MessageTemplate.objects.filter(active=True):
+        found.setdefault((template.kind, template.channel, template.language), template)
+    return found
+
+
 def message_render(*, kind: str, channel: str, language: str, context: dict) -> Rendered:
     with translation.override(language):
-        custom = MessageTemplate.objects.filter(
-            kind=kind, channel=channel, language=language, active=True
-        ).first()
+        # Kept per process until an admin edits a template (requests_app.configcache).
+        custom = config_cached("notifications.templates", message_templates_load).get(
+            (kind, channel, language)
+        )
         if custom is not None:
             ctx = Context(context, autoescape=False)
             subject = Template(custom.subject).render(ctx).strip() if custom.subject else ""

@@ -139,6 +139,11 @@ def confirmation_queue(*, event_id: int) -> OutboxMessage | None:
 def event_messages_queue(*, event: RequestEvent) -> list[OutboxMessage]:
     """Create the subscriptions an event implies, then queue its messages. Returns the rows
     queued by this call (none on a re-delivery)."""
+    kind = message_kind(event=event)
+    if kind is None and event.type not in (Type.CREATED, Type.SUPPORTER_ADDED):
+        # Most events message nobody (internal notes, scores, automatic routing): stop before
+        # reading the request.
+        return []
     request = ServiceRequest.objects.select_related(
         "category", "department", "closure_reason", "duplicate_of"
     ).get(pk=event.request_id)
@@ -148,7 +153,6 @@ def event_messages_queue(*, event: RequestEvent) -> list[OutboxMessage]:
     if event.type == Type.SUPPORTER_ADDED:
         supporter = Supporter.objects.filter(pk=(event.data or {}).get("supporter_id")).first()
         recipients = supporter_subscriptions_ensure(supporter=supporter) if supporter else []
-    kind = message_kind(event=event)
     if kind is None:
         return []
     if event.type != Type.SUPPORTER_ADDED:
@@ -180,9 +184,17 @@ def event_messages_queue(*, event: RequestEvent) -> list[OutboxMessage]:
 
 
 def _unconfirmed(*, request: ServiceRequest, subscription: RequestSubscription) -> bool:
-    return subscription.role == Role.REPORTER and reporter_contact_unconfirmed(
-        request=request, channel=subscription.channel, address=subscription.address
-    )
+    if subscription.role != Role.REPORTER:
+        return False
+    # Asked up to three times per message (whether to send, the receipt's wording, the private
+    # link); kept on this call's subscription object, so it is read once per message.
+    held = getattr(subscription, "_contact_unconfirmed", None)
+    if held is None:
+        held = reporter_contact_unconfirmed(
+            request=request, channel=subscription.channel, address=subscription.address
+        )
+        subscription._contact_unconfirmed = held
+    return held
 
 
 def _receipt_allowed(*, event: RequestEvent, subscription: RequestSubscription, kind: str) -> bool:

@@ -26,8 +26,9 @@ from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from notifications.models import OutboxMessage, StaffPreference
-from notifications.outbox import dedupe_key_for, outbox_queue
+from notifications.outbox import dedupe_key_for, outbox_queue, outbox_queue_many
 from notifications.rendering import Rendered, absolute_url, message_render
+from requests_app.configcache import config_snapshot
 from requests_app.models import Priority, RequestEvent, Role, ServiceRequest
 from requests_app.text import location_for_message
 
@@ -137,7 +138,57 @@ def staff_alert(
         raise ValueError(f"unknown staff alert kind: {kind}")
     if user is None or not user.is_active or not user.email:
         return None
-    preference = staff_preference_get(user=user)
+    message = _staff_message(
+        user=user,
+        preference=staff_preference_get(user=user),
+        kind=kind,
+        event=event,
+        request=request,
+        subject=subject,
+        body_text=body_text,
+        body_html=body_html,
+    )
+    return outbox_queue(**message) if message is not None else None
+
+
+def staff_alerts_queue(
+    *, users, kind: str, event: RequestEvent, request: ServiceRequest
+) -> list[OutboxMessage]:
+    """``staff_alert`` for a whole list of members (a department told of new work): their
+    preferences in one read and the messages in one insert (``outbox_queue_many``). Returns
+    the rows queued."""
+    if kind not in KIND_PREFERENCE:
+        raise ValueError(f"unknown staff alert kind: {kind}")
+    users = [u for u in users if u is not None and u.is_active and u.email]
+    if not users:
+        return []
+    preferences = {p.user_id: p for p in StaffPreference.objects.filter(user__in=users)}
+    messages = []
+    # One read of the config stamp for every member's template (a worker's task has one open).
+    with config_snapshot():
+        for user in users:
+            preference = preferences.get(user.pk) or staff_preference_get(user=user)
+            message = _staff_message(
+                user=user, preference=preference, kind=kind, event=event, request=request
+            )
+            if message is not None:
+                messages.append(message)
+    return outbox_queue_many(messages=messages)
+
+
+def _staff_message(
+    *,
+    user,
+    preference: StaffPreference,
+    kind: str,
+    event: RequestEvent,
+    request: ServiceRequest,
+    subject: str = "",
+    body_text: str = "",
+    body_html: str = "",
+) -> dict | None:
+    """The outbox_queue arguments of one staff alert as the member's preference says (None
+    when it is off)."""
     mode = getattr(preference, KIND_PREFERENCE[kind])
     if mode == StaffPreference.Mode.OFF:
         return None
@@ -150,22 +201,22 @@ def staff_alert(
                 context=staff_alert_context(request=request, event=event),
             )
         subject, body_text, body_html = rendered.subject, rendered.text, rendered.html
-    return outbox_queue(
-        channel=OutboxMessage.Channel.EMAIL,
-        recipient=user.email,
-        template=f"staff_{kind}",
-        language=preference.language,
-        subject=subject,
-        body_text=body_text,
-        body_html=body_html,
-        request=request,
-        event=event,
-        user=user,
-        digest=mode == StaffPreference.Mode.DIGEST,
+    return {
+        "channel": OutboxMessage.Channel.EMAIL,
+        "recipient": user.email,
+        "template": f"staff_{kind}",
+        "language": preference.language,
+        "subject": subject,
+        "body_text": body_text,
+        "body_html": body_html,
+        "request": request,
+        "event": event,
+        "user": user,
+        "digest": mode == StaffPreference.Mode.DIGEST,
         # Per kind and user (not per address): a member who is also the reporter still gets
         # both their resident update and their staff alert.
-        dedupe_key=f"event:{event.pk}:staff:{kind}:user:{user.pk}",
-    )
+        "dedupe_key": f"event:{event.pk}:staff:{kind}:user:{user.pk}",
+    }
 
 
 # --- Who hears about what -------------------------------------------------------------------------
@@ -222,8 +273,7 @@ def on_event(event: RequestEvent) -> None:
         people = _department_staff(department_id=department_id, roles=(Role.AGENT, Role.SUPERVISOR))
         if event.actor_id:
             people = people.exclude(pk=event.actor_id)
-        for user in people:
-            staff_alert(user=user, kind="new_request", event=event, request=request)
+        staff_alerts_queue(users=people, kind="new_request", event=event, request=request)
     elif event.type == RequestEvent.Type.ASSIGNED:
         assignee_id = (event.data or {}).get("assignee_id")
         if not assignee_id or assignee_id == event.actor_id:

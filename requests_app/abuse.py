@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.phonenumber import to_python
 
+from requests_app.configcache import config_cached
+
 
 class IntakeSettings(models.Model):
     """How much one client may send through the public report form and photo upload (one row,
@@ -56,7 +58,12 @@ class IntakeSettings(models.Model):
     @classmethod
     def load(cls) -> IntakeSettings:
         """The one row, created with the defaults on first use (lowest id wins, as for
-        notifications' MessagingSettings)."""
+        notifications' MessagingSettings). Kept per process until an admin edits it
+        (requests_app.configcache): every public report reads it."""
+        return config_cached("requests_app.intake_settings", cls._read)
+
+    @classmethod
+    def _read(cls) -> IntakeSettings:
         row = cls.objects.order_by("pk").first()
         if row is None:
             row, _created = cls.objects.get_or_create(pk=1)

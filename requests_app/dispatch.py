@@ -1,17 +1,73 @@
 """The handler registry: the core records events and other apps react to them.
 
 Apps register in their AppConfig.ready(); the core never imports them. Each handler receives the
-event id and must be idempotent (a task can be delivered twice).
+event id and must be idempotent (a task can be delivered twice). A handler reads the event with
+``event_get`` (the dispatching task has it loaded already).
+
+Events written while a worker handles an event (routing writes "routed", two status moves,
+"scored"...) are handled by that same task, right after, rather than each by a task of its own:
+``event_dispatch_enqueue`` hands them to the running dispatch (``requests_app.tasks``). Work that
+depends only on where a request ends up (the escalation schedule) is registered with
+``after_events`` and done once, after the last of them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 
 from django.db import transaction
 
+from requests_app.models import RequestEvent
+
 EventHandler = Callable[[int], None]
 _HANDLERS: list[tuple[str, EventHandler]] = []
+
+
+@dataclass
+class DispatchScope:
+    """One worker task's dispatch: the event in hand, the events its handlers wrote, and the
+    work to do once they are all handled."""
+
+    current: RequestEvent | None = None
+    recorded: list[int] = field(default_factory=list)
+    deferred: dict[Hashable, Callable[[], object]] = field(default_factory=dict)
+
+
+_SCOPE: ContextVar[DispatchScope | None] = ContextVar("event_dispatch_scope", default=None)
+
+
+@contextmanager
+def dispatch_scope() -> Iterator[DispatchScope]:
+    """The running dispatch (requests_app.tasks.event_dispatch); nested dispatches (a task run
+    inline, as tests do) get their own."""
+    scope = DispatchScope()
+    token = _SCOPE.set(scope)
+    try:
+        yield scope
+    finally:
+        _SCOPE.reset(token)
+
+
+def event_get(event_id: int) -> RequestEvent | None:
+    """The event a handler was called for: the dispatch's loaded copy, else one query."""
+    scope = _SCOPE.get()
+    if scope is not None and scope.current is not None and scope.current.pk == event_id:
+        return scope.current
+    return RequestEvent.objects.filter(pk=event_id).first()
+
+
+def after_events(key: Hashable, work: Callable[[], object]) -> None:
+    """Do ``work`` once when the running dispatch has handled every event (the same ``key``
+    registered again is done once); at once outside a dispatch. For work computed from the
+    request's final state, which each event of a burst would otherwise redo."""
+    scope = _SCOPE.get()
+    if scope is None:
+        work()
+        return
+    scope.deferred.setdefault(key, work)
 
 
 def handler_register(name: str, handler: EventHandler) -> None:
@@ -24,7 +80,18 @@ def handlers() -> list[tuple[str, EventHandler]]:
 
 
 def event_dispatch_enqueue(event_id: int) -> None:
-    """After the writing transaction commits, hand the event to the workers."""
+    """After the writing transaction commits, hand the event to the workers; written by a
+    handler in a worker, to the running dispatch, which handles it next if its transaction
+    committed (it looks the events up)."""
+    scope = _SCOPE.get()
+    if scope is not None:
+        scope.recorded.append(event_id)
+        return
+    event_task_enqueue(event_id)
+
+
+def event_task_enqueue(event_id: int) -> None:
+    """A task of its own for the event, once the writing transaction commits."""
 
     def enqueue() -> None:
         from django_q.tasks import async_task

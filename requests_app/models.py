@@ -777,20 +777,6 @@ class Supporter(models.Model):
         return f"supporter of {self.request_id}"
 
 
-class ReferenceVersion(models.Model):
-    """One row whose number changes whenever a small admin-edited table changes (categories,
-    their groups, questions and choices, departments, areas, closure reasons).
-
-    Database triggers set it (migration 0003), so every kind of write counts: admin saves and
-    bulk actions, city-pack loads, raw SQL. Web processes keep those tables in memory and reread
-    them when the number differs (requests_app.reference)."""
-
-    version = models.BigIntegerField(default=0)
-
-    def __str__(self) -> str:
-        return f"reference data version {self.version}"
-
-
 # Issue 10's models (intake limits, block list, intake attempts, confirmed contacts) live in
 # requests_app.abuse, to keep this module readable; imported here so Django and callers find them.
 from requests_app.abuse import (  # noqa: E402, F401

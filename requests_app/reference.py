@@ -23,9 +23,9 @@ import copy
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db import connection
 from django.db.models import Prefetch
 
+from requests_app.configcache import config_stamp_now
 from requests_app.models import (
     Area,
     AreaSet,
@@ -37,8 +37,6 @@ from requests_app.models import (
     QuestionChoice,
     ServiceRequest,
 )
-
-VERSION_SQL = "SELECT version FROM requests_app_referenceversion WHERE id = 1"
 
 
 @dataclass
@@ -71,13 +69,9 @@ _snapshot: Reference | None = None
 
 
 def reference_version() -> int | None:
-    """The current number, or None when the row is missing (a test run's flush empties every
-    table; the next write to a reference table puts it back)."""
-    # A cursor, not the ORM: this runs on every resident page and is the whole query.
-    with connection.cursor() as cursor:
-        cursor.execute(VERSION_SQL)
-        row = cursor.fetchone()
-    return row[0] if row else None
+    """The config stamp this snapshot is checked against, or None when there is no stamp row (a
+    database flushed outside the migrations): then nothing is kept."""
+    return config_stamp_now()
 
 
 def _load(version: int | None) -> Reference:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from civic311.bounds import ID_MAX, PAGE_MAX, year_in_range
 from requests_app.addresses import address_normalize
+from requests_app.configcache import config_cached
 from requests_app.models import (
     OPEN_STATUSES,
     AddressPoint,
@@ -44,9 +45,18 @@ PUBLIC_PAGE_SIZE = 20
 def boundary_contains(*, point: Point) -> bool:
     """True when the point is inside the active service-area boundary (or none is loaded yet)."""
     boundary = Area.objects.filter(area_set__active=True, kind=AreaSet.Kind.BOUNDARY)
-    if not boundary.exists():
+    if not boundary_loaded():
         return True
     return boundary.filter(geom__intersects=point).exists()
+
+
+def boundary_loaded() -> bool:
+    """Whether an active service-area boundary is loaded; kept per process until areas change
+    (requests_app.configcache), so a location check is one query."""
+    return config_cached(
+        "requests_app.boundary_loaded",
+        Area.objects.filter(area_set__active=True, kind=AreaSet.Kind.BOUNDARY).exists,
+    )
 
 
 def areas_for_point(*, point: Point) -> dict[str, Area]:

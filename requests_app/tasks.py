@@ -2,24 +2,77 @@ from __future__ import annotations
 
 import logging
 
-from requests_app.dispatch import handlers
+from requests_app.configcache import config_snapshot
+from requests_app.dispatch import dispatch_scope, event_task_enqueue, handlers
+from requests_app.models import RequestEvent
 
 logger = logging.getLogger(__name__)
 
+# A chain longer than this (none is today: a new request writes five) goes on in tasks of their
+# own, so one task stays well within the worker's timeout.
+EVENTS_PER_TASK = 50
 
-def event_dispatch(event_id: int) -> None:
-    """Run every registered handler for one event. Handlers are idempotent, so a re-delivered task
-    is harmless; one failing handler does not stop the others, and the failure is re-raised so the
-    task is retried."""
+
+def event_dispatch(event_id: int) -> int:
+    """Run every registered handler for one event, then for each event those handlers wrote, in
+    the order written, in this same task; returns how many events were handled.
+
+    1. Load the event once; every handler reads it through ``dispatch.event_get``.
+    2. Run the handlers; one failing does not stop the others.
+    3. Look up the events they wrote (one query; an event whose transaction rolled back is not
+       there) and handle them the same way, up to ``EVENTS_PER_TASK`` (the rest get tasks of
+       their own).
+    4. Do the work handlers left for the end (``dispatch.after_events``), once each.
+    Handlers are idempotent, so a re-delivered task is harmless. A failure on the task's own
+    event or in the final work is re-raised so the task is retried; a failure on an event
+    written here gives that event a task of its own, retried like any other."""
+    failures = []
+    handled = 0
+    # One read of the config stamp for every handler (requests_app.configcache).
+    with config_snapshot(), dispatch_scope() as scope:
+        queue = [event_id]
+        loaded: dict[int, RequestEvent] = {}
+        while queue:
+            pk = queue.pop(0)
+            if handled >= EVENTS_PER_TASK:
+                event_task_enqueue(pk)
+                continue
+            event = loaded.pop(pk, None) or RequestEvent.objects.filter(pk=pk).first()
+            if event is None:
+                continue
+            handled += 1
+            scope.current = event
+            failed = _handlers_run(event)
+            scope.current = None
+            if scope.recorded:
+                written = RequestEvent.objects.in_bulk(scope.recorded)
+                scope.recorded = []
+                loaded.update(written)
+                queue.extend(sorted(written))
+            if failed and pk == event_id:
+                failures.extend(failed)
+            elif failed:
+                event_task_enqueue(pk)
+        for key, work in scope.deferred.items():
+            try:
+                work()
+            except Exception as exc:
+                logger.exception("work after the events of %s failed: %s", event_id, key)
+                failures.append((str(key), exc))
+    if failures:
+        raise RuntimeError(f"handlers failed for event {event_id}: {[n for n, _ in failures]}")
+    return handled
+
+
+def _handlers_run(event: RequestEvent) -> list[tuple[str, Exception]]:
     failures = []
     for name, handler in handlers():
         try:
-            handler(event_id)
+            handler(event.pk)
         except Exception as exc:
-            logger.exception("event handler %s failed for event %s", name, event_id)
+            logger.exception("event handler %s failed for event %s", name, event.pk)
             failures.append((name, exc))
-    if failures:
-        raise RuntimeError(f"handlers failed for event {event_id}: {[n for n, _ in failures]}")
+    return failures
 
 
 def staged_photos_purge() -> int:

@@ -37,9 +37,11 @@ from datetime import UTC, datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
-from django.db.models import Exists, F, Max, OuterRef, Q
+from django.db.models import Max, Q
 from django.utils import timezone
 
+from requests_app.configcache import config_cached, config_snapshot
+from requests_app.dispatch import after_events
 from requests_app.models import (
     OPEN_STATUSES,
     Department,
@@ -50,7 +52,13 @@ from requests_app.models import (
     Status,
     Team,
 )
-from requests_app.services import event_record, request_assign, request_priority_change
+from requests_app.services import (
+    event_record,
+    events_batched,
+    request_assign,
+    request_lock_held,
+    request_priority_change,
+)
 from routing.models import EscalationFired, EscalationPolicy, EscalationStep
 
 logger = logging.getLogger(__name__)
@@ -147,27 +155,37 @@ class Lookups:
 # --- Reads -------------------------------------------------------------------------------------
 
 
+def escalation_policies_load() -> list[tuple[EscalationPolicy, frozenset[int]]]:
+    """Active policies with their steps (and the steps' teams) and the ids of the categories
+    each lists, oldest first: four queries, once per admin edit (see configcache)."""
+    policies = (
+        EscalationPolicy.objects.filter(active=True)
+        .prefetch_related("steps__reassign_team", "categories")
+        .order_by("id")
+    )
+    return [(p, frozenset(c.pk for c in p.categories.all())) for p in policies]
+
+
 def policy_for_request(*, category_id: int, department_id: int | None) -> EscalationPolicy | None:
-    """The active policy that applies, with its steps (two queries).
+    """The active policy that applies, with its steps; no query while nothing was edited.
 
     Most specific wins: a policy listing the category (and, if it names a department, that
     department), else a policy for the department listing no categories, else a city-wide one
     (no department, no categories). Ties go to the oldest policy."""
-    through = EscalationPolicy.categories.through
-    return (
-        EscalationPolicy.objects.filter(active=True)
-        .filter(Q(department__isnull=True) | Q(department_id=department_id))
-        .annotate(
-            lists_category=Exists(
-                through.objects.filter(escalationpolicy_id=OuterRef("pk"), category_id=category_id)
-            ),
-            lists_any=Exists(through.objects.filter(escalationpolicy_id=OuterRef("pk"))),
-        )
-        .filter(Q(lists_category=True) | Q(lists_any=False))
-        .order_by(F("lists_category").desc(), F("department_id").asc(nulls_last=True), "id")
-        .prefetch_related("steps__reassign_team")
-        .first()
+    candidates = [
+        (policy, category_id in categories)
+        for policy, categories in config_cached("routing.escalations", escalation_policies_load)
+        if (policy.department_id is None or policy.department_id == department_id)
+        and (not categories or category_id in categories)
+    ]
+    if not candidates:
+        return None
+    # Listing the category first, then a named department before none, then the oldest.
+    policy, _lists = min(
+        candidates,
+        key=lambda c: (not c[1], c[0].department_id is None, c[0].department_id or 0, c[0].pk),
     )
+    return policy
 
 
 def idle_since(*, request: ServiceRequest) -> datetime:
@@ -309,12 +327,9 @@ def request_escalations_run(
        together, so a crash leaves either all of them or none."""
     lookups = lookups or Lookups()
     with transaction.atomic():
-        request = (
-            ServiceRequest.objects.select_for_update(skip_locked=True)
-            .only(*_REQUEST_FIELDS)
-            .filter(pk=request_id)
-            .first()
-        )
+        # The whole row, held: the priority change and reassignment a step makes use it as it
+        # is rather than locking and loading it again.
+        request = request_lock_held(request_id=request_id, skip_locked=True)
         if request is None:
             return 0
         policy = lookups.policy(request)
@@ -352,7 +367,9 @@ def request_escalations_run(
                 occurrence=threshold.occurrence,
             ):
                 continue
-            request = _step_act(request=request, step=threshold.step, lookups=lookups)
+            # The step's events (escalated, priority, due dates, team) in one INSERT.
+            with events_batched():
+                request = _step_act(request=request, step=threshold.step, lookups=lookups)
             fired += 1
             thresholds = request_thresholds(request=request, policy=policy, stretch=stretch)
         pending = [t for t in thresholds if t.key not in done]
@@ -396,16 +413,17 @@ def escalations_sweep(
     )
     lookups = Lookups()
     fired = 0
-    for position, request_id in enumerate(ids):
-        # At least one request per sweep, so a sweep always makes progress.
-        spent = time.monotonic() - started
-        if position and budget_seconds is not None and spent >= budget_seconds:
-            break
-        try:
-            fired += request_escalations_run(request_id=request_id, now=now, lookups=lookups)
-        except Exception:
-            # One broken request must not hold up every other escalation in the city.
-            logger.exception("escalation run failed for request %s", request_id)
+    with config_snapshot():
+        for position, request_id in enumerate(ids):
+            # At least one request per sweep, so a sweep always makes progress.
+            spent = time.monotonic() - started
+            if position and budget_seconds is not None and spent >= budget_seconds:
+                break
+            try:
+                fired += request_escalations_run(request_id=request_id, now=now, lookups=lookups)
+            except Exception:
+                # One broken request must not hold up every other escalation in the city.
+                logger.exception("escalation run failed for request %s", request_id)
     return fired
 
 
@@ -439,9 +457,16 @@ def escalations_reschedule(
 
 
 def on_event(event: RequestEvent) -> None:
-    """Reschedule after anything that can move a threshold (idempotent: it recomputes)."""
+    """Reschedule after anything that can move a threshold (idempotent: it recomputes).
+
+    The schedule is computed from the request as it is, so for a burst of events handled in one
+    task (a new request's routing writes five) it is computed once, after the last."""
     if event.type in RESCHEDULE_ON or event.actor_id is not None:
-        request_escalation_schedule(request_id=event.request_id)
+        request_id = event.request_id
+        after_events(
+            ("escalation_schedule", request_id),
+            lambda: request_escalation_schedule(request_id=request_id),
+        )
 
 
 # --- Acting on one step ------------------------------------------------------------------------

@@ -3,7 +3,7 @@ harmless."""
 
 from __future__ import annotations
 
-from requests_app.models import RequestEvent
+from requests_app.dispatch import event_get
 from routing.assignment import on_event as assignment_on_event
 from routing.escalations import on_event as escalations_on_event
 from routing.scoring import on_event as scoring_on_event
@@ -11,15 +11,12 @@ from routing.services import on_event as routing_on_event
 
 
 def on_event(event_id: int) -> None:
-    event = (
-        RequestEvent.objects.filter(pk=event_id)
-        .only("type", "request_id", "from_value", "to_value", "data", "actor_id")
-        .first()
-    )
+    event = event_get(event_id)
     if event is None:
         return
     # Order matters: route first (department, team), then score (priority), then auto-assign a
-    # person, and last schedule the escalation sweep from the resulting due dates.
+    # person, and last schedule the escalation sweep from the resulting due dates (once, after the
+    # last event the task handles: routing.escalations.on_event).
     routing_on_event(event)
     scoring_on_event(event)
     assignment_on_event(event)

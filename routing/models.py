@@ -219,9 +219,13 @@ class SlaTarget(models.Model):
         if self.clock == Clock.BUSINESS and self.calendar_id is None:
             raise ValidationError({"calendar": BUSINESS_CLOCK_NEEDS_CALENDAR})
 
+    @property
+    def calendar_spec_needed(self) -> bool:
+        return self.clock != Clock.AROUND_THE_CLOCK and self.calendar_id is not None
+
     def calendar_spec(self) -> CalendarSpec | None:
         """The spec this target's clock counts in (None for around the clock)."""
-        if self.clock == Clock.AROUND_THE_CLOCK or self.calendar is None:
+        if not self.calendar_spec_needed:
             return None
         return self.calendar.spec()
 

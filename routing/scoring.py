@@ -29,6 +29,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from requests_app.configcache import config_cached
 from requests_app.models import OPEN_STATUSES, Priority, RequestEvent, ServiceRequest, Status
 from requests_app.services import event_record, request_priority_change
 from routing.models import ScoreKeyword, ScoringSettings, SensitivePlace
@@ -86,6 +87,11 @@ def keyword_pattern(word: str) -> re.Pattern:
 
 
 def scoring_context_load() -> ScoringContext:
+    """The settings and keywords: no query while nothing was edited (see configcache)."""
+    return config_cached("routing.scoring", _scoring_context_read)
+
+
+def _scoring_context_read() -> ScoringContext:
     keywords = tuple(
         (word, points, keyword_pattern(word))
         for word, points in ScoreKeyword.objects.values_list("word", "points")

@@ -9,6 +9,8 @@ from requests_app.models import Asset, RequestEvent, ServiceRequest, Status
 from requests_app.services import (
     event_record,
     request_assign,
+    request_is_held,
+    request_mark_held,
     request_priority_change,
     request_reroute_apply,
     request_route,
@@ -52,6 +54,8 @@ def request_route_by_rules(*, request_id: int) -> bool:
         )
         if request is None:
             return False
+        # Held: routing, team and priority write to this object rather than re-reading the row.
+        request_mark_held(request=request)
         decision = rules_evaluate(request_like=request_like_from(request))
         decision_apply(request=request, decision=decision)
         return True
@@ -123,8 +127,9 @@ def decision_actions_apply(
     event that says which rule fired. Inside the caller's transaction, on a locked request.
     Returns True when anything was written."""
     extra = extra or {}
-    # The services above re-read the row under the lock; compare with what is stored now.
-    request.refresh_from_db(fields=["department", "team", "priority", "priority_overridden"])
+    if not request_is_held(request):
+        # The services above re-read the row under the lock; compare with what is stored now.
+        request.refresh_from_db(fields=["department", "team", "priority", "priority_overridden"])
     changed = False
     team = decision.team
     if (

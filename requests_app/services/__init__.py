@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from requests_app.services.events import Actor, event_record
+from requests_app.services.events import Actor, event_record, events_batched
 from requests_app.services.intake import (
     CATEGORY_OFFLINE,
     INTAKE_THROTTLED,
@@ -39,8 +39,11 @@ from requests_app.services.workflow import (
     request_assign,
     request_comment,
     request_hold,
+    request_is_held,
     request_lock,
+    request_lock_held,
     request_mark_duplicate,
+    request_mark_held,
     request_onsite_attempt,
     request_priority_change,
     request_priority_override_clear,
@@ -76,6 +79,7 @@ __all__ = [
     "contact_confirm_code",
     "contact_is_confirmed",
     "event_record",
+    "events_batched",
     "intake_attempts_purge",
     "intake_blocked",
     "intake_photo_admit",
@@ -89,8 +93,11 @@ __all__ = [
     "request_comment",
     "request_contact_confirm",
     "request_hold",
+    "request_is_held",
     "request_lock",
+    "request_lock_held",
     "request_mark_duplicate",
+    "request_mark_held",
     "request_onsite_attempt",
     "request_priority_change",
     "request_priority_override_clear",

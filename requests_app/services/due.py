@@ -9,10 +9,23 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
+from requests_app.configcache import config_cached
 from requests_app.dispatch import due_provider
-from requests_app.models import RequestEvent, ServiceRequest, Status
+from requests_app.models import Category, RequestEvent, ServiceRequest, Status
+from requests_app.services.events import events_batch_flush
 
 Pause = tuple[datetime, datetime]
+
+
+def _category_hours() -> dict[int, Category]:
+    """Every category's target hours by id, kept per process until an admin edits one."""
+    return config_cached(
+        "requests_app.category_hours",
+        lambda: {
+            c.pk: c
+            for c in Category.objects.only("id", "response_target_hours", "resolution_target_hours")
+        },
+    )
 
 
 def request_pauses(*, request: ServiceRequest, now: datetime | None = None) -> list[Pause]:
@@ -20,6 +33,8 @@ def request_pauses(*, request: ServiceRequest, now: datetime | None = None) -> l
     a wait still going on runs until `now`."""
     if request.pk is None:
         return []
+    # A status change recorded in an events_batched() block is read too.
+    events_batch_flush(request_id=request.pk, type=RequestEvent.Type.STATUS_CHANGED)
     pauses: list[Pause] = []
     began: datetime | None = None
     moves = request.events.filter(type=RequestEvent.Type.STATUS_CHANGED).order_by(
@@ -44,13 +59,19 @@ def request_due_times(
     pauses = request_pauses(request=request, now=now)
     provider = due_provider()
     if provider is not None:
+        # By id: a locked row loaded without its category need not load it for the look-up.
         due = provider(
-            category=request.category, priority=request.priority, start=start, pauses=pauses
+            category_id=request.category_id, priority=request.priority, start=start, pauses=pauses
         )
         if due is not None:
             return due
     paused = sum(((end - begin) for begin, end in pauses), timedelta())
-    category = request.category
+    # The category's target hours from the per-process copy when the row did not come with it.
+    category = (
+        request.category
+        if request.category_id is None or ServiceRequest.category.is_cached(request)
+        else _category_hours().get(request.category_id) or request.category
+    )
     return (
         category.expected_response(start=start) + paused,
         category.expected_resolution(start=start) + paused,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -11,6 +14,44 @@ from requests_app.dispatch import event_dispatch_enqueue
 from requests_app.models import RequestEvent, ServiceRequest
 
 Actor = AbstractBaseUser | None
+
+# The events of the innermost events_batched() block, written when it ends; None outside one.
+_BATCH: ContextVar[list[RequestEvent] | None] = ContextVar("events_batch", default=None)
+
+
+@contextmanager
+def events_batched() -> Iterator[None]:
+    """Write the events recorded inside the block in one multi-row INSERT when it ends (in the
+    order recorded, so their ids keep the timeline's order), then dispatch them. For a step that
+    writes several events at once (an escalation with the priority and due dates it moves).
+    Inside the block a recorded event has no id yet. Use inside the transaction that makes the
+    changes; if the block raises, its events are dropped with the rest of that work."""
+    if _BATCH.get() is not None:
+        yield
+        return
+    batch: list[RequestEvent] = []
+    token = _BATCH.set(batch)
+    try:
+        yield
+    finally:
+        _BATCH.reset(token)
+    _batch_write(batch)
+
+
+def _batch_write(batch: list[RequestEvent]) -> None:
+    if batch:
+        RequestEvent.objects.bulk_create(batch)
+        for event in batch:
+            event_dispatch_enqueue(event.id)
+        batch.clear()
+
+
+def events_batch_flush(*, request_id: int, type: str) -> None:
+    """Write the open batch now if it holds an event of ``type`` for the request: for a read of
+    the log that needs it (the pauses are read from the status changes)."""
+    batch = _BATCH.get()
+    if batch and any(e.request_id == request_id and e.type == type for e in batch):
+        _batch_write(batch)
 
 
 def event_record(
@@ -29,7 +70,7 @@ def event_record(
     """Append one event to a request's log and dispatch it to the workers after commit.
 
     Call inside the transaction that makes the change, so the change and its event land together."""
-    event = RequestEvent.objects.create(
+    event = RequestEvent(
         request=request,
         type=type,
         actor=actor if actor is not None and actor.is_authenticated else None,
@@ -41,5 +82,10 @@ def event_record(
         data=data or {},
         created_at=at or timezone.now(),
     )
+    batch = _BATCH.get()
+    if batch is not None:
+        batch.append(event)
+        return event
+    event.save(force_insert=True)
     event_dispatch_enqueue(event.id)
     return event

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -35,7 +35,7 @@ from requests_app.models import (
     Team,
 )
 from requests_app.services.due import request_due_times
-from requests_app.services.events import Actor, event_record
+from requests_app.services.events import Actor, event_record, events_batched
 
 ILLEGAL_TRANSITION = gettext_noop("A request that is “%(from)s” cannot become “%(to)s”.")
 CONFLICT = gettext_noop(
@@ -70,6 +70,38 @@ def _actor_name(actor: Actor) -> str:
     return full or actor.get_username()
 
 
+def request_lock_held(*, request_id: int, skip_locked: bool = False) -> ServiceRequest | None:
+    """Lock and load the whole row for the caller's transaction (None if it is gone, or locked
+    elsewhere with ``skip_locked``), held: see ``request_mark_held``."""
+    request = (
+        ServiceRequest.objects.select_for_update(skip_locked=skip_locked, of=("self",))
+        .filter(pk=request_id)
+        .first()
+    )
+    return request_mark_held(request=request) if request is not None else None
+
+
+def request_mark_held(*, request: ServiceRequest) -> ServiceRequest:
+    """Mark a row the caller has just locked (select_for_update) in its open transaction as held:
+    the actions below, given this row in that transaction, neither lock nor load it again, they
+    change this very object, and they write inside the caller's transaction (no savepoint of
+    their own: a failure fails the caller's whole unit of work)."""
+    # The atomic block open when it was locked: the row is held while that very block is open.
+    blocks = connection.atomic_blocks
+    request._held_by = (len(blocks) - 1, blocks[-1])
+    return request
+
+
+def request_is_held(request: ServiceRequest) -> bool:
+    """Whether the row was held (request_mark_held) in an atomic block still open."""
+    held = getattr(request, "_held_by", None)
+    if held is None:
+        return False
+    depth, block = held
+    blocks = connection.atomic_blocks
+    return len(blocks) > depth and blocks[depth] is block
+
+
 def request_lock(*, request: ServiceRequest, expected_version: int | None) -> ServiceRequest:
     """Lock the row for this transaction and check nobody changed it since the user saw it."""
     locked = ServiceRequest.objects.select_for_update().get(pk=request.pk)
@@ -96,17 +128,16 @@ def _touch(request: ServiceRequest, *fields: str, staff_acted: bool = True) -> N
     request.save(update_fields=sorted(update))
 
 
-def request_status_change(
-    *,
+def _status_apply(
     request: ServiceRequest,
+    *,
     to_status: str,
-    actor: Actor = None,
-    actor_label: str = "",
-    message: str = "",
-    public: bool = True,
+    actor: Actor,
     closure_reason: ClosureReason | None = None,
-) -> RequestEvent:
-    """The one place a request's status changes. Refuses moves the state machine forbids."""
+) -> tuple[str, datetime, list[str]]:
+    """Move the status on the object in memory, unsaved: (the status before, when, the fields
+    to save). Refuses moves the state machine forbids. Every status move goes through here
+    (request_status_change, and request_route's two moves saved with the department)."""
     if not request.can_move_to(to_status):
         raise TransitionError(
             _(ILLEGAL_TRANSITION)
@@ -136,6 +167,23 @@ def request_status_change(
     if to_status == Status.REOPENED:
         request.resolved_at = request.closed_at = request.closure_reason = None
         fields += ["resolved_at", "closed_at", "closure_reason"]
+    return from_status, now, fields
+
+
+def request_status_change(
+    *,
+    request: ServiceRequest,
+    to_status: str,
+    actor: Actor = None,
+    actor_label: str = "",
+    message: str = "",
+    public: bool = True,
+    closure_reason: ClosureReason | None = None,
+) -> RequestEvent:
+    """The one place a request's status changes. Refuses moves the state machine forbids."""
+    from_status, now, fields = _status_apply(
+        request, to_status=to_status, actor=actor, closure_reason=closure_reason
+    )
     with transaction.atomic():
         request.save(update_fields=sorted(set(fields)))
         data = {"closure_reason": closure_reason.code} if closure_reason else {}
@@ -162,13 +210,26 @@ def request_status_change(
 def request_route(
     *, request: ServiceRequest, department: Department, actor: Actor = None, reason: str = ""
 ) -> None:
-    """Give the request to a department and put it in that department's queue."""
-    with transaction.atomic():
-        request = ServiceRequest.objects.select_for_update().get(pk=request.pk)
+    """Give the request to a department and put it in that department's queue. Its events
+    (routed and the status moves) are written in one INSERT."""
+    with transaction.atomic(), events_batched():
+        if not request_is_held(request):
+            request = ServiceRequest.objects.select_for_update().get(pk=request.pk)
         previous = request.department
         request.department = department
         request.routed_at = timezone.now()
-        request.save(update_fields=["department", "routed_at"])
+        fields = {"department", "routed_at"}
+        moves = []
+        if request.status != Status.WAITING_ON_RESIDENT:
+            # Both moves saved with the department, in one UPDATE; each still has its event.
+            for to_status in (Status.ROUTED, Status.IN_QUEUE):
+                if request.can_move_to(to_status):
+                    from_status, at, changed = _status_apply(
+                        request, to_status=to_status, actor=actor
+                    )
+                    fields.update(changed)
+                    moves.append((from_status, to_status, at))
+        request.save(update_fields=sorted(fields))
         event_record(
             request=request,
             type=RequestEvent.Type.ROUTED,
@@ -179,38 +240,65 @@ def request_route(
             to_value=department.name,
             message=reason or f"Routed to {department.name}",
             data={"department_id": department.id},
+            # Before the moves' times: the timeline reads routed, then the moves.
+            at=request.routed_at,
         )
-        if request.can_move_to(Status.ROUTED):
-            request_status_change(
-                request=request, to_status=Status.ROUTED, actor=actor, actor_label="Routing"
+        for from_status, to_status, at in moves:
+            event_record(
+                request=request,
+                type=RequestEvent.Type.STATUS_CHANGED,
+                actor=actor,
+                actor_label="Routing",
+                public=True,
+                from_value=from_status,
+                to_value=to_status,
+                at=at,
             )
-        if request.can_move_to(Status.IN_QUEUE):
-            request_status_change(
-                request=request, to_status=Status.IN_QUEUE, actor=actor, actor_label="Routing"
-            )
+        if request.status == Status.WAITING_ON_RESIDENT:
+            # Ending a wait moves the targets (request_status_change): one move at a time.
+            for to_status in (Status.ROUTED, Status.IN_QUEUE):
+                if request.can_move_to(to_status):
+                    request_status_change(
+                        request=request, to_status=to_status, actor=actor, actor_label="Routing"
+                    )
 
 
 def request_due_recompute(*, request: ServiceRequest, actor: Actor, reason: str) -> bool:
     """Recompute the target dates after a change that affects them (category, priority, a wait
     on the resident ending). Writes an internal event when they move; returns whether they did.
     Call inside the transaction that made the change, on the locked row."""
+    moved, before = _due_times_refresh(request)
+    if not moved:
+        return False
+    request.save(update_fields=["response_due_at", "expected_at"])
+    _due_changed_event(request, actor=actor, reason=reason, before=before)
+    return True
+
+
+def _due_times_refresh(request: ServiceRequest) -> tuple[bool, datetime | None]:
+    """Recompute the target dates on the request in memory, unsaved: (whether they moved, the
+    resolution due time before)."""
     response_due, resolution_due = request_due_times(request=request)
     if (response_due, resolution_due) == (request.response_due_at, request.expected_at):
-        return False
+        return False, None
     before = request.expected_at
     request.response_due_at, request.expected_at = response_due, resolution_due
-    request.save(update_fields=["response_due_at", "expected_at"])
+    return True, before
+
+
+def _due_changed_event(
+    request: ServiceRequest, *, actor: Actor, reason: str, before: datetime | None
+) -> None:
     _staff_event(
         request,
         type=RequestEvent.Type.DUE_CHANGED,
         actor=actor,
         public=False,
         from_value=before.isoformat() if before else "",
-        to_value=resolution_due.isoformat(),
+        to_value=request.expected_at.isoformat(),
         message=reason,
-        data={"response_due": response_due.isoformat()},
+        data={"response_due": request.response_due_at.isoformat()},
     )
-    return True
 
 
 # --- Staff actions -----------------------------------------------------------------------------
@@ -226,7 +314,14 @@ def _locked(
     request: ServiceRequest, expected_version: int | None, *, must_be_open: bool = True
 ) -> Iterator[ServiceRequest]:
     """One staff action's transaction on the locked row: refused if someone changed it since the
-    user saw it, or (most actions) if it is closed."""
+    user saw it, or (most actions) if it is closed. A row the caller holds (request_lock_held)
+    is used as it is, in the caller's transaction."""
+    if expected_version is None and request_is_held(request):
+        with transaction.atomic(savepoint=False):
+            if must_be_open:
+                _require_open(request)
+            yield request
+        return
     with transaction.atomic():
         sr = request_lock(request=request, expected_version=expected_version)
         if must_be_open:
@@ -331,10 +426,16 @@ def request_priority_change(
         if override:
             sr.priority_overridden = True
             fields.append("priority_overridden")
+        # The target dates follow the priority, written in the same UPDATE.
+        due_moved, due_before = _due_times_refresh(sr) if before != priority else (False, None)
+        if due_moved:
+            fields += ["response_due_at", "expected_at"]
         # An automatic change (a rule, the score) is not staff answering the resident.
         _touch(sr, *fields, staff_acted=actor is not None)
-        if before != priority:
-            request_due_recompute(request=sr, actor=actor, reason=f"Priority {before} → {priority}")
+        if due_moved:
+            _due_changed_event(
+                sr, actor=actor, reason=f"Priority {before} → {priority}", before=due_before
+            )
         _staff_event(
             sr,
             type=RequestEvent.Type.PRIORITY_CHANGED,

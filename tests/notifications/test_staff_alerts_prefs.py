@@ -6,16 +6,20 @@ from __future__ import annotations
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from notifications.models import OutboxMessage, StaffPreference
+from notifications.outbox import contact_preference_set
 from notifications.staff_alerts import on_event, staff_alert
-from requests_app.models import RequestEvent
+from requests_app.models import RequestEvent, Role
 from requests_app.services import (
     request_assign,
     request_resident_comment,
     request_route,
     request_transfer,
 )
+from tests.conftest import make_staff
 from tests.notifications.staff_helpers import (
     alerted_usernames,
     alerts,
@@ -69,6 +73,43 @@ def test_someone_who_wants_new_requests_immediately_gets_an_email_now(
     assert [m.to for m in mail.outbox] == [["alex@city.example"]]
     assert sr.tracking_number in mail.outbox[0].subject
     assert f"http://testserver/staff/requests/{sr.tracking_number}/" in mail.outbox[0].body
+
+
+def test_someone_who_opted_out_of_email_gets_a_suppressed_alert_never_sent(
+    city, staff, django_capture_on_commit_callbacks
+):
+    prefer(staff.agent, new_in_department=Mode.IMMEDIATE)
+    prefer(staff.supervisor, new_in_department=Mode.IMMEDIATE)
+    contact_preference_set(
+        channel="email", address="ALEX@city.example", opted_out=True, source="staff"
+    )
+    _sr, event = routed_request(city)
+    with django_capture_on_commit_callbacks(execute=True):
+        on_event(event)
+    rows = {row.user.username: row for row in alerts("staff_new_request")}
+    assert rows["alex"].status == OutboxMessage.Status.SUPPRESSED
+    assert rows["sam"].status != OutboxMessage.Status.SUPPRESSED
+    assert [m.to for m in mail.outbox] == [["sam@city.example"]]
+
+
+def test_a_departments_new_request_alerts_cost_the_same_queries_however_many_members(
+    city, staff, django_user_model
+):
+    def queries_for_one_routed_request() -> int:
+        _sr, event = routed_request(city)
+        with CaptureQueriesContext(connection) as queries:
+            on_event(event)
+        return len(queries)
+
+    queries_for_one_routed_request()  # the members' preferences are created on first use
+    three = queries_for_one_routed_request()
+    for n in range(4):
+        extra = make_staff(django_user_model, f"extra{n}", Role.AGENT, [city.streets])
+        extra.email = f"extra{n}@city.example"
+        extra.save(update_fields=["email"])
+        prefer(extra)
+    assert queries_for_one_routed_request() == three
+    assert len(alerted_usernames("staff_new_request")) == 3 + 3 + 7
 
 
 def test_someone_who_turned_new_requests_off_hears_nothing(city, staff):

@@ -1,12 +1,14 @@
 """Events reach the other apps through the worker, after commit, and a failing handler does not
-stop the others."""
+stop the others. The events handlers write are handled by the same task, each once, in order."""
 
 from __future__ import annotations
 
 import pytest
+from django.db import transaction
 
 from requests_app import dispatch
-from requests_app.models import Status
+from requests_app.models import RequestEvent, Status
+from requests_app.services import event_record
 from requests_app.tasks import event_dispatch
 from tests.requests_app.helpers import submit
 
@@ -40,3 +42,101 @@ def test_a_failing_handler_does_not_stop_the_others_and_the_task_fails(city, mon
     with pytest.raises(RuntimeError, match="broken"):
         event_dispatch(event.id)
     assert calls == [event.id]
+
+
+# --- One task for an event and every event its handlers write ---------------------------------
+
+
+def test_the_events_routing_writes_are_handled_in_the_same_task_in_order(
+    city, monkeypatch, django_capture_on_commit_callbacks
+):
+    sr = submit(city)
+    created = sr.events.get()
+    seen = []
+    monkeypatch.setattr(dispatch, "_HANDLERS", [*dispatch.handlers(), ("recorder", seen.append)])
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        handled = event_dispatch(created.id)
+    written = list(sr.events.order_by("id").values_list("id", flat=True))
+    assert len(written) > 1 and handled == len(written)
+    assert seen == written  # each once, in the order written
+    # None of them was handed to a task of its own.
+    assert not [c for c in callbacks if c.__module__ == dispatch.__name__]
+
+
+def test_an_event_whose_transaction_rolled_back_is_not_handled(city, monkeypatch):
+    sr = submit(city)
+    created = sr.events.get()
+    seen = []
+
+    def writes_then_rolls_back(event_id: int) -> None:
+        if event_id != created.id:
+            return
+        with pytest.raises(ValueError), transaction.atomic():
+            event_record(request=sr, type=RequestEvent.Type.NOTE, message="never happened")
+            raise ValueError
+        event_record(request=sr, type=RequestEvent.Type.NOTE, message="kept")
+
+    monkeypatch.setattr(
+        dispatch, "_HANDLERS", [("writer", writes_then_rolls_back), ("recorder", seen.append)]
+    )
+    assert event_dispatch(created.id) == 2
+    kept = sr.events.get(message="kept")
+    assert seen == [created.id, kept.id]
+
+
+def test_a_failure_on_a_written_event_gives_it_a_task_of_its_own(
+    city, monkeypatch, django_capture_on_commit_callbacks
+):
+    sr = submit(city)
+    created = sr.events.get()
+
+    def writer(event_id: int) -> None:
+        if event_id == created.id:
+            event_record(request=sr, type=RequestEvent.Type.NOTE, message="a note")
+        else:
+            raise ValueError("boom")
+
+    monkeypatch.setattr(dispatch, "_HANDLERS", [("writer", writer)])
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        assert event_dispatch(created.id) == 2  # the task itself succeeds
+    # The note's own task, retried by the workers like any other.
+    assert [c.__module__ for c in callbacks] == [dispatch.__name__]
+
+
+def test_work_left_for_the_end_is_done_once_after_the_last_event(city, monkeypatch):
+    sr = submit(city)
+    created = sr.events.get()
+    order = []
+
+    def handler(event_id: int) -> None:
+        order.append(event_id)
+        if event_id == created.id:
+            for message in ("one", "two"):
+                event_record(request=sr, type=RequestEvent.Type.NOTE, message=message)
+        dispatch.after_events(("end", sr.pk), lambda: order.append("end"))
+
+    monkeypatch.setattr(dispatch, "_HANDLERS", [("handler", handler)])
+    assert event_dispatch(created.id) == 3
+    assert order[-1] == "end" and order.count("end") == 1 and len(order) == 4
+
+
+def test_outside_a_dispatch_work_for_the_end_is_done_at_once():
+    done = []
+    dispatch.after_events("x", lambda: done.append(1))
+    assert done == [1]
+
+
+def test_every_handler_reads_the_event_the_task_loaded(
+    city, monkeypatch, django_assert_num_queries
+):
+    sr = submit(city)
+    created = sr.events.get()
+    got = []
+
+    def reader(event_id: int) -> None:
+        with django_assert_num_queries(0):
+            got.append(dispatch.event_get(event_id))
+
+    monkeypatch.setattr(dispatch, "_HANDLERS", [("a", reader), ("b", reader)])
+    event_dispatch(created.id)
+    assert got[0] == created and got[0] is got[1]
