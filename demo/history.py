@@ -266,7 +266,8 @@ class RequestWriter:
                 digits += 1
             space = range(10 ** (digits - 1), 10**digits)  # no leading zero, as the live ones
             numbers = self.rng.sample(space, count + len(existing))
-            pools[yymm] = iter([n for n in (f"{yymm}-{x}" for x in numbers) if n not in existing])
+            # Lazily: at 10M requests the month's numbers as strings would be a few GB at once.
+            pools[yymm] = (n for n in (f"{yymm}-{x}" for x in numbers) if n not in existing)
         return pools
 
     def _yymm(self, epoch: float) -> str:
