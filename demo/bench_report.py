@@ -190,7 +190,7 @@ mixed load test (issue 11), on a database of its own per size, seeded once and t
 
     make bench                                   # 1,000,000 requests in civic311_bench
     make bench ARGS='--requests 100000'          # civic311_bench_100k
-    make bench ARGS='--requests 10000000'        # civic311_bench_10m (seeding ~25 min once)
+    make bench ARGS='--requests 10000000'        # civic311_bench_10m (seeding under an hour, once)
     make bench ARGS='--no-http'                  # only the in-process timings
     make bench ARGS='--load-seconds 30 --load-users 50'   # a shorter, smaller load test
     make bench ARGS='--no-load'                  # no mixed load test
