@@ -45,13 +45,14 @@ lock:
 	@test -x .venv/bin/uv || bash scripts/setup.sh
 	.venv/bin/uv pip compile pyproject.toml --extra dev --python-version 3.12 -o requirements.lock $(ARGS)
 
-# Benchmarks use their own database (seeded once with 1,000,000 requests, then reused), so the
-# demo city is left alone. Then every page over HTTP (gunicorn + ab), recorded in docs/benchmarks.md.
-# Options: ARGS='--requests 200000 --runs 50', ARGS='--no-http' (in-process only).
-BENCH_DATABASE_URL ?= postgis://postgres:postgres@127.0.0.1:5432/civic311_bench
+# Benchmarks use a database of their own per size (civic311_bench for the default 1,000,000
+# requests, civic311_bench_100k, civic311_bench_10m, ...), seeded once and then reused, so the demo
+# city is left alone. In-process timings, then every page over HTTP (gunicorn + ab) with its own
+# SQL, the report POST and the mixed load test (locust), recorded in docs/benchmarks.md.
+# Options: ARGS='--requests 10000000', ARGS='--no-http', ARGS='--no-load', ARGS='--load-seconds 30'
+# (manage.py bench --help lists them); BENCH_DATABASE_URL=... picks the database by hand.
 bench:
-	DATABASE_URL=$(BENCH_DATABASE_URL) bash scripts/setup.sh
-	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py bench --http $(ARGS)
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) bash scripts/bench.sh $(ARGS)
 
 clean:
 	rm -rf staticfiles/ media/

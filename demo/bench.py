@@ -14,8 +14,9 @@
    warning already sent) breaching. Each run gets a fresh batch of requests (a new minute's work),
    so no run re-reads rows an earlier run changed. Then one warning step and one breach step
    alone (request_escalations_run on one due request), per request.
-4. With `http`: every page over HTTP against gunicorn (demo.bench_http), printed as a table and
-   recorded in docs/benchmarks.md.
+4. With `http`: every page over HTTP against gunicorn, the report POST and the mixed load test
+   (demo.bench_run), printed as a table against issue 11's goals and recorded in
+   docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from demo import bench_http
-from demo.accounts import DEMO_PASSWORD
+from demo.bench_run import HttpBench, LoadOptions
 from demo.seed import demo_seed
 from notifications.models import MessagingSettings, StaffPreference
 from requests_app.configcache import config_snapshot
@@ -120,6 +121,7 @@ class Bench:
         http: bool = False,
         http_budget: bench_http.Budget | None = None,
         workers: int = 4,
+        load: LoadOptions | None = None,
     ) -> None:
         """Steps in the module docstring."""
         have = ServiceRequest.objects.count()
@@ -155,68 +157,13 @@ class Bench:
         except Exception as exc:
             self.stdout.write(f"{'escalation sweep':<32} failed: {exc}")
         if http:
-            budget = http_budget or bench_http.Budget()
-            self.http(requests_count=total, budget=budget, workers=workers)
-
-    def http(self, *, requests_count: int, budget: bench_http.Budget, workers: int) -> list:
-        """Step 4: every page over HTTP; returns the results (also printed and recorded)."""
-        rng = random.Random(SEED)
-        open_public, _ = request_public_list(
-            filters=PublicFilters(status="open", page=rng.randint(1, 5))
-        )
-        staff_open = list(
-            ServiceRequest.objects.filter(
-                department__slug=STAFF_DEPARTMENT, status__in=OPEN_STATUS_VALUES
-            ).values_list("tracking_number", flat=True)[:200]
-        )
-        if not open_public or not staff_open:
-            self.stdout.write("\nHTTP: no open request to track; seed the database first.")
-            return []
-        pages = bench_http.pages_default(
-            tracking_number=rng.choice(open_public).tracking_number,
-            staff_tracking_number=rng.choice(staff_open),
-        )
-        return self.http_pages(pages, requests_count=requests_count, budget=budget, workers=workers)
-
-    def http_pages(
-        self,
-        pages: list[bench_http.Page],
-        *,
-        requests_count: int,
-        budget: bench_http.Budget,
-        workers: int,
-        settings_module: str = "civic311.settings",
-        doc_path=bench_http.DOC_PATH,
-    ) -> list[bench_http.PageResult]:
-        self.stdout.write(
-            f"\nHTTP: gunicorn, {workers} sync workers; ab 1 client and {budget.clients} clients, "
-            f"at most {budget.seconds:g} s each"
-        )
-        started = time.monotonic()
-        with bench_http.HttpServer(workers=workers, settings_module=settings_module) as server:
-            self.http_server = server
-            self.stdout.write(bench_http.results_header(budget.clients))
-            results = bench_http.http_bench(
-                pages=pages,
-                budget=budget,
-                password=DEMO_PASSWORD,
-                server=server,
-                stdout=self.stdout,
+            HttpBench(stdout=self.stdout).run(
+                size=requests,
+                requests_count=total,
+                budget=http_budget or bench_http.Budget(),
+                workers=workers,
+                load=load,
             )
-        self.stdout.write(
-            f"\nHTTP part: {time.monotonic() - started:.0f} s\n"
-            + bench_http.results_table(results, clients=budget.clients)
-        )
-        bench_http.benchmarks_doc_write(
-            results,
-            clients=budget.clients,
-            requests_count=requests_count,
-            workers=workers,
-            budget=budget,
-            path=doc_path,
-        )
-        self.stdout.write(f"\nWritten to {doc_path}")
-        return results
 
     def _cases(self) -> list[tuple[str, Callable[[], object]]]:
         """The hot paths (step 2): (name, one run)."""

@@ -11,9 +11,11 @@
    status checked; ab's own percentiles are whole milliseconds, too coarse next to `/health/`)
    and `clients` concurrent clients with ApacheBench (`ab`, a second process: requests/s, non-2xx
    answers counted), each bounded by a time limit. Each page's throughput is divided by
-   `/health/`'s from the same run.
-4. `results_table` prints the results; `benchmarks_doc_write` records them in
-   docs/benchmarks.md with the date, machine, commit and database size.
+   `/health/`'s from the same run, and its p50 by `/health/`'s p50.
+4. Each page's own SQL (demo.bench_sql): captured in-process, replayed with psycopg, median.
+5. demo.bench_report prints the table with the goals of issue 11 and records it in
+   docs/benchmarks.md; demo.bench_submit times the report POST; demo.bench_load is the mixed
+   load test.
 """
 
 from __future__ import annotations
@@ -31,23 +33,26 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import connection
+
+from demo.bench_sql import page_queries, queries_replay
 
 HOST = "127.0.0.1"
 STAFF_USERNAME = "supervisor"
 LOGIN_PATH = "/staff/login/"
-DOC_PATH = Path(settings.BASE_DIR) / "docs" / "benchmarks.md"
-RESULTS_START = "<!-- bench:results -->"
 MIN_SAMPLES = 30  # the 1-client run goes past its time limit until it has this many
 
 
 class BenchHttpError(Exception):
     pass
+
+
+KINDS = ("baseline", "resident", "staff", "submit")  # which goal of issue 11 a row is held to
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,11 @@ class Page:
     headers: dict[str, str] = field(default_factory=dict)
     staff: bool = False
     expect: int = 200  # 302 for /requests/find/ (it redirects to the tracker)
+    kind: str = ""  # one of KINDS; blank: "staff" for staff pages, else "resident"
+
+    @property
+    def goal(self) -> str:
+        return self.kind or ("staff" if self.staff else "resident")
 
 
 @dataclass
@@ -66,10 +76,15 @@ class PageResult:
     p95: float | None = None
     p99: float | None = None
     rps: float | None = None
-    share: float | None = None
+    share: float | None = None  # rps / the baseline's rps
+    ratio: float | None = None  # p50 / the baseline's p50
     samples: int = 0  # requests in the 1-client run
     concurrent: int = 0  # requests in the concurrent run
+    loaded_p95: float | None = None  # the report POST's p95 under concurrency
+    sql_p50: float | None = None  # the page's own SQL replayed without Django (demo.bench_sql)
+    sql_queries: int | None = None
     error: str = ""
+    sql_error: str = ""
 
 
 @dataclass(frozen=True)
@@ -134,6 +149,8 @@ class HttpServer:
             "DJANGO_SETTINGS_MODULE": self.settings_module,
             "DATABASE_URL": database_url(),
             "DJANGO_DEBUG": "false",
+            # Production refuses to start without a strong key: this process's own will do.
+            "DJANGO_SECRET_KEY": os.environ.get("DJANGO_SECRET_KEY") or settings.SECRET_KEY,
             "SECURE_HTTPS": "false",
             "LOG_LEVEL": "WARNING",
         }
@@ -384,7 +401,7 @@ def pages_default(*, tracking_number: str, staff_tracking_number: str) -> list[P
     """The pages of issue 11's table (the map's points come inside the browse results)."""
     htmx = {"HX-Request": "true"}
     return [
-        Page("health (baseline)", "/health/"),
+        Page("health (baseline)", "/health/", kind="baseline"),
         Page("home", "/"),
         Page("report form", "/report/"),
         Page("category search fragment, HTMX", "/report/categories/?q=pot", htmx),
@@ -404,6 +421,20 @@ def pages_default(*, tracking_number: str, staff_tracking_number: str) -> list[P
     ]
 
 
+def page_sql(
+    page: Page, *, runs: int = 30, seconds: float = 5.0
+) -> tuple[int | None, float | None, str]:
+    """(statements, median ms, error) of the page's own SQL (demo.bench_sql), signed in as the
+    bench's staff user for staff pages."""
+    user = get_user_model().objects.filter(username=STAFF_USERNAME).first() if page.staff else None
+    try:
+        queries = page_queries(path=page.path, headers=page.headers, user=user, expect=page.expect)
+    except Exception as exc:  # any failure is shown in the table, never stops the bench
+        return None, None, f"capture failed: {exc}"[:200]
+    timing = queries_replay(queries, runs=runs, seconds=seconds)
+    return timing.queries, timing.p50, timing.error
+
+
 def http_bench(
     *,
     pages: list[Page],
@@ -411,8 +442,10 @@ def http_bench(
     password: str,
     server: HttpServer,
     stdout=None,
+    sql: bool = True,
 ) -> list[PageResult]:
-    """Measure every page against a running server (the first page is the baseline)."""
+    """Measure every page against a running server (the first page is the baseline); with
+    `sql`, each page's own SQL too (after its HTTP runs, so the two never overlap)."""
     cookie = ""
     if any(p.staff for p in pages):
         try:
@@ -436,26 +469,26 @@ def http_bench(
                 results.append(page_measure(server.base_url, page, headers, budget))
             except BenchHttpError as exc:
                 results.append(PageResult(page, error=str(exc)))
+        result = results[-1]
+        if sql and not result.error:
+            result.sql_queries, result.sql_p50, result.sql_error = page_sql(
+                page, seconds=budget.seconds
+            )
         if stdout is not None:
-            stdout.write(f"  {results_row(results[-1])}")
-    baseline = results[0].rps if results and results[0].rps else None
-    for result in results:
-        if baseline and result.rps is not None:
-            result.share = result.rps / baseline
+            stdout.write(f"  {results_row(result)}")
+    results_relate(results)
     return results
 
 
-# --- The table -----------------------------------------------------------------------------------
-
-COLUMNS = (
-    "page",
-    "1 client p50 ms",
-    "p95 ms",
-    "p99 ms",
-    "req/s @{clients}",
-    "share of /health/",
-    "requests (1 client / {clients})",
-)
+def results_relate(results: list[PageResult]) -> None:
+    """Each row's throughput share and p50 ratio against the baseline (the first row)."""
+    base = results[0] if results else None
+    for result in results:
+        # A submission's throughput includes its form and confirmation: not comparable.
+        if base and base.rps and result.rps is not None and result.page.goal != "submit":
+            result.share = result.rps / base.rps
+        if base and base.p50 and result.p50 is not None:
+            result.ratio = result.p50 / base.p50
 
 
 def _number(value: float | None, digits: int) -> str:
@@ -463,115 +496,16 @@ def _number(value: float | None, digits: int) -> str:
 
 
 def results_row(r: PageResult) -> str:
+    """One page's progress line (the full table with the goals is demo.bench_report's)."""
     if r.error:
         return f"{r.page.name:<38} FAILED: {r.error}"
+    sql = f"sql {_number(r.sql_p50, 1)} ms/{r.sql_queries}q" if r.sql_queries is not None else ""
     return (
         f"{r.page.name:<38} {_number(r.p50, 1):>8} {_number(r.p95, 1):>8} {_number(r.p99, 1):>8}"
-        f" {_number(r.rps, 1):>9} {_number(r.share, 2):>7}"
+        f" {_number(r.rps, 1):>9}  {sql}{r.sql_error}"
     )
 
 
 def results_header(clients: int) -> str:
     rps = f"rps@{clients}"
-    return f"{'page':<38} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {rps:>9} {'share':>7}"
-
-
-def results_table(results: list[PageResult], *, clients: int) -> str:
-    return "\n".join([results_header(clients), *(results_row(r) for r in results)])
-
-
-def results_markdown(results: list[PageResult], *, clients: int) -> str:
-    head = [c.format(clients=clients) for c in COLUMNS]
-    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    for r in results:
-        if r.error:
-            cells = [f"{r.page.name} (`{r.page.path}`)", f"**failed**: {r.error}"]
-            cells += [""] * (len(head) - len(cells))
-        else:
-            cells = [
-                f"{r.page.name} (`{r.page.path}`)",
-                _number(r.p50, 1),
-                _number(r.p95, 1),
-                _number(r.p99, 1),
-                _number(r.rps, 1),
-                _number(r.share, 2),
-                f"{r.samples:,} / {r.concurrent:,}",
-            ]
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
-
-
-def machine() -> str:
-    cpus = os.cpu_count() or 0
-    try:
-        with open("/proc/meminfo") as handle:
-            kb = int(next(line for line in handle if line.startswith("MemTotal")).split()[1])
-        ram = f"{kb / 1024 / 1024:.1f} GiB RAM"
-    except (OSError, StopIteration, ValueError):
-        ram = "RAM unknown"
-    return f"{cpus} CPUs (nproc), {ram}"
-
-
-def commit() -> str:
-    done = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"],  # noqa: S607 - git from PATH
-        cwd=settings.BASE_DIR,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    return done.stdout.strip() or "unknown"
-
-
-DOC_INTRO = """# Benchmarks
-
-`make bench` times the hot paths in-process and then every page over HTTP (issue 11), on a
-database of its own (`civic311_bench`, seeded once with 1,000,000 requests and their events, then
-reused):
-
-    make bench                                   # 1,000,000 requests (seeding takes ~4 min once)
-    make bench ARGS='--no-http'                  # only the in-process timings
-    make bench ARGS='--requests 100000' \\
-      BENCH_DATABASE_URL=postgis://postgres:postgres@127.0.0.1:5432/civic311_bench100k
-
-A smaller size wants a database of its own: a database holding more requests than asked is
-reused as it is (seeding 100,000 takes about 40 s). `--http-seconds`, `--http-sequential`,
-`--http-concurrent`, `--http-clients` and `--workers` change the HTTP measurements.
-
-The HTTP part starts gunicorn with production settings (DEBUG off, plain HTTP on 127.0.0.1,
-4 sync workers) as a subprocess, signs the `supervisor` demo login in over HTTP for the staff
-pages, checks every page answers 200 (a redirect to the sign-in page is reported as a failure),
-then measures each page: one client in sequence (p50, p95, p99 in milliseconds, timed per
-request by the bench process; with fewer than 100 requests p99 is the slowest one) and 50
-concurrent clients with ApacheBench from a second process (requests per second), each
-measurement bounded in time (the table says how many requests each made). "Share of
-/health/" is the page's throughput at 50 clients divided by that of the bare `/health/` view
-in the same run. The table below is the latest run's; `make bench` replaces it.
-"""
-
-
-def benchmarks_doc_write(
-    results: list[PageResult],
-    *,
-    clients: int,
-    requests_count: int,
-    workers: int,
-    budget: Budget,
-    path: Path = DOC_PATH,
-) -> None:
-    """docs/benchmarks.md: the intro, then this run's table (the previous one is replaced)."""
-    intro = DOC_INTRO
-    if path.exists():
-        text = path.read_text()
-        if RESULTS_START in text:
-            intro = text.split(RESULTS_START, 1)[0].rstrip() + "\n"
-    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    run = (
-        f"{RESULTS_START}\n## Latest run\n\n"
-        f"{when}, commit `{commit()}`, {machine()}; database: {requests_count:,} requests; "
-        f"gunicorn {workers} sync workers; 1 client up to {budget.sequential} requests, "
-        f"{clients} clients (ab) up to {budget.concurrent} requests, each about "
-        f"{budget.seconds:g} s at most."
-        f"\n\n{results_markdown(results, clients=clients)}\n"
-    )
-    path.write_text(f"{intro}\n{run}")
+    return f"{'page':<38} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {rps:>9}  own SQL"

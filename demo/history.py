@@ -266,7 +266,7 @@ class RequestWriter:
                 digits += 1
             space = range(10 ** (digits - 1), 10**digits)  # no leading zero, as the live ones
             numbers = self.rng.sample(space, count + len(existing))
-            pools[yymm] = iter([n for n in (f"{yymm}-{x}" for x in numbers) if n not in existing])
+            pools[yymm] = _numbers_lazy(yymm, numbers, existing)
         return pools
 
     def _yymm(self, epoch: float) -> str:
@@ -612,6 +612,16 @@ class RequestWriter:
         if r < 0.16 and category.hint.private_property_possible:
             return "private_property"
         return category.hint.resolved_reason
+
+
+def _numbers_lazy(yymm: str, numbers: list[int], existing: set[str]) -> Iterator[str]:
+    """The month's tracking numbers one at a time: at 10M requests all of them as strings at
+    once would take gigabytes. (A function, not a generator expression in the loop: that
+    would read the loop's last month when iterated.)"""
+    for x in numbers:
+        number = f"{yymm}-{x}"
+        if number not in existing:
+            yield number
 
 
 class History:

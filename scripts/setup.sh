@@ -26,7 +26,7 @@ PG_CLUSTER=main
 # 1. Debian packages (skipped entirely when everything is installed)
 # --------------------------------------------------------------------------------------------
 PKGS=(postgresql-15 postgresql-15-postgis-3 libgdal32 libgeos-c1v5 libproj25 chromium gettext
-  redis-server)
+  redis-server apache2-utils)  # apache2-utils: ab, for make bench
 
 is_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 apt_knows() { apt-cache show "$1" >/dev/null 2>&1; }

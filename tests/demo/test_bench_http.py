@@ -11,7 +11,6 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from demo.bench import Bench
 from demo.bench_http import (
     Budget,
     HttpServer,
@@ -19,8 +18,9 @@ from demo.bench_http import (
     PageResult,
     http_bench,
     percentile,
-    results_markdown,
 )
+from demo.bench_report import results_markdown
+from demo.bench_run import HttpBench
 
 pytestmark = pytest.mark.skipif(not shutil.which("ab"), reason="needs ab (apache2-utils)")
 
@@ -47,9 +47,10 @@ def test_pages_are_measured_over_http_the_table_is_written_and_gunicorn_is_stopp
     call_command("seed_demo", requests=30, seed=3, stdout=StringIO())
     out = StringIO()
     doc = tmp_path / "benchmarks.md"
-    bench = Bench(stdout=out)
+    bench = HttpBench(stdout=out)
     results = bench.http_pages(
         PAGES,
+        size=30,
         requests_count=30,
         budget=TINY,
         workers=2,
@@ -68,9 +69,16 @@ def test_pages_are_measured_over_http_the_table_is_written_and_gunicorn_is_stopp
     assert "database: 30 requests" in text
     rows = [line for line in text.splitlines() if line.startswith("| staff queue + counters")]
     assert len(rows) == 1
+    # page | p50 | p95 | p99 | req/s | p50 ÷ health | share | own SQL (queries) | goal | requests
+    number = r"[\d.,]+"
     assert re.fullmatch(
-        r"\| .+ \| [\d.,]+ \| [\d.,]+ \| [\d.,]+ \| [\d.,]+ \| [\d.]+ \| .+ \|", rows[0]
+        rf"\| .+ \| {number} \| {number} \| {number} \| {number} \| {number} \| {number} "
+        rf"\| {number} \(\d+ q\) \| \*\*(PASS|FAIL)\*\*.* \| [\d,]+ / [\d,]+ \|",
+        rows[0],
     )
+    # Each page's own SQL was captured and replayed: the staff queue runs queries, /health/ none.
+    assert results[2].sql_queries > 0 and results[2].sql_p50 > 0, results[2].sql_error
+    assert results[0].sql_queries == 0
     assert "staff queue + counters" in out.getvalue()
     assert _gone(bench.http_server.pgid), "gunicorn (or a worker) was left running"
 

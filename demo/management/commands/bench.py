@@ -1,5 +1,5 @@
-"""`make bench`: time the hot paths on a large database, and with --http every page over HTTP
-(see demo.bench and demo.bench_http)."""
+"""`make bench`: time the hot paths on a large database, and with --http every page over HTTP,
+the report POST and the mixed load test (see demo.bench and demo.bench_run)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from demo.bench import Bench
 from demo.bench_http import Budget
+from demo.bench_run import LoadOptions
 
 
 class Command(BaseCommand):
@@ -34,6 +35,30 @@ class Command(BaseCommand):
         parser.add_argument("--http-concurrent", type=int, default=Budget.concurrent)
         parser.add_argument("--http-clients", type=int, default=Budget.clients)
         parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers")
+        parser.add_argument(
+            "--load",
+            action=argparse.BooleanOptionalAction,
+            default=True,
+            help="With --http, also the mixed load test (locust).",
+        )
+        parser.add_argument(
+            "--load-users",
+            type=int,
+            nargs="+",
+            default=list(LoadOptions.users),
+            help="Concurrent users of the mixed load test, one run each (default 50 200).",
+        )
+        parser.add_argument(
+            "--load-seconds", type=int, default=LoadOptions.seconds, help="Seconds per run."
+        )
+        parser.add_argument(
+            "--load-think",
+            type=float,
+            nargs=2,
+            default=list(LoadOptions.think),
+            metavar=("MIN", "MAX"),
+            help="Seconds each user waits between actions (default 1 3).",
+        )
 
     def handle(self, *args, **options) -> None:
         budget = Budget(
@@ -50,4 +75,11 @@ class Command(BaseCommand):
             http=options["http"],
             http_budget=budget,
             workers=options["workers"],
+            load=LoadOptions(
+                users=tuple(options["load_users"]),
+                seconds=options["load_seconds"],
+                think=tuple(options["load_think"]),
+            )
+            if options["load"]
+            else None,
         )
