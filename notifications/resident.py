@@ -39,7 +39,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from notifications.models import Channel, OutboxMessage, RequestSubscription
-from notifications.outbox import dedupe_key_for, outbox_queue
+from notifications.outbox import dedupe_key_for, outbox_queue, outbox_queued_or_opted_out
 from notifications.rendering import absolute_url, message_render
 from notifications.selectors import request_for_messages
 from notifications.sms import is_gsm7, segments
@@ -232,7 +232,10 @@ def _queue(
     key = dedupe_key_for(
         event_id=event.pk, channel=subscription.channel, recipient=subscription.address
     )
-    if OutboxMessage.objects.filter(dedupe_key=key).exists():
+    queued, opted_out = outbox_queued_or_opted_out(
+        dedupe_key=key, channel=subscription.channel, address=subscription.address
+    )
+    if queued:
         return None  # re-delivered: skip the rendering too
     language = subscription.language or request.language
     with translation.override(language):
@@ -248,6 +251,7 @@ def _queue(
         link=context["tracker_url"],
         event=event,
         dedupe_key=key,
+        opted_out=opted_out,
     )
 
 
@@ -261,6 +265,7 @@ def _subscriber_message_queue(
     link: str,
     dedupe_key: str,
     event: RequestEvent | None = None,
+    opted_out: bool | None = None,
 ) -> OutboxMessage | None:
     """Render one message of ``kind`` for a subscriber and queue it. A text message is fitted
     to two segments, keeping ``link`` whole."""
@@ -282,6 +287,7 @@ def _subscriber_message_queue(
         event=event,
         subscription=subscription,
         dedupe_key=dedupe_key,
+        opted_out=opted_out,
     )
 
 
