@@ -7,7 +7,7 @@ admin) goes through ``contact_preference_set``, which every queue and send then 
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from notifications.models import ContactPreference, OptOutLog, OutboxMessage
@@ -28,6 +28,22 @@ def address_opted_out(*, channel: str, address: str) -> bool:
     return ContactPreference.objects.filter(
         channel=channel, address=address.strip().lower(), opted_out=True
     ).exists()
+
+
+def outbox_queued_or_opted_out(*, dedupe_key: str, channel: str, address: str) -> tuple[bool, bool]:
+    """(a message with this dedupe key is queued already, the address opted out of the channel)
+    in one query: a producer that checks the first before rendering passes the second on to
+    ``outbox_queue`` (was a query each)."""
+    outbox, prefs = OutboxMessage._meta.db_table, ContactPreference._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT EXISTS (SELECT 1 FROM {outbox} WHERE dedupe_key = %s), "  # noqa: S608
+            f"EXISTS (SELECT 1 FROM {prefs} "
+            "WHERE channel = %s AND address = %s AND opted_out)",
+            [dedupe_key, channel, address.strip().lower()],
+        )
+        queued, opted_out = cursor.fetchone()
+    return bool(queued), bool(opted_out)
 
 
 def contact_preference_set(
@@ -98,6 +114,7 @@ def outbox_queue(
     subscription=None,
     digest: bool = False,
     dedupe_key: str = "",
+    opted_out: bool | None = None,
 ) -> OutboxMessage | None:
     """Add one message to the outbox and hand it to a worker after commit.
 
@@ -106,7 +123,10 @@ def outbox_queue(
     key = dedupe_key or dedupe_key_for(
         event_id=event.pk if event is not None else None, channel=channel, recipient=recipient
     )
-    suppressed = address_opted_out(channel=channel, address=recipient)
+    # ``opted_out``: read by the caller with its dedupe check (outbox_queued_or_opted_out).
+    suppressed = (
+        address_opted_out(channel=channel, address=recipient) if opted_out is None else opted_out
+    )
     try:
         with transaction.atomic():
             message = OutboxMessage.objects.create(

@@ -39,8 +39,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from notifications.models import Channel, OutboxMessage, RequestSubscription
-from notifications.outbox import dedupe_key_for, outbox_queue
+from notifications.outbox import dedupe_key_for, outbox_queue, outbox_queued_or_opted_out
 from notifications.rendering import absolute_url, message_render
+from notifications.selectors import request_for_messages
 from notifications.sms import is_gsm7, segments
 from notifications.sms import sms_fit as fit
 from notifications.subscriptions import (
@@ -144,23 +145,32 @@ def event_messages_queue(*, event: RequestEvent) -> list[OutboxMessage]:
         # Most events message nobody (internal notes, scores, automatic routing): stop before
         # reading the request.
         return []
-    request = ServiceRequest.objects.select_related(
-        "category", "department", "closure_reason", "duplicate_of"
-    ).get(pk=event.request_id)
+    # Shared with the staff alerts of the same task while nothing in it writes.
+    request = request_for_messages(request_id=event.request_id)
     recipients: list[RequestSubscription] = []
+    known: list[RequestSubscription] | None = None
     if event.type == Type.CREATED:
-        reporter_subscriptions_ensure(request=request)
+        # One read of the request's subscriptions serves both the reporter's (made here if
+        # missing) and the recipients below (was a read for each).
+        known = list(request.subscriptions.order_by("id"))
+        reporter_subscriptions_ensure(request=request, known=known)
     if event.type == Type.SUPPORTER_ADDED:
         supporter = Supporter.objects.filter(pk=(event.data or {}).get("supporter_id")).first()
         recipients = supporter_subscriptions_ensure(supporter=supporter) if supporter else []
     if kind is None:
         return []
     if event.type != Type.SUPPORTER_ADDED:
-        recipients = list(
-            request.subscriptions.filter(
-                confirmed_at__isnull=False, unsubscribed_at__isnull=True
-            ).order_by("id")
-        )
+        if known is not None:
+            recipients = sorted(
+                (s for s in known if s.confirmed_at is not None and s.unsubscribed_at is None),
+                key=lambda s: s.pk,
+            )
+        else:
+            recipients = list(
+                request.subscriptions.filter(
+                    confirmed_at__isnull=False, unsubscribed_at__isnull=True
+                ).order_by("id")
+            )
         if kind in ("received", "waiting_on_resident"):
             recipients = [s for s in recipients if s.role == Role.REPORTER]
         if kind == "received" and request.channel == Channel.SMS:
@@ -222,7 +232,10 @@ def _queue(
     key = dedupe_key_for(
         event_id=event.pk, channel=subscription.channel, recipient=subscription.address
     )
-    if OutboxMessage.objects.filter(dedupe_key=key).exists():
+    queued, opted_out = outbox_queued_or_opted_out(
+        dedupe_key=key, channel=subscription.channel, address=subscription.address
+    )
+    if queued:
         return None  # re-delivered: skip the rendering too
     language = subscription.language or request.language
     with translation.override(language):
@@ -238,6 +251,7 @@ def _queue(
         link=context["tracker_url"],
         event=event,
         dedupe_key=key,
+        opted_out=opted_out,
     )
 
 
@@ -251,6 +265,7 @@ def _subscriber_message_queue(
     link: str,
     dedupe_key: str,
     event: RequestEvent | None = None,
+    opted_out: bool | None = None,
 ) -> OutboxMessage | None:
     """Render one message of ``kind`` for a subscriber and queue it. A text message is fitted
     to two segments, keeping ``link`` whole."""
@@ -272,6 +287,7 @@ def _subscriber_message_queue(
         event=event,
         subscription=subscription,
         dedupe_key=dedupe_key,
+        opted_out=opted_out,
     )
 
 

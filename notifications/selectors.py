@@ -10,7 +10,24 @@ from django.db.models import Avg, Count, Q, QuerySet
 
 from notifications.models import InboundMessage, OutboxMessage, Survey
 from notifications.replyto import reply_address_make
-from requests_app.models import Department
+from requests_app.dispatch import dispatch_shared
+from requests_app.models import Department, ServiceRequest
+
+# --- The request a message is about ---------------------------------------------------------------
+
+
+def request_for_messages(*, request_id: int) -> ServiceRequest:
+    """The request with what the resident messages and the staff alerts show, loaded once per
+    worker task for both (the receipt and the department's alerts of a new report) while nothing
+    in the task writes (``dispatch_shared``). Read-only: nothing here changes it."""
+
+    def load() -> ServiceRequest:
+        return ServiceRequest.objects.select_related(
+            "category", "department", "closure_reason", "duplicate_of", "assignee", "team"
+        ).get(pk=request_id)
+
+    return dispatch_shared(("notifications.request", request_id), load)
+
 
 # --- Closure surveys ------------------------------------------------------------------------------
 

@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from notifications.models import OutboxMessage, StaffPreference
 from notifications.outbox import dedupe_key_for, outbox_queue, outbox_queue_many
 from notifications.rendering import Rendered, absolute_url, message_render
+from notifications.selectors import request_for_messages
 from requests_app.configcache import config_snapshot
 from requests_app.models import Priority, RequestEvent, Role, ServiceRequest
 from requests_app.text import location_for_message
@@ -255,9 +256,8 @@ def staff_recipients_for_survey(*, request: ServiceRequest) -> list:
 
 
 def _fresh_request(request_id: int) -> ServiceRequest:
-    return ServiceRequest.objects.select_related("category", "department", "assignee", "team").get(
-        pk=request_id
-    )
+    # Shared with the resident messages of the same task while nothing in it writes.
+    return request_for_messages(request_id=request_id)
 
 
 def on_event(event: RequestEvent) -> None:

@@ -13,7 +13,7 @@ from django.utils import timezone
 from notifications.models import Channel, ContactPreference, RequestSubscription
 from notifications.outbox import contact_preference_set
 from requests_app.models import ContactMethod, ServiceRequest, Supporter
-from requests_app.services import contact_is_confirmed
+from requests_app.services import contacts_confirmed
 
 Role = RequestSubscription.Role
 
@@ -54,15 +54,43 @@ def _subscription_ensure(
     address: str,
     language: str,
     confirmed: bool,
+    known: list[RequestSubscription] | None = None,
 ) -> RequestSubscription:
     """One row per (request, channel, address): a second call returns the existing row unchanged
-    (so an unsubscribe is never undone by a re-delivered event)."""
+    (so an unsubscribe is never undone by a re-delivered event). ``known``, when given, is every
+    subscription of the request, read by the caller: looked in instead of a query, and the row
+    made or found here is added to it."""
     address = address_normalize(channel=channel, address=address)
-    existing = RequestSubscription.objects.filter(
-        request=request, channel=channel, address=address
-    ).first()
+    if known is None:
+        existing = RequestSubscription.objects.filter(
+            request=request, channel=channel, address=address
+        ).first()
+    else:
+        existing = next((s for s in known if (s.channel, s.address) == (channel, address)), None)
     if existing is not None:
         return existing
+    made = _subscription_create(
+        request=request,
+        role=role,
+        channel=channel,
+        address=address,
+        language=language,
+        confirmed=confirmed,
+    )
+    if known is not None:
+        known.append(made)
+    return made
+
+
+def _subscription_create(
+    *,
+    request: ServiceRequest,
+    role: str,
+    channel: str,
+    address: str,
+    language: str,
+    confirmed: bool,
+) -> RequestSubscription:
     try:
         with transaction.atomic():
             return RequestSubscription.objects.create(
@@ -79,7 +107,12 @@ def _subscription_ensure(
 
 
 def _confirmed_subscriptions_ensure(
-    *, request: ServiceRequest, role: str, pairs: list[tuple[str, str]], language: str
+    *,
+    request: ServiceRequest,
+    role: str,
+    pairs: list[tuple[str, str]],
+    language: str,
+    known: list[RequestSubscription] | None = None,
 ) -> list[RequestSubscription]:
     return [
         _subscription_ensure(
@@ -89,18 +122,23 @@ def _confirmed_subscriptions_ensure(
             address=address,
             language=language,
             confirmed=True,
+            known=known,
         )
         for channel, address in pairs
     ]
 
 
-def reporter_subscriptions_ensure(*, request: ServiceRequest) -> list[RequestSubscription]:
-    """The reporter's subscriptions, confirmed at once: they filed the report themselves."""
+def reporter_subscriptions_ensure(
+    *, request: ServiceRequest, known: list[RequestSubscription] | None = None
+) -> list[RequestSubscription]:
+    """The reporter's subscriptions, confirmed at once: they filed the report themselves.
+    ``known``: every subscription of the request, already read (see _subscription_ensure)."""
     return _confirmed_subscriptions_ensure(
         request=request,
         role=Role.REPORTER,
         pairs=reporter_channels(request=request),
         language=request.language,
+        known=known,
     )
 
 
@@ -264,4 +302,4 @@ def reporter_contact_unconfirmed(*, request: ServiceRequest, channel: str, addre
         (Channel.EMAIL, request.reporter_email),
         (Channel.SMS, str(request.reporter_phone or "")),
     }
-    return not any(contact_is_confirmed(channel=c, address=a) for c, a in contacts if a)
+    return not contacts_confirmed(pairs=[(c, a) for c, a in contacts if a])

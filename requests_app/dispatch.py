@@ -34,6 +34,9 @@ class DispatchScope:
     current: RequestEvent | None = None
     recorded: list[int] = field(default_factory=list)
     deferred: dict[Hashable, Callable[[], object]] = field(default_factory=dict)
+    # Counts the events written and the handlers failed: a shared read is good while it holds.
+    writes: int = 0
+    shared: dict[Hashable, tuple[int, object]] = field(default_factory=dict)
 
 
 _SCOPE: ContextVar[DispatchScope | None] = ContextVar("event_dispatch_scope", default=None)
@@ -70,6 +73,29 @@ def after_events(key: Hashable, work: Callable[[], object]) -> None:
     scope.deferred.setdefault(key, work)
 
 
+def dispatch_shared(key: Hashable, load: Callable[[], object]) -> object:
+    """A read the handlers of one dispatch share (the request the receipt and the staff alerts
+    render): loaded once, and again after anything in the dispatch writes an event (every change
+    to a request is one) or a handler fails (its transaction may have rolled back). Outside a
+    dispatch, loaded every time. For reads only: callers must not change what they get."""
+    scope = _SCOPE.get()
+    if scope is None:
+        return load()
+    held = scope.shared.get(key)
+    if held is not None and held[0] == scope.writes:
+        return held[1]
+    value = load()
+    scope.shared[key] = (scope.writes, value)
+    return value
+
+
+def dispatch_written() -> None:
+    """Something in the running dispatch may have changed a request: drop the shared reads."""
+    scope = _SCOPE.get()
+    if scope is not None:
+        scope.writes += 1
+
+
 def handler_register(name: str, handler: EventHandler) -> None:
     if all(existing != name for existing, _ in _HANDLERS):
         _HANDLERS.append((name, handler))
@@ -85,6 +111,7 @@ def event_dispatch_enqueue(event_id: int) -> None:
     committed (it looks the events up)."""
     scope = _SCOPE.get()
     if scope is not None:
+        scope.writes += 1
         scope.recorded.append(event_id)
         return
     event_task_enqueue(event_id)

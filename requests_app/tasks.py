@@ -3,7 +3,7 @@ from __future__ import annotations
 import logging
 
 from requests_app.configcache import config_snapshot
-from requests_app.dispatch import dispatch_scope, event_task_enqueue, handlers
+from requests_app.dispatch import dispatch_scope, dispatch_written, event_task_enqueue, handlers
 from requests_app.models import RequestEvent
 
 logger = logging.getLogger(__name__)
@@ -70,6 +70,8 @@ def _handlers_run(event: RequestEvent) -> list[tuple[str, Exception]]:
         try:
             handler(event.pk)
         except Exception as exc:
+            # Its transaction may have rolled back after a read the others would share.
+            dispatch_written()
             logger.exception("event handler %s failed for event %s", name, event.pk)
             failures.append((name, exc))
     return failures

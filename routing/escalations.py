@@ -329,7 +329,7 @@ def request_escalations_run(
     with transaction.atomic():
         # The whole row, held: the priority change and reassignment a step makes use it as it
         # is rather than locking and loading it again.
-        request = request_lock_held(request_id=request_id, skip_locked=True)
+        request = request_lock_held(request_id=request_id, skip_locked=True, waits=True)
         if request is None:
             return 0
         policy = lookups.policy(request)

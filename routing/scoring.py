@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 
 from django.contrib.gis.db.models.functions import Distance
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -247,10 +247,10 @@ def score_compute(
     return ScoreResult(total=total, parts=parts, band=score_band(total=total, settings=settings))
 
 
-def priority_floor(*, request_id: int) -> str | None:
+def _priority_floors(*, request_id) -> QuerySet:
     """The priority last set automatically by something other than scoring (a routing rule, an
     escalation step): the score's band never goes below it. People's changes are overrides and
-    are handled by ``priority_overridden`` instead."""
+    are handled by ``priority_overridden`` instead. ``request_id`` may be an OuterRef."""
     return (
         RequestEvent.objects.filter(
             request_id=request_id, type=RequestEvent.Type.PRIORITY_CHANGED, actor__isnull=True
@@ -262,8 +262,12 @@ def priority_floor(*, request_id: int) -> str | None:
         .exclude(data__contains={"override_cleared": True})
         .order_by("-created_at", "-id")
         .values_list("to_value", flat=True)
-        .first()
     )
+
+
+def priority_floor(*, request_id: int) -> str | None:
+    """The floor of one request (see _priority_floors)."""
+    return _priority_floors(request_id=request_id).first()
 
 
 # --- Writing -------------------------------------------------------------------------------------
@@ -291,6 +295,9 @@ def request_score(
         sr = (
             ServiceRequest.objects.select_for_update(of=("self",))
             .select_related("category")
+            # The floor read with the lock (was a query of its own): nothing in between writes
+            # a priority change, and scoring's own are not floors.
+            .annotate(floor=Subquery(_priority_floors(request_id=OuterRef("pk"))[:1]))
             .filter(pk=request_id, status__in=OPEN_STATUSES)
             .first()
         )
@@ -318,7 +325,7 @@ def request_score(
         if sr.priority_overridden:
             return changed
         target = result.band
-        floor = priority_floor(request_id=sr.pk)
+        floor = sr.floor
         if floor in RANK and RANK[floor] > RANK[target]:
             target = floor
         if target == sr.priority:

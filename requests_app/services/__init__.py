@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from requests_app.services.events import Actor, event_record, events_batched
+from requests_app.services.held import request_is_held, request_lock_held, request_mark_held
 from requests_app.services.intake import (
     CATEGORY_OFFLINE,
     INTAKE_THROTTLED,
@@ -17,6 +18,7 @@ from requests_app.services.intake import (
     contact_confirm,
     contact_confirm_code,
     contact_is_confirmed,
+    contacts_confirmed,
     intake_attempts_purge,
     intake_blocked,
     intake_photo_admit,
@@ -39,11 +41,8 @@ from requests_app.services.workflow import (
     request_assign,
     request_comment,
     request_hold,
-    request_is_held,
     request_lock,
-    request_lock_held,
     request_mark_duplicate,
-    request_mark_held,
     request_onsite_attempt,
     request_priority_change,
     request_priority_override_clear,
@@ -78,6 +77,7 @@ __all__ = [
     "contact_confirm",
     "contact_confirm_code",
     "contact_is_confirmed",
+    "contacts_confirmed",
     "event_record",
     "events_batched",
     "intake_attempts_purge",

@@ -33,6 +33,10 @@ def request_pauses(*, request: ServiceRequest, now: datetime | None = None) -> l
     a wait still going on runs until `now`."""
     if request.pk is None:
         return []
+    if getattr(request, "never_waited", False) and request.status != Status.WAITING_ON_RESIDENT:
+        # Learnt with its lock (services.held), and a move to waiting since clears it: no pause.
+        # The status check covers a first wait committed while the lock was being taken.
+        return []
     # A status change recorded in an events_batched() block is read too.
     events_batch_flush(request_id=request.pk, type=RequestEvent.Type.STATUS_CHANGED)
     pauses: list[Pause] = []

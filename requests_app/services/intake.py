@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
@@ -556,6 +557,19 @@ def contact_is_confirmed(*, channel: str, address: str) -> bool:
     ).exists()
 
 
+def contacts_confirmed(*, pairs: list[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Which of these (channel, address) pairs are confirmed, in one query (a reporter's email
+    and number were two); the pairs come back as given. Empty addresses are never confirmed."""
+    given = [(c, a, _contact_key(channel=c, address=a)) for c, a in pairs if a]
+    if not given:
+        return set()
+    match = Q()
+    for channel, _address, key in given:
+        match |= Q(channel=channel, address=key)
+    found = set(ConfirmedContact.objects.filter(match).values_list("channel", "address"))
+    return {(c, a) for c, a, key in given if (c, key) in found}
+
+
 def contact_confirm(*, channel: str, address: str) -> ConfirmedContact:
     """The owner of this email address or phone number followed a link we sent to it: from
     now on it hears about their requests. Idempotent."""
@@ -577,8 +591,9 @@ def reporter_contact_confirmed(*, reporter: Reporter, channel: str) -> bool:
         return True
     if reporter.anonymous or not (reporter.email or reporter.phone):
         return True
-    pairs = [("email", reporter.email), ("sms", reporter.phone)]
-    return all(contact_is_confirmed(channel=c, address=a) for c, a in pairs if a)
+    pairs = [(c, str(a)) for c, a in (("email", reporter.email), ("sms", reporter.phone)) if a]
+    confirmed = contacts_confirmed(pairs=pairs)
+    return all(pair in confirmed for pair in pairs)
 
 
 CONFIRM_SALT = "requests_app.contact-confirm"

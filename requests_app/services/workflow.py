@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -36,6 +36,7 @@ from requests_app.models import (
 )
 from requests_app.services.due import request_due_times
 from requests_app.services.events import Actor, event_record, events_batched
+from requests_app.services.held import request_is_held
 
 ILLEGAL_TRANSITION = gettext_noop("A request that is “%(from)s” cannot become “%(to)s”.")
 CONFLICT = gettext_noop(
@@ -68,38 +69,6 @@ def _actor_name(actor: Actor) -> str:
         return "System"
     full = actor.get_full_name() if hasattr(actor, "get_full_name") else ""
     return full or actor.get_username()
-
-
-def request_lock_held(*, request_id: int, skip_locked: bool = False) -> ServiceRequest | None:
-    """Lock and load the whole row for the caller's transaction (None if it is gone, or locked
-    elsewhere with ``skip_locked``), held: see ``request_mark_held``."""
-    request = (
-        ServiceRequest.objects.select_for_update(skip_locked=skip_locked, of=("self",))
-        .filter(pk=request_id)
-        .first()
-    )
-    return request_mark_held(request=request) if request is not None else None
-
-
-def request_mark_held(*, request: ServiceRequest) -> ServiceRequest:
-    """Mark a row the caller has just locked (select_for_update) in its open transaction as held:
-    the actions below, given this row in that transaction, neither lock nor load it again, they
-    change this very object, and they write inside the caller's transaction (no savepoint of
-    their own: a failure fails the caller's whole unit of work)."""
-    # The atomic block open when it was locked: the row is held while that very block is open.
-    blocks = connection.atomic_blocks
-    request._held_by = (len(blocks) - 1, blocks[-1])
-    return request
-
-
-def request_is_held(request: ServiceRequest) -> bool:
-    """Whether the row was held (request_mark_held) in an atomic block still open."""
-    held = getattr(request, "_held_by", None)
-    if held is None:
-        return False
-    depth, block = held
-    blocks = connection.atomic_blocks
-    return len(blocks) > depth and blocks[depth] is block
 
 
 def request_lock(*, request: ServiceRequest, expected_version: int | None) -> ServiceRequest:
@@ -164,6 +133,8 @@ def _status_apply(
     if to_status != Status.RESOLVED and not request.is_open:
         request.closed_at = now
         fields.append("closed_at")
+    if to_status == Status.WAITING_ON_RESIDENT:
+        request.never_waited = False  # it now has a pause (services.held)
     if to_status == Status.REOPENED:
         request.resolved_at = request.closed_at = request.closure_reason = None
         fields += ["resolved_at", "closed_at", "closure_reason"]

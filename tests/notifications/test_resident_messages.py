@@ -17,7 +17,7 @@ from notifications.models import (
     OutboxMessage,
     RequestSubscription,
 )
-from notifications.outbox import contact_preference_set
+from notifications.outbox import contact_preference_set, outbox_queued_or_opted_out
 from notifications.resident import KINDS, on_event, sms_fit, sms_segments
 from notifications.sending import message_send
 from notifications.subscriptions import (
@@ -329,6 +329,26 @@ def test_unconfirmed_and_unsubscribed_people_get_nothing(city, staff):
     assert list(resident_messages(template="comment").values_list("recipient", flat=True)) == [
         "rosa@example.com"
     ]
+
+
+def test_the_dedupe_check_and_the_opt_out_are_read_together(city, staff, django_assert_num_queries):
+    """One query answers both (the message's dedupe key is queued; the address opted out), with
+    the address compared as stored: lower case, trimmed."""
+    queued(city)
+    key = resident_messages(template="received").get().dedupe_key
+    with django_assert_num_queries(1):
+        assert outbox_queued_or_opted_out(
+            dedupe_key=key, channel="email", address=" Rosa@example.com"
+        ) == (True, False)
+    contact_preference_set(
+        channel="email", address="ROSA@example.com", opted_out=True, source="email-link"
+    )
+    assert outbox_queued_or_opted_out(
+        dedupe_key="event:0:email:x", channel="email", address="Rosa@Example.com"
+    ) == (False, True)
+    assert outbox_queued_or_opted_out(
+        dedupe_key=key, channel="sms", address="Rosa@Example.com"
+    ) == (True, False)
 
 
 def test_an_address_that_opted_out_everywhere_gets_a_suppressed_row_not_a_message(city, staff):

@@ -8,6 +8,7 @@ from django.db import transaction
 
 from requests_app import dispatch
 from requests_app.models import RequestEvent, Status
+from requests_app.models import ServiceRequest as ServiceRequestModel
 from requests_app.services import event_record
 from requests_app.tasks import event_dispatch
 from tests.requests_app.helpers import submit
@@ -140,3 +141,49 @@ def test_every_handler_reads_the_event_the_task_loaded(
     monkeypatch.setattr(dispatch, "_HANDLERS", [("a", reader), ("b", reader)])
     event_dispatch(created.id)
     assert got[0] == created and got[0] is got[1]
+
+
+def test_a_shared_read_is_loaded_again_after_an_event_is_written_or_a_handler_fails(
+    city, monkeypatch
+):
+    """The request the receipt and the staff alerts render is read once per task only while
+    nothing in it writes: a status change by an earlier handler shows in what a later one reads."""
+    from notifications.selectors import request_for_messages
+
+    sr = submit(city)
+    created = sr.events.get()
+    seen = []
+
+    def reader(event_id: int) -> None:
+        seen.append(request_for_messages(request_id=sr.pk))
+
+    def writer(event_id: int) -> None:
+        if event_id == created.id:
+            ServiceRequestModel.objects.filter(pk=sr.pk).update(status=Status.IN_QUEUE)
+            event_record(request=sr, type=RequestEvent.Type.NOTE, message="queued")
+
+    def broken(event_id: int) -> None:
+        if event_id != created.id:
+            ServiceRequestModel.objects.filter(pk=sr.pk).update(status=Status.IN_PROGRESS)
+            raise ValueError("boom")
+
+    monkeypatch.setattr(
+        dispatch,
+        "_HANDLERS",
+        [
+            ("reader", reader),
+            ("again", reader),
+            ("writer", writer),
+            ("broken", broken),
+            ("last", reader),
+        ],
+    )
+    event_dispatch(created.id)
+    first = [seen[0], seen[1]]
+    assert first[0] is first[1] and first[0].status == Status.RECEIVED  # shared
+    # The note written by the first event's writer: the next read loads the row again, and is
+    # shared on until the failing handler of the note's event, after which it is loaded again.
+    assert seen[2] is not first[0] and seen[2].status == Status.IN_QUEUE
+    assert seen[3] is seen[2] and seen[4] is seen[2]
+    assert seen[5] is not seen[2] and seen[5].status == Status.IN_PROGRESS
+    assert len(seen) == 6

@@ -135,3 +135,29 @@ def test_a_status_change_still_in_a_batch_counts_for_the_pauses(city, staff):
         # Asked as of later: a wait not seen to end would run until then.
         pauses = request_pauses(request=held, now=t0 + timedelta(hours=3))
     assert pauses == [(t0, t0 + timedelta(hours=2))]
+
+
+def test_a_row_locked_with_its_waits_skips_the_pauses_read_only_if_it_never_waited(city, staff):
+    """The breach step locks with ``waits=True``: a request that never waited on the resident
+    needs no read of its pauses; one that did, or that starts waiting in the same transaction,
+    still gets every pause."""
+    t0 = datetime(2026, 3, 2, 17, 0, tzinfo=UTC)
+    with time_machine.travel(t0, tick=False):
+        never, waited, starts = routed(city), routed(city), routed(city)
+        request_hold(request=waited, actor=staff.agent, message="Which side of the street?")
+    later = t0 + timedelta(hours=3)
+    with time_machine.travel(t0 + timedelta(hours=1), tick=False):
+        request_status_change(request=waited, to_status=Status.IN_PROGRESS, actor=staff.agent)
+    with transaction.atomic():
+        held = request_lock_held(request_id=never.pk, waits=True)
+        with CaptureQueriesContext(connection) as queries:
+            assert request_pauses(request=held, now=later) == []
+        assert len(queries) == 0
+        held = request_lock_held(request_id=waited.pk, waits=True)
+        assert not held.never_waited
+        assert request_pauses(request=held, now=later) == [(t0, t0 + timedelta(hours=1))]
+    with time_machine.travel(t0 + timedelta(hours=2), tick=False), transaction.atomic():
+        held = request_lock_held(request_id=starts.pk, waits=True)
+        assert held.never_waited
+        request_hold(request=held, actor=staff.agent, message="Which side of the street?")
+        assert request_pauses(request=held, now=later) == [(t0 + timedelta(hours=2), later)]

@@ -29,6 +29,7 @@ from requests_app.services import (
     Reporter,
     contact_confirm,
     contact_confirm_code,
+    contacts_confirmed,
     intake_attempts_purge,
     intake_report_admit,
     request_comment,
@@ -353,6 +354,24 @@ def test_contacts_taken_by_operators_hear_everything(city, staff):
     request_comment(request=sr, actor=staff.agent, message="Crew booked for Monday.", public=True)
     _deliver(sr)
     assert [m.template for m in _to("victim@example.com")] == ["received", "comment"]
+
+
+def test_a_report_is_confirmed_only_when_each_contact_it_names_is(city):
+    """Both of a reporter's contacts are checked in one query; one confirmed is not enough."""
+    both = Reporter(
+        name="Vic",
+        email="Victim@Example.com",
+        phone="+14155550199",
+        contact_method="email",
+        anonymous=False,
+    )
+    contact_confirm(channel="email", address="victim@example.com")
+    assert not submit(city, reporter=both).contact_confirmed
+    contact_confirm(channel="sms", address="+14155550199")
+    assert submit(city, reporter=both).contact_confirmed
+    pairs = [("email", "VICTIM@example.com"), ("sms", "+14155550100"), ("email", "")]
+    assert contacts_confirmed(pairs=pairs) == {("email", "VICTIM@example.com")}
+    assert contacts_confirmed(pairs=[]) == set()
 
 
 def test_an_anonymous_report_has_nothing_to_confirm(city):
