@@ -434,12 +434,12 @@ def confirmation(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _tracker_context(service_request, ref) -> dict:
-    events = selectors.public_events(request=service_request)
+    events, photos = selectors.public_events_and_photos(request=service_request)
     return {
         "sr": service_request,
         "timeline": selectors.timeline_public(events=events, ref=ref),
         "pipeline": selectors.request_pipeline(request=service_request, events=events, ref=ref),
-        "photos": selectors.public_photos(request=service_request),
+        "photos": photos,
         "map_config": map_config(),
     }
 
