@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -11,6 +12,9 @@ from django.contrib.gis.geos import Point
 from django.contrib.postgres.search import TrigramWordSimilarity
 from django.db import connection
 from django.db.models import Q, QuerySet
+from django.template.defaultfilters import date as date_filter
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civic311.bounds import ID_MAX, PAGE_MAX, year_in_range
@@ -37,6 +41,8 @@ from requests_app.reference import (
     reference,
     requests_attach,
 )
+from requests_app.templatetags.times import isotime
+from requests_app.templatetags.user_text import bdi
 
 PUBLIC_PAGE_SIZE = 20
 
@@ -510,6 +516,56 @@ def request_public_list(
     rows = rows[:PUBLIC_PAGE_SIZE]
     requests_attach(rows=rows, ref=ref or reference())
     return rows, has_next
+
+
+_PLAIN_NUMBER = re.compile(r"[A-Za-z0-9-]+")
+
+
+def public_list_cards(*, rows: list[ServiceRequest]) -> tuple[list[dict], list[dict]]:
+    """The public list's rows as display strings, and the map's points, built in plain Python:
+    the per-row template then only prints them. Each row's category name, status label, URL,
+    address and dates were a dozen template lookups and filters (a reverse() twice per row, a
+    lazy status label, Django's date-format parser); the same text, in the active language and
+    time zone."""
+    cards = []
+    points = []
+    # One reverse() for the page: a tracking number is letters, digits and dashes, which the
+    # URL carries as they are (anything else goes through reverse() itself).
+    head = reverse("requests_app:tracker", args=["0"])[: -len("0/")]
+    days: dict[object, str] = {}  # most rows of a page share their day
+    for r in rows:
+        category = r.category
+        name = category.tr("name") if category else ""
+        tn = r.tracking_number
+        url = f"{head}{tn}/" if _PLAIN_NUMBER.fullmatch(tn) else r.get_absolute_url()
+        created = timezone.localtime(r.created_at)
+        day = created.date()
+        if day not in days:
+            days[day] = date_filter(created, "j M Y")
+        cards.append(
+            {
+                "url": url,
+                "icon": category.icon if category else "",
+                "name": name,
+                "tracking_number": r.tracking_number,
+                "status": r.status,
+                "status_label": r.get_status_display(),
+                "address": bdi(r.address),
+                "neighbourhood": r.neighbourhood.name if r.neighbourhood else "",
+                "iso": isotime(created),
+                "date": days[day],
+            }
+        )
+        points.append(
+            {
+                "lat": r.location.y,
+                "lng": r.location.x,
+                "tn": r.tracking_number,
+                "label": name,
+                "url": url,
+            }
+        )
+    return cards, points
 
 
 def department_list() -> QuerySet[Department]:

@@ -339,3 +339,39 @@ def test_the_trackers_one_statement_matches_the_orm(city):
     assert [p.uuid for p in photos] == [shown.uuid]
     assert photos[0].source == shown.source
     assert not {e.pk for e in events} & set(other.events.values_list("pk", flat=True))
+
+
+def test_the_list_cards_say_what_the_old_row_template_said(city):
+    """public_list_cards builds in Python what the list's row template used to look up: the
+    same text in English and Spanish, the same escaping, the same URLs."""
+    from django.template import Context, Template
+    from django.utils import timezone, translation
+
+    from requests_app.selectors import PublicFilters, public_list_cards, request_public_list
+
+    submit(city, address='1 <b>"Market"</b> St')
+    older = submit(city)
+    ServiceRequest.objects.filter(pk=older.pk).update(
+        status=Status.CLOSED_DUPLICATE, created_at=timezone.now() - timezone.timedelta(days=40)
+    )
+    old = Template(
+        "{% load times user_text %}{{ r.get_absolute_url }}|{{ r.category.icon }}|"
+        "{{ r.category.tr_name }}|{{ r.tracking_number }}|{{ r.status }}|"
+        "{{ r.get_status_display }}|{% if r.address %}{{ r.address|bdi }}{% endif %}|"
+        "{% if r.neighbourhood %}{{ r.neighbourhood.name }}{% endif %}|"
+        '{{ r.created_at|isotime }}|{{ r.created_at|date:"j M Y" }}'
+    )
+    new = Template(
+        "{{ r.url }}|{{ r.icon }}|{{ r.name }}|{{ r.tracking_number }}|{{ r.status }}|"
+        "{{ r.status_label }}|{% if r.address %}{{ r.address }}{% endif %}|"
+        "{% if r.neighbourhood %}{{ r.neighbourhood }}{% endif %}|{{ r.iso }}|{{ r.date }}"
+    )
+    rows, _ = request_public_list(filters=PublicFilters())
+    assert len(rows) >= 2
+    for lang in ("en", "es"):
+        with translation.override(lang), timezone.override("America/Los_Angeles"):
+            cards, points = public_list_cards(rows=rows)
+            for row, card, point in zip(rows, cards, points, strict=True):
+                assert new.render(Context({"r": card})) == old.render(Context({"r": row}))
+                assert point["url"] == row.get_absolute_url()
+                assert (point["lat"], point["lng"]) == (row.location.y, row.location.x)
