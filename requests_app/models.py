@@ -17,6 +17,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
+from requests_app.labels import choice_label
+
 
 class Translated(models.Model):
     """Rows with admin-entered text in English (`field`) and Spanish (`field_es`)."""
@@ -564,6 +566,10 @@ class ServiceRequest(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("requests_app:tracker", args=[self.tracking_number])
+
+    def get_status_display(self) -> str:
+        # Django's own hashes all eleven lazy labels per call: a tenth of the list page's time.
+        return choice_label(choices=Status, value=self.status)
 
     @property
     def is_open(self) -> bool:

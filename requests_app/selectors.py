@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from django.contrib.gis.db.models.functions import Distance
 from django.contrib.gis.geos import Point
 from django.contrib.postgres.search import TrigramWordSimilarity
+from django.db import connection
 from django.db.models import Q, QuerySet
+from django.template.defaultfilters import date as date_filter
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from civic311.bounds import ID_MAX, PAGE_MAX, year_in_range
@@ -35,6 +41,8 @@ from requests_app.reference import (
     reference,
     requests_attach,
 )
+from requests_app.templatetags.times import isotime
+from requests_app.templatetags.user_text import bdi
 
 PUBLIC_PAGE_SIZE = 20
 
@@ -264,12 +272,67 @@ def request_get_by_token(*, token: str, ref: Reference | None = None) -> Service
     return sr
 
 
-def public_events(*, request: ServiceRequest) -> list[RequestEvent]:
-    return list(request.events.filter(public=True).order_by("created_at", "id"))
+# Values in from_db go in the models' field order (Model.from_db fills the rest as deferred).
+# One statement for the tracker's public events and photos: a round trip and two ORM query
+# compilations less per page (together ~0.9 ms of the tracker's ~5.7 ms of CPU at 1M). The
+# columns are the ones the timeline, the pipeline and the photo list read; the order is the
+# models' own (created_at, id).
+_TRACKER_ROWS_SQL = """
+SELECT 'e', id, type, actor_label, created_at, to_value, message, data::text, NULL::uuid, ''
+  FROM requests_app_requestevent WHERE request_id = %(id)s AND public
+UNION ALL
+SELECT 'p', id, '', '', created_at, '', '', NULL, uuid, source
+  FROM requests_app_photo WHERE request_id = %(id)s AND public
+ORDER BY 1, 5, 2
+"""
 
 
-def public_photos(*, request: ServiceRequest) -> list[Photo]:
-    return list(request.photos.filter(public=True).only("uuid", "source", "created_at"))
+def public_events_and_photos(*, request: ServiceRequest) -> tuple[list[RequestEvent], list[Photo]]:
+    """The request's public events and public photos (as public_events and public_photos give
+    them, with only the fields the tracker shows), in one query."""
+    events: list[RequestEvent] = []
+    photos: list[Photo] = []
+    with connection.cursor() as cursor:
+        cursor.execute(_TRACKER_ROWS_SQL, {"id": request.pk})
+        rows = cursor.fetchall()
+    for kind, pk, type_, actor_label, created_at, to_value, message, data, uuid_, source in rows:
+        if kind == "e":
+            events.append(
+                RequestEvent.from_db(
+                    "default",
+                    _EVENT_FIELDS,
+                    (
+                        pk,
+                        request.pk,
+                        type_,
+                        actor_label,
+                        created_at,
+                        True,
+                        to_value,
+                        message,
+                        json.loads(data) if data is not None else {},
+                    ),
+                )
+            )
+        else:
+            photos.append(
+                Photo.from_db("default", _PHOTO_FIELDS, (pk, uuid_, source, True, created_at))
+            )
+    return events, photos
+
+
+_EVENT_FIELDS = (
+    "id",
+    "request_id",
+    "type",
+    "actor_label",
+    "created_at",
+    "public",
+    "to_value",
+    "message",
+    "data",
+)
+_PHOTO_FIELDS = ("id", "uuid", "source", "public", "created_at")
 
 
 @dataclass
@@ -453,6 +516,56 @@ def request_public_list(
     rows = rows[:PUBLIC_PAGE_SIZE]
     requests_attach(rows=rows, ref=ref or reference())
     return rows, has_next
+
+
+_PLAIN_NUMBER = re.compile(r"[A-Za-z0-9-]+")
+
+
+def public_list_cards(*, rows: list[ServiceRequest]) -> tuple[list[dict], list[dict]]:
+    """The public list's rows as display strings, and the map's points, built in plain Python:
+    the per-row template then only prints them. Each row's category name, status label, URL,
+    address and dates were a dozen template lookups and filters (a reverse() twice per row, a
+    lazy status label, Django's date-format parser); the same text, in the active language and
+    time zone."""
+    cards = []
+    points = []
+    # One reverse() for the page: a tracking number is letters, digits and dashes, which the
+    # URL carries as they are (anything else goes through reverse() itself).
+    head = reverse("requests_app:tracker", args=["0"])[: -len("0/")]
+    days: dict[object, str] = {}  # most rows of a page share their day
+    for r in rows:
+        category = r.category
+        name = category.tr("name") if category else ""
+        tn = r.tracking_number
+        url = f"{head}{tn}/" if _PLAIN_NUMBER.fullmatch(tn) else r.get_absolute_url()
+        created = timezone.localtime(r.created_at)
+        day = created.date()
+        if day not in days:
+            days[day] = date_filter(created, "j M Y")
+        cards.append(
+            {
+                "url": url,
+                "icon": category.icon if category else "",
+                "name": name,
+                "tracking_number": r.tracking_number,
+                "status": r.status,
+                "status_label": r.get_status_display(),
+                "address": bdi(r.address),
+                "neighbourhood": r.neighbourhood.name if r.neighbourhood else "",
+                "iso": isotime(created),
+                "date": days[day],
+            }
+        )
+        points.append(
+            {
+                "lat": r.location.y,
+                "lng": r.location.x,
+                "tn": r.tracking_number,
+                "label": name,
+                "url": url,
+            }
+        )
+    return cards, points
 
 
 def department_list() -> QuerySet[Department]:

@@ -434,12 +434,12 @@ def confirmation(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _tracker_context(service_request, ref) -> dict:
-    events = selectors.public_events(request=service_request)
+    events, photos = selectors.public_events_and_photos(request=service_request)
     return {
         "sr": service_request,
         "timeline": selectors.timeline_public(events=events, ref=ref),
         "pipeline": selectors.request_pipeline(request=service_request, events=events, ref=ref),
-        "photos": selectors.public_photos(request=service_request),
+        "photos": photos,
         "map_config": map_config(),
     }
 
@@ -560,16 +560,7 @@ def browse(request: HtmxHttpRequest) -> HttpResponse:
     )
     ref = reference()
     rows, has_next = selectors.request_public_list(filters=filters, ref=ref)
-    points = [
-        {
-            "lat": r.location.y,
-            "lng": r.location.x,
-            "tn": r.tracking_number,
-            "label": r.category.tr("name"),
-            "url": r.get_absolute_url(),
-        }
-        for r in rows
-    ]
+    cards, points = selectors.public_list_cards(rows=rows)
     # Pager links carry the first or last row's cursor (keyset paging) and the page number
     # they show; page 1 needs neither.
     newer_url = older_url = ""
@@ -582,7 +573,7 @@ def browse(request: HtmxHttpRequest) -> HttpResponse:
         cursor = selectors.ListCursor(rows[-1].created_at, rows[-1].id)
         older_url = _browse_url(filters, page=min(filters.page + 1, PAGE_MAX), after=cursor)
     context = {
-        "rows": rows,
+        "rows": cards,
         "filters": filters,
         "has_next": has_next,
         **({} if request.htmx else _browse_filter_options(filters, ref)),
