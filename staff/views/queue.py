@@ -36,6 +36,7 @@ from staff.forms_queue import (
     QueueFilterForm,
 )
 from staff.services import BULK_STATUSES, request_bulk_apply
+from staff.views.queue_rows import queue_rows_html
 
 ROWS_TARGET = "queue-rows"
 
@@ -74,6 +75,7 @@ def _queue_context(
         pk = raw.partition(":")[0]
         if pk.isdigit():
             selected.add(int(pk))
+    may_act = _may_act(request.staff)
     context = {
         "scope": scope,
         "filters": f,
@@ -81,7 +83,8 @@ def _queue_context(
         "rows": page.rows,
         "counters": counters,
         "selected": selected,
-        "may_act": _may_act(request.staff),
+        "may_act": may_act,
+        "rows_html": queue_rows_html(page.rows, may_act=may_act, selected=selected),
         "self_qs": f.querystring(page=f.page),
         "prev_qs": f.querystring(page=f.page - 1) if f.page > 1 else "",
         "next_qs": f.querystring(page=f.page + 1) if page.has_next else "",
