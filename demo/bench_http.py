@@ -63,6 +63,13 @@ class Page:
     staff: bool = False
     expect: int = 200  # 302 for /requests/find/ (it redirects to the tracker)
     kind: str = ""  # one of KINDS; blank: "staff" for staff pages, else "resident"
+    # Poll as the staff queue's script does: each request sends, as If-None-Match, the ETag of
+    # the answer before it, so most answers are "304 Not Modified" (a 200 when the ETag changed,
+    # e.g. at the turn of the minute, which the ETag includes).
+    conditional: bool = False
+
+    def answered(self, status: int) -> bool:
+        return status == self.expect or (self.conditional and status in (200, 304))
 
     @property
     def goal(self) -> str:
@@ -298,7 +305,7 @@ def staff_cookie(base_url: str, *, username: str, password: str) -> str:
 def page_check(base_url: str, page: Page, headers: dict[str, str]) -> str:
     """'' when the page answers as it should, else why not."""
     response = fetch(base_url, page.path, headers=headers)
-    if response.status == page.expect:
+    if page.answered(response.status):
         return ""
     location = response.header("Location")
     if response.status in (301, 302, 303) and LOGIN_PATH in location:
@@ -352,6 +359,7 @@ def sequential_times(
     per request, and '' or why a response was wrong. Stops after `budget.sequential` requests or
     `budget.seconds`, but not before MIN_SAMPLES requests (up to three times the time limit)."""
     samples: list[float] = []
+    headers = dict(headers)
     start = time.monotonic()
     while len(samples) < budget.sequential:
         elapsed = time.monotonic() - start
@@ -362,16 +370,35 @@ def sequential_times(
         began = time.perf_counter()
         response = fetch(base_url, page.path, headers=headers)
         samples.append((time.perf_counter() - began) * 1000)
-        if response.status != page.expect:
+        if not page.answered(response.status):
             return samples, f"HTTP {response.status} during the 1-client run"
+        if page.conditional and response.header("ETag"):
+            headers["If-None-Match"] = response.header("ETag")
     return samples, ""
+
+
+def with_etag(base_url: str, page: Page, headers: dict[str, str]) -> dict[str, str]:
+    """`headers` plus If-None-Match with the ETag the page answers with now (for a conditional
+    page; ab repeats one fixed request, so the ETag is taken fresh just before each run)."""
+    if not page.conditional:
+        return headers
+    etag = fetch(base_url, page.path, headers=headers).header("ETag")
+    return {**headers, "If-None-Match": etag} if etag else headers
 
 
 def page_measure(base_url: str, page: Page, headers: dict[str, str], budget: Budget) -> PageResult:
     url = base_url + page.path
     result = PageResult(page)
-    ab_run(url, requests=budget.warmup, clients=2, seconds=budget.seconds, headers=headers)
-    samples, result.error = sequential_times(base_url, page, headers, budget)
+    ab_run(
+        url,
+        requests=budget.warmup,
+        clients=2,
+        seconds=budget.seconds,
+        headers=with_etag(base_url, page, headers),
+    )
+    samples, result.error = sequential_times(
+        base_url, page, with_etag(base_url, page, headers), budget
+    )
     if result.error:
         return result
     result.samples = len(samples)
@@ -381,13 +408,13 @@ def page_measure(base_url: str, page: Page, headers: dict[str, str], budget: Bud
         requests=budget.concurrent,
         clients=budget.clients,
         seconds=budget.seconds,
-        headers=headers,
+        headers=with_etag(base_url, page, headers),
     )
     result.rps = ab_value(report, "Requests per second")
     result.concurrent = int(ab_value(report, "Complete requests"))
     non_2xx = int(ab_value(report, "Non-2xx responses"))
     failed = int(ab_value(report, "Exceptions") + ab_value(report, "Write errors"))
-    if page.expect == 200 and non_2xx:
+    if page.expect == 200 and non_2xx and not page.conditional:
         result.error = f"{non_2xx} of {result.concurrent} answers were not 2xx under load"
     elif failed:
         result.error = f"{failed} connection errors under load"
@@ -400,6 +427,7 @@ def page_measure(base_url: str, page: Page, headers: dict[str, str], budget: Bud
 def pages_default(*, tracking_number: str, staff_tracking_number: str) -> list[Page]:
     """The pages of issue 11's table (the map's points come inside the browse results)."""
     htmx = {"HX-Request": "true"}
+    refresh = {"HX-Request": "true", "HX-Target": "queue-rows"}
     return [
         Page("health (baseline)", "/health/", kind="baseline"),
         Page("home", "/"),
@@ -411,11 +439,13 @@ def pages_default(*, tracking_number: str, staff_tracking_number: str) -> list[P
         Page("browse results + map points, HTMX", "/requests/?status=open", htmx),
         Page("staff queue + counters", "/staff/", staff=True),
         Page(
-            "queue refresh fragment, HTMX",
+            "queue refresh, ETag (mostly 304)",
             "/staff/",
-            {"HX-Request": "true", "HX-Target": "queue-rows"},
+            refresh,
             staff=True,
+            conditional=True,
         ),
+        Page("queue refresh, full (no ETag)", "/staff/", refresh, staff=True),
         Page("staff request page", f"/staff/requests/{staff_tracking_number}/", staff=True),
         Page("operator intake", "/staff/intake/", staff=True),
     ]
@@ -428,7 +458,13 @@ def page_sql(
     bench's staff user for staff pages."""
     user = get_user_model().objects.filter(username=STAFF_USERNAME).first() if page.staff else None
     try:
-        queries = page_queries(path=page.path, headers=page.headers, user=user, expect=page.expect)
+        queries = page_queries(
+            path=page.path,
+            headers=page.headers,
+            user=user,
+            expect=304 if page.conditional else page.expect,
+            conditional=page.conditional,
+        )
     except Exception as exc:  # any failure is shown in the table, never stops the bench
         return None, None, f"capture failed: {exc}"[:200]
     timing = queries_replay(queries, runs=runs, seconds=seconds)

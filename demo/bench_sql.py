@@ -66,16 +66,22 @@ def page_queries(
     user=None,
     expect: int = 200,
     data: dict | None = None,
+    conditional: bool = False,
 ) -> list[str]:
     """The SQL one GET of `path` (or one POST of `data`) runs, as text. Raises ValueError when
-    the page answers another status than `expect` (timing a redirect is not timing the page)."""
+    the page answers another status than `expect` (timing a redirect is not timing the page).
+    `conditional`: the measured GET sends the ETag of the warming GET as If-None-Match."""
     client = Client(HTTP_HOST="127.0.0.1", **_meta(headers or {}))
     if user is not None:
         client.force_login(user)
+    etag: dict[str, str] = {}
 
     def once():
         if data is None:
-            return client.get(path, secure=True)
+            response = client.get(path, secure=True, **etag)
+            if conditional and response.get("ETag"):
+                etag["HTTP_IF_NONE_MATCH"] = response["ETag"]
+            return response
         return client.post(path, data, secure=True)
 
     # The request log would print every captured request; the bench prints its own table.

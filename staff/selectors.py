@@ -356,7 +356,9 @@ def queue_page(*, scope: QueueScope, staff: StaffProfile, now: datetime) -> Queu
         "category", "neighbourhood", "assignee", "team"
     )
     start = (min(max(f.page, 1), PAGE_MAX) - 1) * PAGE_SIZE
-    rows = list(_ordered(qs.only(*ROW_FIELDS), f.sort)[start : start + PAGE_SIZE + 1])
+    # The point is parsed into a GEOS object per row: only the map view shows it.
+    fields = ROW_FIELDS if f.view == "map" else [n for n in ROW_FIELDS if n != "location"]
+    rows = list(_ordered(qs.only(*fields), f.sort)[start : start + PAGE_SIZE + 1])
     has_next = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
     # Words and links every row repeats, looked up once per page rather than once per row.

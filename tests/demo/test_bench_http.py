@@ -29,6 +29,14 @@ PAGES = [
     Page("health (baseline)", "/health/"),
     Page("home", "/"),
     Page("staff queue + counters", "/staff/", staff=True),
+    # As the queue's script polls: If-None-Match with the last ETag, so mostly 304s.
+    Page(
+        "queue refresh, ETag (mostly 304)",
+        "/staff/",
+        {"HX-Request": "true", "HX-Target": "queue-rows"},
+        staff=True,
+        conditional=True,
+    ),
 ]
 
 
@@ -58,7 +66,7 @@ def test_pages_are_measured_over_http_the_table_is_written_and_gunicorn_is_stopp
         doc_path=doc,
     )
 
-    assert [r.error for r in results] == ["", "", ""], out.getvalue()
+    assert [r.error for r in results] == ["", "", "", ""], out.getvalue()
     for r in results:
         assert 0 < r.p50 <= r.p95 <= r.p99
         assert r.rps > 0 and r.share > 0
@@ -79,6 +87,8 @@ def test_pages_are_measured_over_http_the_table_is_written_and_gunicorn_is_stopp
     # Each page's own SQL was captured and replayed: the staff queue runs queries, /health/ none.
     assert results[2].sql_queries > 0 and results[2].sql_p50 > 0, results[2].sql_error
     assert results[0].sql_queries == 0
+    # The conditional refresh's SQL is the 304's: fewer queries than the full page.
+    assert 0 < results[3].sql_queries < results[2].sql_queries, results[3].sql_error
     assert "staff queue + counters" in out.getvalue()
     assert _gone(bench.http_server.pgid), "gunicorn (or a worker) was left running"
 
