@@ -11,9 +11,9 @@ and the confirmation page showed its tracking number).
   token and hidden fields, POST, follow to the confirmation), track a request, open the home
   page or the public list.
 - Staff (1 of 4): load their queue, refresh its rows in place (the HTMX request the page makes
-  every 20 s), open a request and act on it through the page's own forms: acknowledge, assign
-  (to a person offered by the form), put on hold / resume, or change priority, whichever the
-  page offers, with the version it shows.
+  every 20 s, with the ETag of the rows it shows: mostly 304s), open a request and act on it
+  through the page's own forms: acknowledge, assign (to a person offered by the form), put on
+  hold / resume, or change priority, whichever the page offers, with the version it shows.
 
 A failure is any exception or any answer other than what a browser would get: 5xx above all,
 but also a 4xx or a missing confirmation. A 409 on a staff action (two users changed the same
@@ -147,7 +147,14 @@ class Staff(FastHttpUser):
 
     @task(4)
     def refresh(self) -> None:
-        self._get("/staff/", "queue refresh", {"HX-Request": "true", "HX-Target": "queue-rows"})
+        # As the page's own script polls: with the ETag of the rows it shows, so an unchanged
+        # queue answers 304 (static/js/staff_queue.js).
+        headers = {"HX-Request": "true", "HX-Target": "queue-rows"}
+        if getattr(self, "etag", ""):
+            headers["If-None-Match"] = self.etag
+        response = self._get("/staff/", "queue refresh", headers)
+        if response.status_code == 200:
+            self.etag = response.headers.get("ETag", "")
 
     @task(2)
     def act(self) -> None:
