@@ -42,6 +42,7 @@ from django.utils import timezone
 
 from demo import bench_http
 from demo.bench_run import HttpBench, LoadOptions
+from demo.bench_submit import bench_intake_limits
 from demo.seed import demo_seed
 from notifications.models import MessagingSettings, StaffPreference
 from requests_app.configcache import config_snapshot
@@ -140,13 +141,16 @@ class Bench:
         cases = [] if only_escalations else self._cases()
         self.stdout.write(f"\n{total:,} requests; {runs} runs each\n")
         self.stdout.write(f"{'operation':<32} {'median ms':>10} {'p95 ms':>10}")
-        for name, fn in cases:
-            try:
-                samples = timed(fn, runs)
-            except Exception as exc:
-                self.stdout.write(f"{name:<32} failed: {exc}")
-                continue
-            self._report(name, samples)
+        # The database keeps the reports earlier runs filed from this machine's address: with
+        # the admin's intake limits the report POST case would be refused (429) after a few runs.
+        with bench_intake_limits():
+            for name, fn in cases:
+                try:
+                    samples = timed(fn, runs)
+                except Exception as exc:
+                    self.stdout.write(f"{name:<32} failed: {exc}")
+                    continue
+                self._report(name, samples)
         if not only_escalations:
             try:
                 self._follow_up(runs=runs)
