@@ -264,16 +264,14 @@ def _template(request: HtmxHttpRequest) -> tuple[str, str]:
     return "staff/queue.html#results", "results"
 
 
-def _poll_etag(
-    request: HttpRequest, scope: selectors.QueueScope, counters: selectors.QueueCounters, now
-) -> str:
+def _poll_etag(request: HttpRequest, stamp: str, now) -> str:
     """What the 20-second refresh shows depends on: the scope's requests (the tally's stamp
     changes with every committed write to them), the minute (ages, "overdue", "due today"),
     who asks (which rows they may tick), the language and the URL (filters, page, ticked rows).
     Names edited in the admin (a category, a team) show within the minute."""
     staff = request.staff
     parts = (
-        counters.stamp,
+        stamp,
         now.strftime("%Y%m%d%H%M"),
         str(request.user.pk),
         staff.role,
@@ -310,13 +308,16 @@ def queue(request: HtmxHttpRequest) -> HttpResponse:
 def _poll(request: HtmxHttpRequest, filters: selectors.QueueFilters, template: str) -> HttpResponse:
     """The refresh of the rows: "304 Not Modified" when nothing it shows has changed (the
     staff queue script sends back the ETag it last got), which costs the session, the scope
-    and one sum over the tally instead of the rows, the counters and the rendering."""
+    and one sum over the tally instead of the rows, the counters and the rendering. The stamp
+    is read before anything else, so a 304 never answers for a queue changed since."""
     scope = _scope(request, filters)
     now = timezone.now()
-    counters = selectors.queue_counters(scope=scope, user=request.user, now=now)
-    etag = _poll_etag(request, scope, counters, now)
+    etag = _poll_etag(request, selectors.queue_stamp(scope=scope, now=now), now)
     response = get_conditional_response(request, etag=etag)
     if response is None:
+        counters = selectors.queue_counters(scope=scope, user=request.user, now=now)
+        # The counters' own stamp (read with them): never newer than the rows shown.
+        etag = _poll_etag(request, counters.stamp, now)
         context = _queue_context(
             request, filters, part="rows", scope=scope, counters=counters, now=now
         )
