@@ -34,6 +34,7 @@ from requests_app.models import (
     Supporter,
     Team,
 )
+from requests_app.tracking_numbers import tracking_number_normalise
 
 
 def _valid_keys(field, values: list) -> list:
@@ -275,6 +276,13 @@ class ServiceRequestAdmin(GISModelAdmin):
     list_select_related = ["category", "department"]
     show_full_result_count = False
     inlines = [EventInline]
+
+    def get_search_results(self, request, queryset, search_term):
+        # "26124827" or "2612 4827" is that one request, as in the staff queue's search.
+        number = tracking_number_normalise(text=search_term)
+        if number is not None:
+            return queryset.filter(tracking_number=number), False
+        return super().get_search_results(request, queryset, search_term)
 
     def get_readonly_fields(self, request, obj=None) -> list[str]:
         return [f.name for f in self.model._meta.fields]

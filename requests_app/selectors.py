@@ -43,6 +43,7 @@ from requests_app.reference import (
 )
 from requests_app.templatetags.times import isotime
 from requests_app.templatetags.user_text import bdi
+from requests_app.tracking_numbers import tracking_number_normalise
 
 PUBLIC_PAGE_SIZE = 20
 
@@ -232,11 +233,13 @@ def request_get_public(
     *, tracking_number: str, ref: Reference | None = None
 ) -> ServiceRequest | None:
     """One request's public fields, with its category, department, neighbourhood, closure
-    reason, the request it duplicates (number only) and its asset (type and id only)."""
+    reason, the request it duplicates (number only) and its asset (type and id only).
+    ``tracking_number`` may be as typed ("26124827", "2612 4827")."""
+    number = tracking_number_normalise(text=tracking_number)
+    if number is None:
+        return None
     try:
-        sr = ServiceRequest.objects.only(*PUBLIC_FIELDS).get(
-            tracking_number=tracking_number.strip()
-        )
+        sr = ServiceRequest.objects.only(*PUBLIC_FIELDS).get(tracking_number=number)
     except ServiceRequest.DoesNotExist:
         return None
     requests_attach(rows=[sr], ref=ref or reference())
@@ -252,9 +255,13 @@ def request_get_public(
 
 
 def request_public_url(*, tracking_number: str) -> str | None:
-    """The tracker's address for a tracking number, or None when there is no such request."""
+    """The tracker's address for a tracking number as typed (any separator or none), or None
+    when there is no such request."""
+    number = tracking_number_normalise(text=tracking_number)
+    if number is None:
+        return None
     found = (
-        ServiceRequest.objects.filter(tracking_number=tracking_number.strip())
+        ServiceRequest.objects.filter(tracking_number=number)
         .order_by()
         .values_list("tracking_number", flat=True)[:1]
     )

@@ -70,6 +70,8 @@ def _staged_by_this_browser(request: HttpRequest, photo: Photo) -> bool:
 DEVICE_COOKIE = "c311_device"
 DEVICE_SALT = "requests_app.device"
 DEVICE_MAX_AGE = 2 * 365 * 24 * 60 * 60
+# The Find box repeats at most this much of what was typed in its "not found" message.
+FIND_ECHO_MAX = 40
 
 
 def _uuid_or_new(value: str | None) -> uuid.UUID:
@@ -449,26 +451,33 @@ def tracker(request: HttpRequest, tracking_number: str) -> HttpResponse:
     ref = reference()
     service_request = selectors.request_get_public(tracking_number=tracking_number, ref=ref)
     if service_request is None:
-        return render(
-            request,
-            "requests_app/find.html",
-            {"query": tracking_number, "not_found": True},
-            status=404,
-        )
+        return _not_found(request, tracking_number)
+    if service_request.tracking_number != tracking_number:
+        # Typed into the address bar as "26124827" or "2612 4827": one address per request.
+        return redirect(service_request.get_absolute_url())
     return render(request, "requests_app/tracker.html", _tracker_context(service_request, ref))
 
 
 @require_GET
 def find(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip().replace(" ", "")
+    """The Find box: a tracking number with any separator or none (the selector normalises it)
+    goes to its tracker; anything else is the friendly not-found page, never an error."""
+    query = request.GET.get("q", "").strip()
     if not query:
         return render(request, "requests_app/find.html", {"query": ""})
     url = selectors.request_public_url(tracking_number=query)
     if url is None:
-        return render(
-            request, "requests_app/find.html", {"query": query, "not_found": True}, status=404
-        )
+        return _not_found(request, query)
     return redirect(url)
+
+
+def _not_found(request: HttpRequest, typed: str) -> HttpResponse:
+    # What was typed is repeated back (escaped, cut short) so the resident can see their slip.
+    query = " ".join(typed.split())
+    query = query if len(query) <= FIND_ECHO_MAX else query[: FIND_ECHO_MAX - 1] + "…"
+    return render(
+        request, "requests_app/find.html", {"query": query, "not_found": True}, status=404
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -37,6 +37,7 @@ from requests_app.models import (
 )
 from requests_app.selectors import address_resolve
 from requests_app.services import staff_user_list
+from requests_app.tracking_numbers import tracking_number_normalise
 
 NEARBY_DETAIL_M = 200
 NEARBY_INTAKE_M = 150
@@ -51,11 +52,11 @@ DETAIL_JOINS = ("category", "department", "assignee", "team", "closure_reason")
 
 
 def request_get_for_staff(*, tracking_number: str) -> ServiceRequest | None:
-    sr = (
-        ServiceRequest.objects.select_related(*DETAIL_JOINS)
-        .filter(tracking_number=tracking_number.strip())
-        .first()
-    )
+    """The request, from its number as typed (any separator or none)."""
+    number = tracking_number_normalise(text=tracking_number)
+    if number is None:
+        return None
+    sr = ServiceRequest.objects.select_related(*DETAIL_JOINS).filter(tracking_number=number).first()
     if sr is not None:
         _areas_attach(sr)
     return sr
@@ -342,10 +343,11 @@ def point_for(*, latitude: str | None, longitude: str | None, address: str = "")
 
 
 def request_get_open(*, tracking_number: str) -> ServiceRequest | None:
+    number = tracking_number_normalise(text=tracking_number)
+    if number is None:
+        return None
     return (
-        ServiceRequest.objects.filter(
-            tracking_number=tracking_number.strip(), status__in=OPEN_STATUSES
-        )
+        ServiceRequest.objects.filter(tracking_number=number, status__in=OPEN_STATUSES)
         .select_related("category")
         .first()
     )

@@ -14,6 +14,7 @@ from phonenumber_field.formfields import PhoneNumberField
 
 from requests_app.forms import QUESTION_PREFIX, RadioSelect, ReportForm
 from requests_app.models import Category, Channel, ContactMethod, Priority, ServiceRequest
+from requests_app.tracking_numbers import TYPED_MAX
 from staff import detail_selectors as selectors
 
 # --- Request actions ---------------------------------------------------------------------------
@@ -262,7 +263,7 @@ class DuplicateForm(ActionForm):
     success = _("Closed as a duplicate.")
 
     original = forms.CharField(
-        max_length=16,
+        max_length=TYPED_MAX,
         label=_("Duplicate of request number"),
         error_messages={"required": _("Enter the number of the original request.")},
     )

@@ -37,6 +37,7 @@ from requests_app.models import (
     Status,
     Team,
 )
+from requests_app.tracking_numbers import tracking_number_normalise
 from staff.queue_tally import tally_totals
 
 PAGE_SIZE = 50
@@ -248,12 +249,12 @@ def _scope_requests(*, scope: QueueScope, user) -> QuerySet[ServiceRequest]:
 
 
 def _search(qs: QuerySet[ServiceRequest], text: str) -> QuerySet[ServiceRequest]:
-    """A tracking number finds exactly that request (unique index); other text matches the
-    address or description (ILIKE, over the scope's rows only)."""
+    """A tracking number, typed with any separator or none, finds exactly that request (unique
+    index); other text matches the address or description (ILIKE, over the scope's rows only)."""
     text = text.strip()
-    compact = text.replace(" ", "")
-    if len(compact) >= 6 and compact[:4].isdigit() and compact[4:5] == "-":
-        return qs.filter(tracking_number=compact)
+    number = tracking_number_normalise(text=text)
+    if number is not None:
+        return qs.filter(tracking_number=number)
     q = Q()
     for word in text.split()[:6]:
         q &= Q(address__icontains=word) | Q(description__icontains=word)

@@ -47,6 +47,7 @@ from requests_app.selectors import ASSET_PICK_MAX_M, boundary_loaded
 from requests_app.services.due import request_due_times
 from requests_app.services.events import Actor, event_record
 from requests_app.text import location_clean
+from requests_app.tracking_numbers import tracking_number_format
 
 logger = logging.getLogger(__name__)
 
@@ -83,7 +84,7 @@ PHOTO_NOT_STORED = gettext_noop(
 def tracking_number_candidate(*, at: datetime, digits: int) -> str:
     local = at.astimezone(ZoneInfo(settings.CITY_TIME_ZONE))
     number = secrets.randbelow(9 * 10 ** (digits - 1)) + 10 ** (digits - 1)
-    return f"{local:%y%m}-{number}"
+    return tracking_number_format(digits=f"{local:%y%m}{number}")
 
 
 # --- Photos --------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
@@ -37,6 +37,9 @@ def detail(request: HtmxHttpRequest, tracking_number: str) -> HttpResponse:
     sr = selectors.request_get_for_staff(tracking_number=tracking_number)
     if sr is None:
         raise Http404
+    if sr.tracking_number != tracking_number:
+        # A number typed into the address bar without its hyphen: one address per request.
+        return redirect(reverse("staff:detail", args=[sr.tracking_number]))
     return _render(request, sr)
 
 

@@ -42,6 +42,29 @@ def test_the_find_box_opens_a_tracker_that_hides_the_reporter(
     assert_accessible(page, "the find page with an unknown number")
 
 
+def test_on_a_phone_the_digits_alone_find_the_request(
+    phone_page, live_server, city, assert_accessible
+):
+    """Issue 12: the box opens the number pad (no hyphen on an iPhone), so the digits alone, or
+    the number with a space, must do."""
+    sr = submit(city)
+    page = phone_page
+    page.goto(live_server.url + reverse("requests_app:find"))
+    box = page.get_by_label("Tracking number")
+    expect(box).to_have_attribute("inputmode", "numeric")
+    expect(page.locator("#find-q-help")).to_contain_text("with or without the hyphen")
+    box.fill(sr.tracking_number.replace("-", ""))
+    page.get_by_role("button", name="Find").click()
+    expect(page).to_have_url(live_server.url + sr.get_absolute_url())
+    page.get_by_label("Tracking number").fill(sr.tracking_number.replace("-", " "))
+    page.get_by_label("Tracking number").press("Enter")
+    expect(page).to_have_url(live_server.url + sr.get_absolute_url())
+    page.get_by_label("Tracking number").fill("my pothole")
+    page.get_by_label("Tracking number").press("Enter")
+    expect(page.get_by_role("alert")).to_contain_text("“my pothole”")
+    assert_accessible(page, "the find page at 360 px after words instead of a number")
+
+
 def test_the_private_link_adds_a_comment_to_the_timeline(
     page, live_server, city, assert_accessible
 ):

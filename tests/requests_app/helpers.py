@@ -45,3 +45,21 @@ def with_fields(sr, **fields):
     ServiceRequest.objects.filter(pk=sr.pk).update(**fields)
     sr.refresh_from_db()
     return sr
+
+
+# How people type a tracking number (issue 12): each is ``str.format``-ed with the year-month
+# and the rest of the number, e.g. "{ym}{n}" -> "26124827" for "2612-4827".
+TYPED_TRACKING_NUMBERS = (
+    "{ym}-{n}",
+    "{ym}{n}",
+    "{ym} {n}",
+    "{ym}\u2013{n}",  # an en dash, as word processors and phones' smart punctuation write it
+    "#{ym}-{n}",
+    " {ym}.{n} ",
+)
+
+
+def typed(sr, form: str) -> str:
+    """``sr``'s tracking number written the way ``form`` (one of TYPED_TRACKING_NUMBERS) says."""
+    ym, _sep, n = sr.tracking_number.partition("-")
+    return form.format(ym=ym, n=n)

@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.urls import reverse
 
 from requests_app.models import ServiceRequest
-from tests.requests_app.helpers import submit
+from tests.requests_app.helpers import TYPED_TRACKING_NUMBERS, submit, typed
 
 pytestmark = pytest.mark.django_db
 
@@ -48,3 +48,13 @@ def test_staff_without_admin_rights_cannot_open_the_admin(client, django_user_mo
     client.force_login(user)
     response = client.get(reverse("admin:requests_app_category_changelist"))
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+@pytest.mark.parametrize("form", TYPED_TRACKING_NUMBERS)
+def test_the_request_search_finds_a_tracking_number_typed_any_way(superuser_client, city, form):
+    sr, other = submit(city), submit(city)
+    page = superuser_client.get(
+        reverse("admin:requests_app_servicerequest_changelist"), {"q": typed(sr, form)}
+    ).content.decode()
+    assert reverse("admin:requests_app_servicerequest_change", args=[sr.pk]) in page
+    assert reverse("admin:requests_app_servicerequest_change", args=[other.pk]) not in page

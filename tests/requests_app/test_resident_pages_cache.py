@@ -86,6 +86,14 @@ def test_the_tracker_is_three_queries_and_find_one(client, warm, django_assert_n
     assert found.status_code == 302 and found["Location"] == warm.get_absolute_url()
 
 
+def test_find_asks_the_database_nothing_for_text_that_is_no_tracking_number(
+    client, warm, django_assert_num_queries
+):
+    with django_assert_num_queries(0):
+        response = client.get(reverse("requests_app:find"), {"q": "pothole on Market"})
+    assert response.status_code == 404
+
+
 def test_a_duplicate_costs_one_more_query_for_the_original_number(
     client, city, warm, django_assert_num_queries
 ):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import pytest
 from django.urls import reverse
 from django.utils import translation
@@ -9,7 +11,7 @@ from django.utils import translation
 from requests_app.models import RequestEvent, ServiceRequest, Status
 from requests_app.services import event_record, request_route, request_status_change
 from tests.images import jpeg_bytes, upload
-from tests.requests_app.helpers import routed, submit
+from tests.requests_app.helpers import TYPED_TRACKING_NUMBERS, routed, submit, typed
 
 pytestmark = pytest.mark.django_db
 
@@ -92,6 +94,51 @@ def test_find_my_request_says_when_nothing_matches(client, city):
     response = client.get(reverse("requests_app:find"), {"q": "0000-0000"})
     assert response.status_code == 404
     assert "couldn" in response.content.decode()
+
+
+@pytest.mark.parametrize("form", TYPED_TRACKING_NUMBERS)
+def test_find_my_request_takes_the_number_with_any_separator_or_none(client, city, form):
+    sr = submit(city)
+    response = client.get(reverse("requests_app:find"), {"q": typed(sr, form)})
+    assert response.status_code == 302 and response["Location"] == sr.get_absolute_url()
+
+
+@pytest.mark.parametrize("form", TYPED_TRACKING_NUMBERS[1:])
+def test_a_tracker_address_typed_another_way_goes_to_the_one_tracker(client, city, form):
+    sr = submit(city)
+    response = client.get(f"/requests/{quote(typed(sr, form), safe='')}/")
+    assert response.status_code == 302 and response["Location"] == sr.get_absolute_url()
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["hello", "12 Market St", "2612-482", "2613-4827", "x" * 500, "<b>26124827</b>", "26\x0011"],
+)
+def test_find_my_request_answers_anything_else_with_the_friendly_not_found(client, city, query):
+    submit(city)
+    response = client.get(reverse("requests_app:find"), {"q": query})
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert "Check the number and try again." in page
+    assert "<b>26124827" not in page  # repeated escaped
+    if len(query) > 40:  # and cut short (the language switch keeps the whole address)
+        assert "“" + "x" * 39 + "…”" in page
+
+
+def test_the_find_box_says_the_hyphen_is_optional_as_its_number_pad_has_none(client, city):
+    page = client.get(reverse("requests_app:find")).content.decode()
+    assert 'inputmode="numeric"' in page
+    assert "Type the digits, with or without the hyphen." in page
+
+
+def test_find_my_request_speaks_spanish(client, city):
+    sr = submit(city)
+    client.cookies["django_language"] = "es"
+    found = client.get(reverse("requests_app:find"), {"q": typed(sr, "{ym} {n}")})
+    assert found.status_code == 302 and found["Location"] == sr.get_absolute_url()
+    page = client.get(reverse("requests_app:find"), {"q": "hola"}).content.decode()
+    assert "Escriba los dígitos, con o sin el guion." in page
+    assert "No encontramos ninguna solicitud con el número “hola”." in page
 
 
 def test_an_unknown_tracking_number_is_a_friendly_404(client, city):

@@ -19,7 +19,7 @@ from requests_app.models import (
 )
 from requests_app.services import request_resolve
 from tests.images import upload
-from tests.requests_app.helpers import submit
+from tests.requests_app.helpers import TYPED_TRACKING_NUMBERS, submit, typed
 
 pytestmark = pytest.mark.django_db
 
@@ -220,6 +220,25 @@ def test_mark_duplicate(client, city, staff, queued):
     assert post(client, queued, "duplicate", original=original.tracking_number).status_code == 303
     queued.refresh_from_db()
     assert queued.status == Status.CLOSED_DUPLICATE and queued.duplicate_of == original
+
+
+@pytest.mark.parametrize("form", TYPED_TRACKING_NUMBERS[1:])
+def test_mark_duplicate_takes_the_original_number_typed_any_way(client, city, staff, queued, form):
+    original = submit(city)
+    client.force_login(staff.agent)
+    response = post(client, queued, "duplicate", original=typed(original, form))
+    assert response.status_code == 303
+    queued.refresh_from_db()
+    assert queued.status == Status.CLOSED_DUPLICATE and queued.duplicate_of == original
+
+
+def test_mark_duplicate_of_words_is_a_field_error_not_a_500(client, staff, queued):
+    client.force_login(staff.agent)
+    response = post(client, queued, "duplicate", original="the one on Market St yesterday")
+    assert response.status_code == 422
+    assert "There is no request numbered" in response.content.decode()
+    queued.refresh_from_db()
+    assert queued.status == Status.IN_QUEUE
 
 
 def test_reopen(client, staff, resolved):

@@ -3,6 +3,8 @@ notes and actions only for those allowed."""
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import pytest
 from django.contrib.gis.geos import Point
 from django.db import connection
@@ -18,7 +20,7 @@ from requests_app.services import (
     request_supporter_add,
 )
 from tests.conftest import INSIDE
-from tests.requests_app.helpers import submit
+from tests.requests_app.helpers import TYPED_TRACKING_NUMBERS, submit, typed
 
 pytestmark = pytest.mark.django_db
 
@@ -52,6 +54,20 @@ def test_the_owning_department_sees_everything_the_resident_sent(client, staff, 
         "(415) 555-0134",
     ):
         assert text in html, text
+
+
+@pytest.mark.parametrize("form", TYPED_TRACKING_NUMBERS[1:])
+def test_a_request_address_typed_without_the_hyphen_goes_to_the_one_page(
+    client, staff, queued, form
+):
+    client.force_login(staff.agent)
+    response = client.get(f"/staff/requests/{quote(typed(queued, form), safe='')}/")
+    assert response.status_code == 302 and response["Location"] == url(queued)
+
+
+def test_a_request_address_that_is_no_number_is_a_404(client, staff, queued):
+    client.force_login(staff.agent)
+    assert client.get("/staff/requests/pothole/").status_code == 404
 
 
 def test_another_departments_agent_reads_the_public_data_without_contact_or_actions(

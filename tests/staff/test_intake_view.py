@@ -13,7 +13,7 @@ from django.urls import reverse
 from requests_app.models import Channel, RequestEvent, ServiceRequest, Supporter
 from requests_app.services import request_resolve, request_route
 from tests.conftest import NEAR_MARKET
-from tests.requests_app.helpers import routed, submit
+from tests.requests_app.helpers import routed, submit, typed
 
 pytestmark = pytest.mark.django_db
 
@@ -238,6 +238,15 @@ def test_attaching_the_caller_adds_a_supporter_instead_of_a_new_request(
     assert event.message == "Another resident reported this problem too."
     tracker = client.get(existing.get_absolute_url()).content.decode()
     assert "Carla" not in tracker
+
+
+def test_attaching_takes_the_number_however_it_is_written(client, city, staff, existing):
+    client.force_login(staff.operator)
+    response = client.post(URL, call(city, attach_to=typed(existing, "{ym} {n}")))
+    assert response.status_code == 303
+    assert response["Location"] == reverse("staff:detail", args=[existing.tracking_number])
+    existing.refresh_from_db()
+    assert existing.supporter_count == 1
 
 
 def test_attaching_to_a_closed_request_is_refused(client, city, staff, existing):

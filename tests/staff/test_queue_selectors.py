@@ -21,7 +21,7 @@ from staff.selectors import (
     queue_page,
     queue_scope,
 )
-from tests.requests_app.helpers import routed, submit
+from tests.requests_app.helpers import TYPED_TRACKING_NUMBERS, routed, submit, typed
 
 pytestmark = pytest.mark.django_db
 ZONE = ZoneInfo(settings.CITY_TIME_ZONE)
@@ -167,6 +167,19 @@ def test_search_finds_a_tracking_number_exactly_or_words_in_address_and_descript
     assert listed(staff.agent, q="pine") == [two.tracking_number]
     assert listed(staff.agent, q="hole school") == [one.tracking_number]
     assert listed(staff.agent, q="hole pine") == []
+
+
+@pytest.mark.parametrize("form", TYPED_TRACKING_NUMBERS)
+def test_search_finds_a_tracking_number_typed_with_any_separator_or_none(city, staff, form):
+    one = routed(city, description="Deep hole near the school", address="12 Oak St")
+    routed(city, description="Cracked asphalt", address="40 Pine St")
+    assert listed(staff.agent, q=typed(one, form)) == [one.tracking_number]
+
+
+def test_search_for_a_number_that_is_not_a_tracking_number_searches_the_words(city, staff):
+    one = routed(city, description="Lamp post 4827 is dark", address="2612 Oak St")
+    assert listed(staff.agent, q="2612 Oak") == [one.tracking_number]
+    assert listed(staff.agent, q="4827") == [one.tracking_number]
 
 
 def test_sorting_by_due_date_priority_and_age(city, staff):
