@@ -15,14 +15,14 @@ BRAND = f"{settings.CITY_NAME} 311"
 WAY_ON = ['href="/"', 'href="/report/"', 'href="/requests/find/"']
 
 NOT_FOUND = ("Page not found", "Página no encontrada")
-FORBIDDEN = ("You can&#x27;t open this page", "No puede abrir esta página")
-CSRF = ("We couldn&#x27;t accept that form", "No pudimos aceptar el formulario")
+FORBIDDEN = ("You can't open this page", "No puede abrir esta página")
+CSRF = ("We couldn't accept that form", "No pudimos aceptar el formulario")
 CSRF_HINT = (
     "Go back, reload the page, and send the form again.",
     "Vuelva atrás, recargue la página y envíe el formulario de nuevo.",
 )
 BAD_REQUEST = (
-    "We couldn&#x27;t read what your browser sent",
+    "We couldn't read what your browser sent",
     "No pudimos leer lo que envió su navegador",
 )
 SERVER_ERROR = ("Something went wrong", "Algo salió mal")
@@ -64,7 +64,7 @@ def test_an_unknown_url_gets_the_branded_404_page(client, db):
     assert settings.DEBUG is False
     response = client.get("/no-such-page/")
     page = assert_branded_error_page(response, 404, NOT_FOUND[0])
-    assert "We couldn&#x27;t find that page." in page
+    assert "We couldn't find that page." in page
 
 
 def test_a_view_that_finds_nothing_gets_the_404_page_too(client, db):
