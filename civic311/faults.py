@@ -1,4 +1,4 @@
-"""What a visitor sees when a dependency fails: a clean, translated 503, never a traceback.
+"""What a visitor sees when something fails: a clean, translated page, never a traceback.
 
 PostgreSQL down (stopped, restarting, failing over, out of connections) surfaces as
 ``OperationalError`` or ``InterfaceError`` wherever the first query happens. Two places catch it:
@@ -8,8 +8,10 @@ PostgreSQL down (stopped, restarting, failing over, out of connections) surfaces
 2. ``server_error`` (``handler500``) for the rest (a middleware's own query, a session save
    after the view), which Django calls while the exception is still being handled.
 
-Both render templates/503.html from a plain context: no context processor, no session, no user,
-so the page needs nothing from the database. The work of the failed request is lost whole (every
+Both render templates/503.html from a plain context (``plain_page``): no context processor, no
+session, no user, so the page needs nothing from the database. Any other uncaught exception gets
+templates/500.html from ``server_error``, rendered the same way: whatever broke (the database
+included) cannot break the page that says so. The work of the failed request is lost whole (every
 write is in a transaction) and the page says so. Recovery needs nothing: Django discards a
 connection that raised (``errors_occurred``), and ``CONN_HEALTH_CHECKS`` tests a persistent one
 before reusing it, so the first request after PostgreSQL comes back gets a fresh connection.
@@ -25,8 +27,9 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.middleware.csrf import get_token
+from django.shortcuts import render
 from django.template import loader
-from django.utils.translation import get_language
+from django.utils import translation
 
 logger = logging.getLogger("civic311.faults")
 
@@ -40,22 +43,39 @@ def is_database_down(exc: BaseException | None) -> bool:
     return isinstance(exc, DATABASE_ERRORS)
 
 
+def plain_page(request: HttpRequest | None, *, template_name: str, status: int) -> HttpResponse:
+    """An error page rendered from a plain context, in the visitor's language: no context
+    processor, session, user or query, so it renders while the database is down. Its templates
+    (and base.html, which they extend) use only the names given here, ``{% url %}`` and
+    ``{% static %}``."""
+    # Read from the cookie or Accept-Language again: the failure may have come before
+    # LocaleMiddleware activated the visitor's language.
+    language = (
+        translation.get_language_from_request(request)
+        if request is not None
+        else translation.get_language() or settings.LANGUAGE_CODE
+    )
+    with translation.override(language):
+        context = {
+            "CITY_NAME": settings.CITY_NAME,
+            "CITY_PHONE": settings.CITY_PHONE,
+            "CITY_EMERGENCY_PHONE": settings.CITY_EMERGENCY_PHONE,
+            "LANG": language[:2],
+            "request": request,
+            # The language switch posts a form; its token comes from the cookie, not the database.
+            "csrf_token": get_token(request) if request is not None else "",
+        }
+        body = loader.render_to_string(template_name, context)
+    response = HttpResponse(body, status=status)
+    # A proxy or browser must not keep the error page in place of the real one.
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 def unavailable_response(request: HttpRequest | None) -> HttpResponse:
     """The 503 page, rendered without touching the database."""
-    context = {
-        "CITY_NAME": settings.CITY_NAME,
-        "CITY_PHONE": settings.CITY_PHONE,
-        "CITY_EMERGENCY_PHONE": settings.CITY_EMERGENCY_PHONE,
-        "LANG": (get_language() or settings.LANGUAGE_CODE)[:2],
-        "request": request,
-        # The language switch posts a form; its token comes from the cookie, not the database.
-        "csrf_token": get_token(request) if request is not None else "",
-    }
-    body = loader.render_to_string("503.html", context)
-    response = HttpResponse(body, status=503)
+    response = plain_page(request, template_name="503.html", status=503)
     response["Retry-After"] = str(RETRY_AFTER)
-    # A proxy or browser must not keep the outage page in place of the real one.
-    response["Cache-Control"] = "no-store"
     return response
 
 
@@ -86,18 +106,23 @@ class DatabaseUnavailableMiddleware:
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    """handler500: the 503 page when the uncaught exception is a database outage, else Django's
-    own 500 page."""
+    """handler500: the 503 page when the uncaught exception is a database outage, else the 500
+    page; both without the database."""
     exc = sys.exc_info()[1]
     if is_database_down(exc):
         _log(request, exc)
         return unavailable_response(request)
-    from django.views.defaults import server_error as default_server_error
-
     try:
-        return default_server_error(request)
+        return plain_page(request, template_name="500.html", status=500)
     except Exception:  # a broken 500.html must not hide the original error behind another
         return HttpResponseServerError("<h1>Server Error (500)</h1>", content_type="text/html")
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF_FAILURE_VIEW: the 403 page with a hint to reload (a form left open past its token, a
+    cookie blocked); Django's own page speaks of Referer headers to a resident. ``reason`` is
+    Django's diagnosis, which it has logged already; it is not for the visitor."""
+    return render(request, "403.html", {"csrf_failure": True}, status=403)
 
 
 class DatabaseUnavailableLogFilter(logging.Filter):

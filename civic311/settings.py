@@ -381,6 +381,9 @@ MIDDLEWARE = [
     "civic311.faults.DatabaseUnavailableMiddleware",
     *MIDDLEWARE,
 ]
+# A refused form (CSRF) gets the site's translated 403 page with a hint to reload, not Django's
+# page about Referer headers. The other error pages are templates/400|403|404|500.html.
+CSRF_FAILURE_VIEW = "civic311.faults.csrf_failure"
 # /health/full/ turns 503 when the oldest queued task waited longer, or the last worker
 # heartbeat (the worker-heartbeat schedule, every minute) is older, than these.
 HEALTH_QUEUE_LAG_MAX_SECONDS = env.int("HEALTH_QUEUE_LAG_MAX_SECONDS", default=300)

@@ -5,7 +5,9 @@ from django.urls import include, path
 
 from civic311.health import health, health_full
 
-# A database outage anywhere becomes the translated 503 page (civic311.faults).
+# A database outage anywhere becomes the translated 503 page, any other crash the 500 page, both
+# rendered without the database (civic311.faults). 400, 403 and 404 are Django's own views with
+# templates/400.html, 403.html and 404.html.
 handler500 = "civic311.faults.server_error"
 
 urlpatterns = [
