@@ -26,14 +26,13 @@ import random
 import statistics
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import timedelta
 from typing import TextIO
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import DateTimeField, ExpressionWrapper, F
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -42,6 +41,7 @@ from django.utils import timezone
 
 from demo import bench_http
 from demo.bench_run import HttpBench, LoadOptions
+from demo.bench_sql import rolled_back
 from demo.bench_submit import bench_intake_limits
 from demo.seed import demo_seed
 from notifications.models import MessagingSettings, StaffPreference
@@ -74,21 +74,6 @@ from staff.selectors import QueueFilters, QueueScope, queue_counters, queue_page
 
 SEED = 7  # the same requests picked on every run of the benchmarks
 STAFF_DEPARTMENT = "public-works-streets"  # the supervisor demo login's department
-
-
-class Rollback(Exception):
-    pass
-
-
-@contextmanager
-def rolled_back() -> Iterator[None]:
-    """Run the block in a transaction and undo all of it."""
-    try:
-        with transaction.atomic():
-            yield
-            raise Rollback
-    except Rollback:
-        pass
 
 
 def elapsed_ms[T](fn: Callable[[], T]) -> tuple[float, T]:

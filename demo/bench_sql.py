@@ -46,7 +46,8 @@ class SqlTiming:
 
 
 @contextmanager
-def _rolled_back() -> Iterator[None]:
+def rolled_back() -> Iterator[None]:
+    """Run the block in a transaction and undo all of it."""
     try:
         with transaction.atomic():
             yield
@@ -108,7 +109,7 @@ def _captured(once, *, warm: bool):
         with CaptureQueriesContext(connection) as captured:
             response = once()
     else:
-        with _rolled_back(), CaptureQueriesContext(connection) as captured:
+        with rolled_back(), CaptureQueriesContext(connection) as captured:
             response = once()
     return response, captured
 

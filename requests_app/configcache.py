@@ -88,3 +88,16 @@ def config_cached[T](name: str, loader: Callable[[], T]) -> T:
 def config_cache_clear() -> None:
     """Forget every copy (tests that change settings the loaders read)."""
     _CACHE.clear()
+
+
+def config_stamp_trigger_sql(table: str, columns: str = "") -> tuple[str, str]:
+    """(create, drop) SQL for the statement-level trigger that changes the stamp on writes to
+    `table` (only when one of `columns` is updated, if given). Every app's migration that adds a
+    cached table uses it."""
+    update = f"UPDATE OF {columns}" if columns else "UPDATE"
+    name = f"{table}_configstamp"
+    create = (
+        f"CREATE TRIGGER {name} AFTER INSERT OR {update} OR DELETE OR TRUNCATE ON {table} "
+        "FOR EACH STATEMENT EXECUTE FUNCTION requests_app_configstamp_touch();"
+    )
+    return create, f"DROP TRIGGER IF EXISTS {name} ON {table};"

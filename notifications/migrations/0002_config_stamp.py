@@ -3,16 +3,10 @@ so every process's copy is reloaded after an admin edits them."""
 
 from django.db import migrations
 
+from requests_app.configcache import config_stamp_trigger_sql as trigger_sql
+
 TABLES = ["notifications_messagetemplate", "notifications_messagingsettings"]
 
-
-def trigger_sql(table: str) -> tuple[str, str]:
-    name = f"{table}_configstamp"
-    create = (
-        f"CREATE TRIGGER {name} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table} "
-        "FOR EACH STATEMENT EXECUTE FUNCTION requests_app_configstamp_touch();"
-    )
-    return create, f"DROP TRIGGER IF EXISTS {name} ON {table};"
 
 
 class Migration(migrations.Migration):

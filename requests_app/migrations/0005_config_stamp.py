@@ -4,6 +4,8 @@ core's tables; routing and notifications add theirs."""
 
 from django.db import migrations
 
+from requests_app.configcache import config_stamp_trigger_sql as trigger_sql
+
 # Table -> columns whose change matters ("" = any write). A team's last_assigned moves on every
 # automatic assignment and no copy holds it, so it does not change the stamp.
 TABLES = {
@@ -39,16 +41,6 @@ DROP TABLE requests_app_configstamp;
 DROP SEQUENCE requests_app_configstamp_seq;
 """
 
-
-def trigger_sql(table: str, columns: str = "") -> tuple[str, str]:
-    """(create, drop) for the statement-level trigger that changes the stamp on writes."""
-    update = f"UPDATE OF {columns}" if columns else "UPDATE"
-    name = f"{table}_configstamp"
-    create = (
-        f"CREATE TRIGGER {name} AFTER INSERT OR {update} OR DELETE OR TRUNCATE ON {table} "
-        "FOR EACH STATEMENT EXECUTE FUNCTION requests_app_configstamp_touch();"
-    )
-    return create, f"DROP TRIGGER IF EXISTS {name} ON {table};"
 
 
 class Migration(migrations.Migration):

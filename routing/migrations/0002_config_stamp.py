@@ -4,6 +4,8 @@ weights is reloaded after an edit."""
 
 from django.db import migrations
 
+from requests_app.configcache import config_stamp_trigger_sql as trigger_sql
+
 TABLES = [
     "routing_slatarget",
     "routing_businesscalendar",
@@ -20,14 +22,6 @@ TABLES = [
     "routing_scorekeyword",
 ]
 
-
-def trigger_sql(table: str) -> tuple[str, str]:
-    name = f"{table}_configstamp"
-    create = (
-        f"CREATE TRIGGER {name} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table} "
-        "FOR EACH STATEMENT EXECUTE FUNCTION requests_app_configstamp_touch();"
-    )
-    return create, f"DROP TRIGGER IF EXISTS {name} ON {table};"
 
 
 class Migration(migrations.Migration):
