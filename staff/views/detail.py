@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from civic311.http import HtmxHttpRequest, see_other
 from requests_app import services
+from requests_app.configcache import config_snapshot
 from requests_app.maps import map_config
 from requests_app.models import Photo, ServiceRequest
 from requests_app.permissions import request_for_work, staff_required
@@ -34,13 +35,16 @@ from staff.forms import ACTION_FORMS, ActionForm
 @staff_required
 @require_GET
 def detail(request: HtmxHttpRequest, tracking_number: str) -> HttpResponse:
-    sr = selectors.request_get_for_staff(tracking_number=tracking_number)
-    if sr is None:
-        raise Http404
-    if sr.tracking_number != tracking_number:
-        # A number typed into the address bar without its hyphen: one address per request.
-        return redirect(reverse("staff:detail", args=[sr.tracking_number]))
-    return _render(request, sr)
+    # One read of the config stamp for the page: the reference snapshot (the request's
+    # category, department, areas, closure reason and the forms' lists) is checked once.
+    with config_snapshot():
+        sr = selectors.request_get_for_staff(tracking_number=tracking_number)
+        if sr is None:
+            raise Http404
+        if sr.tracking_number != tracking_number:
+            # A number typed into the address bar without its hyphen: one address per request.
+            return redirect(reverse("staff:detail", args=[sr.tracking_number]))
+        return _render(request, sr)
 
 
 @staff_required
