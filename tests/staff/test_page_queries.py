@@ -41,13 +41,15 @@ def test_the_request_page_runs_a_fixed_set_of_queries(client, city, staff):
     client.force_login(staff.supervisor)
     sql = queries(client, reverse("staff:detail", args=[sr.tracking_number]))
     # The user with its profile and departments (one query; the session comes from the cache;
-    # before, 4 queries); the request (5 joins) and its areas' names; response templates (one
-    # query for both forms); photos; questions and their choices; events; supporters; messages;
-    # nearby open requests; scoring settings; the action forms' people, teams, closure reasons,
-    # categories and departments. The session is not saved (SessionRefreshMiddleware: at most
-    # every few minutes). Before issue 11 the request took one 9-join query and the templates
-    # two, the areas' polygons were read and the session was saved on every page: 23.
-    assert len(sql) == 17, "\n".join(s[:120] for s in sql)
+    # before, 4 queries); the config stamp (the reference snapshot gives the request's
+    # category with its questions and choices, department, closure reason and both areas'
+    # names, and the forms' closure reasons, categories and departments: before, 7 queries);
+    # the request (2 joins) and the assignee form's people and teams; response templates (one
+    # query for both forms); photos; events; supporters; messages; nearby open requests;
+    # scoring settings. The session is not saved (SessionRefreshMiddleware: at most every few
+    # minutes). Before issue 11 the request took one 9-join query and the templates two, the
+    # areas' polygons were read and the session was saved on every page: 23.
+    assert len(sql) == 12, "\n".join(s[:120] for s in sql)
     assert sum("requests_app_responsetemplate" in s for s in sql) == 1
     # Neither polygon is read: only the names are shown.
     assert not any('"requests_app_area"."geom"' in s for s in sql)
