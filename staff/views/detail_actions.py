@@ -4,7 +4,7 @@ Why not a template: the actions panel is up to fourteen small forms, each a form
 URLs, the CSRF field, its hidden fields, a field partial per visible field and a reply picker:
 about 900 template nodes and 40 `{% translate %}` lookups a page, 40 % of the page's template
 time at 1M requests. Written out with f-strings it costs a small part of that. Every value goes
-through `conditional_escape` (what autoescaping runs) and the widgets through the forms' own
+through `esc` (what autoescaping runs) and the widgets through the forms' own
 BoundField (staff.form_html), so the markup is what templates/staff/detail.html's
 `action-form` and `action-field` partials produced, byte for byte: tests/staff/test_detail_actions
 keeps those partials verbatim and compares both on every form, bound and unbound, with errors,
@@ -16,10 +16,10 @@ from collections.abc import Iterable, Sequence
 
 from django.forms import BoundField
 from django.urls import reverse
-from django.utils.html import conditional_escape as esc
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from staff.form_html import esc
 from staff.forms import ActionForm
 
 
