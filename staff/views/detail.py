@@ -150,6 +150,20 @@ def _onsite_photos(request: HttpRequest, form: ActionForm) -> tuple[list[Photo],
     return photos, errors
 
 
+def _nearby_rows(sr: ServiceRequest) -> list[ServiceRequest]:
+    """The nearby list, with each row's coordinates (`|stringformat:'.6f'`) and link made here
+    rather than by template filters and a `{% url %}` per row."""
+    rows = selectors.nearby_open_requests(
+        point=sr.location, within_m=selectors.NEARBY_DETAIL_M, exclude=sr
+    )
+    # Tracking numbers are digits and a hyphen: nothing for reverse() to quote.
+    detail_url = reverse("staff:detail", args=["0"])[: -len("0/")]
+    for n in rows:
+        n.lat, n.lng = f"{n.location.y:.6f}", f"{n.location.x:.6f}"
+        n.staff_url = f"{detail_url}{n.tracking_number}/"
+    return rows
+
+
 def _render(
     request: HtmxHttpRequest,
     sr: ServiceRequest,
@@ -180,9 +194,7 @@ def _render(
         "timeline": selectors.timeline_staff(request=sr, include_internal=can_work),
         "supporters": list(selectors.supporter_list(request=sr)) if can_contact else [],
         "message_log": selectors.message_log(request=sr) if can_contact else [],
-        "nearby": selectors.nearby_open_requests(
-            point=sr.location, within_m=selectors.NEARBY_DETAIL_M, exclude=sr
-        ),
+        "nearby": _nearby_rows(sr),
         "nearby_m": selectors.NEARBY_DETAIL_M,
         # The forms are written out in Python (staff.views.detail_actions): about 900 template
         # nodes a page otherwise.
