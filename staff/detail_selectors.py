@@ -14,6 +14,7 @@ from django.contrib.gis.geos import Point
 from django.db.models import FloatField, Func, Q, QuerySet, Value
 from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.dates import MONTHS_3
 from django.utils.translation import gettext as _
 
 from notifications.models import Channel as MessageChannel
@@ -35,6 +36,7 @@ from requests_app.models import (
     Supporter,
     Team,
 )
+from requests_app.reference import Reference, reference, requests_attach
 from requests_app.selectors import address_resolve
 from requests_app.services import staff_user_list
 from requests_app.tracking_numbers import tracking_number_normalise
@@ -44,34 +46,40 @@ NEARBY_INTAKE_M = 150
 NEARBY_LIMIT = 10
 
 
-# Joined: what nearly every page shows. Not joined: the areas (each brings its polygon), the
-# original of a duplicate and the asset, read only when the request has them. Each further join
-# made PostgreSQL weigh more join orders: at 1M requests the 9-join query spent 4-8 ms planning
-# and 0.5 ms running; with these 5 it plans in about 0.6 ms.
-DETAIL_JOINS = ("category", "department", "assignee", "team", "closure_reason")
+# Joined: the person and the team. The category (with its questions), the department, the
+# closure reason and both areas' names come from the process's reference snapshot
+# (requests_app.reference), checked against the config stamp: no join, no query of their own.
+# Each join made PostgreSQL weigh more join orders: at 1M requests the old 9-join query spent
+# 4-8 ms planning and 0.5 ms running; 5 joins planned in about 0.6 ms.
+DETAIL_JOINS = ("assignee", "team")
 
 
 def request_get_for_staff(*, tracking_number: str) -> ServiceRequest | None:
-    """The request, from its number as typed (any separator or none)."""
+    """The request, from its number as typed (any separator or none). Its reference rows are
+    the snapshot's, shared by the process: read them, never change them."""
     number = tracking_number_normalise(text=tracking_number)
     if number is None:
         return None
+    ref = reference()
     sr = ServiceRequest.objects.select_related(*DETAIL_JOINS).filter(tracking_number=number).first()
     if sr is not None:
-        _areas_attach(sr)
+        requests_attach(rows=[sr], ref=ref)
+        _ward_attach(sr, ref)
+        sr._reference = ref  # for the action forms' choices (below)
     return sr
 
 
-def _areas_attach(sr: ServiceRequest) -> None:
-    """The neighbourhood and ward names in one small query, without their polygons."""
-    ids = {pk for pk in (sr.neighbourhood_id, sr.ward_id) if pk is not None}
-    if not ids:
+def _ward_attach(sr: ServiceRequest, ref: Reference) -> None:
+    """The ward's name from the snapshot (requests_attach gives the neighbourhood); one written
+    after the snapshot was read is read without its polygon."""
+    if sr.ward_id is None:
         return
-    areas = Area.objects.defer("geom").in_bulk(ids)
-    if sr.neighbourhood_id in areas:
-        sr.neighbourhood = areas[sr.neighbourhood_id]
-    if sr.ward_id in areas:
-        sr.ward = areas[sr.ward_id]
+    ward = ref.areas.get(sr.ward_id) or Area.objects.defer("geom").filter(pk=sr.ward_id).first()
+    ServiceRequest.ward.field.set_cached_value(sr, ward)
+
+
+def _reference_of(request: ServiceRequest) -> Reference:
+    return getattr(request, "_reference", None) or reference()
 
 
 # --- What the resident sent -------------------------------------------------------------------
@@ -86,7 +94,12 @@ class Answer:
 def answers_with_prompts(*, request: ServiceRequest) -> list[Answer]:
     """The answers in question order, with their prompts and choice names. Answers to questions
     the category no longer has (e.g. after a category change) keep their codes."""
-    questions = {q.code: q for q in request.category.questions.prefetch_related("choices")}
+    category = request.category
+    if "questions" in getattr(category, "_prefetched_objects_cache", {}):
+        asked = category.questions.all()  # the snapshot's, with their choices
+    else:
+        asked = category.questions.prefetch_related("choices")
+    questions = {q.code: q for q in asked}
     answers = dict(request.answers or {})
     rows = []
     for code, question in questions.items():
@@ -132,6 +145,19 @@ class StaffTimelineEntry:
     actor: str
     message: str = ""
     internal: bool = False
+
+    # The page's two formats of `at`, made here: two `|date` filters per event were most of the
+    # timeline's template time.
+    @property
+    def at_iso(self) -> str:
+        """`|date:'Y-m-d\\TH:i:sO'` in the active time zone."""
+        return timezone.localtime(self.at).strftime("%Y-%m-%dT%H:%M:%S%z")
+
+    @property
+    def at_text(self) -> str:
+        """`|date:"j M Y, H:i"` in the active time zone and language."""
+        local = timezone.localtime(self.at)
+        return f"{local.day} {str(MONTHS_3[local.month]).title()} {local.year}, {local:%H:%M}"
 
 
 def _label(choices, value: str) -> str:
@@ -376,6 +402,28 @@ def transfer_departments(*, request: ServiceRequest) -> QuerySet[Department]:
 
 def active_categories() -> QuerySet[Category]:
     return Category.objects.filter(active=True).select_related("group")
+
+
+# The same three lists from the reference snapshot, as (id, label) in the querysets' order (the
+# forms still validate a POST against the querysets above). Labels are what ModelChoiceField
+# shows: str(row).
+
+
+def closure_reason_choices(*, request: ServiceRequest) -> list[tuple[int, str]]:
+    # ORDER BY name under the database's C collation: code point order, as Python sorts.
+    reasons = _reference_of(request).closure_reasons.values()
+    active = sorted((r for r in reasons if r.active), key=lambda r: (r.name, r.pk))
+    return [(r.pk, str(r)) for r in active]
+
+
+def transfer_department_choices(*, request: ServiceRequest) -> list[tuple[int, str]]:
+    departments = _reference_of(request).departments.values()  # in Department's order (name)
+    return [(d.pk, str(d)) for d in departments if d.active and d.pk != request.department_id]
+
+
+def category_choices(*, request: ServiceRequest) -> list[tuple[int, str]]:
+    categories = _reference_of(request).active_categories  # in Category's order
+    return [(c.pk, str(c)) for c in categories if c.pk != request.category_id]
 
 
 @dataclass

@@ -16,6 +16,7 @@ from requests_app.forms import QUESTION_PREFIX, RadioSelect, ReportForm
 from requests_app.models import Category, Channel, ContactMethod, Priority, ServiceRequest
 from requests_app.tracking_numbers import TYPED_MAX
 from staff import detail_selectors as selectors
+from staff.form_html import FastBoundField
 
 # --- Request actions ---------------------------------------------------------------------------
 
@@ -30,9 +31,19 @@ class TeamChoiceField(forms.ModelChoiceField):
         return obj.name  # the department is the request's own
 
 
+def _choices_shown(field: forms.ModelChoiceField, rows: list[tuple[int, str]]) -> None:
+    """The select shows these (id, label) rows, in this order, instead of running the field's
+    queryset while rendering (a server-side cursor each); a POST is still checked against the
+    queryset."""
+    empty = [] if field.empty_label is None else [("", field.empty_label)]
+    field.widget.choices = [*empty, *rows]
+
+
 class ActionForm(forms.Form):
     """One action on one request. `version` is the request version the user was looking at."""
 
+    # Widgets written in Python (staff.form_html): the page has up to fourteen of these forms.
+    bound_field_class = FastBoundField
     action = ""
     title = ""
     button = ""
@@ -91,8 +102,11 @@ class AssignForm(ActionForm):
     def __init__(self, *args, service_request: ServiceRequest, **kwargs) -> None:
         super().__init__(*args, service_request=service_request, **kwargs)
         department = service_request.department
-        self.fields["assignee"].queryset = selectors.assignable_users(department=department)
-        self.fields["team"].queryset = selectors.team_list(department=department)
+        people, teams = self.fields["assignee"], self.fields["team"]
+        people.queryset = selectors.assignable_users(department=department)
+        teams.queryset = selectors.team_list(department=department)
+        _choices_shown(people, [(u.pk, people.label_from_instance(u)) for u in people.queryset])
+        _choices_shown(teams, [(t.pk, teams.label_from_instance(t)) for t in teams.queryset])
         if not self.is_bound:
             self.initial.setdefault("assignee", service_request.assignee_id)
             self.initial.setdefault("team", service_request.team_id)
@@ -253,6 +267,10 @@ class ResolveForm(TemplateMixin, ActionForm):
     def __init__(self, *args, service_request: ServiceRequest, **kwargs) -> None:
         super().__init__(*args, service_request=service_request, **kwargs)
         self.fields["closure_reason"].queryset = selectors.closure_reason_list()
+        _choices_shown(
+            self.fields["closure_reason"],
+            selectors.closure_reason_choices(request=service_request),
+        )
         self.add_templates()
 
 
@@ -313,6 +331,7 @@ class RecategoriseForm(ActionForm):
         self.fields["category"].queryset = selectors.active_categories().exclude(
             pk=service_request.category_id
         )
+        _choices_shown(self.fields["category"], selectors.category_choices(request=service_request))
 
 
 class TransferForm(ActionForm):
@@ -337,6 +356,10 @@ class TransferForm(ActionForm):
     def __init__(self, *args, service_request: ServiceRequest, **kwargs) -> None:
         super().__init__(*args, service_request=service_request, **kwargs)
         self.fields["department"].queryset = selectors.transfer_departments(request=service_request)
+        _choices_shown(
+            self.fields["department"],
+            selectors.transfer_department_choices(request=service_request),
+        )
 
 
 ACTION_FORMS: dict[str, type[ActionForm]] = {

@@ -28,6 +28,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from requests_app.permissions import staff_user_get
 from staff.models import SignInThrottle
 
 PAIR_LIMIT = 5
@@ -125,6 +126,12 @@ class ThrottledModelBackend(ModelBackend):
             request.sign_in_reserved = (address, username)
         # Without a request (test client .login(), the shell) there is no address to count.
         return super().authenticate(request, username=username, password=password, **kwargs)
+
+    def get_user(self, user_id):
+        # Every signed-in page: the user with the staff profile and its departments in one
+        # query (read fresh each time, so deactivation or a role change applies at once).
+        user = staff_user_get(pk=user_id)
+        return user if user is not None and self.user_can_authenticate(user) else None
 
 
 def on_user_logged_in(sender, request, user, **kwargs) -> None:

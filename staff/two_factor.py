@@ -131,18 +131,21 @@ class TwoFactorMiddleware:
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated or user.is_verified():
             return None
+        device = has_device(request)
+        # Most staff owe nothing: say so before resolving the URL (a second resolve on every
+        # page and queue poll). Both answers come from the session and the user already loaded.
+        if not device and not two_factor_required(user):
+            return None
         try:
             match = resolve(request.path_info)
         except Resolver404:
             return None
         if match.view_name in EXEMPT:
             return None
-        if has_device(request):
+        if device:
             return HttpResponseRedirect(
                 with_next("staff:two_factor_verify", request.get_full_path())
             )
-        if not two_factor_required(user):
-            return None
         if settings.TWO_FACTOR_REQUIRED:
             return HttpResponseRedirect(
                 with_next("staff:two_factor_setup", request.get_full_path())

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -22,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from civic311.http import HtmxHttpRequest, see_other
 from requests_app import services
+from requests_app.configcache import config_snapshot
 from requests_app.maps import map_config
 from requests_app.models import Photo, ServiceRequest
 from requests_app.permissions import request_for_work, staff_required
@@ -29,18 +31,22 @@ from requests_app.services import ConflictError, TransitionError, WorkflowError
 from routing.scoring import score_explain
 from staff import detail_selectors as selectors
 from staff.forms import ACTION_FORMS, ActionForm
+from staff.views.detail_actions import actions_html
 
 
 @staff_required
 @require_GET
 def detail(request: HtmxHttpRequest, tracking_number: str) -> HttpResponse:
-    sr = selectors.request_get_for_staff(tracking_number=tracking_number)
-    if sr is None:
-        raise Http404
-    if sr.tracking_number != tracking_number:
-        # A number typed into the address bar without its hyphen: one address per request.
-        return redirect(reverse("staff:detail", args=[sr.tracking_number]))
-    return _render(request, sr)
+    # One read of the config stamp for the page: the reference snapshot (the request's
+    # category, department, areas, closure reason and the forms' lists) is checked once.
+    with config_snapshot():
+        sr = selectors.request_get_for_staff(tracking_number=tracking_number)
+        if sr is None:
+            raise Http404
+        if sr.tracking_number != tracking_number:
+            # A number typed into the address bar without its hyphen: one address per request.
+            return redirect(reverse("staff:detail", args=[sr.tracking_number]))
+        return _render(request, sr)
 
 
 @staff_required
@@ -144,6 +150,20 @@ def _onsite_photos(request: HttpRequest, form: ActionForm) -> tuple[list[Photo],
     return photos, errors
 
 
+def _nearby_rows(sr: ServiceRequest) -> list[ServiceRequest]:
+    """The nearby list, with each row's coordinates (`|stringformat:'.6f'`) and link made here
+    rather than by template filters and a `{% url %}` per row."""
+    rows = selectors.nearby_open_requests(
+        point=sr.location, within_m=selectors.NEARBY_DETAIL_M, exclude=sr
+    )
+    # Tracking numbers are digits and a hyphen: nothing for reverse() to quote.
+    detail_url = reverse("staff:detail", args=["0"])[: -len("0/")]
+    for n in rows:
+        n.lat, n.lng = f"{n.location.y:.6f}", f"{n.location.x:.6f}"
+        n.staff_url = f"{detail_url}{n.tracking_number}/"
+    return rows
+
+
 def _render(
     request: HtmxHttpRequest,
     sr: ServiceRequest,
@@ -174,16 +194,21 @@ def _render(
         "timeline": selectors.timeline_staff(request=sr, include_internal=can_work),
         "supporters": list(selectors.supporter_list(request=sr)) if can_contact else [],
         "message_log": selectors.message_log(request=sr) if can_contact else [],
-        "nearby": selectors.nearby_open_requests(
-            point=sr.location, within_m=selectors.NEARBY_DETAIL_M, exclude=sr
-        ),
+        "nearby": _nearby_rows(sr),
         "nearby_m": selectors.NEARBY_DETAIL_M,
-        "forms": [forms[n] for n in selectors.ACTION_ORDER if n in forms],
+        # The forms are written out in Python (staff.views.detail_actions): about 900 template
+        # nodes a page otherwise.
+        "actions_html": actions_html(
+            [forms[n] for n in selectors.ACTION_ORDER if n in forms],
+            tracking_number=sr.tracking_number,
+            csrf_token=get_token(request),
+            open_action=form.action if form is not None else "",
+            onsite_photos=photos,
+            photo_errors=photo_errors,
+            max_photos=settings.PHOTO_MAX_COUNT,
+        ),
         "open_action": form.action if form is not None else "",
         "conflict": conflict,
-        "onsite_photos": list(photos),
-        "photo_errors": list(photo_errors),
-        "max_photos": settings.PHOTO_MAX_COUNT,
         "map_config": map_config(),
         "score": score_explain(request=sr),
     }

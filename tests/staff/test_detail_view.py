@@ -4,12 +4,16 @@ notes and actions only for those allowed."""
 from __future__ import annotations
 
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.db import connection
+from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone, translation
 
 from requests_app.models import Photo, Status
 from requests_app.services import (
@@ -221,3 +225,24 @@ def test_the_query_count_does_not_grow_with_events_photos_or_neighbours(
         submit(city, location=offset(20 * (i + 1)))
     request_supporter_add(request=queued, actor=staff.operator, name="Caller")
     assert queries() == before
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_timeline_times_and_nearby_rows_are_written_as_the_template_filters_wrote_them(
+    city, client, staff, queued, language
+):
+    # The view formats these in Python now; the template's filters are the reference.
+    near = submit(city, category=city.graffiti, location=offset(100), description="Tags")
+    event = queued.events.order_by("created_at", "id").first()
+    client.force_login(staff.agent)
+    html = client.get(url(queued), headers={"Accept-Language": language}).content.decode()
+    filters = Template(
+        "<time datetime=\"{{ at|date:'Y-m-d\\TH:i:sO' }}\">{{ at|date:'j M Y, H:i' }}</time>"
+        "|<li data-lat=\"{{ p.y|stringformat:'.6f' }}\" data-lng=\"{{ p.x|stringformat:'.6f' }}\">"
+        "\n            <a href=\"{% url 'staff:detail' n %}\">{{ n }}</a>"
+    )
+    with translation.override(language), timezone.override(ZoneInfo(settings.CITY_TIME_ZONE)):
+        context = Context({"at": event.created_at, "p": near.location, "n": near.tracking_number})
+        time_tag, nearby_row = filters.render(context).split("|")
+    assert time_tag in html
+    assert nearby_row in html

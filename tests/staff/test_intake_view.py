@@ -11,6 +11,7 @@ from django.contrib.gis.geos import Point
 from django.urls import reverse
 
 from requests_app.models import Channel, RequestEvent, ServiceRequest, Supporter
+from requests_app.reference import reference_forget
 from requests_app.services import request_resolve, request_route
 from tests.conftest import NEAR_MARKET
 from tests.requests_app.helpers import routed, submit, typed
@@ -285,3 +286,48 @@ def test_a_search_keeps_the_category_already_chosen(client, staff, city):
     assert "Graffiti" in html
     assert re.search(rf'value="{city.pothole.pk}" id="category-{city.pothole.pk}"\s+checked', html)
     assert "1 problem type matches." in html
+
+
+# --- The blank page's pieces kept with the reference snapshot -----------------------------------
+
+
+def _blank(client, **headers) -> str:
+    html = client.get(URL, headers=headers).content.decode()
+    # Per page: the idempotency key and the CSRF token.
+    html = re.sub(r'name="idempotency_key" value="[^"]+"', "", html)
+    return re.sub(r'(csrfmiddlewaretoken" value=|X-CSRFToken": )"[^"]+"', "", html)
+
+
+def test_the_blank_page_is_the_same_when_its_pieces_come_from_the_snapshot(client, staff, city):
+    client.force_login(staff.operator)
+    reference_forget()
+    first = _blank(client)  # rendered in the page, then kept
+    assert first == _blank(client)  # from the snapshot
+    assert first.count('name="category"') == city_categories(first)
+    spanish = _blank(client, **{"Accept-Language": "es"})
+    assert 'lang="es"' in spanish and spanish != first
+    assert spanish == _blank(client, **{"Accept-Language": "es"})
+
+
+def city_categories(html: str) -> int:
+    return len(re.findall(r'name="category" value="\d+"', html))
+
+
+def test_an_edited_category_name_shows_on_the_next_blank_page(client, staff, city):
+    client.force_login(staff.operator)
+    assert "Pothole" in _blank(client)
+    city.pothole.name = "Road crater"
+    city.pothole.save(update_fields=["name"])
+    page = _blank(client)
+    assert "Road crater" in page and ">Pothole<" not in page
+
+
+def test_a_page_with_a_choice_or_an_error_is_rendered_whole(client, staff, city):
+    client.force_login(staff.operator)
+    _blank(client)
+    chosen = client.post(URL, {"action": "edit", "category": city.pothole.pk}).content.decode()
+    assert re.search(
+        rf'value="{city.pothole.pk}" id="category-{city.pothole.pk}"\s+checked', chosen
+    )
+    wrong = client.post(URL, {"action": "review", "channel": "phone"}).content.decode()
+    assert 'aria-describedby="id_category_error"' in wrong

@@ -40,14 +40,16 @@ def test_the_request_page_runs_a_fixed_set_of_queries(client, city, staff):
         submit(city, location=near(30 * (i + 1)))
     client.force_login(staff.supervisor)
     sql = queries(client, reverse("staff:detail", args=[sr.tracking_number]))
-    # Session, user, profile; the request (5 joins) and its areas' names; the profile's
-    # departments; response templates (one query for both forms); photos; questions and their
-    # choices; events; supporters; messages; nearby open requests; scoring settings; the
-    # action forms' people, teams, closure reasons, categories and departments. The session is
-    # not saved (SessionRefreshMiddleware: at most every few minutes). Before issue 11 the
-    # request took one 9-join query and the templates two, the areas' polygons were read and the
-    # session was saved on every page: 23.
-    assert len(sql) == 20, "\n".join(s[:120] for s in sql)
+    # The user with its profile and departments (one query; the session comes from the cache;
+    # before, 4 queries); the config stamp (the reference snapshot gives the request's
+    # category with its questions and choices, department, closure reason and both areas'
+    # names, and the forms' closure reasons, categories and departments: before, 7 queries);
+    # the request (2 joins) and the assignee form's people and teams; response templates (one
+    # query for both forms); photos; events; supporters; messages; nearby open requests;
+    # scoring settings. The session is not saved (SessionRefreshMiddleware: at most every few
+    # minutes). Before issue 11 the request took one 9-join query and the templates two, the
+    # areas' polygons were read and the session was saved on every page: 23.
+    assert len(sql) == 12, "\n".join(s[:120] for s in sql)
     assert sum("requests_app_responsetemplate" in s for s in sql) == 1
     # Neither polygon is read: only the names are shown.
     assert not any('"requests_app_area"."geom"' in s for s in sql)
@@ -55,11 +57,12 @@ def test_the_request_page_runs_a_fixed_set_of_queries(client, city, staff):
 
 def test_the_intake_page_runs_a_fixed_set_of_queries(client, city, staff):
     client.force_login(staff.operator)
-    # Session, user, profile, the reference snapshot's version (the category picker comes from
-    # the per-process snapshot, not two queries). Before: 8, with two category queries and the
+    # The user with its profile and departments (one query; the session comes from the cache;
+    # before, 3 queries), the reference snapshot's version (the category picker comes from the
+    # per-process snapshot, not two queries). Before: 8, with two category queries and the
     # session saved (3).
     sql = queries(client, INTAKE)
-    assert len(sql) == 4, "\n".join(s[:100] for s in sql)
+    assert len(sql) == 2, "\n".join(s[:100] for s in sql)
 
 
 def test_the_nearby_panel_runs_a_fixed_set_of_queries_however_many_are_near(client, city, staff):
@@ -72,10 +75,12 @@ def test_the_nearby_panel_runs_a_fixed_set_of_queries_however_many_are_near(clie
         routed(city, location=near(12 + 10 * i))
     many = queries(client, INTAKE, params, headers)
     assert len(many) == len(few)
-    # Session, user, profile; the reference snapshot's version, read for the category and for
-    # the category list (both come from the per-process snapshot); the nearby requests (one
-    # query, category joined). Before: 12, with three category queries and the session saved.
-    assert len(few) == 6, "\n".join(s[:120] for s in few)
+    # The user with its profile (one query; the session comes from the cache; before, 3
+    # queries); the reference snapshot's version, read once for the category and the category
+    # list (both come from the per-process snapshot; config_snapshot: before, read twice); the
+    # nearby requests (one query, category joined). Before: 12, with three category queries
+    # and the session saved.
+    assert len(few) == 3, "\n".join(s[:120] for s in few)
     nearby = [s for s in few if "<->" in s]
     assert len(nearby) == 1, "nearest-first through the GiST index's distance operator"
 
