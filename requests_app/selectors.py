@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass, field
@@ -229,6 +230,40 @@ PUBLIC_LIST_FIELDS = (
 )
 
 
+@functools.cache
+def _request_select(fields: tuple[str, ...]) -> tuple[str, tuple[str, ...], tuple]:
+    """(SELECT ... FROM the request table, the attnames in model order, (position, converters,
+    column) for the columns that need converting: the location's geometry), for fields."""
+    chosen = [f for f in ServiceRequest._meta.concrete_fields if f.name in fields]
+    quote = connection.ops.quote_name
+    table = ServiceRequest._meta.db_table
+    converters = []
+    for i, f in enumerate(chosen):
+        col = f.get_col(table)
+        found = connection.ops.get_db_converters(col) + f.get_db_converters(connection)
+        if found:
+            converters.append((i, tuple(found), col))
+    sql = f"SELECT {', '.join(quote(f.column) for f in chosen)} FROM {quote(table)}"  # noqa: S608
+    return sql, tuple(f.attname for f in chosen), tuple(converters)
+
+
+def _request_row(*, fields: tuple[str, ...], column: str, value: str) -> ServiceRequest | None:
+    """The request whose unique `column` equals value, with only `fields` loaded (the rest
+    deferred, as `only()` leaves them), read with a plain cursor: the ORM's query compilation
+    was ~0.5 ms of the tracker's CPU, for one row by a unique key."""
+    select, attnames, converters = _request_select(fields)
+    with connection.cursor() as cursor:
+        cursor.execute(f"{select} WHERE {connection.ops.quote_name(column)} = %s", [value])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = list(row)
+    for i, found, col in converters:
+        for convert in found:
+            values[i] = convert(values[i], col, connection)
+    return ServiceRequest.from_db(connection.alias, attnames, values)
+
+
 def request_get_public(
     *, tracking_number: str, ref: Reference | None = None
 ) -> ServiceRequest | None:
@@ -238,9 +273,8 @@ def request_get_public(
     number = tracking_number_normalise(text=tracking_number)
     if number is None:
         return None
-    try:
-        sr = ServiceRequest.objects.only(*PUBLIC_FIELDS).get(tracking_number=number)
-    except ServiceRequest.DoesNotExist:
+    sr = _request_row(fields=PUBLIC_FIELDS, column="tracking_number", value=number)
+    if sr is None:
         return None
     requests_attach(rows=[sr], ref=ref or reference())
     if sr.duplicate_of_id is not None:
