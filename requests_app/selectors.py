@@ -520,6 +520,24 @@ class PublicFilters:
     before: ListCursor | None = None
 
 
+# The public list's columns in the model's order; the map needs the point's coordinates only, so
+# PostgreSQL hands them over as two numbers (a GEOS point per row cost ~50 us to build).
+_LIST_SQL = (
+    "SELECT id, tracking_number, category_id, address, neighbourhood_id, status, created_at,"
+    " ST_X(location::geometry), ST_Y(location::geometry) FROM requests_app_servicerequest"
+)
+_LIST_ATTNAMES = (
+    "id",
+    "tracking_number",
+    "category_id",
+    "address",
+    "neighbourhood_id",
+    "status",
+    "created_at",
+)
+_OPEN_IN = "status IN ({})".format(", ".join(["%s"] * len(OPEN_STATUSES)))
+
+
 def request_public_list(
     *, filters: PublicFilters, ref: Reference | None = None
 ) -> tuple[list[ServiceRequest], bool]:
@@ -528,31 +546,55 @@ def request_public_list(
     No COUNT(*): a city with millions of requests pages by fetching one row more than shown.
     With a cursor the rows are found from it through the index (`created_at <= t`), so page
     500 costs what page 1 does; OFFSET would read and skip every row before it. Only the
-    request table is read: the category and neighbourhood come from the reference snapshot."""
-    qs = ServiceRequest.objects.only(*PUBLIC_LIST_FIELDS)
+    request table is read: the category and neighbourhood come from the reference snapshot.
+
+    The statement is the one the ORM wrote for `only(*PUBLIC_LIST_FIELDS)` (same filters, same
+    order, so the same plans), sent with a plain cursor: compiling it was ~0.5 ms a page. The
+    rows are requests with those fields loaded, except the location: each has `lnglat`, its
+    (longitude, latitude), and reading `location` loads it like any deferred field."""
+    where: list[str] = []
+    params: list[object] = []
     if filters.category:
-        qs = qs.filter(category_id=filters.category)
+        where.append("category_id = %s")
+        params.append(filters.category)
     if filters.neighbourhood:
-        qs = qs.filter(neighbourhood_id=filters.neighbourhood)
+        where.append("neighbourhood_id = %s")
+        params.append(filters.neighbourhood)
     if filters.status == "open":
-        qs = qs.filter(status__in=OPEN_STATUSES)
+        where.append(_OPEN_IN)
+        params.extend(sorted(OPEN_STATUSES))
     elif filters.status == "closed":
-        qs = qs.exclude(status__in=OPEN_STATUSES)
+        where.append(f"NOT ({_OPEN_IN})")
+        params.extend(sorted(OPEN_STATUSES))
     size = PUBLIC_PAGE_SIZE + 1
+    newest_first = "ORDER BY created_at DESC, id DESC"
     if filters.after is not None:
         at, pk = filters.after.created_at, filters.after.id
-        qs = qs.filter(created_at__lte=at).exclude(created_at=at, id__gte=pk)
-        rows = list(qs.order_by("-created_at", "-id")[:size])
-        has_next = len(rows) > PUBLIC_PAGE_SIZE
+        where.append("created_at <= %s AND NOT (created_at = %s AND id >= %s)")
+        params.extend([at, at, pk])
+        tail, limit = f"{newest_first} LIMIT {size}", size
     elif filters.before is not None:
         at, pk = filters.before.created_at, filters.before.id
-        qs = qs.filter(created_at__gte=at).exclude(created_at=at, id__lte=pk)
+        where.append("created_at >= %s AND NOT (created_at = %s AND id <= %s)")
+        params.extend([at, at, pk])
         # The page just newer than the cursor: the oldest rows above it, shown newest first.
-        rows = list(qs.order_by("created_at", "id")[:PUBLIC_PAGE_SIZE])[::-1]
-        has_next = True  # the page the reader came from
+        tail, limit = f"ORDER BY created_at ASC, id ASC LIMIT {PUBLIC_PAGE_SIZE}", None
     else:
         start = (min(max(filters.page, 1), PAGE_MAX) - 1) * PUBLIC_PAGE_SIZE
-        rows = list(qs.order_by("-created_at", "-id")[start : start + size])
+        tail, limit = f"{newest_first} LIMIT {size}" + (f" OFFSET {start}" if start else ""), size
+    sql = f"{_LIST_SQL} {'WHERE ' + ' AND '.join(where) if where else ''} {tail}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        fetched = cursor.fetchall()
+    rows = []
+    for *values, lng, lat in fetched:
+        row = ServiceRequest.from_db(connection.alias, _LIST_ATTNAMES, values)
+        row.lnglat = (lng, lat)
+        rows.append(row)
+    if limit is None:
+        rows.reverse()
+        has_next = True  # the page the reader came from
+    else:
         has_next = len(rows) > PUBLIC_PAGE_SIZE
     rows = rows[:PUBLIC_PAGE_SIZE]
     requests_attach(rows=rows, ref=ref or reference())
@@ -597,10 +639,13 @@ def public_list_cards(*, rows: list[ServiceRequest]) -> tuple[list[dict], list[d
                 "date": days[day],
             }
         )
+        # The list's rows bring their coordinates as numbers (request_public_list).
+        lnglat = r.__dict__.get("lnglat")
+        lng, lat = lnglat if lnglat is not None else (r.location.x, r.location.y)
         points.append(
             {
-                "lat": r.location.y,
-                "lng": r.location.x,
+                "lat": lat,
+                "lng": lng,
                 "tn": r.tracking_number,
                 "label": name,
                 "url": url,

@@ -40,4 +40,6 @@ def day_time(value: datetime | None) -> str:
     months = _MONTHS.get(language)
     if months is None:
         months = _MONTHS[language] = ("", *(str(MONTHS_3[m]).title() for m in range(1, 13)))
-    return f"{value.day} {months[value.month]} {value.year:04d}, {value.hour:02d}:{value.minute:02d}"
+    return (
+        f"{value.day} {months[value.month]} {value.year:04d}, {value.hour:02d}:{value.minute:02d}"
+    )

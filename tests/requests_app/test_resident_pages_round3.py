@@ -1,0 +1,182 @@
+"""Issue 11, third round on the resident pages: what was made cheaper still says the same thing.
+
+The page chrome rendered once per language ({% per_language %}), the tracker's request row and
+the public list's rows read with a plain cursor, the list's rows put in their markup in Python,
+and the tracker's dates formatted without Django's format parser: each is compared here with
+what the ORM or the template gave before."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.conf import settings
+from django.template import Context, Template, TemplateSyntaxError
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from requests_app.models import ServiceRequest, Status
+from requests_app.selectors import (
+    PUBLIC_FIELDS,
+    PUBLIC_LIST_FIELDS,
+    ListCursor,
+    PublicFilters,
+    public_list_cards,
+    request_get_public,
+    request_public_list,
+)
+from tests.requests_app.helpers import submit
+
+pytestmark = pytest.mark.django_db
+
+
+# --- {% per_language %} ---------------------------------------------------------------------------
+
+
+def test_the_page_chrome_follows_the_readers_language(client, city):
+    english = client.get(reverse("requests_app:home")).content.decode()
+    client.cookies["django_language"] = "es"
+    spanish = client.get(reverse("requests_app:home")).content.decode()
+    assert "Skip to main content" in english and "Recent requests" in english
+    assert "Skip to main content" not in spanish and "Recent requests" not in spanish
+    client.cookies["django_language"] = "en"
+    assert "Recent requests" in client.get(reverse("requests_app:home")).content.decode()
+
+
+def test_a_per_language_part_never_shows_a_visitors_values():
+    part = Template(
+        "{% load once %}[{% per_language %}{{ secret }}{{ CITY_NAME }}{% endper_language %}]"
+    )
+    first = part.render(Context({"secret": "alice@example.com"}))
+    second = part.render(Context({"secret": "bob@example.com"}))
+    assert first == second == f"[{settings.CITY_NAME}]"
+
+
+def test_a_block_inside_a_per_language_part_is_refused():
+    with pytest.raises(TemplateSyntaxError):
+        Template(
+            "{% load once %}{% per_language %}{% block x %}{% endblock %}{% endper_language %}"
+        )
+
+
+# --- Dates ----------------------------------------------------------------------------------------
+
+
+def test_day_time_says_what_the_date_filter_said():
+    old = Template('{{ at|date:"j M Y, H:i" }}')
+    new = Template("{% load times %}{{ at|day_time }}")
+    moments = [
+        datetime(2026, m, d, h, mi, tzinfo=UTC)
+        for m in range(1, 13)
+        for d, h, mi in ((1, 0, 5), (9, 7, 59))
+    ]
+    moments += [datetime(2026, 3, 8, 9, 30, tzinfo=UTC), datetime(2026, 11, 1, 8, 59, tzinfo=UTC)]
+    for lang in ("en", "es"):
+        for zone in ("America/Los_Angeles", "UTC", "Asia/Kolkata"):
+            with translation.override(lang), timezone.override(zone):
+                for at in moments:
+                    assert new.render(Context({"at": at})) == old.render(Context({"at": at}))
+    assert new.render(Context({"at": None})) == ""
+
+
+# --- The request row and the list's rows through a plain cursor ----------------------------------
+
+
+def test_the_trackers_row_is_what_the_orm_read(city):
+    sr = submit(city, address='2 <i>Main</i> "St"')
+    got = request_get_public(tracking_number=sr.tracking_number)
+    want = ServiceRequest.objects.only(*PUBLIC_FIELDS).get(pk=sr.pk)
+    for name in PUBLIC_FIELDS:
+        assert getattr(got, name) == getattr(want, name), name
+    assert got.get_deferred_fields() == want.get_deferred_fields()
+    assert "reporter_email" in got.get_deferred_fields()
+    assert (got.location.x, got.location.y, got.location.srid) == (
+        want.location.x,
+        want.location.y,
+        want.location.srid,
+    )
+    assert request_get_public(tracking_number="2612-99999999") is None
+
+
+def _orm_page(filters: PublicFilters) -> list[int]:
+    from requests_app.models import OPEN_STATUSES
+
+    qs = ServiceRequest.objects.only(*PUBLIC_LIST_FIELDS)
+    if filters.category:
+        qs = qs.filter(category_id=filters.category)
+    if filters.neighbourhood:
+        qs = qs.filter(neighbourhood_id=filters.neighbourhood)
+    if filters.status == "open":
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    elif filters.status == "closed":
+        qs = qs.exclude(status__in=OPEN_STATUSES)
+    if filters.after:
+        at, pk = filters.after.created_at, filters.after.id
+        qs = qs.filter(created_at__lte=at).exclude(created_at=at, id__gte=pk)
+        return list(qs.order_by("-created_at", "-id").values_list("id", flat=True)[:20])
+    if filters.before:
+        at, pk = filters.before.created_at, filters.before.id
+        qs = qs.filter(created_at__gte=at).exclude(created_at=at, id__lte=pk)
+        return list(qs.order_by("created_at", "id").values_list("id", flat=True)[:20])[::-1]
+    start = (filters.page - 1) * 20
+    return list(qs.order_by("-created_at", "-id").values_list("id", flat=True)[start : start + 20])
+
+
+def test_the_list_reads_the_rows_the_orm_read(city):
+    now = timezone.now()
+    made = [submit(city) for _ in range(45)]
+    for i, sr in enumerate(made):
+        # Some share a creation time (the cursor's tie-break on id), some are closed.
+        ServiceRequest.objects.filter(pk=sr.pk).update(
+            created_at=now - timedelta(hours=i // 3),
+            status=Status.CLOSED if i % 4 == 0 else sr.status,
+        )
+    middle = ServiceRequest.objects.get(pk=made[22].pk)
+    cursor = ListCursor(middle.created_at, middle.id)
+    nhood = made[0].neighbourhood_id
+    for filters in (
+        PublicFilters(),
+        PublicFilters(page=2),
+        PublicFilters(page=3),
+        PublicFilters(status="open"),
+        PublicFilters(status="closed"),
+        PublicFilters(category=city.pothole.pk, neighbourhood=nhood),
+        PublicFilters(category=999_999),
+        PublicFilters(after=cursor),
+        PublicFilters(before=cursor),
+        PublicFilters(status="open", after=cursor),
+    ):
+        rows, _has_next = request_public_list(filters=filters)
+        assert [r.id for r in rows] == _orm_page(filters), filters
+        for row in rows:
+            want = ServiceRequest.objects.get(pk=row.id)
+            for name in ("tracking_number", "category_id", "address", "neighbourhood_id"):
+                assert getattr(row, name) == getattr(want, name)
+            assert (row.status, row.created_at) == (want.status, want.created_at)
+            assert row.lnglat == (want.location.x, want.location.y)
+            assert "reporter_email" in row.get_deferred_fields()
+
+
+def test_the_list_rows_markup_is_what_the_old_loop_rendered(city):
+    submit(city, address='1 <b>"Market"</b> & St')
+    submit(city, address="")
+    old = Template(
+        "{% for r in rows %}\n"
+        '    <li class="request-card">\n'
+        '      <a href="{{ r.url }}"><span aria-hidden="true">{{ r.icon }}</span> '
+        "{{ r.name }}</a>\n"
+        '      <span class="tracking-number small">{{ r.tracking_number }}</span>\n'
+        '      <span class="status status-{{ r.status }}">{{ r.status_label }}</span>\n'
+        '      <span class="muted">{% if r.address %}{{ r.address }} · {% endif %}'
+        "{% if r.neighbourhood %}{{ r.neighbourhood }} · {% endif %}"
+        '<time datetime="{{ r.iso }}">{{ r.date }}</time></span>\n'
+        "    </li>\n"
+        "    {% endfor %}"
+    )
+    new = Template("{% load cards %}{{ rows|request_cards }}")
+    rows, _ = request_public_list(filters=PublicFilters())
+    for lang in ("en", "es"):
+        with translation.override(lang), timezone.override("America/Los_Angeles"):
+            cards, _points = public_list_cards(rows=rows)
+            cards.append({**cards[0], "neighbourhood": "", "icon": "<>", "name": "A & B"})
+            assert new.render(Context({"rows": cards})) == old.render(Context({"rows": cards}))
