@@ -7,8 +7,9 @@ renders the old loop and this side by side)."""
 
 from __future__ import annotations
 
+from html import escape
+
 from django import template
-from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
@@ -27,7 +28,9 @@ _ROW = (
 @register.filter
 def request_cards(cards: list[dict]) -> SafeString:
     """The `<li>` of each card (as selectors.public_list_cards builds them), escaped as the
-    template escaped them: the address arrives as HTML already (`<bdi>`), the rest as text."""
+    template escaped them: the address arrives as HTML already (`<bdi>`), the rest as text.
+    `html.escape` is what Django's `escape` calls, without its lazy-string wrapper (which cost
+    more than the escaping, 200 times a page)."""
     html = []
     for card in cards:
         address, neighbourhood = card["address"], card["neighbourhood"]
@@ -39,10 +42,15 @@ def request_cards(cards: list[dict]) -> SafeString:
                 tracking_number=escape(card["tracking_number"]),
                 status=escape(card["status"]),
                 status_label=escape(card["status_label"]),
-                address=f"{conditional_escape(address)} · " if address else "",
+                address=f"{_html(address)} · " if address else "",
                 neighbourhood=f"{escape(neighbourhood)} · " if neighbourhood else "",
                 iso=escape(card["iso"]),
                 date=escape(card["date"]),
             )
         )
     return mark_safe("".join(html))  # noqa: S308 (every value above is escaped)
+
+
+def _html(value) -> str:
+    # As conditional_escape: HTML already (SafeString) as it is, anything else escaped.
+    return value.__html__() if hasattr(value, "__html__") else escape(str(value))

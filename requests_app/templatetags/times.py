@@ -12,6 +12,9 @@ from django.utils.translation import get_language
 
 register = template.Library()
 
+# `<time datetime>`'s format: what `|date:'Y-m-d\\TH:i:sO'` gives.
+ISO_TIME = "%Y-%m-%dT%H:%M:%S%z"
+
 # Month abbreviations as `|date:"M"` gives them, per language: the catalogues do not change while
 # the process runs.
 _MONTHS: dict[str | None, tuple[str, ...]] = {}
@@ -25,7 +28,7 @@ def isotime(value: datetime | None) -> str:
         return ""
     if timezone.is_aware(value):
         value = timezone.localtime(value)
-    return value.strftime("%Y-%m-%dT%H:%M:%S%z")
+    return value.strftime(ISO_TIME)
 
 
 @register.filter(expects_localtime=True)
