@@ -180,3 +180,49 @@ def test_the_list_rows_markup_is_what_the_old_loop_rendered(city):
             cards, _points = public_list_cards(rows=rows)
             cards.append({**cards[0], "neighbourhood": "", "icon": "<>", "name": "A & B"})
             assert new.render(Context({"rows": cards})) == old.render(Context({"rows": cards}))
+
+
+# --- The blank report form ------------------------------------------------------------------------
+
+
+def test_the_blank_forms_keys_are_what_the_widgets_rendered():
+    import uuid
+
+    from requests_app.forms import ReportForm, form_started_token
+    from requests_app.views import report_keys_html
+
+    key, started = uuid.uuid4(), form_started_token()
+    form = ReportForm(initial={"idempotency_key": key, "started": started})
+    assert report_keys_html(key=key, started=started) == (
+        f"{form['idempotency_key']}\n  {form['started']}"
+    )
+
+
+def _without_keys(page: str) -> str:
+    import re
+
+    page = re.sub(r'name="(idempotency_key|started|csrfmiddlewaretoken)" value="[^"]*"', "", page)
+    return re.sub(r'"X-CSRFToken": "[^"]*"', "", page)
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_the_blank_form_body_kept_per_language_and_category_is_the_one_rendered_afresh(
+    client, city, lang
+):
+    """The first load renders the body (and keeps it), the second reuses it: the same page,
+    with new keys each time, as a render from scratch (a process with no snapshot yet)."""
+    from requests_app.reference import reference_forget
+
+    client.cookies["django_language"] = lang
+    url = reverse("requests_app:report")
+    for params in ({}, {"category": city.pothole.pk}, {"category": "nonsense"}):
+        first = client.get(url, params).content.decode()
+        second = client.get(url, params).content.decode()
+        reference_forget()
+        fresh = client.get(url, params).content.decode()
+        assert first != second  # new keys
+        assert _without_keys(first) == _without_keys(second) == _without_keys(fresh)
+        assert 'name="idempotency_key"' in second and 'name="started"' in second
+    with_category = client.get(url, {"category": city.pothole.pk}).content.decode()
+    assert f'value="{city.pothole.pk}" id="category-{city.pothole.pk}"' in with_category
+    assert 'id="q_size"' in with_category or "q_size" in with_category
