@@ -306,12 +306,15 @@ def request_public_url(*, tracking_number: str) -> str | None:
 def request_get_by_token(*, token: str, ref: Reference | None = None) -> ServiceRequest | None:
     if not token or len(token) < 32:
         return None
-    try:
-        sr = ServiceRequest.objects.get(private_token=token)
-    except ServiceRequest.DoesNotExist:
+    # Every column, as ServiceRequest.objects.get(private_token=token) read them.
+    sr = _request_row(fields=_ALL_FIELDS, column="private_token", value=token)
+    if sr is None:
         return None
     requests_attach(rows=[sr], ref=ref or reference())
     return sr
+
+
+_ALL_FIELDS = tuple(f.name for f in ServiceRequest._meta.concrete_fields)
 
 
 # Values in from_db go in the models' field order (Model.from_db fills the rest as deferred).

@@ -226,3 +226,22 @@ def test_the_blank_form_body_kept_per_language_and_category_is_the_one_rendered_
     with_category = client.get(url, {"category": city.pothole.pk}).content.decode()
     assert f'value="{city.pothole.pk}" id="category-{city.pothole.pk}"' in with_category
     assert 'id="q_size"' in with_category or "q_size" in with_category
+
+
+def test_the_request_by_private_link_is_what_the_orm_read(city):
+    from requests_app.selectors import request_get_by_token
+
+    sr = submit(city, address="3 Oak St")
+    ServiceRequest.objects.filter(pk=sr.pk).update(
+        answers={"size": 12, "lane": "bike"}, score_parts={"age": 3}, reporter_phone="+14155550123"
+    )
+    got = request_get_by_token(token=sr.private_token)
+    want = ServiceRequest.objects.get(private_token=sr.private_token)
+    assert got.get_deferred_fields() == set()
+    for f in ServiceRequest._meta.concrete_fields:
+        if f.name == "location":
+            assert (got.location.x, got.location.y) == (want.location.x, want.location.y)
+        else:
+            assert getattr(got, f.attname) == getattr(want, f.attname), f.name
+    assert str(got.reporter_phone) == "+14155550123"
+    assert request_get_by_token(token="x" * 40) is None
