@@ -245,3 +245,68 @@ def test_the_request_by_private_link_is_what_the_orm_read(city):
             assert getattr(got, f.attname) == getattr(want, f.attname), f.name
     assert str(got.reporter_phone) == "+14155550123"
     assert request_get_by_token(token="x" * 40) is None
+
+
+# --- The tracker's pipeline and timeline ----------------------------------------------------------
+
+_OLD_PIPELINE = (
+    "{% load i18n times %}{% for step in steps %}\n"
+    '  <li class="pipeline-step{% if step.done %} done{% endif %}{% if step.current %} current'
+    '{% endif %}"{% if step.current %} aria-current="step"{% endif %}>\n'
+    '    <span class="dot" aria-hidden="true">{% if step.done %}✓{% endif %}</span>\n'
+    '    <span class="label">{{ step.label }}</span>\n'
+    '    <span class="visually-hidden">{% if step.done %}({% translate "done" %}){% elif '
+    'step.current %}({% translate "current step" %}){% else %}({% translate "not yet" %})'
+    "{% endif %}</span>\n"
+    '    {% if step.at %}<time datetime="{{ step.at|isotime }}">{{ step.at|date:"j M Y, H:i" }}'
+    "</time>{% endif %}\n"
+    "  </li>\n"
+    "  {% endfor %}"
+)
+_OLD_TIMELINE = (
+    "{% load times user_text %}{% for entry in timeline %}\n"
+    '    <li><time datetime="{{ entry.at|isotime }}">{{ entry.at|date:"j M Y, H:i" }}</time>\n'
+    "      <strong>{{ entry.title }}</strong>{% if entry.message %}"
+    '<p class="prewrap">{{ entry.message|bdi }}</p>{% endif %}</li>\n'
+    "    {% endfor %}"
+)
+
+
+@pytest.mark.parametrize("closed", [False, True])
+def test_the_pipeline_and_timeline_markup_is_what_the_old_loops_rendered(city, closed):
+    from requests_app.selectors import (
+        public_events_and_photos,
+        request_pipeline,
+        timeline_public,
+    )
+    from requests_app.services import request_resident_comment, request_route, request_status_change
+    from tests.requests_app.helpers import routed
+
+    sr = routed(city)
+    request_resident_comment(
+        request=sr, message='It is <b>"deep"</b> & wide\nnear the stop', photos=[]
+    )
+    if closed:
+        request_status_change(request=sr, to_status=Status.IN_PROGRESS)
+        request_status_change(
+            request=sr,
+            to_status=Status.RESOLVED,
+            message="Filled <it> & rolled",
+            closure_reason=city.repaired,
+        )
+    else:
+        request_route(request=sr, department=city.streets)
+    sr = request_get_public(tracking_number=sr.tracking_number)
+    events, _photos = public_events_and_photos(request=sr)
+    for lang in ("en", "es"):
+        for zone in ("America/Los_Angeles", "Asia/Kolkata"):
+            with translation.override(lang), timezone.override(zone):
+                steps = request_pipeline(request=sr, events=events).steps
+                timeline = timeline_public(events=events)
+                assert any(s.done for s in steps) and len(timeline) >= 2
+                new = Template("{% load cards %}{{ steps|pipeline_steps }}")
+                context = Context({"steps": steps})
+                assert new.render(context) == Template(_OLD_PIPELINE).render(context)
+                new = Template("{% load cards %}{{ timeline|timeline_entries }}")
+                context = Context({"timeline": timeline})
+                assert new.render(context) == Template(_OLD_TIMELINE).render(context)
