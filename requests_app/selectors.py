@@ -620,9 +620,19 @@ def public_list_cards(*, rows: list[ServiceRequest]) -> tuple[list[dict], list[d
     # URL carries as they are (anything else goes through reverse() itself).
     head = reverse("requests_app:tracker", args=["0"])[: -len("0/")]
     days: dict[object, str] = {}  # most rows of a page share their day
+    # ... and their categories and statuses: each name and label looked up once a page (each
+    # look-up asks for the active language, a thread-local read).
+    names: dict[int | None, str] = {}
+    labels: dict[str, str] = {}
     for r in rows:
         category = r.category
-        name = category.tr("name") if category else ""
+        key = category.pk if category else None
+        name = names.get(key)
+        if name is None:
+            name = names[key] = category.tr("name") if category else ""
+        label = labels.get(r.status)
+        if label is None:
+            label = labels[r.status] = r.get_status_display()
         tn = r.tracking_number
         url = f"{head}{tn}/" if _PLAIN_NUMBER.fullmatch(tn) else r.get_absolute_url()
         created = timezone.localtime(r.created_at)
@@ -638,7 +648,7 @@ def public_list_cards(*, rows: list[ServiceRequest]) -> tuple[list[dict], list[d
                 "name": name,
                 "tracking_number": r.tracking_number,
                 "status": r.status,
-                "status_label": r.get_status_display(),
+                "status_label": label,
                 "address": address,
                 "neighbourhood": r.neighbourhood.name if r.neighbourhood else "",
                 "iso": created.strftime(ISO_TIME),  # isotime(), on the time already local
