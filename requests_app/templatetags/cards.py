@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
-from requests_app.templatetags.times import day_time, isotime
+from requests_app.templatetags.times import ISO_TIME, day_time
 
 register = template.Library()
 
@@ -78,7 +78,7 @@ def _time(at) -> str:
         return ""
     # day_time expects the time already local, as the template hands it over.
     local = timezone.localtime(at) if timezone.is_aware(at) else at
-    return _TIME.format(iso=isotime(at), day=escape(day_time(local)))
+    return _TIME.format(iso=local.strftime(ISO_TIME), day=escape(day_time(local)))
 
 
 @register.filter
