@@ -6,6 +6,7 @@ returns a fragment (`template#partial`)."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -21,6 +22,8 @@ from django.http import (
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -105,12 +108,27 @@ def _with_device(request: HttpRequest, response: HttpResponse) -> HttpResponse:
     return response
 
 
-def _fragment(ref: Reference, template: str, context: dict, *key) -> str:
+def _fragment(ref: Reference, template: str, context: dict | Callable[[], dict], *key) -> str:
     """A piece of page that depends only on the reference snapshot, the language and `key`,
     rendered once per process and snapshot (an admin edit makes a new snapshot). Rendering the
-    category picker was most of the report form's time."""
+    category picker was most of the report form's time. `context` may be a function, called
+    only when the piece is rendered."""
     lang = get_language() or settings.LANGUAGE_CODE
-    return ref.fragment((template, lang, *key), lambda: render_to_string(template, context))
+    return ref.fragment(
+        (template, lang, *key),
+        lambda: render_to_string(template, context() if callable(context) else context),
+    )
+
+
+def report_keys_html(*, key: uuid.UUID, started: str) -> SafeString:
+    """A blank report form's two hidden keys, as `{{ form.idempotency_key }}` and
+    `{{ form.started }}` render them (a test compares), without two widget templates."""
+    return format_html(
+        '<input type="hidden" name="idempotency_key" value="{}" id="id_idempotency_key">\n'
+        '  <input type="hidden" name="started" value="{}" id="id_started">',
+        key,
+        started,
+    )
 
 
 @require_GET
@@ -236,7 +254,7 @@ def _report_context(
 
 
 @require_http_methods(["GET", "POST"])
-def report(request: HttpRequest) -> HttpResponse:
+def report(request: HtmxHttpRequest) -> HttpResponse:
     """The report form. POST with action=review shows the review screen; action=submit files it.
 
     Whatever the outcome, everything entered (including photos, staged server-side under the
@@ -244,19 +262,37 @@ def report(request: HttpRequest) -> HttpResponse:
     ref = reference()
     if request.method == "GET":
         category = selectors.category_for_form(category_id=request.GET.get("category"), ref=ref)
-        form = ReportForm(
-            initial={
-                "idempotency_key": uuid.uuid4(),
-                "started": form_started_token(),
-                "category": category,
-                "language": (get_language() or "en")[:2],
-                "contact_method": "email",
-            },
-            category=category,
-        )
-        return _with_device(
-            request, render(request, "requests_app/report.html", _report_context(form, ref=ref))
-        )
+        key, started = uuid.uuid4(), form_started_token()
+
+        def blank_form() -> ReportForm:
+            return ReportForm(
+                initial={
+                    "idempotency_key": key,
+                    "started": started,
+                    "category": category,
+                    "language": (get_language() or "en")[:2],
+                    "contact_method": "email",
+                },
+                category=category,
+            )
+
+        if request.htmx:
+            context = _report_context(blank_form(), ref=ref)
+        else:
+            # A blank form is the same for everyone reading this language with this category
+            # chosen (or none), apart from its two keys and the CSRF token: its body is
+            # rendered once per snapshot, language and category, and the form itself is only
+            # built to render it.
+            context = {
+                "form_keys_html": report_keys_html(key=key, started=started),
+                "form_body_html": _fragment(
+                    ref,
+                    "requests_app/report.html#form-body",
+                    lambda: _report_context(blank_form(), ref=ref),
+                    category and category.pk,
+                ),
+            }
+        return _with_device(request, render(request, "requests_app/report.html", context))
 
     draft_key = _uuid_or_new(request.POST.get("idempotency_key"))
     if request.POST.get("remove_photo"):
