@@ -7,7 +7,9 @@ admin) goes through ``contact_preference_set``, which every queue and send then 
 
 from __future__ import annotations
 
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, router, transaction
+from django.db.models import Model
+from django.db.models.constants import OnConflict
 from django.utils import timezone
 
 from notifications.models import ContactPreference, OptOutLog, OutboxMessage
@@ -22,6 +24,39 @@ def dedupe_key_for(*, event_id: int | None, channel: str, recipient: str, extra:
     who = recipient.strip().lower()
     base = f"event:{event_id}" if event_id is not None else f"x:{extra}"
     return f"{base}:{channel}:{who}"[:200]
+
+
+def rows_insert_new[M: Model](rows: list[M], *, key: str) -> list[M]:
+    """INSERT ``rows`` (new instances of one model) in one statement, skipping any a unique
+    constraint already holds (ON CONFLICT DO NOTHING ... RETURNING): the insert-or-skip of a
+    re-delivered event without a savepoint around it (a savepoint and its release are two more
+    round trips; outside a transaction, the BEGIN and COMMIT of one). If another transaction
+    holds an uncommitted row with the same key, PostgreSQL waits for it, then skips. ``key``
+    names a unique field that tells the rows apart. Returns the rows inserted, ids set, in the
+    order given."""
+    if not rows:
+        return []
+    model = type(rows[0])
+    opts = model._meta
+    using = router.db_for_write(model)
+    key_field = opts.get_field(key)
+    fields = [f for f in opts.concrete_fields if not f.primary_key and not f.generated]
+    returned = model._base_manager._insert(
+        rows,
+        fields=fields,
+        returning_fields=[opts.pk, key_field],
+        using=using,
+        on_conflict=OnConflict.IGNORE,
+    )
+    ids = {value: pk for pk, value in returned}
+    made = []
+    for row in rows:
+        pk = ids.get(getattr(row, key_field.attname))
+        if pk is not None:
+            row.pk = pk
+            row._state.adding, row._state.db = False, using
+            made.append(row)
+    return made
 
 
 def address_opted_out(*, channel: str, address: str) -> bool:
@@ -127,28 +162,25 @@ def outbox_queue(
     suppressed = (
         address_opted_out(channel=channel, address=recipient) if opted_out is None else opted_out
     )
-    try:
-        with transaction.atomic():
-            message = OutboxMessage.objects.create(
-                request=request,
-                event=event,
-                channel=channel,
-                recipient=recipient,
-                template=template,
-                language=language,
-                subject=subject[:200],
-                body_text=body_text,
-                body_html=body_html,
-                user=user,
-                subscription=subscription,
-                digest=digest,
-                dedupe_key=key,
-                status=(
-                    OutboxMessage.Status.SUPPRESSED if suppressed else OutboxMessage.Status.QUEUED
-                ),
-                last_error="Recipient opted out of this channel." if suppressed else "",
-            )
-    except IntegrityError:
+    message = OutboxMessage(
+        request=request,
+        event=event,
+        channel=channel,
+        recipient=recipient,
+        template=template,
+        language=language,
+        subject=subject[:200],
+        body_text=body_text,
+        body_html=body_html,
+        user=user,
+        subscription=subscription,
+        digest=digest,
+        dedupe_key=key,
+        status=(OutboxMessage.Status.SUPPRESSED if suppressed else OutboxMessage.Status.QUEUED),
+        last_error="Recipient opted out of this channel." if suppressed else "",
+    )
+    # One INSERT that skips a key queued already (was a savepoint around it).
+    if not rows_insert_new([message], key="dedupe_key"):
         return None
     if not suppressed and not digest:
         message_send_enqueue(message_id=message.id)
@@ -158,9 +190,8 @@ def outbox_queue(
 def outbox_queue_many(*, messages: list[dict]) -> list[OutboxMessage]:
     """``outbox_queue`` for several messages at once (each dict holds its keyword arguments,
     with a ``dedupe_key``): one opt-out read and one multi-row insert instead of three queries
-    a message. Same rules: opted-out recipients get a suppressed row, and should any of them be
-    queued already (a re-delivered event) each goes through ``outbox_queue``, which skips it.
-    Returns the rows added."""
+    a message. Same rules: opted-out recipients get a suppressed row, and any queued already (a
+    re-delivered event) is skipped by the INSERT itself. Returns the rows added."""
     if not messages:
         return []
     addresses = {m["recipient"].strip().lower() for m in messages}
@@ -193,11 +224,7 @@ def outbox_queue_many(*, messages: list[dict]) -> list[OutboxMessage]:
                 last_error="Recipient opted out of this channel." if suppressed else "",
             )
         )
-    try:
-        with transaction.atomic():
-            created = OutboxMessage.objects.bulk_create(rows)
-    except IntegrityError:
-        return [row for m in messages if (row := outbox_queue(**m)) is not None]
+    created = rows_insert_new(rows, key="dedupe_key")
     for row in created:
         if row.status == OutboxMessage.Status.QUEUED and not row.digest:
             message_send_enqueue(message_id=row.id)

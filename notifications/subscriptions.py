@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import secrets
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from notifications.models import Channel, ContactPreference, RequestSubscription
-from notifications.outbox import contact_preference_set
+from notifications.outbox import contact_preference_set, rows_insert_new
 from requests_app.models import ContactMethod, ServiceRequest, Supporter
 from requests_app.services import contacts_confirmed
 
@@ -91,19 +91,20 @@ def _subscription_create(
     language: str,
     confirmed: bool,
 ) -> RequestSubscription:
-    try:
-        with transaction.atomic():
-            return RequestSubscription.objects.create(
-                request=request,
-                role=role,
-                channel=channel,
-                address=address,
-                language=language or "en",
-                token=subscription_token(),
-                confirmed_at=timezone.now() if confirmed else None,
-            )
-    except IntegrityError:  # a concurrent worker made it first
-        return RequestSubscription.objects.get(request=request, channel=channel, address=address)
+    made = RequestSubscription(
+        request=request,
+        role=role,
+        channel=channel,
+        address=address,
+        language=language or "en",
+        token=subscription_token(),
+        confirmed_at=timezone.now() if confirmed else None,
+    )
+    # One INSERT that skips a row made already (was a savepoint around it).
+    if rows_insert_new([made], key="token"):
+        return made
+    # A concurrent worker made it first.
+    return RequestSubscription.objects.get(request=request, channel=channel, address=address)
 
 
 def _confirmed_subscriptions_ensure(

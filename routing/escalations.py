@@ -37,7 +37,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
-from django.db.models import Max, Q
+from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
 from requests_app.configcache import config_cached, config_snapshot
@@ -290,24 +290,57 @@ def request_escalation_schedule(*, request_id: int) -> datetime | None:
     """Store when the request next needs looking at: the earliest threshold of a step not fired
     yet; None when it is closed, waiting on the resident, has no policy or nothing is left.
 
-    Runs under the row lock so two schedulers cannot write in the wrong order."""
+    1. Read the row and its fired steps without a lock and compute. When the stored time is
+       already right (most events move no threshold), stop: nothing to write, so no lock and no
+       transaction.
+    2. Otherwise store it with one conditional UPDATE that applies only if the row is still as
+       read (the same version and the same stored time): every change a threshold reads bumps
+       the version (a person's, a rule's, the score's band), and a sweep that fires a step
+       stores the next time itself.
+    3. If the row moved in between, do it again under the row lock, so two schedulers cannot
+       write in the wrong order."""
+    request = _schedule_request(rows=ServiceRequest.objects.all(), request_id=request_id)
+    if request is None:
+        return None
+    at = _schedule_compute(request=request)
+    if at == request.next_escalation_at:
+        return at
+    stored = (
+        ServiceRequest.objects.filter(
+            pk=request_id,
+            version=request.version,
+            next_escalation_at=request.next_escalation_at,
+        )
+        if request.next_escalation_at is not None
+        else ServiceRequest.objects.filter(
+            pk=request_id, version=request.version, next_escalation_at__isnull=True
+        )
+    ).update(next_escalation_at=at)
+    if stored:
+        return at
     with transaction.atomic():
-        request = (
-            ServiceRequest.objects.select_for_update()
-            .only(*_REQUEST_FIELDS)
-            .filter(pk=request_id)
-            .first()
+        request = _schedule_request(
+            rows=ServiceRequest.objects.select_for_update(), request_id=request_id
         )
         if request is None:
             return None
-        policy = policy_for_request(
-            category_id=request.category_id, department_id=request.department_id
-        )
-        thresholds = request_thresholds(request=request, policy=policy)
-        fired = _fired_keys(request=request, thresholds=thresholds)
-        pending = [t for t in thresholds if t.key not in fired]
-        _schedule_store(request=request, at=pending[0].at if pending else None)
+        _schedule_store(request=request, at=_schedule_compute(request=request))
         return request.next_escalation_at
+
+
+def _schedule_request(*, rows: QuerySet, request_id: int) -> ServiceRequest | None:
+    return rows.only(*_REQUEST_FIELDS, "version").filter(pk=request_id).first()
+
+
+def _schedule_compute(*, request: ServiceRequest) -> datetime | None:
+    """The earliest threshold of a step not fired yet (None: nothing left)."""
+    policy = policy_for_request(
+        category_id=request.category_id, department_id=request.department_id
+    )
+    thresholds = request_thresholds(request=request, policy=policy)
+    fired = _fired_keys(request=request, thresholds=thresholds)
+    pending = [t for t in thresholds if t.key not in fired]
+    return pending[0].at if pending else None
 
 
 def request_escalations_run(
