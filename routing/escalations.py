@@ -36,8 +36,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from django.contrib.auth import get_user_model
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection, transaction
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Max, OuterRef, Q, QuerySet, TextField, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from requests_app.configcache import config_cached, config_snapshot
@@ -250,9 +252,27 @@ def request_thresholds(
     return sorted(found, key=lambda t: (t.at, t.step.pk))
 
 
+def fired_steps_annotation() -> ArraySubquery:
+    """Every step fired for the request, as "step id|occurrence" texts: read with the row (a
+    subquery of the SELECT) instead of a query of its own (``_fired_keys``)."""
+    return ArraySubquery(
+        EscalationFired.objects.filter(request_id=OuterRef("pk")).values(
+            key=Concat(
+                Cast("step_id", TextField()), Value("|"), "occurrence", output_field=TextField()
+            )
+        )
+    )
+
+
 def _fired_keys(*, request: ServiceRequest, thresholds: list[Threshold]) -> set[tuple[int, str]]:
     if not thresholds:
         return set()
+    loaded = getattr(request, "fired_steps", None)
+    if loaded is not None:
+        # Read with the row (fired_steps_annotation): every step fired, a superset.
+        return {
+            (int(step), occurrence) for step, _bar, occurrence in (k.partition("|") for k in loaded)
+        }
     return set(
         EscalationFired.objects.filter(
             request_id=request.pk, step_id__in={t.step.pk for t in thresholds}
@@ -329,7 +349,13 @@ def request_escalation_schedule(*, request_id: int) -> datetime | None:
 
 
 def _schedule_request(*, rows: QuerySet, request_id: int) -> ServiceRequest | None:
-    return rows.only(*_REQUEST_FIELDS, "version").filter(pk=request_id).first()
+    # The fired steps come with the row (one query where a policy applies; was two).
+    return (
+        rows.only(*_REQUEST_FIELDS, "version")
+        .annotate(fired_steps=fired_steps_annotation())
+        .filter(pk=request_id)
+        .first()
+    )
 
 
 def _schedule_compute(*, request: ServiceRequest) -> datetime | None:
@@ -362,7 +388,12 @@ def request_escalations_run(
     with transaction.atomic():
         # The whole row, held: the priority change and reassignment a step makes use it as it
         # is rather than locking and loading it again.
-        request = request_lock_held(request_id=request_id, skip_locked=True, waits=True)
+        request = request_lock_held(
+            request_id=request_id,
+            skip_locked=True,
+            waits=True,
+            annotations={"fired_steps": fired_steps_annotation()},
+        )
         if request is None:
             return 0
         policy = lookups.policy(request)
