@@ -296,11 +296,23 @@ def reporter_contact_unconfirmed(*, request: ServiceRequest, channel: str, addre
     (with the link that confirms it) and nothing else: no updates, no survey. Once the resident
     confirms any contact of the request, the private link is theirs, and so are the contacts
     they chose with it."""
+    pairs = reporter_contact_pairs(request=request, channel=channel, address=address)
+    return pairs is not None and not contacts_confirmed(pairs=pairs)
+
+
+def reporter_contact_pairs(
+    *, request: ServiceRequest, channel: str, address: str
+) -> list[tuple[str, str]] | None:
+    """The contacts whose confirmation makes a reporter's contact count as confirmed (see
+    ``reporter_contact_unconfirmed``), as stored (``address_normalize``); None when the request
+    says it is confirmed already."""
     if request.contact_confirmed:
-        return False
+        return None
     contacts = {
         (channel, address),
         (Channel.EMAIL, request.reporter_email),
         (Channel.SMS, str(request.reporter_phone or "")),
     }
-    return not contacts_confirmed(pairs=[(c, a) for c, a in contacts if a])
+    return sorted(
+        {(c, address_normalize(channel=c, address=a)) for c, a in contacts if a and str(a).strip()}
+    )
