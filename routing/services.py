@@ -7,6 +7,7 @@ from collections.abc import Collection
 
 from django.db import transaction
 
+from requests_app.dispatch import event_dispatch_enqueue
 from requests_app.models import Asset, RequestEvent, ServiceRequest, Status
 from requests_app.services import (
     event_record,
@@ -136,12 +137,39 @@ def on_event(event: RequestEvent) -> bool:
     reopening runs them again. Returns True when the event's scoring is done too (a new request
     routed and scored here: routing.scoring's handler has nothing left to do for it)."""
     if event.type == RequestEvent.Type.CREATED:
-        return request_route_by_rules(request_id=event.request_id, score=True)
+        if request_route_by_rules(request_id=event.request_id, score=True):
+            return True
+        # Not received any more: routed already, by this very event's first delivery if that
+        # worker died after routing committed and before it handled what routing wrote.
+        automatic_events_redispatch(created=event)
+        return False
     if event.type == RequestEvent.Type.CATEGORY_CHANGED or (
         event.type == RequestEvent.Type.STATUS_CHANGED and event.to_value == Status.REOPENED
     ):
         request_reroute(request_id=event.request_id, event_id=event.pk)
     return False
+
+
+def automatic_events_redispatch(*, created: RequestEvent) -> int:
+    """Hand the request's automatic events written after its "created" event (routing's, the
+    score's, an escalation's: no person's) to the running dispatch again; returns how many.
+
+    A re-delivered "created" event finds its request routed: the worker that first handled it
+    may have died after routing committed and before it handled the events routing wrote (the
+    department's new-request alerts above all). Every handler is idempotent (dedupe keys,
+    recomputed schedules and scores), so handling them again queues only what is missing. Costs
+    one query, and only when a "created" event finds its request routed already."""
+    ids = list(
+        RequestEvent.objects.filter(
+            request_id=created.request_id, pk__gt=created.pk, actor__isnull=True
+        )
+        .exclude(type=RequestEvent.Type.CREATED)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for pk in ids:
+        event_dispatch_enqueue(pk)
+    return len(ids)
 
 
 def decision_apply(
