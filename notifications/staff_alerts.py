@@ -175,6 +175,8 @@ def staff_alerts_queue(
         if u.is_active and u.email
     ]
     messages = []
+    # The alert says the same to every member (no field of theirs): rendered once per language.
+    rendered: dict[str, Rendered] = {}
     # One read of the config stamp for every member's template (a worker's task has one open).
     with config_snapshot():
         for user in users:
@@ -182,7 +184,12 @@ def staff_alerts_queue(
                 user=user
             )
             message = _staff_message(
-                user=user, preference=preference, kind=kind, event=event, request=request
+                user=user,
+                preference=preference,
+                kind=kind,
+                event=event,
+                request=request,
+                rendered=rendered,
             )
             if message is not None:
                 messages.append({**message, "opted_out": user.email_opted_out})
@@ -199,21 +206,28 @@ def _staff_message(
     subject: str = "",
     body_text: str = "",
     body_html: str = "",
+    rendered: dict[str, Rendered] | None = None,
 ) -> dict | None:
     """The outbox_queue arguments of one staff alert as the member's preference says (None
-    when it is off)."""
+    when it is off). ``rendered``: the alert as rendered already for other members of the same
+    list, by language (filled in here)."""
     mode = getattr(preference, KIND_PREFERENCE[kind])
     if mode == StaffPreference.Mode.OFF:
         return None
     if not body_text:
-        with translation.override(preference.language):
-            rendered = message_render(
-                kind=f"staff_{kind}",
-                channel="email",
-                language=preference.language,
-                context=staff_alert_context(request=request, event=event),
-            )
-        subject, body_text, body_html = rendered.subject, rendered.text, rendered.html
+        language = preference.language
+        done = rendered.get(language) if rendered is not None else None
+        if done is None:
+            with translation.override(language):
+                done = message_render(
+                    kind=f"staff_{kind}",
+                    channel="email",
+                    language=language,
+                    context=staff_alert_context(request=request, event=event),
+                )
+            if rendered is not None:
+                rendered[language] = done
+        subject, body_text, body_html = done.subject, done.text, done.html
     return {
         "channel": OutboxMessage.Channel.EMAIL,
         "recipient": user.email,
