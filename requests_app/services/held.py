@@ -4,26 +4,19 @@ given it change in place instead of locking and reading it again."""
 from __future__ import annotations
 
 from django.db import connection
-from django.db.models import Exists, Expression, OuterRef
+from django.db.models import Exists, OuterRef
 
 from requests_app.models import RequestEvent, ServiceRequest, Status
 
 
 def request_lock_held(
-    *,
-    request_id: int,
-    skip_locked: bool = False,
-    waits: bool = False,
-    annotations: dict[str, Expression] | None = None,
+    *, request_id: int, skip_locked: bool = False, waits: bool = False
 ) -> ServiceRequest | None:
     """Lock and load the whole row for the caller's transaction (None if it is gone, or locked
     elsewhere with ``skip_locked``), held: see ``request_mark_held``. ``waits``: also learn,
     in the same query, whether it ever waited on the resident (``never_waited``), so the due
-    dates of a request that never did need no read of its pauses (``due.request_pauses``).
-    ``annotations``: what else the caller reads with the lock (the escalation steps fired)."""
+    dates of a request that never did need no read of its pauses (``due.request_pauses``)."""
     rows = ServiceRequest.objects.select_for_update(skip_locked=skip_locked, of=("self",))
-    if annotations:
-        rows = rows.annotate(**annotations)
     if waits:
         rows = rows.annotate(
             never_waited=~Exists(
