@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import OuterRef, QuerySet
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
@@ -169,7 +169,8 @@ def staff_alerts_queue(
         u
         for u in users.select_related("notification_preference").annotate(
             email_opted_out=address_opted_out_exists(
-                channel=OutboxMessage.Channel.EMAIL, address=OuterRef("email")
+                channel=OutboxMessage.Channel.EMAIL,
+                address_column=f'"{User._meta.db_table}"."email"',
             )
         )
         if u.is_active and u.email

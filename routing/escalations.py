@@ -37,10 +37,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from django.contrib.auth import get_user_model
-from django.contrib.postgres.expressions import ArraySubquery
+from django.contrib.postgres.fields import ArrayField
 from django.db import connection, transaction
-from django.db.models import Max, OuterRef, Q, QuerySet, TextField, Value
-from django.db.models.functions import Cast, Concat
+from django.db.models import Max, Q, QuerySet, TextField
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from requests_app.configcache import config_cached, config_snapshot
@@ -253,15 +253,16 @@ def request_thresholds(
     return sorted(found, key=lambda t: (t.at, t.step.pk))
 
 
-def fired_steps_annotation() -> ArraySubquery:
+def fired_steps_annotation() -> RawSQL:
     """Every step fired for the request, as "step id|occurrence" texts: read with the row (a
-    subquery of the SELECT) instead of a query of its own (``_fired_keys``)."""
-    return ArraySubquery(
-        EscalationFired.objects.filter(request_id=OuterRef("pk")).values(
-            key=Concat(
-                Cast("step_id", TextField()), Value("|"), "occurrence", output_field=TextField()
-            )
-        )
+    subquery of the SELECT) instead of a query of its own (``_fired_keys``). Written out: as an
+    ORM subquery it took more Python to build than the rest of the read (about 1 ms)."""
+    request, fired = ServiceRequest._meta.db_table, EscalationFired._meta.db_table
+    return RawSQL(  # noqa: S611 (table and column names from the models)
+        f"ARRAY(SELECT f.step_id::text || '|' || f.occurrence FROM {fired} f "  # noqa: S608
+        f'WHERE f.request_id = "{request}"."id")',
+        [],
+        output_field=ArrayField(TextField()),
     )
 
 
