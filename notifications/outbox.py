@@ -7,10 +7,17 @@ admin) goes through ``contact_preference_set``, which every queue and send then 
 
 from __future__ import annotations
 
-from django.db import IntegrityError, connection, transaction
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import connection, router, transaction
+from django.db.models import BooleanField, Model
+from django.db.models.constants import OnConflict
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from notifications.models import ContactPreference, OptOutLog, OutboxMessage
+from requests_app.models import ConfirmedContact
 
 # Longer than a send may take; the sweep (notifications.sending) enqueues with it too.
 SEND_TASK_TIMEOUT = 30
@@ -24,26 +31,115 @@ def dedupe_key_for(*, event_id: int | None, channel: str, recipient: str, extra:
     return f"{base}:{channel}:{who}"[:200]
 
 
+def rows_insert_new[M: Model](rows: list[M], *, key: str) -> list[M]:
+    """INSERT ``rows`` (new instances of one model) in one statement, skipping any a unique
+    constraint already holds (ON CONFLICT DO NOTHING ... RETURNING): the insert-or-skip of a
+    re-delivered event without a savepoint around it (a savepoint and its release are two more
+    round trips; outside a transaction, the BEGIN and COMMIT of one). If another transaction
+    holds an uncommitted row with the same key, PostgreSQL waits for it, then skips. ``key``
+    names a unique field that tells the rows apart. Returns the rows inserted, ids set, in the
+    order given."""
+    if not rows:
+        return []
+    model = type(rows[0])
+    opts = model._meta
+    using = router.db_for_write(model)
+    key_field = opts.get_field(key)
+    fields = [f for f in opts.concrete_fields if not f.primary_key and not f.generated]
+    returned = model._base_manager._insert(
+        rows,
+        fields=fields,
+        returning_fields=[opts.pk, key_field],
+        using=using,
+        on_conflict=OnConflict.IGNORE,
+    )
+    ids = {value: pk for pk, value in returned}
+    made = []
+    for row in rows:
+        pk = ids.get(getattr(row, key_field.attname))
+        if pk is not None:
+            row.pk = pk
+            row._state.adding, row._state.db = False, using
+            made.append(row)
+    return made
+
+
 def address_opted_out(*, channel: str, address: str) -> bool:
     return ContactPreference.objects.filter(
         channel=channel, address=address.strip().lower(), opted_out=True
     ).exists()
 
 
+def address_opted_out_exists(*, channel: str, address_column: str) -> RawSQL:
+    """``address_opted_out`` as a boolean column of a read that lists recipients (their
+    address in ``address_column``, a quoted table.column of that read). Written out: as an
+    ORM EXISTS it cost more Python to build than the rest of the read."""
+    prefs = ContactPreference._meta.db_table
+    return RawSQL(  # noqa: S611 (table and column names from the models)
+        f"EXISTS (SELECT 1 FROM {prefs} p WHERE p.channel = %s "  # noqa: S608
+        f"AND p.address = LOWER(TRIM({address_column})) AND p.opted_out)",
+        [channel],
+        output_field=BooleanField(),
+    )
+
+
 def outbox_queued_or_opted_out(*, dedupe_key: str, channel: str, address: str) -> tuple[bool, bool]:
     """(a message with this dedupe key is queued already, the address opted out of the channel)
     in one query: a producer that checks the first before rendering passes the second on to
     ``outbox_queue`` (was a query each)."""
+    checks = outbox_checks(dedupe_key=dedupe_key, channel=channel, address=address)
+    return checks.queued, checks.opted_out
+
+
+@dataclass(frozen=True)
+class OutboxChecks:
+    queued: bool
+    opted_out: bool
+    # How many messages of the template the recipient was sent since then (None: not asked).
+    sent: int | None = None
+    # Whether any of the contacts asked about is confirmed (None: not asked).
+    confirmed: bool | None = None
+
+
+def outbox_checks(
+    *,
+    dedupe_key: str,
+    channel: str,
+    address: str,
+    sent_template: str = "",
+    sent_since: datetime | None = None,
+    confirmed_pairs: list[tuple[str, str]] | None = None,
+) -> OutboxChecks:
+    """What a producer asks before rendering one message, in one query: is it queued already
+    (its dedupe key), did the address opt out of the channel, and, when asked, how many
+    ``sent_template`` messages the address got since ``sent_since`` (not counting suppressed
+    ones) and whether any of ``confirmed_pairs`` ((channel, address) as stored, see
+    ``requests_app.services.contacts_confirmed``) is a confirmed contact. The resident's
+    receipt asked these in three queries."""
     outbox, prefs = OutboxMessage._meta.db_table, ContactPreference._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT EXISTS (SELECT 1 FROM {outbox} WHERE dedupe_key = %s), "  # noqa: S608
-            f"EXISTS (SELECT 1 FROM {prefs} "
-            "WHERE channel = %s AND address = %s AND opted_out)",
-            [dedupe_key, channel, address.strip().lower()],
+    parts = [
+        f"EXISTS (SELECT 1 FROM {outbox} WHERE dedupe_key = %s)",  # noqa: S608
+        f"EXISTS (SELECT 1 FROM {prefs} WHERE channel = %s AND address = %s AND opted_out)",  # noqa: S608
+    ]
+    params: list = [dedupe_key, channel, address.strip().lower()]
+    if sent_since is not None:
+        parts.append(
+            f"(SELECT COUNT(*) FROM {outbox} WHERE channel = %s AND recipient = %s "  # noqa: S608
+            "AND template = %s AND created_at >= %s AND status <> %s)"
         )
-        queued, opted_out = cursor.fetchone()
-    return bool(queued), bool(opted_out)
+        params += [channel, address, sent_template, sent_since, OutboxMessage.Status.SUPPRESSED]
+    if confirmed_pairs:
+        match = " OR ".join(["(channel = %s AND address = %s)"] * len(confirmed_pairs))
+        contacts = ConfirmedContact._meta.db_table
+        parts.append(f"EXISTS (SELECT 1 FROM {contacts} WHERE {match})")  # noqa: S608
+        params += [value for pair in confirmed_pairs for value in pair]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        row = list(cursor.fetchone())
+    queued, opted_out = bool(row.pop(0)), bool(row.pop(0))
+    sent = row.pop(0) if sent_since is not None else None
+    confirmed = bool(row.pop(0)) if confirmed_pairs else (False if confirmed_pairs == [] else None)
+    return OutboxChecks(queued=queued, opted_out=opted_out, sent=sent, confirmed=confirmed)
 
 
 def contact_preference_set(
@@ -127,28 +223,25 @@ def outbox_queue(
     suppressed = (
         address_opted_out(channel=channel, address=recipient) if opted_out is None else opted_out
     )
-    try:
-        with transaction.atomic():
-            message = OutboxMessage.objects.create(
-                request=request,
-                event=event,
-                channel=channel,
-                recipient=recipient,
-                template=template,
-                language=language,
-                subject=subject[:200],
-                body_text=body_text,
-                body_html=body_html,
-                user=user,
-                subscription=subscription,
-                digest=digest,
-                dedupe_key=key,
-                status=(
-                    OutboxMessage.Status.SUPPRESSED if suppressed else OutboxMessage.Status.QUEUED
-                ),
-                last_error="Recipient opted out of this channel." if suppressed else "",
-            )
-    except IntegrityError:
+    message = OutboxMessage(
+        request=request,
+        event=event,
+        channel=channel,
+        recipient=recipient,
+        template=template,
+        language=language,
+        subject=subject[:200],
+        body_text=body_text,
+        body_html=body_html,
+        user=user,
+        subscription=subscription,
+        digest=digest,
+        dedupe_key=key,
+        status=(OutboxMessage.Status.SUPPRESSED if suppressed else OutboxMessage.Status.QUEUED),
+        last_error="Recipient opted out of this channel." if suppressed else "",
+    )
+    # One INSERT that skips a key queued already (was a savepoint around it).
+    if not rows_insert_new([message], key="dedupe_key"):
         return None
     if not suppressed and not digest:
         message_send_enqueue(message_id=message.id)
@@ -157,21 +250,27 @@ def outbox_queue(
 
 def outbox_queue_many(*, messages: list[dict]) -> list[OutboxMessage]:
     """``outbox_queue`` for several messages at once (each dict holds its keyword arguments,
-    with a ``dedupe_key``): one opt-out read and one multi-row insert instead of three queries
-    a message. Same rules: opted-out recipients get a suppressed row, and should any of them be
-    queued already (a re-delivered event) each goes through ``outbox_queue``, which skips it.
-    Returns the rows added."""
+    with a ``dedupe_key``, and ``opted_out`` when the caller read it with the recipients): one
+    opt-out read (none when every message says) and one multi-row insert instead of three
+    queries a message. Same rules: opted-out recipients get a suppressed row, and any queued
+    already (a re-delivered event) is skipped by the INSERT itself. Returns the rows added."""
     if not messages:
         return []
-    addresses = {m["recipient"].strip().lower() for m in messages}
-    opted_out = set(
-        ContactPreference.objects.filter(
-            channel__in={m["channel"] for m in messages}, address__in=addresses, opted_out=True
-        ).values_list("channel", "address")
-    )
+    opted_out = set()
+    if any("opted_out" not in m for m in messages):
+        addresses = {m["recipient"].strip().lower() for m in messages}
+        opted_out = set(
+            ContactPreference.objects.filter(
+                channel__in={m["channel"] for m in messages},
+                address__in=addresses,
+                opted_out=True,
+            ).values_list("channel", "address")
+        )
     rows = []
     for m in messages:
-        suppressed = (m["channel"], m["recipient"].strip().lower()) in opted_out
+        suppressed = m.get("opted_out")
+        if suppressed is None:
+            suppressed = (m["channel"], m["recipient"].strip().lower()) in opted_out
         rows.append(
             OutboxMessage(
                 request=m.get("request"),
@@ -193,11 +292,7 @@ def outbox_queue_many(*, messages: list[dict]) -> list[OutboxMessage]:
                 last_error="Recipient opted out of this channel." if suppressed else "",
             )
         )
-    try:
-        with transaction.atomic():
-            created = OutboxMessage.objects.bulk_create(rows)
-    except IntegrityError:
-        return [row for m in messages if (row := outbox_queue(**m)) is not None]
+    created = rows_insert_new(rows, key="dedupe_key")
     for row in created:
         if row.status == OutboxMessage.Status.QUEUED and not row.digest:
             message_send_enqueue(message_id=row.id)

@@ -39,13 +39,14 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from notifications.models import Channel, OutboxMessage, RequestSubscription
-from notifications.outbox import dedupe_key_for, outbox_queue, outbox_queued_or_opted_out
+from notifications.outbox import OutboxChecks, dedupe_key_for, outbox_checks, outbox_queue
 from notifications.rendering import absolute_url, message_render
 from notifications.selectors import request_for_messages
 from notifications.sms import is_gsm7, segments
 from notifications.sms import sms_fit as fit
 from notifications.subscriptions import (
     follower_subscribe,
+    reporter_contact_pairs,
     reporter_contact_unconfirmed,
     reporter_subscriptions_ensure,
     subscriptions_carry_to_original,
@@ -180,11 +181,26 @@ def event_messages_queue(*, event: RequestEvent) -> list[OutboxMessage]:
     for subscription in recipients:
         if not subscription.active:
             continue
+        key = dedupe_key_for(
+            event_id=event.pk, channel=subscription.channel, recipient=subscription.address
+        )
+        checks = _checks(
+            request=request, event=event, subscription=subscription, kind=kind, key=key
+        )
+        if checks.queued:
+            continue  # re-delivered: skip the rendering too
         if _unconfirmed(request=request, subscription=subscription) and not _receipt_allowed(
-            event=event, subscription=subscription, kind=kind
+            event=event, kind=kind, sent=checks.sent
         ):
             continue
-        message = _queue(request=request, event=event, subscription=subscription, kind=kind)
+        message = _queue(
+            request=request,
+            event=event,
+            subscription=subscription,
+            kind=kind,
+            dedupe_key=key,
+            opted_out=checks.opted_out,
+        )
         if message is not None:
             queued.append(message)
     if kind == "merged":
@@ -207,36 +223,57 @@ def _unconfirmed(*, request: ServiceRequest, subscription: RequestSubscription) 
     return held
 
 
-def _receipt_allowed(*, event: RequestEvent, subscription: RequestSubscription, kind: str) -> bool:
-    """An unconfirmed contact gets the receipt of a report and nothing else, and at most
-    IntakeSettings.unconfirmed_receipts_per_day of those, however many reports name it."""
-    if kind != "received" or event.type != Type.CREATED:
-        return False
-    since = timezone.now() - timedelta(days=1)
-    sent = (
-        OutboxMessage.objects.filter(
-            channel=subscription.channel,
-            recipient=subscription.address,
-            template="received",
-            created_at__gte=since,
+def _checks(
+    *,
+    request: ServiceRequest,
+    event: RequestEvent,
+    subscription: RequestSubscription,
+    kind: str,
+    key: str,
+) -> OutboxChecks:
+    """Everything one message asks of the database before rendering, in one query (the
+    receipt asked in three): queued already, opted out, and for a reporter's receipt whether
+    their contact is confirmed (kept on the subscription for ``_unconfirmed``) and how many
+    receipts the contact got in the last day (``_receipt_allowed``)."""
+    pairs = None
+    if subscription.role == Role.REPORTER and not hasattr(subscription, "_contact_unconfirmed"):
+        pairs = reporter_contact_pairs(
+            request=request, channel=subscription.channel, address=subscription.address
         )
-        .exclude(status=OutboxMessage.Status.SUPPRESSED)
-        .count()
+        if pairs is None:
+            subscription._contact_unconfirmed = False
+    receipt = kind == "received" and event.type == Type.CREATED
+    checks = outbox_checks(
+        dedupe_key=key,
+        channel=subscription.channel,
+        address=subscription.address,
+        sent_template="received" if receipt else "",
+        sent_since=timezone.now() - timedelta(days=1) if receipt else None,
+        confirmed_pairs=pairs,
     )
+    if pairs is not None:
+        subscription._contact_unconfirmed = not checks.confirmed
+    return checks
+
+
+def _receipt_allowed(*, event: RequestEvent, kind: str, sent: int | None) -> bool:
+    """An unconfirmed contact gets the receipt of a report and nothing else, and at most
+    IntakeSettings.unconfirmed_receipts_per_day of those, however many reports name it
+    (``sent``: the receipts it got in the last day, not counting suppressed ones)."""
+    if kind != "received" or event.type != Type.CREATED or sent is None:
+        return False
     return sent < IntakeSettings.load().unconfirmed_receipts_per_day
 
 
 def _queue(
-    *, request: ServiceRequest, event: RequestEvent, subscription: RequestSubscription, kind: str
+    *,
+    request: ServiceRequest,
+    event: RequestEvent,
+    subscription: RequestSubscription,
+    kind: str,
+    dedupe_key: str,
+    opted_out: bool,
 ) -> OutboxMessage | None:
-    key = dedupe_key_for(
-        event_id=event.pk, channel=subscription.channel, recipient=subscription.address
-    )
-    queued, opted_out = outbox_queued_or_opted_out(
-        dedupe_key=key, channel=subscription.channel, address=subscription.address
-    )
-    if queued:
-        return None  # re-delivered: skip the rendering too
     language = subscription.language or request.language
     with translation.override(language):
         context = message_context(
@@ -250,7 +287,7 @@ def _queue(
         context=context,
         link=context["tracker_url"],
         event=event,
-        dedupe_key=key,
+        dedupe_key=dedupe_key,
         opted_out=opted_out,
     )
 

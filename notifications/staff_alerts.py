@@ -26,7 +26,12 @@ from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from notifications.models import OutboxMessage, StaffPreference
-from notifications.outbox import dedupe_key_for, outbox_queue, outbox_queue_many
+from notifications.outbox import (
+    address_opted_out_exists,
+    dedupe_key_for,
+    outbox_queue,
+    outbox_queue_many,
+)
 from notifications.rendering import Rendered, absolute_url, message_render
 from notifications.selectors import request_for_messages
 from requests_app.configcache import config_snapshot
@@ -153,27 +158,42 @@ def staff_alert(
 
 
 def staff_alerts_queue(
-    *, users, kind: str, event: RequestEvent, request: ServiceRequest
+    *, users: QuerySet, kind: str, event: RequestEvent, request: ServiceRequest
 ) -> list[OutboxMessage]:
-    """``staff_alert`` for a whole list of members (a department told of new work): their
-    preferences in one read and the messages in one insert (``outbox_queue_many``). Returns
-    the rows queued."""
+    """``staff_alert`` for a whole list of members (a department told of new work): the
+    members, their preferences and whether their address opted out of email in one read (was
+    three), and the messages in one insert (``outbox_queue_many``). Returns the rows queued."""
     if kind not in KIND_PREFERENCE:
         raise ValueError(f"unknown staff alert kind: {kind}")
-    users = [u for u in users if u is not None and u.is_active and u.email]
-    if not users:
-        return []
-    preferences = {p.user_id: p for p in StaffPreference.objects.filter(user__in=users)}
+    users = [
+        u
+        for u in users.select_related("notification_preference").annotate(
+            email_opted_out=address_opted_out_exists(
+                channel=OutboxMessage.Channel.EMAIL,
+                address_column=f'"{User._meta.db_table}"."email"',
+            )
+        )
+        if u.is_active and u.email
+    ]
     messages = []
+    # The alert says the same to every member (no field of theirs): rendered once per language.
+    rendered: dict[str, Rendered] = {}
     # One read of the config stamp for every member's template (a worker's task has one open).
     with config_snapshot():
         for user in users:
-            preference = preferences.get(user.pk) or staff_preference_get(user=user)
+            preference = getattr(user, "notification_preference", None) or staff_preference_get(
+                user=user
+            )
             message = _staff_message(
-                user=user, preference=preference, kind=kind, event=event, request=request
+                user=user,
+                preference=preference,
+                kind=kind,
+                event=event,
+                request=request,
+                rendered=rendered,
             )
             if message is not None:
-                messages.append(message)
+                messages.append({**message, "opted_out": user.email_opted_out})
     return outbox_queue_many(messages=messages)
 
 
@@ -187,21 +207,28 @@ def _staff_message(
     subject: str = "",
     body_text: str = "",
     body_html: str = "",
+    rendered: dict[str, Rendered] | None = None,
 ) -> dict | None:
     """The outbox_queue arguments of one staff alert as the member's preference says (None
-    when it is off)."""
+    when it is off). ``rendered``: the alert as rendered already for other members of the same
+    list, by language (filled in here)."""
     mode = getattr(preference, KIND_PREFERENCE[kind])
     if mode == StaffPreference.Mode.OFF:
         return None
     if not body_text:
-        with translation.override(preference.language):
-            rendered = message_render(
-                kind=f"staff_{kind}",
-                channel="email",
-                language=preference.language,
-                context=staff_alert_context(request=request, event=event),
-            )
-        subject, body_text, body_html = rendered.subject, rendered.text, rendered.html
+        language = preference.language
+        done = rendered.get(language) if rendered is not None else None
+        if done is None:
+            with translation.override(language):
+                done = message_render(
+                    kind=f"staff_{kind}",
+                    channel="email",
+                    language=language,
+                    context=staff_alert_context(request=request, event=event),
+                )
+            if rendered is not None:
+                rendered[language] = done
+        subject, body_text, body_html = done.subject, done.text, done.html
     return {
         "channel": OutboxMessage.Channel.EMAIL,
         "recipient": user.email,

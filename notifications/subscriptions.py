@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import secrets
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from notifications.models import Channel, ContactPreference, RequestSubscription
-from notifications.outbox import contact_preference_set
+from notifications.outbox import contact_preference_set, rows_insert_new
 from requests_app.models import ContactMethod, ServiceRequest, Supporter
 from requests_app.services import contacts_confirmed
 
@@ -91,19 +91,20 @@ def _subscription_create(
     language: str,
     confirmed: bool,
 ) -> RequestSubscription:
-    try:
-        with transaction.atomic():
-            return RequestSubscription.objects.create(
-                request=request,
-                role=role,
-                channel=channel,
-                address=address,
-                language=language or "en",
-                token=subscription_token(),
-                confirmed_at=timezone.now() if confirmed else None,
-            )
-    except IntegrityError:  # a concurrent worker made it first
-        return RequestSubscription.objects.get(request=request, channel=channel, address=address)
+    made = RequestSubscription(
+        request=request,
+        role=role,
+        channel=channel,
+        address=address,
+        language=language or "en",
+        token=subscription_token(),
+        confirmed_at=timezone.now() if confirmed else None,
+    )
+    # One INSERT that skips a row made already (was a savepoint around it).
+    if rows_insert_new([made], key="token"):
+        return made
+    # A concurrent worker made it first.
+    return RequestSubscription.objects.get(request=request, channel=channel, address=address)
 
 
 def _confirmed_subscriptions_ensure(
@@ -295,11 +296,23 @@ def reporter_contact_unconfirmed(*, request: ServiceRequest, channel: str, addre
     (with the link that confirms it) and nothing else: no updates, no survey. Once the resident
     confirms any contact of the request, the private link is theirs, and so are the contacts
     they chose with it."""
+    pairs = reporter_contact_pairs(request=request, channel=channel, address=address)
+    return pairs is not None and not contacts_confirmed(pairs=pairs)
+
+
+def reporter_contact_pairs(
+    *, request: ServiceRequest, channel: str, address: str
+) -> list[tuple[str, str]] | None:
+    """The contacts whose confirmation makes a reporter's contact count as confirmed (see
+    ``reporter_contact_unconfirmed``), as stored (``address_normalize``); None when the request
+    says it is confirmed already."""
     if request.contact_confirmed:
-        return False
+        return None
     contacts = {
         (channel, address),
         (Channel.EMAIL, request.reporter_email),
         (Channel.SMS, str(request.reporter_phone or "")),
     }
-    return not contacts_confirmed(pairs=[(c, a) for c, a in contacts if a])
+    return sorted(
+        {(c, address_normalize(channel=c, address=a)) for c, a in contacts if a and str(a).strip()}
+    )

@@ -17,7 +17,9 @@ def on_event(event_id: int) -> None:
     # Order matters: route first (department, team), then score (priority), then auto-assign a
     # person, and last schedule the escalation sweep from the resulting due dates (once, after the
     # last event the task handles: routing.escalations.on_event).
-    routing_on_event(event)
-    scoring_on_event(event)
+    # A new request is scored in routing's own transaction (one lock, one UPDATE, one INSERT);
+    # when routing did not route it (a re-delivered event), scoring runs on its own as ever.
+    if not routing_on_event(event):
+        scoring_on_event(event)
     assignment_on_event(event)
     escalations_on_event(event)

@@ -3,11 +3,15 @@ default department is the fallback."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from django.db import transaction
 
+from requests_app.dispatch import event_dispatch_enqueue
 from requests_app.models import Asset, RequestEvent, ServiceRequest, Status
 from requests_app.services import (
     event_record,
+    events_batched,
     request_assign,
     request_is_held,
     request_mark_held,
@@ -16,6 +20,12 @@ from requests_app.services import (
     request_route,
 )
 from routing.rules import RequestLike, RoutingDecision, rules_evaluate
+from routing.scoring import (
+    priority_floor_annotate,
+    score_prepare,
+    score_record,
+    scoring_context_load,
+)
 
 
 def request_like_from(request: ServiceRequest) -> RequestLike:
@@ -36,28 +46,49 @@ def request_like_from(request: ServiceRequest) -> RequestLike:
     )
 
 
-def request_route_by_rules(*, request_id: int) -> bool:
-    """Route a newly received request by the routing rules.
+def request_route_by_rules(*, request_id: int, score: bool = False) -> bool:
+    """Route a newly received request by the routing rules (and, with ``score``, score it in
+    the same transaction).
 
     1. Claim the request by its status under a row lock, so a re-delivered task or a second
        worker does nothing (returns False).
     2. Evaluate the rules on what the resident filed (time windows use the filing time).
-    3. Apply the decision through the workflow services, each writing its own event whose text
-       says which rule fired and why: route, then team, then priority, then tag.
-    Returns True when this call routed it."""
-    with transaction.atomic():
-        request = (
-            ServiceRequest.objects.select_for_update(of=("self",))
-            .select_related("category__default_department")
-            .filter(pk=request_id, status=Status.RECEIVED)
-            .first()
+    3. With ``score`` (the "created" event's handler), compute the priority score on the locked
+       row: it reads what the resident filed, which routing does not change.
+    4. Apply the decision through the workflow services, each writing its own event whose text
+       says which rule fired and why: route, then team, then priority, then tag. The department,
+       the status moves and the score are saved in one UPDATE.
+    5. Record the score (its event, then its band as the priority, never below a priority a
+       rule has just set: that is the floor now).
+    Every event goes in one INSERT at the end, in the order recorded; one lock, one UPDATE, one
+    INSERT where routing and scoring each had theirs. All or nothing: a failure rolls back the
+    routing with the score, and the re-delivered task does both again. Returns True when this
+    call routed it."""
+    context = scoring_context_load() if score else None
+    scoring = context is not None and context.settings.enabled
+    with transaction.atomic(), events_batched():
+        rows = ServiceRequest.objects.select_for_update(of=("self",)).select_related(
+            "category__default_department"
         )
+        if scoring:
+            rows = priority_floor_annotate(rows)
+        request = rows.filter(pk=request_id, status=Status.RECEIVED).first()
         if request is None:
             return False
         # Held: routing, team and priority write to this object rather than re-reading the row.
         request_mark_held(request=request)
         decision = rules_evaluate(request_like=request_like_from(request))
-        decision_apply(request=request, decision=decision)
+        update = score_prepare(sr=request, context=context) if scoring else None
+        priority = request.priority
+        decision_apply(
+            request=request,
+            decision=decision,
+            fields=("score", "score_parts") if update is not None and update.changed else (),
+        )
+        if update is not None:
+            # A rule's priority written just now is the newest floor (not in the table yet).
+            floor = request.priority if request.priority != priority else request.floor
+            score_record(sr=request, update=update, reason=RequestEvent.Type.CREATED, floor=floor)
         return True
 
 
@@ -101,21 +132,56 @@ def request_reroute(*, request_id: int, event_id: int | None = None) -> bool:
         return decision_actions_apply(request=request, decision=decision, extra=extra) or changed
 
 
-def on_event(event: RequestEvent) -> None:
-    """New requests are routed by the rules; a change of category or a reopening runs them
-    again."""
+def on_event(event: RequestEvent) -> bool:
+    """New requests are routed by the rules (and scored with them); a change of category or a
+    reopening runs them again. Returns True when the event's scoring is done too (a new request
+    routed and scored here: routing.scoring's handler has nothing left to do for it)."""
     if event.type == RequestEvent.Type.CREATED:
-        request_route_by_rules(request_id=event.request_id)
-    elif event.type == RequestEvent.Type.CATEGORY_CHANGED or (
+        if request_route_by_rules(request_id=event.request_id, score=True):
+            return True
+        # Not received any more: routed already, by this very event's first delivery if that
+        # worker died after routing committed and before it handled what routing wrote.
+        automatic_events_redispatch(created=event)
+        return False
+    if event.type == RequestEvent.Type.CATEGORY_CHANGED or (
         event.type == RequestEvent.Type.STATUS_CHANGED and event.to_value == Status.REOPENED
     ):
         request_reroute(request_id=event.request_id, event_id=event.pk)
+    return False
 
 
-def decision_apply(*, request: ServiceRequest, decision: RoutingDecision) -> None:
-    """Write a decision to a locked request (inside the caller's transaction)."""
+def automatic_events_redispatch(*, created: RequestEvent) -> int:
+    """Hand the request's automatic events written after its "created" event (routing's, the
+    score's, an escalation's: no person's) to the running dispatch again; returns how many.
+
+    A re-delivered "created" event finds its request routed: the worker that first handled it
+    may have died after routing committed and before it handled the events routing wrote (the
+    department's new-request alerts above all). Every handler is idempotent (dedupe keys,
+    recomputed schedules and scores), so handling them again queues only what is missing. Costs
+    one query, and only when a "created" event finds its request routed already."""
+    ids = list(
+        RequestEvent.objects.filter(
+            request_id=created.request_id, pk__gt=created.pk, actor__isnull=True
+        )
+        .exclude(type=RequestEvent.Type.CREATED)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for pk in ids:
+        event_dispatch_enqueue(pk)
+    return len(ids)
+
+
+def decision_apply(
+    *, request: ServiceRequest, decision: RoutingDecision, fields: Collection[str] = ()
+) -> None:
+    """Write a decision to a locked request (inside the caller's transaction); ``fields`` the
+    caller changed on the held row are saved in routing's UPDATE."""
     request_route(
-        request=request, department=decision.department, reason=decision.department_explanation
+        request=request,
+        department=decision.department,
+        reason=decision.department_explanation,
+        fields=fields,
     )
     decision_actions_apply(request=request, decision=decision)
 

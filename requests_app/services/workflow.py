@@ -8,7 +8,7 @@ state machine and data rules whoever calls them.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -179,17 +179,25 @@ def request_status_change(
 
 
 def request_route(
-    *, request: ServiceRequest, department: Department, actor: Actor = None, reason: str = ""
+    *,
+    request: ServiceRequest,
+    department: Department,
+    actor: Actor = None,
+    reason: str = "",
+    fields: Collection[str] = (),
 ) -> None:
     """Give the request to a department and put it in that department's queue. Its events
-    (routed and the status moves) are written in one INSERT."""
-    with transaction.atomic(), events_batched():
-        if not request_is_held(request):
+    (routed and the status moves) are written in one INSERT. ``fields``: others the caller
+    changed on the row it holds (routing's score), saved in the same UPDATE."""
+    held = request_is_held(request)
+    # A held row is written in the caller's transaction, without a savepoint of its own.
+    with transaction.atomic(savepoint=not held), events_batched():
+        if not held:
             request = ServiceRequest.objects.select_for_update().get(pk=request.pk)
         previous = request.department
         request.department = department
         request.routed_at = timezone.now()
-        fields = {"department", "routed_at"}
+        fields = {"department", "routed_at", *fields}
         moves = []
         if request.status != Status.WAITING_ON_RESIDENT:
             # Both moves saved with the department, in one UPDATE; each still has its event.

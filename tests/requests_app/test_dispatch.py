@@ -187,3 +187,78 @@ def test_a_shared_read_is_loaded_again_after_an_event_is_written_or_a_handler_fa
     assert seen[3] is seen[2] and seen[4] is seen[2]
     assert seen[5] is not seen[2] and seen[5].status == Status.IN_PROGRESS
     assert len(seen) == 6
+
+
+# --- Routing and scoring in one transaction; a re-delivered "created" event (round 3) ----------
+
+
+def test_a_new_request_is_routed_and_scored_in_one_transaction_with_one_insert(
+    city, monkeypatch, django_capture_on_commit_callbacks
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from routing.services import request_route_by_rules
+
+    sr = submit(city)
+    with CaptureQueriesContext(connection) as queries:
+        assert request_route_by_rules(request_id=sr.pk, score=True) is True
+    types = list(sr.events.order_by("id").values_list("type", "to_value"))
+    assert types == [
+        ("created", Status.RECEIVED),
+        ("routed", city.streets.name),
+        ("status_changed", Status.ROUTED),
+        ("status_changed", Status.IN_QUEUE),
+        ("scored", types[-1][1]),
+    ]
+    sql = [q["sql"] for q in queries.captured_queries]
+    assert sum(s.startswith("UPDATE") for s in sql) == 1
+    assert sum(s.startswith('INSERT INTO "requests_app_requestevent"') for s in sql) == 1
+    assert sum("FOR UPDATE" in s for s in sql) == 1
+    sr.refresh_from_db()
+    assert sr.score is not None and sr.department == city.streets
+
+
+def test_a_failure_while_scoring_rolls_back_the_routing_and_the_retry_does_both(city, monkeypatch):
+    from routing import services
+
+    sr = submit(city)
+    created = sr.events.get()
+
+    def broken(**kwargs):
+        raise ValueError("boom")
+
+    monkeypatch.setattr(services, "score_record", broken)
+    with pytest.raises(RuntimeError, match="routing"):
+        event_dispatch(created.id)
+    sr.refresh_from_db()
+    assert sr.status == Status.RECEIVED and sr.department is None and sr.score is None
+    assert list(sr.events.values_list("type", flat=True)) == ["created"]
+    monkeypatch.undo()
+    event_dispatch(created.id)  # the task, retried
+    sr.refresh_from_db()
+    assert sr.status == Status.IN_QUEUE and sr.score is not None
+    assert sr.events.filter(type=RequestEvent.Type.SCORED).count() == 1
+
+
+def test_a_redelivered_created_event_queues_what_a_worker_killed_after_routing_left(city, staff):
+    """The first delivery died right after routing committed: nothing routing wrote was
+    handled. The re-delivered task finds the request routed and hands those events on again,
+    so the department's new-request alerts are queued; a further delivery adds nothing."""
+    from notifications.models import OutboxMessage
+    from routing.services import request_route_by_rules
+    from tests.notifications.staff_helpers import alerted_usernames, give_emails
+
+    give_emails(staff)
+    sr = submit(city)
+    created = sr.events.get()
+    # Outside a dispatch the events are handed on after commit: never, in this test's
+    # transaction, as when the worker dies.
+    assert request_route_by_rules(request_id=sr.pk, score=True) is True
+    assert not OutboxMessage.objects.filter(template="staff_new_request").exists()
+    handled = event_dispatch(created.id)
+    assert handled == sr.events.count()
+    assert alerted_usernames("staff_new_request") == ["alex", "casey", "sam"]
+    queued = OutboxMessage.objects.count()
+    event_dispatch(created.id)
+    assert OutboxMessage.objects.count() == queued

@@ -17,6 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_q.models import Schedule
 
+from requests_app.configcache import config_snapshot
 from requests_app.models import Priority, RequestEvent, ServiceRequest, Status, Team
 from requests_app.services import (
     request_acknowledge,
@@ -605,3 +606,76 @@ def test_catching_up_fires_only_the_furthest_share_of_a_target(city, staff, poli
     assert EscalationFired.objects.filter(request=caught_up, step__name="Warn").exists()
     escalations_sweep(now=caught_up.expected_at + 10 * H)
     assert "Warn" not in steps(caught_up)
+
+
+# --- The schedule without a lock when it can (round 3) ------------------------------------------
+
+
+def _scheduled(sr: ServiceRequest) -> tuple[datetime | None, list[str]]:
+    """The schedule stored, and its queries (the policies loaded already, as in a worker)."""
+    with config_snapshot():
+        policy_for_request(category_id=sr.category_id, department_id=sr.department_id)
+        with CaptureQueriesContext(connection) as queries:
+            at = request_escalation_schedule(request_id=sr.pk)
+    return at, [q["sql"] for q in queries.captured_queries]
+
+
+def test_a_schedule_already_right_is_one_read_without_a_lock_or_a_write(city, policy):
+    sr = filed(city)
+    assert schedule(sr) == T0 + 24 * H
+    at, queries = _scheduled(sr)
+    assert at == T0 + 24 * H
+    # The row with its fired steps, and the idle stretch (the policy has an idle step).
+    assert [q.split()[0] for q in queries] == ["SELECT", "SELECT"]
+    assert not any("FOR UPDATE" in q for q in queries)
+
+
+def test_a_schedule_that_moves_is_one_conditional_update_without_a_lock(city, policy):
+    sr = filed(city)
+    at, queries = _scheduled(sr)
+    assert at == T0 + 24 * H
+    assert [q.split()[0] for q in queries] == ["SELECT", "SELECT", "UPDATE"]
+    assert not any("FOR UPDATE" in q for q in queries)
+    sr.refresh_from_db()
+    assert sr.next_escalation_at == T0 + 24 * H
+
+
+def test_a_row_changed_between_the_read_and_the_write_is_scheduled_again_under_the_lock(
+    city, staff, policy, monkeypatch
+):
+    sr = filed(city)
+    compute = escalations._schedule_compute
+    calls = []
+
+    def meanwhile(*, request):
+        # Someone else changes the request (its version moves) after the unlocked read.
+        if not calls:
+            with time_machine.travel(T0 + 2 * H, tick=False):
+                request_comment(request=sr, actor=staff.agent, message="On it.", public=False)
+        calls.append(request.version)
+        return compute(request=request)
+
+    monkeypatch.setattr(escalations, "_schedule_compute", meanwhile)
+    with CaptureQueriesContext(connection) as queries:
+        at = request_escalation_schedule(request_id=sr.pk)
+    # Read, conditional UPDATE (no row: the version moved), then again under the lock: the
+    # idle stretch now starts at the comment.
+    assert len(calls) == 2 and calls[1] > calls[0]
+    assert any("FOR UPDATE" in q["sql"] for q in queries)
+    assert at == T0 + 26 * H
+    sr.refresh_from_db()
+    assert sr.next_escalation_at == T0 + 26 * H
+
+
+def test_a_breach_step_reads_the_steps_fired_with_its_lock(city, staff, policy):
+    sr = filed(city)
+    EscalationFired.objects.create(request=sr, step=policy.steps.get(name="Nudge"), occurrence="x")
+    request = ServiceRequest.objects.annotate(fired_steps=escalations.fired_steps_annotation()).get(
+        pk=sr.pk
+    )
+    nudge = policy.steps.get(name="Nudge")
+    assert request.fired_steps == [f"{nudge.pk}|x"]
+    thresholds = escalations.request_thresholds(request=request, policy=policy)
+    with CaptureQueriesContext(connection) as queries:
+        assert escalations._fired_keys(request=request, thresholds=thresholds) == {(nudge.pk, "x")}
+    assert len(queries) == 0

@@ -27,6 +27,8 @@ from routing.models import (
 )
 from routing.scoring import (
     on_event,
+    priority_floor,
+    priority_floor_annotate,
     request_score,
     score_band,
     score_compute,
@@ -440,3 +442,69 @@ def test_the_backfill_scores_only_open_never_scored_requests_in_batches(city, ga
         assert sr.score == 40 and sr.priority == Priority.NORMAL
     closed.refresh_from_db()
     assert closed.score is None
+
+
+# --- Scored by routing, in its transaction (round 3) ---------------------------------------------
+
+
+def test_routing_a_new_request_with_its_score_never_lowers_the_priority_its_rule_set(city):
+    RoutingRule.objects.create(name="Hurt", keywords="injured", priority="urgent")
+    with time_machine.travel(FILED, tick=False):
+        sr = submit(city, description="A cyclist was injured")
+        assert request_route_by_rules(request_id=sr.pk, score=True) is True
+    sr.refresh_from_db()
+    assert sr.score == 0 and sr.priority == Priority.URGENT
+    assert sr.events.filter(type=RequestEvent.Type.PRIORITY_CHANGED).count() == 1
+    assert sr.events.filter(type=RequestEvent.Type.SCORED).count() == 1
+
+
+def test_routing_a_new_request_with_its_score_raises_a_priority_its_rule_set_lower(city, gas):
+    RoutingRule.objects.create(name="Gas is high", priority="high")
+    weights(urgent_at=40)
+    with time_machine.travel(FILED, tick=False):
+        sr = submit(city, category=gas, channel="phone")
+        assert request_route_by_rules(request_id=sr.pk, score=True) is True
+    sr.refresh_from_db()
+    assert sr.priority == Priority.URGENT
+    # The rule's change, then the score's, in the order written.
+    assert list(
+        sr.events.filter(type=RequestEvent.Type.PRIORITY_CHANGED)
+        .order_by("id")
+        .values_list("to_value", flat=True)
+    ) == [Priority.HIGH, Priority.URGENT]
+
+
+def test_the_floor_read_with_the_lock_is_the_floor_read_alone(city, staff):
+    """The written-out floor (priority_floor_annotate) agrees with priority_floor: the last
+    automatic change that is not the score's, nor an override or its clearing."""
+    sr = filed(city)
+
+    def both() -> tuple[str | None, str | None]:
+        annotated = priority_floor_annotate(ServiceRequest.objects.filter(pk=sr.pk)).get()
+        return annotated.floor, priority_floor(request_id=sr.pk)
+
+    assert both() == (None, None)
+    changes = [
+        (None, Priority.HIGH, {"rule_id": 1}),  # a rule: the floor
+        (None, Priority.URGENT, {"scoring": True}),  # the score: never a floor
+        (staff.agent, Priority.LOW, {"override": True}),  # a person: not a floor
+        (None, Priority.NORMAL, {"override_cleared": True}),
+    ]
+    for at, (actor, to_value, data) in enumerate(changes):
+        RequestEvent.objects.create(
+            request=sr,
+            type=RequestEvent.Type.PRIORITY_CHANGED,
+            actor=actor,
+            to_value=to_value,
+            data=data,
+            created_at=FILED + timedelta(minutes=at + 1),
+        )
+        assert both() == (Priority.HIGH, Priority.HIGH)
+    RequestEvent.objects.create(
+        request=sr,
+        type=RequestEvent.Type.PRIORITY_CHANGED,
+        to_value=Priority.LOW,
+        data={"step_id": 3},
+        created_at=FILED + timedelta(hours=1),
+    )
+    assert both() == (Priority.LOW, Priority.LOW)
