@@ -4,7 +4,7 @@ and bulk actions offer. Who may see which queue is decided here, once, for the v
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
@@ -38,7 +38,7 @@ from requests_app.models import (
     Team,
 )
 from requests_app.tracking_numbers import tracking_number_normalise
-from staff.queue_tally import tally_totals
+from staff.queue_tally import hour_floor, tally_stamp, tally_totals
 
 PAGE_SIZE = 50
 
@@ -391,28 +391,25 @@ def queue_page(*, scope: QueueScope, staff: StaffProfile, now: datetime) -> Queu
     return QueuePage(rows=rows, has_next=has_next, page=min(max(f.page, 1), PAGE_MAX))
 
 
-def queue_stamp(*, scope: QueueScope, now: datetime) -> str:
-    """The stamp queue_counters would return, alone: one sum over the tally, without the count
-    over the request table (which grows with the requests due today). The refresh compares it
-    with the ETag it sent before counting anything."""
+def queue_stamp(*, scope: QueueScope) -> str:
+    """The stamp queue_counters would return, alone: one sum over the tally, without counting
+    anything. The refresh compares it with the ETag it sent before counting anything."""
     if scope.filters.scope == SCOPE_MINE:
-        return tally_totals(department_ids=None, unassigned_only=False, before=now.date()).stamp
-    return tally_totals(
-        department_ids=scope.department_ids,
-        unassigned_only=scope.filters.scope == SCOPE_UNASSIGNED,
-        before=now.astimezone(UTC).date(),
-    ).stamp
+        return tally_stamp(department_ids=None)
+    return tally_stamp(department_ids=scope.department_ids)
 
 
 def queue_counters(*, scope: QueueScope, user, now: datetime) -> QueueCounters:
     """New, unassigned, due-today and overdue open requests of the scope, in two small queries.
 
-    1. The tally (staff.queue_tally) gives "new" and "unassigned", and "overdue" and "first
-       action overdue" for everything due before today's UTC midnight.
+    1. The tally (staff.queue_tally) gives "new" and "unassigned"; "overdue" and "first action
+       overdue" for everything due before the current UTC hour; and "due today" for the whole
+       hours from the next one to the city's midnight.
     2. One count over the request table, through the open-request partial indexes on
-       (department, expected_at) and (department, response_due_at), adds what falls due
-       between that midnight and now, and gives "due today": those not yet overdue that fall
-       due before the city's midnight, so no request is counted twice.
+       (department, expected_at) and (department, response_due_at), adds what the tally's
+       hours cannot split: what fell due between the hour's start and now, what falls due
+       between now and the next hour, and (where the city's midnight is not on the hour) the
+       part hour before midnight. An hour's due requests, whatever the size of the table.
     "My requests" is one person's work, counted directly (request_open_by_assignee).
     The tally is read first, so the stamp it returns is never newer than the rows read after it:
     the queue refresh's ETag (staff.views.queue) may then answer "not modified" only for a
@@ -420,32 +417,34 @@ def queue_counters(*, scope: QueueScope, user, now: datetime) -> QueueCounters:
     end_of_day = _local_midnight(now.astimezone(_zone()).date() + timedelta(days=1))
     if scope.filters.scope == SCOPE_MINE:
         return _counters_counted(scope=scope, user=user, now=now, end_of_day=end_of_day)
-    midnight = datetime.combine(now.astimezone(UTC).date(), time.min, tzinfo=UTC)
     tally = tally_totals(
         department_ids=scope.department_ids,
         unassigned_only=scope.filters.scope == SCOPE_UNASSIGNED,
-        before=midnight.date(),
+        now=now,
+        end_of_day=end_of_day,
     )
+    hour = hour_floor(now)
+    next_hour = hour + timedelta(hours=1)
+    # The tally's "later today" ends at the last hour start before midnight (see tally_totals).
+    later_end = max(hour_floor(end_of_day), next_hour)
+    soon = Q(expected_at__gte=now, expected_at__lt=min(next_hour, end_of_day))
+    before_midnight = Q(expected_at__gte=later_end, expected_at__lt=end_of_day)
     open_ack = Q(acknowledged_at__isnull=True)
+    response = open_ack & Q(response_due_at__gte=hour, response_due_at__lt=now)
     recent = (
         _scope_requests(scope=scope, user=user)
         .filter(status__in=sorted(OPEN_STATUSES))
-        .filter(
-            Q(expected_at__gte=midnight, expected_at__lt=end_of_day)
-            | (open_ack & Q(response_due_at__gte=midnight, response_due_at__lt=now))
-        )
+        .filter(Q(expected_at__gte=hour, expected_at__lt=next_hour) | before_midnight | response)
         .aggregate(
-            overdue=Count("id", filter=Q(expected_at__gte=midnight, expected_at__lt=now)),
-            due_today=Count("id", filter=Q(expected_at__gte=now, expected_at__lt=end_of_day)),
-            response_overdue=Count(
-                "id", filter=open_ack & Q(response_due_at__gte=midnight, response_due_at__lt=now)
-            ),
+            overdue=Count("id", filter=Q(expected_at__gte=hour, expected_at__lt=now)),
+            due_today=Count("id", filter=soon | before_midnight),
+            response_overdue=Count("id", filter=response),
         )
     )
     return QueueCounters(
         new=tally.new,
         unassigned=tally.unassigned,
-        due_today=recent["due_today"],
+        due_today=tally.due_later_today + recent["due_today"],
         overdue=tally.overdue_before + recent["overdue"],
         response_overdue=tally.response_overdue_before + recent["response_overdue"],
         stamp=tally.stamp,
@@ -455,7 +454,7 @@ def queue_counters(*, scope: QueueScope, user, now: datetime) -> QueueCounters:
 def _counters_counted(*, scope: QueueScope, user, now: datetime, end_of_day) -> QueueCounters:
     # Any write to any request changes this stamp: enough for one person's requests. Read
     # before the count, like the tally in queue_counters.
-    stamp = tally_totals(department_ids=None, unassigned_only=False, before=now.date()).stamp
+    stamp = tally_stamp(department_ids=None)
     qs = _scope_requests(scope=scope, user=user).filter(status__in=sorted(OPEN_STATUSES))
     totals = qs.aggregate(
         new=Count("id", filter=Q(status__in=sorted(NEW_STATUSES), acknowledged_at__isnull=True)),

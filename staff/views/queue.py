@@ -312,7 +312,7 @@ def _poll(request: HtmxHttpRequest, filters: selectors.QueueFilters, template: s
     is read before anything else, so a 304 never answers for a queue changed since."""
     scope = _scope(request, filters)
     now = timezone.now()
-    etag = _poll_etag(request, selectors.queue_stamp(scope=scope, now=now), now)
+    etag = _poll_etag(request, selectors.queue_stamp(scope=scope), now)
     response = get_conditional_response(request, etag=etag)
     if response is None:
         counters = selectors.queue_counters(scope=scope, user=request.user, now=now)
