@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.db import connection, transaction
-from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 
 from requests_app.models import ServiceRequest
@@ -63,22 +62,16 @@ class TallyTotals:
     stamp: str
 
 
-def _scope_rows(department_ids: frozenset[int] | None):
-    rows = QueueTally.objects.all()
-    if department_ids is not None:
-        rows = rows.filter(department_id__in=sorted(department_ids))
-    return rows
+# The two reads below are written in SQL: built through the ORM, the sums with their seven
+# filters cost ~2.3 ms of Python per queue load to compile (the query itself ~0.2 ms).
+TABLE = QueueTally._meta.db_table
+STAMP_SQL = "count(*), coalesce(sum(id), 0), coalesce(max(id), 0)"
 
 
-def _stamp(totals: dict) -> str:
-    return f"{totals['rows']}.{totals['id_sum']}.{totals['id_max']}"
-
-
-STAMP_AGGREGATES = {
-    "rows": Count("id"),
-    "id_sum": Sum("id", default=0),
-    "id_max": Max("id", default=0),
-}
+def _scope_where(department_ids: frozenset[int] | None) -> tuple[str, list]:
+    if department_ids is None:
+        return "", []
+    return "WHERE department_id = ANY(%s)", [sorted(department_ids)]
 
 
 def tally_totals(
@@ -96,35 +89,36 @@ def tally_totals(
     than the start of the hour the city's midnight falls in (that midnight itself when it is on
     the hour)."""
     hour = hour_floor(now)
-    later_end = hour_floor(end_of_day)
-    open_ = Q(is_open=True, unassigned=True) if unassigned_only else Q(is_open=True)
-    # Aliases unlike the column names: a filter naming `new` or `unassigned` would otherwise
-    # refer to the aggregate of that name.
-    totals = _scope_rows(department_ids).aggregate(
-        sum_new=Sum("n", filter=open_ & Q(new=True), default=0),
-        sum_unassigned=Sum("n", filter=open_ & Q(unassigned=True), default=0),
-        sum_overdue=Sum("n", filter=open_ & Q(due_slot__lt=hour), default=0),
-        sum_response=Sum(
-            "n", filter=open_ & Q(unacknowledged=True, response_slot__lt=hour), default=0
-        ),
-        sum_later=Sum(
-            "n", filter=open_ & Q(due_slot__gte=hour + HOUR, due_slot__lt=later_end), default=0
-        ),
-        **STAMP_AGGREGATES,
-    )
+    open_ = "is_open AND unassigned" if unassigned_only else "is_open"
+    where, params = _scope_where(department_ids)
+    sql = f"""
+        SELECT coalesce(sum(n) FILTER (WHERE {open_} AND new), 0),
+               coalesce(sum(n) FILTER (WHERE {open_} AND unassigned), 0),
+               coalesce(sum(n) FILTER (WHERE {open_} AND due_slot < %s), 0),
+               coalesce(sum(n) FILTER (WHERE {open_} AND unacknowledged AND response_slot < %s), 0),
+               coalesce(sum(n) FILTER (WHERE {open_} AND due_slot >= %s AND due_slot < %s), 0),
+               {STAMP_SQL}
+        FROM {TABLE} {where}
+    """  # noqa: S608 - names and conditions from constants above
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [hour, hour, hour + HOUR, hour_floor(end_of_day), *params])
+        new, unassigned, overdue, response, later, *stamp = cursor.fetchone()
     return TallyTotals(
-        new=totals["sum_new"],
-        unassigned=totals["sum_unassigned"],
-        overdue_before=totals["sum_overdue"],
-        response_overdue_before=totals["sum_response"],
-        due_later_today=totals["sum_later"],
-        stamp=_stamp(totals),
+        new=new,
+        unassigned=unassigned,
+        overdue_before=overdue,
+        response_overdue_before=response,
+        due_later_today=later,
+        stamp=".".join(str(v) for v in stamp),
     )
 
 
 def tally_stamp(*, department_ids: frozenset[int] | None) -> str:
     """TallyTotals.stamp alone (the queue refresh's ETag, before it decides to render)."""
-    return _stamp(_scope_rows(department_ids).aggregate(**STAMP_AGGREGATES))
+    where, params = _scope_where(department_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {STAMP_SQL} FROM {TABLE} {where}", params)  # noqa: S608
+        return ".".join(str(v) for v in cursor.fetchone())
 
 
 def tally_compact(*, now: datetime | None = None) -> int:

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -423,24 +424,7 @@ def queue_counters(*, scope: QueueScope, user, now: datetime) -> QueueCounters:
         now=now,
         end_of_day=end_of_day,
     )
-    hour = hour_floor(now)
-    next_hour = hour + timedelta(hours=1)
-    # The tally's "later today" ends at the last hour start before midnight (see tally_totals).
-    later_end = max(hour_floor(end_of_day), next_hour)
-    soon = Q(expected_at__gte=now, expected_at__lt=min(next_hour, end_of_day))
-    before_midnight = Q(expected_at__gte=later_end, expected_at__lt=end_of_day)
-    open_ack = Q(acknowledged_at__isnull=True)
-    response = open_ack & Q(response_due_at__gte=hour, response_due_at__lt=now)
-    recent = (
-        _scope_requests(scope=scope, user=user)
-        .filter(status__in=sorted(OPEN_STATUSES))
-        .filter(Q(expected_at__gte=hour, expected_at__lt=next_hour) | before_midnight | response)
-        .aggregate(
-            overdue=Count("id", filter=Q(expected_at__gte=hour, expected_at__lt=now)),
-            due_today=Count("id", filter=soon | before_midnight),
-            response_overdue=Count("id", filter=response),
-        )
-    )
+    recent = _recent_counts(scope=scope, now=now, end_of_day=end_of_day)
     return QueueCounters(
         new=tally.new,
         unassigned=tally.unassigned,
@@ -449,6 +433,52 @@ def queue_counters(*, scope: QueueScope, user, now: datetime) -> QueueCounters:
         response_overdue=tally.response_overdue_before + recent["response_overdue"],
         stamp=tally.stamp,
     )
+
+
+# Spelled out (not `= ANY(array)`) so the planner matches the open-request partial indexes.
+OPEN_IN_SQL = "(" + ", ".join(f"%(open{i})s" for i in range(len(OPEN_STATUSES))) + ")"
+OPEN_IN_PARAMS = {f"open{i}": status for i, status in enumerate(sorted(OPEN_STATUSES))}
+
+
+def _recent_counts(*, scope: QueueScope, now: datetime, end_of_day: datetime) -> dict[str, int]:
+    """What the tally's hour slots cannot split (see queue_counters), counted from the request
+    table through the open-request partial indexes. Written in SQL: through the ORM, its
+    filtered counts cost ~2 ms of Python per load to compile, ten times the query itself."""
+    hour = hour_floor(now)
+    next_hour = hour + timedelta(hours=1)
+    params = {
+        **OPEN_IN_PARAMS,
+        "hour": hour,
+        "now": now,
+        "next_hour": next_hour,
+        "soon": min(next_hour, end_of_day),
+        # The tally's "later today" ends at the last hour start before midnight (tally_totals).
+        "later": max(hour_floor(end_of_day), next_hour),
+        "end": end_of_day,
+    }
+    where = f'"status" IN {OPEN_IN_SQL}'
+    if scope.department_ids is not None:
+        where += " AND department_id = ANY(%(departments)s)"
+        params["departments"] = sorted(scope.department_ids)
+    if scope.filters.scope == SCOPE_UNASSIGNED:
+        where += " AND assignee_id IS NULL AND team_id IS NULL"
+    sql = f"""
+        SELECT COUNT(*) FILTER (WHERE expected_at >= %(hour)s AND expected_at < %(now)s),
+               COUNT(*) FILTER (WHERE (expected_at >= %(now)s AND expected_at < %(soon)s)
+                                   OR (expected_at >= %(later)s AND expected_at < %(end)s)),
+               COUNT(*) FILTER (WHERE acknowledged_at IS NULL
+                                  AND response_due_at >= %(hour)s AND response_due_at < %(now)s)
+        FROM {ServiceRequest._meta.db_table}
+        WHERE {where}
+          AND ((expected_at >= %(hour)s AND expected_at < %(next_hour)s)
+               OR (expected_at >= %(later)s AND expected_at < %(end)s)
+               OR (acknowledged_at IS NULL
+                   AND response_due_at >= %(hour)s AND response_due_at < %(now)s))
+    """  # noqa: S608 - names and conditions from constants above
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        overdue, due_today, response_overdue = cursor.fetchone()
+    return {"overdue": overdue, "due_today": due_today, "response_overdue": response_overdue}
 
 
 def _counters_counted(*, scope: QueueScope, user, now: datetime, end_of_day) -> QueueCounters:
