@@ -28,8 +28,11 @@ from django.utils.timesince import timesince, timeuntil
 from django.utils.translation import gettext as _
 
 from civic311.bounds import PAGE_MAX
+from requests_app.configcache import config_cached
 from requests_app.models import (
     OPEN_STATUSES,
+    Area,
+    Category,
     ClosureReason,
     Department,
     Priority,
@@ -38,6 +41,7 @@ from requests_app.models import (
     Status,
     Team,
 )
+from requests_app.selectors import neighbourhood_list
 from requests_app.tracking_numbers import tracking_number_normalise
 from staff.queue_tally import hour_floor, tally_stamp, tally_totals
 
@@ -192,12 +196,9 @@ def queue_scope(*, staff: StaffProfile, filters: QueueFilters) -> QueueScope:
     """
     can_see_all = staff.can_see_all_departments()
     own = staff.department_ids()
-    if can_see_all:
-        tabs = list(Department.objects.filter(active=True).only("id", "name", "name_es"))
-    else:
-        tabs = list(
-            Department.objects.filter(pk__in=own, active=True).only("id", "name", "name_es")
-        )
+    tabs = _active_departments()
+    if not can_see_all:
+        tabs = [d for d in tabs if d.pk in own]
     scope, department_id = filters.scope, filters.department
     if scope == SCOPE_DEPARTMENT and department_id is None:
         own_tabs = [d for d in tabs if d.pk in own]
@@ -234,6 +235,15 @@ def queue_scope(*, staff: StaffProfile, filters: QueueFilters) -> QueueScope:
         department_ids=department_ids,
         tabs=tabs,
         can_see_all=can_see_all,
+    )
+
+
+def _active_departments() -> list[Department]:
+    """Every active department, by name: kept per process until an admin edits departments
+    (requests_app.configcache), since every queue load and refresh needs the tabs."""
+    return config_cached(
+        "staff.active_departments",
+        lambda: list(Department.objects.filter(active=True).only("id", "name", "name_es")),
     )
 
 
@@ -512,30 +522,56 @@ class AssigneeGroup:
         return people + teams
 
 
-def queue_assignee_groups(*, scope: QueueScope) -> list[AssigneeGroup]:
-    """People and teams the scope's requests can be given to, grouped by department.
-    Two queries, whatever the number of departments."""
-    departments = scope.tabs
-    if scope.department_ids is not None:
-        departments = [d for d in departments if d.pk in scope.department_ids]
-    groups = {d.pk: AssigneeGroup(department=d) for d in departments}
+def _assignees_by_department() -> tuple[dict[int, list], dict[int, list[Team]]]:
+    """Active staff and teams of every department: two queries, once per edit of staff names,
+    memberships, teams or departments (config stamp triggers: requests_app 0005, staff 0005)."""
+    people: dict[int, list] = {}
     memberships = (
-        StaffProfile.departments.through.objects.filter(
-            department_id__in=list(groups), staffprofile__user__is_active=True
-        )
+        StaffProfile.departments.through.objects.filter(staffprofile__user__is_active=True)
         .select_related("staffprofile__user")
         .order_by("staffprofile__user__first_name", "staffprofile__user__username")
     )
     for m in memberships:
-        groups[m.department_id].people.append(m.staffprofile.user)
-    teams = Team.objects.filter(department_id__in=list(groups)).only("id", "name", "department")
-    for team in teams:
-        groups[team.department_id].teams.append(team)
-    return list(groups.values())
+        people.setdefault(m.department_id, []).append(m.staffprofile.user)
+    teams: dict[int, list[Team]] = {}
+    for team in Team.objects.only("id", "name", "department"):
+        teams.setdefault(team.department_id, []).append(team)
+    return people, teams
+
+
+def queue_assignee_groups(*, scope: QueueScope) -> list[AssigneeGroup]:
+    """People and teams the scope's requests can be given to, grouped by department. Kept per
+    process until staff, teams or departments are edited (requests_app.configcache)."""
+    departments = scope.tabs
+    if scope.department_ids is not None:
+        departments = [d for d in departments if d.pk in scope.department_ids]
+    people, teams = config_cached("staff.assignees", _assignees_by_department)
+    return [
+        AssigneeGroup(department=d, people=people.get(d.pk, []), teams=teams.get(d.pk, []))
+        for d in departments
+    ]
 
 
 def closure_reason_list() -> QuerySet[ClosureReason]:
     return ClosureReason.objects.filter(active=True).only("id", "code", "name", "outcome")
+
+
+def queue_closure_reasons() -> list[ClosureReason]:
+    """The bulk form's closure reasons, kept per process until an admin edits them."""
+    return config_cached("staff.closure_reasons", lambda: list(closure_reason_list()))
+
+
+def queue_categories() -> list[Category]:
+    """The category filter's choices, kept per process until an admin edits categories."""
+    return config_cached(
+        "staff.queue_categories",
+        lambda: list(Category.objects.filter(active=True).only("id", "name", "name_es")),
+    )
+
+
+def queue_areas() -> list[Area]:
+    """The area filter's choices (neighbourhoods), kept per process until areas change."""
+    return config_cached("staff.queue_areas", lambda: list(neighbourhood_list()))
 
 
 def staff_users_by_id(*, ids: list[int]) -> dict[int, object]:

@@ -106,7 +106,8 @@ def test_the_304_costs_only_the_session_the_scope_and_the_tally(client, city, st
     etag = poll(client)["ETag"]
     with CaptureQueriesContext(connection) as ctx:
         assert poll(client, etag).status_code == 304
-    # Session, user, profile, the profile's departments, tabs, the tally's stamp: nothing over
+    # Session, user, profile, the profile's departments, the config stamp (the tabs are kept
+    # per process: requests_app.configcache), the tally's stamp: nothing over
     # the request table (the count of what falls due today, which grows with the city, is made
     # only when the rows are rendered). No session save (SessionRefreshMiddleware).
     assert len(ctx.captured_queries) == 6
