@@ -91,6 +91,9 @@ def _queue_context(
         "sort_links": _sort_links(f),
         "counter_links": _counter_links(f),
         "rows_target": ROWS_TARGET,
+        # Reversed once here rather than by each of the template's ten {% url %} tags.
+        "queue_url": reverse("staff:queue"),
+        "bulk_url": reverse("staff:bulk"),
         "fragment": part != "page",
         "heading": _heading(scope),
         "caption": _caption(scope, f, page),
