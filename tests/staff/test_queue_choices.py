@@ -1,7 +1,7 @@
-"""The queue's tabs and the choices of its selects (people and teams to assign to, categories,
-areas, closure reasons) are kept per process until the config stamp changes
-(requests_app.configcache; staff migration 0005 adds staff names and memberships). An edit
-anywhere must show on the next page, and a login must not make every process reload."""
+"""The queue's tabs and most of its selects' choices (teams, categories, areas, closure reasons)
+are kept per process until the config stamp changes (requests_app.configcache); the people to
+assign to are read on each page. An edit anywhere must show on the next page, and a login or a
+duty switch must not make every process reload its copies."""
 
 from __future__ import annotations
 

@@ -257,12 +257,13 @@ def test_the_query_count_is_the_same_for_3_rows_and_40(
     with django_assert_num_queries(len(few)):
         response = client.get(QUEUE)
     assert response.content.decode().count('name="ids"') == 40
-    # Pinned: session, user, profile, departments, the config stamp (the tabs and every
-    # select's choices are kept per process until an admin edits them: requests_app.configcache),
-    # counters (the tally, then what falls due this hour: 2), rows. The session is saved only
-    # every few minutes (SessionRefreshMiddleware); before that, every page saved it (3 more,
-    # with the test transaction's savepoint). Before the choices were kept: 13.
-    assert len(few) == 8
+    # Pinned: session, user, profile, departments, the config stamp (the tabs, teams,
+    # categories, areas and closure reasons are kept per process until an admin edits them:
+    # requests_app.configcache), counters (the tally, then what falls due this hour: 2), rows,
+    # the people to assign to. The session is saved only every few minutes
+    # (SessionRefreshMiddleware); before that, every page saved it (3 more, with the test
+    # transaction's savepoint). Before the choices were kept: 13.
+    assert len(few) == 9
 
 
 def test_the_poll_also_has_a_fixed_query_count(client, city, staff, django_assert_num_queries):
