@@ -290,7 +290,7 @@ def _poll_etag(request: HttpRequest, stamp: str, now) -> str:
 @require_GET
 @staff_required
 def queue(request: HtmxHttpRequest) -> HttpResponse:
-    # The tabs and the filters' and bulk form's choices are kept per process: one read of the
+    # The tabs and most of the selects' choices are kept per process: one read of the
     # config stamp for all of them (requests_app.configcache).
     with config_snapshot():
         return _queue(request)
