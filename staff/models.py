@@ -56,8 +56,10 @@ class QueueTally(models.Model):
     unassigned = models.BooleanField(null=True)  # no assignee and no team
     new = models.BooleanField(null=True)  # received/routed/in queue and not acknowledged
     unacknowledged = models.BooleanField(null=True)
-    due_day = models.DateField(null=True)  # UTC date of expected_at
-    response_day = models.DateField(null=True)  # UTC date of response_due_at, unacknowledged only
+    # Start of the UTC hour of expected_at (of response_due_at: unacknowledged only); once
+    # folded and more than a week old, the start of its UTC day (migration 0004).
+    due_slot = models.DateTimeField(null=True)
+    response_slot = models.DateTimeField(null=True)
     n = models.IntegerField()
 
     class Meta:

@@ -22,11 +22,11 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import push_url
 
 from civic311.http import HtmxHttpRequest, see_other
+from requests_app.configcache import config_snapshot
 from requests_app.maps import map_config
-from requests_app.models import Category, Channel, Role
+from requests_app.models import Channel, Role
 from requests_app.models import Priority as PriorityChoice
 from requests_app.permissions import staff_required
-from requests_app.selectors import neighbourhood_list
 from staff import selectors
 from staff.forms_queue import (
     DUE_CHOICES,
@@ -91,6 +91,9 @@ def _queue_context(
         "sort_links": _sort_links(f),
         "counter_links": _counter_links(f),
         "rows_target": ROWS_TARGET,
+        # Reversed once here rather than by each of the template's ten {% url %} tags.
+        "queue_url": reverse("staff:queue"),
+        "bulk_url": reverse("staff:bulk"),
         "fragment": part != "page",
         "heading": _heading(scope),
         "caption": _caption(scope, f, page),
@@ -119,16 +122,16 @@ def _queue_context(
         options["bulk_priority"] = options_html(PriorityChoice.choices)
         options["bulk_status"] = options_html([(s.value, s.label) for s in BULK_STATUSES])
         options["closure_reason"] = options_html(
-            (r.pk, r.name) for r in selectors.closure_reason_list()
+            (r.pk, r.name) for r in selectors.queue_closure_reasons()
         )
     context["options"] = options
     if part == "page":
-        categories = Category.objects.filter(active=True).only("id", "name", "name_es")
+        categories = selectors.queue_categories()
         options.update(
             {
                 "status": options_html(STATUS_CHOICES, f.status),
                 "category": options_html(((c.id, c.tr("name")) for c in categories), f.category),
-                "area": options_html(((a.id, a.name) for a in neighbourhood_list()), f.area),
+                "area": options_html(((a.id, a.name) for a in selectors.queue_areas()), f.area),
                 "assignee": grouped_options_html(
                     groups or selectors.queue_assignee_groups(scope=scope), f.assignee
                 ),
@@ -287,6 +290,13 @@ def _poll_etag(request: HttpRequest, stamp: str, now) -> str:
 @require_GET
 @staff_required
 def queue(request: HtmxHttpRequest) -> HttpResponse:
+    # The tabs and most of the selects' choices are kept per process: one read of the
+    # config stamp for all of them (requests_app.configcache).
+    with config_snapshot():
+        return _queue(request)
+
+
+def _queue(request: HtmxHttpRequest) -> HttpResponse:
     form = QueueFilterForm(request.GET)
     filters = form.filters()
     template, part = _template(request)
@@ -312,8 +322,11 @@ def _poll(request: HtmxHttpRequest, filters: selectors.QueueFilters, template: s
     is read before anything else, so a 304 never answers for a queue changed since."""
     scope = _scope(request, filters)
     now = timezone.now()
-    etag = _poll_etag(request, selectors.queue_stamp(scope=scope, now=now), now)
-    response = get_conditional_response(request, etag=etag)
+    response = None
+    # Without an ETag to compare (the first poll) the answer is a render: skip the stamp.
+    if request.headers.get("If-None-Match"):
+        etag = _poll_etag(request, selectors.queue_stamp(scope=scope), now)
+        response = get_conditional_response(request, etag=etag)
     if response is None:
         counters = selectors.queue_counters(scope=scope, user=request.user, now=now)
         # The counters' own stamp (read with them): never newer than the rows shown.
@@ -349,7 +362,8 @@ def bulk(request: HtmxHttpRequest) -> HttpResponse:
         level = messages.ERROR
         text = " ".join(e for errors in form.errors.values() for e in errors)
     if request.htmx:
-        context = _queue_context(request, filters, part="results")
+        with config_snapshot():
+            context = _queue_context(request, filters, part="results")
         context["bulk_message"] = text
         context["bulk_level"] = messages.DEFAULT_TAGS[level]
         return render(request, "staff/queue.html#results", context)

@@ -13,7 +13,7 @@ elements, attributes and text; tests/staff/test_queue_rows.py compares the two).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from html import escape
 
 from django.utils import timezone
@@ -24,7 +24,8 @@ from django.utils.translation import gettext as _
 
 @dataclass(frozen=True)
 class RowWords:
-    """The words every row repeats, translated once per page."""
+    """The words every row repeats, translated and escaped once per page (the months are
+    escaped with the date they are part of)."""
 
     request: str
     category: str
@@ -42,38 +43,40 @@ class RowWords:
     late: str
     unassigned: str
     months: dict[int, str]
+    zone: tzinfo  # the active time zone, looked up once
 
     @classmethod
     def now(cls) -> RowWords:
         return cls(
-            request=_("Request"),
-            category=_("Category"),
-            location=_("Location"),
-            age=_("Age"),
-            priority=_("Priority"),
-            status=_("Status"),
-            assigned=_("Assigned to"),
-            due=_("SLA due"),
-            supporters=_("Supporters"),
-            replied=_("Resident replied"),
-            overdue=_("Overdue"),
-            at_risk=_("At risk"),
-            first_action=_("First action by"),
-            late=_("Late"),
-            unassigned=_("Unassigned"),
+            request=escape(_("Request")),
+            category=escape(_("Category")),
+            location=escape(_("Location")),
+            age=escape(_("Age")),
+            priority=escape(_("Priority")),
+            status=escape(_("Status")),
+            assigned=escape(_("Assigned to")),
+            due=escape(_("SLA due")),
+            supporters=escape(_("Supporters")),
+            replied=escape(_("Resident replied")),
+            overdue=escape(_("Overdue")),
+            at_risk=escape(_("At risk")),
+            first_action=escape(_("First action by")),
+            late=escape(_("Late")),
+            unassigned=escape(_("Unassigned")),
             # `|date:"M"`: the month's three-letter name, translated, title-cased.
             months={m: str(name).title() for m, name in MONTHS_3.items()},
+            zone=timezone.get_current_timezone(),
         )
 
 
-def _iso(value: datetime) -> str:
+def _iso(value: datetime, words: RowWords) -> str:
     """`|date:'Y-m-d\\TH:i:sO'` in the active time zone (requests_app's `isotime`)."""
-    return timezone.localtime(value).strftime("%Y-%m-%dT%H:%M:%S%z")
+    return value.astimezone(words.zone).strftime("%Y-%m-%dT%H:%M:%S%z")
 
 
 def _short(value: datetime, words: RowWords, *, year: bool) -> str:
     """`|date:'j M Y, H:i'` (or `'j M, H:i'`) in the active time zone."""
-    local = timezone.localtime(value)
+    local = value.astimezone(words.zone)
     month = words.months[local.month]
     if year:
         return f"{local.day} {month} {local.year}, {local:%H:%M}"
@@ -86,7 +89,7 @@ def _e(value) -> str:
 
 def _assigned(row, words: RowWords) -> str:
     if not row.assignee and not row.team:
-        return f'<span class="muted">{_e(words.unassigned)}</span>'
+        return f'<span class="muted">{words.unassigned}</span>'
     html = ""
     if row.assignee:
         html = _e(row.assignee.get_full_name() or row.assignee.get_username())
@@ -100,26 +103,26 @@ def _assigned(row, words: RowWords) -> str:
 def _due(row, words: RowWords) -> str:
     if row.expected_at:
         html = (
-            f'<time datetime="{_iso(row.expected_at)}">'
+            f'<time datetime="{_iso(row.expected_at, words)}">'
             f"{_e(_short(row.expected_at, words, year=False))}</time>"
         )
         if row.overdue:
-            html += f' <span class="badge badge-overdue">{_e(words.overdue)}</span>'
+            html += f' <span class="badge badge-overdue">{words.overdue}</span>'
         elif row.at_risk:
-            html += f' <span class="badge badge-at-risk">{_e(words.at_risk)}</span>'
+            html += f' <span class="badge badge-at-risk">{words.at_risk}</span>'
         if row.time_left:
             html += f'<span class="time-left">{_e(row.time_left_label)}</span>'
     else:
         html = "—"
     if row.awaiting_response:
         late = (
-            f' <span class="badge badge-overdue">{_e(words.late)}</span>'
+            f' <span class="badge badge-overdue">{words.late}</span>'
             if row.response_overdue
             else ""
         )
         html += (
-            f'<span class="response-due">{_e(words.first_action)} '
-            f'<time datetime="{_iso(row.response_due_at)}">'
+            f'<span class="response-due">{words.first_action} '
+            f'<time datetime="{_iso(row.response_due_at, words)}">'
             f"{_e(_short(row.response_due_at, words, year=False))}</time>{late}</span>"
         )
     return html
@@ -146,7 +149,7 @@ def queue_row_html(row, *, words: RowWords, may_act: bool, selected: set[int]) -
     if row.resident_replied_at:
         replied = (
             f'<span class="badge badge-replied" '
-            f'title="{_e(_short(row.resident_replied_at, w, year=True))}">{_e(w.replied)}</span>'
+            f'title="{_e(_short(row.resident_replied_at, w, year=True))}">{w.replied}</span>'
         )
     location = f"<bdi>{_e(row.address)}</bdi>" if row.address else "—"
     if row.neighbourhood:
@@ -154,20 +157,20 @@ def queue_row_html(row, *, words: RowWords, may_act: bool, selected: set[int]) -
     created = row.created_at
     html = (
         f'<tr class="{css}">{select}'
-        f'<th scope="row" data-label="{_e(w.request)}"><a class="tn" href="{_e(row.url)}">'
+        f'<th scope="row" data-label="{w.request}"><a class="tn" href="{_e(row.url)}">'
         f"{_e(row.tracking_number)}</a>{replied}</th>"
-        f'<td data-label="{_e(w.category)}"><span aria-hidden="true">{_e(row.category.icon)}'
+        f'<td data-label="{w.category}"><span aria-hidden="true">{_e(row.category.icon)}'
         f"</span> {_e(row.category_name)}</td>"
-        f'<td data-label="{_e(w.location)}" class="col-location">{location}</td>'
-        f'<td data-label="{_e(w.age)}"><time datetime="{_iso(created)}" '
+        f'<td data-label="{w.location}" class="col-location">{location}</td>'
+        f'<td data-label="{w.age}"><time datetime="{_iso(created, w)}" '
         f'title="{_e(_short(created, w, year=True))}">{_e(row.age)}</time></td>'
-        f'<td data-label="{_e(w.priority)}"><span class="priority priority-{_e(row.priority)}">'
+        f'<td data-label="{w.priority}"><span class="priority priority-{_e(row.priority)}">'
         f"{_e(row.priority_label)}</span></td>"
-        f'<td data-label="{_e(w.status)}"><span class="status status-{_e(row.status)}">'
+        f'<td data-label="{w.status}"><span class="status status-{_e(row.status)}">'
         f"{_e(row.status_label)}</span></td>"
-        f'<td data-label="{_e(w.assigned)}">{_assigned(row, w)}</td>'
-        f'<td data-label="{_e(w.due)}">{_due(row, w)}</td>'
-        f'<td data-label="{_e(w.supporters)}" class="col-number">{_e(row.supporter_count)}</td>'
+        f'<td data-label="{w.assigned}">{_assigned(row, w)}</td>'
+        f'<td data-label="{w.due}">{_due(row, w)}</td>'
+        f'<td data-label="{w.supporters}" class="col-number">{_e(row.supporter_count)}</td>'
         "</tr>\n"
     )
     return mark_safe(html)  # noqa: S308 - every value escaped above

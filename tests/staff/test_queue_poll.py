@@ -107,9 +107,10 @@ def test_the_304_costs_only_the_session_the_scope_and_the_tally(client, city, st
     with CaptureQueriesContext(connection) as ctx:
         assert poll(client, etag).status_code == 304
     # The user with its profile and departments (one query; the session comes from the cache),
-    # tabs, the tally's stamp: nothing over the request table (the count of what falls due
-    # today, which grows with the city, is made only when the rows are rendered). No session
-    # save (SessionRefreshMiddleware). Before the cached session and the one-query user: 6.
+    # the config stamp (the tabs are kept per process: requests_app.configcache), the tally's
+    # stamp: nothing over the request table (the count of what falls due today, which grows with
+    # the city, is made only when the rows are rendered). No session save
+    # (SessionRefreshMiddleware). Before the cached session and the one-query user: 6.
     assert len(ctx.captured_queries) == 3
     assert not any("requests_app_servicerequest" in q["sql"] for q in ctx.captured_queries)
 

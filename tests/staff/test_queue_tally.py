@@ -27,7 +27,6 @@ from staff.selectors import NEW_STATUSES, QueueFilters, queue_counters, queue_sc
 from tests.requests_app.helpers import routed
 
 pytestmark = pytest.mark.django_db
-ZONE = ZoneInfo(settings.CITY_TIME_ZONE)
 MIGRATION = importlib.import_module("staff.migrations.0003_queue_tally")
 COUNTERS = ("new", "unassigned", "due_today", "overdue", "response_overdue")
 
@@ -35,8 +34,9 @@ COUNTERS = ("new", "unassigned", "due_today", "overdue", "response_overdue")
 def recount(*, department_ids, unassigned_only=False, assignee=None, now) -> dict[str, int]:
     """The counters by their definitions, in Python over every request: nothing shared with
     the code under test."""
+    zone = ZoneInfo(settings.CITY_TIME_ZONE)
     end_of_day = datetime.combine(
-        now.astimezone(ZONE).date() + timedelta(days=1), time.min, tzinfo=ZONE
+        now.astimezone(zone).date() + timedelta(days=1), time.min, tzinfo=zone
     )
     counts = dict.fromkeys(COUNTERS, 0)
     for sr in ServiceRequest.objects.all():
@@ -70,12 +70,17 @@ def counted(user, now, **filters) -> dict[str, int]:
 
 
 def moments():
-    """Now, and moments either side of UTC and local midnights and days away, so requests fall
-    on both sides of the tally's day buckets."""
+    """Now, and moments either side of the hour, of UTC and local midnights and days away, so
+    requests fall on both sides of the tally's hour slots and of the city's day."""
     now = timezone.now()
+    zone = ZoneInfo(settings.CITY_TIME_ZONE)
     utc_midnight = datetime.combine(now.astimezone(UTC).date(), time.min, tzinfo=UTC)
-    local_midnight = datetime.combine(now.astimezone(ZONE).date(), time.min, tzinfo=ZONE)
+    local_midnight = datetime.combine(now.astimezone(zone).date(), time.min, tzinfo=zone)
+    hour = now.replace(minute=0, second=0, microsecond=0)
     return [
+        hour,
+        hour + timedelta(hours=1, seconds=-1),
+        hour + timedelta(hours=1, seconds=1),
         now,
         now + timedelta(hours=3),
         now + timedelta(days=1, hours=5),
@@ -248,6 +253,52 @@ def test_folding_and_rebuilding_keep_every_count(city, staff):
     assert not QueueTally.objects.filter(n=0).exists()
     queue_tally.tally_rebuild()
     assert tally_sums() == before
+    assert_counters_match(city, staff)
+
+
+def test_folding_turns_hours_more_than_a_week_old_into_days_and_keeps_every_count(city, staff):
+    rng = random.Random(7)
+    now = timezone.now()
+    for _ in range(8):
+        sr = routed(city)
+        due = now - timedelta(days=rng.randint(9, 40), minutes=rng.randint(0, 24 * 60))
+        ServiceRequest.objects.filter(pk=sr.pk).update(
+            expected_at=due, response_due_at=due - timedelta(minutes=rng.randint(1, 3000))
+        )
+    assert_counters_match(city, staff)
+    queue_tally.tally_compact()
+    assert_counters_match(city, staff)
+    slots = QueueTally.objects.filter(is_open=True).values_list("due_slot", "response_slot")
+    assert slots
+    for due_slot, response_slot in slots:
+        for slot in (due_slot, response_slot):
+            assert slot is None or slot.astimezone(UTC).time() == time.min
+    # A request due this hour keeps its hour (the counters still need to split the day).
+    sr = routed(city)
+    ServiceRequest.objects.filter(pk=sr.pk).update(expected_at=now)
+    queue_tally.tally_compact()
+    hour = now.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+    assert QueueTally.objects.filter(due_slot=hour).exists()
+    assert_counters_match(city, staff)
+
+
+@pytest.mark.parametrize("zone", ["Asia/Kathmandu", "America/St_Johns"])
+def test_counters_are_exact_where_the_city_midnight_is_not_on_the_hour(city, staff, settings, zone):
+    """UTC+5:45 and UTC-3:30: the hour before the city's midnight is split by it, and is
+    counted from the requests, not from the tally's hour slots."""
+    settings.CITY_TIME_ZONE = zone
+    tz = ZoneInfo(zone)
+    now = timezone.now()
+    midnight = datetime.combine(now.astimezone(tz).date() + timedelta(days=1), time.min, tz)
+    offsets = [-61, -50, -20, -1, 0, 1, 14, 44, 70]
+    for minutes in offsets:
+        sr = routed(city)
+        due = midnight + timedelta(minutes=minutes)
+        ServiceRequest.objects.filter(pk=sr.pk).update(
+            expected_at=due, response_due_at=now + timedelta(minutes=minutes)
+        )
+    assert_counters_match(city, staff)
+    queue_tally.tally_compact()
     assert_counters_match(city, staff)
 
 
