@@ -151,8 +151,9 @@ def _onsite_photos(request: HttpRequest, form: ActionForm) -> tuple[list[Photo],
 
 
 def _nearby_rows(sr: ServiceRequest) -> list[ServiceRequest]:
-    """The nearby list, with each row's coordinates (`|stringformat:'.6f'`) and link made here
-    rather than by template filters and a `{% url %}` per row."""
+    """The nearby list, with each row's coordinates (`|stringformat:'.6f'`), link and status
+    label made here rather than by template filters, a `{% url %}` and a get_status_display()
+    per row."""
     rows = selectors.nearby_open_requests(
         point=sr.location, within_m=selectors.NEARBY_DETAIL_M, exclude=sr
     )
@@ -161,6 +162,7 @@ def _nearby_rows(sr: ServiceRequest) -> list[ServiceRequest]:
     for n in rows:
         n.lat, n.lng = f"{n.location.y:.6f}", f"{n.location.x:.6f}"
         n.staff_url = f"{detail_url}{n.tracking_number}/"
+        n.status_label = selectors.field_label(n, "status")
     return rows
 
 
@@ -183,6 +185,11 @@ def _render(
         if form.is_bound and form.errors:
             form.mark_errors()
         forms[form.action] = form
+    # get_<field>_display() without rebuilding each field's choices on every call.
+    sr.labels = {
+        name: selectors.field_label(sr, name)
+        for name in ("status", "priority", "channel", "language", "contact_method")
+    }
     resident_photos, staff_photos = selectors.photos_split(request=sr, include_private=can_work)
     context = {
         "sr": sr,
