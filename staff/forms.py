@@ -105,8 +105,11 @@ class AssignForm(ActionForm):
         people, teams = self.fields["assignee"], self.fields["team"]
         people.queryset = selectors.assignable_users(department=department)
         teams.queryset = selectors.team_list(department=department)
-        _choices_shown(people, [(u.pk, people.label_from_instance(u)) for u in people.queryset])
-        _choices_shown(teams, [(t.pk, teams.label_from_instance(t)) for t in teams.queryset])
+        # The same rows as the querysets, read without building them (staff.detail_selectors).
+        shown_people = selectors.assignable_users_shown(department=department)
+        shown_teams = selectors.teams_shown(department=department)
+        _choices_shown(people, [(u.pk, people.label_from_instance(u)) for u in shown_people])
+        _choices_shown(teams, [(t.pk, teams.label_from_instance(t)) for t in shown_teams])
         if not self.is_bound:
             self.initial.setdefault("assignee", service_request.assignee_id)
             self.initial.setdefault("team", service_request.team_id)
