@@ -474,7 +474,12 @@ def score_explain(*, request: ServiceRequest) -> ScoreExplanation:
     """The score panel: the stored parts in the active language, the thresholds, and who overrode
     the priority and why (from their event). One or two queries."""
     # A page view does not create the settings row; the defaults stand in until an admin saves it.
-    settings = ScoringSettings.objects.filter(pk=1).first() or ScoringSettings()
+    # Kept per process like the scoring context (the row's table changes the config stamp), so
+    # inside the request page's config_snapshot() it costs no query.
+    settings = config_cached(
+        "routing.scoring.explain",
+        lambda: ScoringSettings.objects.filter(pk=1).first() or ScoringSettings(),
+    )
     total = request.score
     parts = [(part_label(p), p.get("points", 0)) for p in request.score_parts or []]
     bands = [

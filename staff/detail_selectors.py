@@ -8,17 +8,20 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
-from django.contrib.gis.db.models import PointField
-from django.contrib.gis.db.models.functions import Distance
 from django.contrib.gis.geos import Point
-from django.db.models import FloatField, Func, Q, QuerySet, Value
+from django.contrib.gis.measure import D
+from django.db import connection
+from django.db.models import QuerySet
 from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.dates import MONTHS_3
+from django.utils.encoding import force_str
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from notifications.models import Channel as MessageChannel
 from notifications.models import OutboxMessage
+from requests_app.labels import choice_label
 from requests_app.models import (
     OPEN_STATUSES,
     AddressPoint,
@@ -32,6 +35,7 @@ from requests_app.models import (
     RequestEvent,
     ResponseTemplate,
     ServiceRequest,
+    StaffProfile,
     Status,
     Supporter,
     Team,
@@ -51,7 +55,7 @@ NEARBY_LIMIT = 10
 # (requests_app.reference), checked against the config stamp: no join, no query of their own.
 # Each join made PostgreSQL weigh more join orders: at 1M requests the old 9-join query spent
 # 4-8 ms planning and 0.5 ms running; 5 joins planned in about 0.6 ms.
-DETAIL_JOINS = ("assignee", "team")
+# The statement is written once per process (_request_with_people).
 
 
 def request_get_for_staff(*, tracking_number: str) -> ServiceRequest | None:
@@ -61,11 +65,55 @@ def request_get_for_staff(*, tracking_number: str) -> ServiceRequest | None:
     if number is None:
         return None
     ref = reference()
-    sr = ServiceRequest.objects.select_related(*DETAIL_JOINS).filter(tracking_number=number).first()
+    sr = _request_with_people(number)
     if sr is not None:
         requests_attach(rows=[sr], ref=ref)
         _ward_attach(sr, ref)
         sr._reference = ref  # for the action forms' choices (below)
+    return sr
+
+
+_REQUEST: tuple | None = None
+
+
+def _request_with_people(number: str) -> ServiceRequest | None:
+    """`select_related("assignee", "team").filter(tracking_number=...).first()`, from a
+    statement written once per process (building the ORM's was about 1 ms of CPU)."""
+    global _REQUEST
+    if _REQUEST is None:
+        parts = []
+        for model, alias in ((ServiceRequest, "r"), (get_user_model(), "a"), (Team, "t")):
+            fields = tuple(f.attname for f in model._meta.concrete_fields)
+            parts.append((model, *_columns(model, fields, alias=alias)))
+        sr_meta, user_meta = ServiceRequest._meta, get_user_model()._meta
+        sql = (
+            "SELECT " + ", ".join(select for _m, _c, select, _v in parts) + " "
+            f'FROM "{sr_meta.db_table}" r '
+            f'LEFT OUTER JOIN "{user_meta.db_table}" a '
+            f'ON (r."{sr_meta.get_field("assignee").column}" = a."{user_meta.pk.column}") '
+            f'LEFT OUTER JOIN "{Team._meta.db_table}" t '
+            f'ON (r."{sr_meta.get_field("team").column}" = t."{Team._meta.pk.column}") '
+            'WHERE r."tracking_number" = %s'
+        )
+        _REQUEST = (sql, parts)
+    sql, parts = _REQUEST
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [number])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    objects, start = [], 0
+    for model, columns, _select, converters in parts:
+        values = row[start : start + len(columns)]
+        if values[0] is None:  # the LEFT JOIN found nothing (the pk is the first column)
+            objects.append(None)
+        else:
+            values = _convert(values, converters)
+            objects.append(model.from_db(connection.alias, [f.attname for f in columns], values))
+        start += len(columns)
+    sr, assignee, team = objects
+    ServiceRequest.assignee.field.set_cached_value(sr, assignee)
+    ServiceRequest.team.field.set_cached_value(sr, team)
     return sr
 
 
@@ -80,6 +128,82 @@ def _ward_attach(sr: ServiceRequest, ref: Reference) -> None:
 
 def _reference_of(request: ServiceRequest) -> Reference:
     return getattr(request, "_reference", None) or reference()
+
+
+# --- Rows without the ORM's query building ----------------------------------------------------
+#
+# The page's reads are simple (one table, a filter on the request, an order), but building each
+# through the ORM cost more CPU than running it (about 0.4 ms of compilation a query). These
+# write the statement once per process from the model's own columns and turn each row into the
+# model with from_db, after the same converters the ORM applies (JSON, geometry): the objects
+# are the ones the querysets gave, with the same fields deferred.
+
+_STATEMENTS: dict[tuple, tuple[str, list[str], list]] = {}
+
+
+def _model_rows(model, fields: tuple[str, ...], where: str, order: str, params) -> list:
+    """`model` rows with only `fields` loaded (by attname; the pk is always read), for
+    `SELECT ... FROM table WHERE <where> ORDER BY <order>`; `where` and `order` are fixed SQL
+    from this module, the values are `params`."""
+    key = (model, fields, where, order)
+    held = _STATEMENTS.get(key)
+    if held is None:
+        columns, select, converters = _columns(model, fields, alias=model._meta.db_table)
+        sql = f'SELECT {select} FROM "{model._meta.db_table}" WHERE {where} ORDER BY {order}'  # noqa: S608
+        held = (sql, [f.attname for f in columns], converters)
+        _STATEMENTS[key] = held
+    sql, attnames, converters = held
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return [model.from_db(connection.alias, attnames, _convert(row, converters)) for row in rows]
+
+
+def _columns(model, fields: tuple[str, ...], *, alias: str) -> tuple[list, str, list]:
+    """The model's columns among `fields` (and its pk) in the model's field order (from_db
+    takes them so), their SELECT list, and the converters the ORM would run on each."""
+    wanted = set(fields) | {model._meta.pk.attname}
+    columns = [f for f in model._meta.concrete_fields if f.attname in wanted]
+    select = ", ".join(f'"{alias}"."{f.column}"' for f in columns)
+    converters = []
+    for i, f in enumerate(columns):
+        col = f.get_col(alias)
+        found = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+        if found:
+            converters.append((i, col, found))
+    return columns, select, converters
+
+
+def _convert(row, converters, offset: int = 0):
+    if not converters:
+        return row
+    row = list(row)
+    for i, col, found in converters:
+        value = row[offset + i]
+        for convert in found:
+            value = convert(value, col, connection)
+        row[offset + i] = value
+    return row
+
+
+# --- Choice labels -----------------------------------------------------------------------------
+
+_CHOICES: dict[tuple, dict] = {}
+
+
+def field_label(instance, field_name: str) -> str:
+    """`instance.get_<field>_display()` in the active language, from a table of the field's
+    choices made once per process and language (as requests_app.labels does for statuses):
+    Django's builds a dict of every choice on each call, hashing each lazy label (a
+    translation look-up apiece), about 0.1 ms a call and some 30 calls a page."""
+    model = type(instance)
+    key = (model, field_name, get_language())
+    labels = _CHOICES.get(key)
+    if labels is None:
+        choices = model._meta.get_field(field_name).flatchoices
+        labels = _CHOICES[key] = {v: force_str(label) for v, label in choices}
+    value = getattr(instance, field_name)
+    return labels.get(value, value)
 
 
 # --- What the resident sent -------------------------------------------------------------------
@@ -122,17 +246,30 @@ def _answer_text(question, value) -> str:
 
 def photos_split(*, request: ServiceRequest, include_private: bool) -> tuple[list, list]:
     """(resident photos, staff evidence), oldest first."""
-    photos = request.photos.only("uuid", "source", "public", "created_at")
-    if not include_private:
-        photos = photos.filter(public=True)
+    photos = _model_rows(
+        Photo,
+        ("uuid", "source", "public", "created_at"),
+        '"request_id" = %s' + ("" if include_private else ' AND "public"'),
+        '"created_at", "id"',  # Photo's ordering
+        [request.pk],
+    )
     resident, staff = [], []
     for photo in photos:
         (staff if photo.source == Photo.Source.STAFF else resident).append(photo)
     return resident, staff
 
 
-def supporter_list(*, request: ServiceRequest) -> QuerySet[Supporter]:
-    return request.supporters.order_by("created_at", "id")
+_SUPPORTER_FIELDS = tuple(f.attname for f in Supporter._meta.concrete_fields)
+
+
+def supporter_list(*, request: ServiceRequest) -> list[Supporter]:
+    """Oldest first, each with `channel_label` (its get_channel_display())."""
+    rows = _model_rows(
+        Supporter, _SUPPORTER_FIELDS, '"request_id" = %s', '"created_at", "id"', [request.pk]
+    )
+    for s in rows:
+        s.channel_label = field_label(s, "channel")
+    return rows
 
 
 # --- Timeline --------------------------------------------------------------------------------
@@ -161,18 +298,26 @@ class StaffTimelineEntry:
 
 
 def _label(choices, value: str) -> str:
-    return str(choices(value).label) if value in choices.values else value
+    # The label (or the value itself when it is not a choice), from requests_app.labels' table.
+    return choice_label(choices=choices, value=value)
+
+
+_EVENT_FIELDS = tuple(f.attname for f in RequestEvent._meta.concrete_fields)
 
 
 def timeline_staff(*, request: ServiceRequest, include_internal: bool) -> list[StaffTimelineEntry]:
     """Every event (or only the public ones) with who did it, in words staff read at a glance."""
-    events = request.events.order_by("created_at", "id")
-    if not include_internal:
-        events = events.filter(public=True)
+    events = _model_rows(
+        RequestEvent,
+        _EVENT_FIELDS,
+        '"request_id" = %s' + ("" if include_internal else ' AND "public"'),
+        '"created_at", "id"',
+        [request.pk],
+    )
     entries = []
     for e in events:
         data = e.data or {}
-        title = e.get_type_display()
+        title = field_label(e, "type")
         message = e.message
         if e.type == RequestEvent.Type.CREATED:
             channel = data.get("channel", "")
@@ -248,8 +393,12 @@ def message_log(*, request: ServiceRequest) -> list[MessageRow]:
     view asks only for staff who may see them."""
     labels = _message_status_labels()
     kinds = _message_kind_labels()
-    rows = OutboxMessage.objects.filter(request=request).only(
-        "id", "created_at", "channel", "recipient", "template", "status", "last_error", "digest"
+    rows = _model_rows(
+        OutboxMessage,
+        ("id", "created_at", "channel", "recipient", "template", "status", "last_error", "digest"),
+        '"request_id" = %s',
+        '"created_at" DESC, "id" DESC',
+        [request.pk],
     )
     return [
         MessageRow(
@@ -263,7 +412,7 @@ def message_log(*, request: ServiceRequest) -> list[MessageRow]:
             error=m.last_error,
             can_resend=m.status == OutboxMessage.Status.FAILED,
         )
-        for m in rows.order_by("-created_at", "-id")
+        for m in rows
     ]
 
 
@@ -304,14 +453,6 @@ def _message_kind_labels() -> dict[str, str]:
 # --- Nearby ----------------------------------------------------------------------------------
 
 
-class _Nearest(Func):
-    """`a <-> b`: PostGIS's index-assisted distance, for ORDER BY ... LIMIT."""
-
-    arg_joiner = " <-> "
-    template = "(%(expressions)s)"
-    output_field = FloatField()
-
-
 def nearby_open_requests(
     *,
     point: Point,
@@ -326,34 +467,64 @@ def nearby_open_requests(
     walks only open requests near the point: a few hundred index entries at 1M requests, as
     many at 10M, where the full location index would hand over every request ever filed there
     (about 4,000 within 200 m of a busy corner at 1M) to be filtered by status."""
-    qs = ServiceRequest.objects.filter(
-        status__in=sorted(OPEN_STATUSES), location__dwithin=(point, within_m)
-    ).select_related("category")
+    # The ORM's own statement for this query, written once: building it was about a third of
+    # the panel's CPU. Same columns, same converters, the category as select_related gave it.
+    sql, attnames, converters, n = _nearby_statement()
+    where = ""
+    params: dict = {"point": point.hexewkb.decode(), "within": within_m, "limit": limit}
     if category is not None:
-        qs = qs.filter(category=category)
+        where += ' AND r."category_id" = %(category)s'
+        params["category"] = category.pk
     if exclude is not None:
-        qs = qs.exclude(pk=exclude.pk)
-    return list(
-        qs.annotate(distance=Distance("location", point))
-        .only(
-            "id",
-            "tracking_number",
-            "category__name",
-            "category__name_es",
-            "location",
-            "address",
-            "description",
-            "status",
-            "created_at",
-            "supporter_count",
-        )
-        # `<->` walks the GiST index nearest first and stops after `limit` rows, so only those
-        # rows' pages are read (ordering by ST_Distance, or adding a second sort key, reads and
-        # sorts every open request in the circle).
-        .order_by(_Nearest("location", Value(point, output_field=PointField(geography=True))))[
-            :limit
-        ]
-    )
+        where += ' AND NOT (r."id" = %(exclude)s)'
+        params["exclude"] = exclude.pk
+    with connection.cursor() as cursor:
+        cursor.execute(sql.replace("{where}", where), params)
+        rows = cursor.fetchall()
+    out = []
+    for row in rows:
+        sr = ServiceRequest.from_db(connection.alias, attnames, _convert(row[:n], converters))
+        sr.distance = D(m=row[n])
+        cat = Category.from_db(connection.alias, ["id", "name", "name_es"], row[n + 1 :])
+        ServiceRequest.category.field.set_cached_value(sr, cat)
+        out.append(sr)
+    return out
+
+
+_NEARBY_FIELDS = (
+    "id",
+    "tracking_number",
+    "category_id",
+    "location",
+    "address",
+    "description",
+    "status",
+    "created_at",
+    "supporter_count",
+)
+_NEARBY: tuple | None = None
+
+
+def _nearby_statement() -> tuple[str, list[str], list, int]:
+    global _NEARBY
+    if _NEARBY is None:
+        columns, select, converters = _columns(ServiceRequest, _NEARBY_FIELDS, alias="r")
+        # The status list is the partial GiST index's own (request_open_location): written as
+        # the ORM wrote it (IN with the literal list) so the planner still matches the index.
+        sql = (
+            f"SELECT {select}, "  # noqa: S608
+            'ST_Distance(r."location", %(point)s::geography), c."id", c."name", c."name_es" '
+            'FROM "requests_app_servicerequest" r '
+            'INNER JOIN "requests_app_category" c ON (r."category_id" = c."id") '
+            'WHERE (ST_DWithin(r."location", %(point)s::geometry, %(within)s) '
+            'AND r."status" IN ({statuses}){where}) '
+            # `<->` walks the GiST index nearest first and stops after `limit` rows, so only
+            # those rows' pages are read (ordering by ST_Distance, or adding a second sort key,
+            # reads and sorts every open request in the circle).
+            'ORDER BY (r."location" <-> %(point)s::geography) ASC LIMIT %(limit)s'
+        ).replace("{statuses}", ", ".join(f"'{v}'" for v in sorted(OPEN_STATUSES)))
+        _NEARBY = (sql, [f.attname for f in columns], converters, len(columns))
+    return _NEARBY
 
 
 def point_for(*, latitude: str | None, longitude: str | None, address: str = "") -> Point | None:
@@ -390,6 +561,43 @@ def assignable_users(*, department: Department | None):
 
 def team_list(*, department: Department | None) -> QuerySet[Team]:
     return Team.objects.filter(department_id=department.pk if department else None)
+
+
+# The assign form's lists as shown (the form still validates a POST against the querysets
+# above): the same rows in the same order, from statements written once per process.
+
+
+def assignable_users_shown(*, department: Department | None) -> list:
+    """assignable_users(department=...) as a list."""
+    if department is None:
+        return []
+    User = get_user_model()
+    profiles, through = StaffProfile._meta, StaffProfile.departments.through._meta
+    members = (
+        f'SELECT p."{StaffProfile.user.field.column}" FROM "{profiles.db_table}" p '  # noqa: S608
+        f'JOIN "{through.db_table}" d '
+        f'ON d."{StaffProfile.departments.field.m2m_column_name()}" = p."{profiles.pk.column}" '
+        f'WHERE d."{StaffProfile.departments.field.m2m_reverse_name()}" = %s'
+    )
+    return _model_rows(
+        User,
+        _USER_FIELDS,
+        f'"{User._meta.pk.column}" IN ({members}) AND "is_active"',
+        '"first_name", "username"',  # staff_user_list's order
+        [department.pk],
+    )
+
+
+_USER_FIELDS = tuple(f.attname for f in get_user_model()._meta.concrete_fields)
+_TEAM_FIELDS = tuple(f.attname for f in Team._meta.concrete_fields)
+
+
+def teams_shown(*, department: Department | None) -> list[Team]:
+    """team_list(department=...) as a list: Team's order (department name, name) within one
+    department is by name."""
+    if department is None:
+        return list(team_list(department=None))
+    return _model_rows(Team, _TEAM_FIELDS, '"department_id" = %s', '"name"', [department.pk])
 
 
 def closure_reason_list() -> QuerySet[ClosureReason]:
@@ -434,6 +642,9 @@ class TemplateOption:
     closure_reason_id: int | None
 
 
+_TEMPLATE_FIELDS = tuple(f.attname for f in ResponseTemplate._meta.concrete_fields)
+
+
 def response_templates(*, request: ServiceRequest, for_resolve: bool) -> list[TemplateOption]:
     """Active canned replies for this request's category (or for any category), in the
     resident's language when translated. For resolving: those tied to an active closure
@@ -441,13 +652,15 @@ def response_templates(*, request: ServiceRequest, for_resolve: bool) -> list[Te
     on the request object for the second call."""
     cached = getattr(request, "_staff_response_templates", None)
     if cached is None:
-        qs = (
-            ResponseTemplate.objects.filter(active=True)
-            .filter(Q(category=request.category_id) | Q(category__isnull=True))
-            .filter(Q(closure_reason__isnull=True) | Q(closure_reason__active=True))
-            .order_by("name")
+        cached = _model_rows(
+            ResponseTemplate,
+            _TEMPLATE_FIELDS,
+            '"active" AND ("category_id" = %s OR "category_id" IS NULL)'
+            ' AND ("closure_reason_id" IS NULL OR "closure_reason_id" IN'
+            ' (SELECT "id" FROM "requests_app_closurereason" WHERE "active"))',
+            '"name"',
+            [request.category_id],
         )
-        cached = list(qs)
         request._staff_response_templates = cached
     spanish = request.language == "es"
     return [
