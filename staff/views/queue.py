@@ -91,9 +91,8 @@ def _queue_context(
         "sort_links": _sort_links(f),
         "counter_links": _counter_links(f),
         "rows_target": ROWS_TARGET,
-        # Reversed once here rather than by each of the template's ten {% url %} tags.
+        # Reversed once here rather than by each {% url %} tag outside {% per_language %}.
         "queue_url": reverse("staff:queue"),
-        "bulk_url": reverse("staff:bulk"),
         "fragment": part != "page",
         "heading": _heading(scope),
         "caption": _caption(scope, f, page),
