@@ -538,6 +538,20 @@ class ServiceRequest(models.Model):
                 condition=Q(status__in=sorted(s.value for s in OPEN_STATUSES)),
                 name="request_open_due",
             ),
+            # Queues over every department (the operator's "all", "unassigned", a supervisor of
+            # several): open rows in the queue's own order. Without it PostgreSQL read and
+            # sorted all ~90,000 open rows at 1M for each page (0.5-1.1 s); with it 0.2 ms.
+            models.Index(
+                fields=["expected_at", "created_at", "id"],
+                condition=Q(status__in=sorted(s.value for s in OPEN_STATUSES)),
+                name="request_open_due_all",
+            ),
+            # The same queues sorted newest or oldest first.
+            models.Index(
+                fields=["created_at", "id"],
+                condition=Q(status__in=sorted(s.value for s in OPEN_STATUSES)),
+                name="request_open_created",
+            ),
             # The escalation sweep: open rows whose next step is due, oldest first.
             models.Index(
                 fields=["next_escalation_at"],
