@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from civic311.bounds import ID_MAX, PAGE_MAX, year_in_range
 from requests_app.addresses import address_normalize
 from requests_app.configcache import config_cached
+from requests_app.labels import choice_label
 from requests_app.models import (
     OPEN_STATUSES,
     AddressPoint,
@@ -542,20 +543,9 @@ _LIST_ATTNAMES = (
 _OPEN_IN = "status IN ({})".format(", ".join(["%s"] * len(OPEN_STATUSES)))
 
 
-def request_public_list(
-    *, filters: PublicFilters, ref: Reference | None = None
-) -> tuple[list[ServiceRequest], bool]:
-    """One page of recent requests, newest first, and whether an older page exists.
-
-    No COUNT(*): a city with millions of requests pages by fetching one row more than shown.
-    With a cursor the rows are found from it through the index (`created_at <= t`), so page
-    500 costs what page 1 does; OFFSET would read and skip every row before it. Only the
-    request table is read: the category and neighbourhood come from the reference snapshot.
-
-    The statement is the one the ORM wrote for `only(*PUBLIC_LIST_FIELDS)` (same filters, same
-    order, so the same plans), sent with a plain cursor: compiling it was ~0.5 ms a page. The
-    rows are requests with those fields loaded, except the location: each has `lnglat`, its
-    (longitude, latitude), and reading `location` loads it like any deferred field."""
+def _public_list_fetch(*, filters: PublicFilters) -> tuple[list[tuple], bool]:
+    """One page of the public list as the database's tuples (`_LIST_ATTNAMES`, then longitude
+    and latitude), newest first, and whether an older page exists."""
     where: list[str] = []
     params: list[object] = []
     if filters.category:
@@ -590,17 +580,34 @@ def request_public_list(
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         fetched = cursor.fetchall()
+    if limit is None:
+        fetched.reverse()
+        has_next = True  # the page the reader came from
+    else:
+        has_next = len(fetched) > PUBLIC_PAGE_SIZE
+    return fetched[:PUBLIC_PAGE_SIZE], has_next
+
+
+def request_public_list(
+    *, filters: PublicFilters, ref: Reference | None = None
+) -> tuple[list[ServiceRequest], bool]:
+    """One page of recent requests, newest first, and whether an older page exists.
+
+    No COUNT(*): a city with millions of requests pages by fetching one row more than shown.
+    With a cursor the rows are found from it through the index (`created_at <= t`), so page
+    500 costs what page 1 does; OFFSET would read and skip every row before it. Only the
+    request table is read: the category and neighbourhood come from the reference snapshot.
+
+    The statement is the one the ORM wrote for `only(*PUBLIC_LIST_FIELDS)` (same filters, same
+    order, so the same plans), sent with a plain cursor: compiling it was ~0.5 ms a page. The
+    rows are requests with those fields loaded, except the location: each has `lnglat`, its
+    (longitude, latitude), and reading `location` loads it like any deferred field."""
+    fetched, has_next = _public_list_fetch(filters=filters)
     rows = []
     for *values, lng, lat in fetched:
         row = ServiceRequest.from_db(connection.alias, _LIST_ATTNAMES, values)
         row.lnglat = (lng, lat)
         rows.append(row)
-    if limit is None:
-        rows.reverse()
-        has_next = True  # the page the reader came from
-    else:
-        has_next = len(rows) > PUBLIC_PAGE_SIZE
-    rows = rows[:PUBLIC_PAGE_SIZE]
     requests_attach(rows=rows, ref=ref or reference())
     return rows, has_next
 
@@ -614,6 +621,21 @@ def public_list_cards(*, rows: list[ServiceRequest]) -> tuple[list[dict], list[d
     address and dates were a dozen template lookups and filters (a reverse() twice per row, a
     lazy status label, Django's date-format parser); the same text, in the active language and
     time zone."""
+    items = []
+    for r in rows:
+        # The list's rows bring their coordinates as numbers (request_public_list).
+        lnglat = r.__dict__.get("lnglat")
+        lng, lat = lnglat if lnglat is not None else (r.location.x, r.location.y)
+        category, area = r.category, r.neighbourhood
+        tn, status, created_at = r.tracking_number, r.status, r.created_at
+        items.append((tn, category, r.address, area, status, created_at, lng, lat))
+    return _list_cards(items)
+
+
+def _list_cards(items: list[tuple]) -> tuple[list[dict], list[dict]]:
+    """public_list_cards' work on (tracking number, category, address, neighbourhood, status,
+    created_at, longitude, latitude) tuples, whether they come from model instances or straight
+    from the database (public_list_page)."""
     cards = []
     points = []
     # One reverse() for the page: a tracking number is letters, digits and dashes, which the
@@ -624,50 +646,76 @@ def public_list_cards(*, rows: list[ServiceRequest]) -> tuple[list[dict], list[d
     # look-up asks for the active language, a thread-local read).
     names: dict[int | None, str] = {}
     labels: dict[str, str] = {}
-    for r in rows:
-        category = r.category
+    for tn, category, address, neighbourhood, status, created_at, lng, lat in items:
         key = category.pk if category else None
         name = names.get(key)
         if name is None:
             name = names[key] = category.tr("name") if category else ""
-        label = labels.get(r.status)
+        label = labels.get(status)
         if label is None:
-            label = labels[r.status] = r.get_status_display()
-        tn = r.tracking_number
-        url = f"{head}{tn}/" if _PLAIN_NUMBER.fullmatch(tn) else r.get_absolute_url()
-        created = timezone.localtime(r.created_at)
+            label = labels[status] = choice_label(choices=Status, value=status)
+        url = (
+            f"{head}{tn}/"
+            if _PLAIN_NUMBER.fullmatch(tn)
+            else reverse("requests_app:tracker", args=[tn])
+        )
+        created = timezone.localtime(created_at)
         day = created.date()
         if day not in days:
             days[day] = date_filter(created, "j M Y")
-        # bdi()'s markup, escaped as it escapes, without format_html (twenty times a page).
-        address = mark_safe(f"<bdi>{html.escape(r.address)}</bdi>") if r.address else ""  # noqa: S308
         cards.append(
             {
                 "url": url,
                 "icon": category.icon if category else "",
                 "name": name,
-                "tracking_number": r.tracking_number,
-                "status": r.status,
+                "tracking_number": tn,
+                "status": status,
                 "status_label": label,
-                "address": address,
-                "neighbourhood": r.neighbourhood.name if r.neighbourhood else "",
+                # bdi()'s markup, escaped as it escapes, without format_html (20 times a page).
+                "address": mark_safe(f"<bdi>{html.escape(address)}</bdi>") if address else "",  # noqa: S308
+                "neighbourhood": neighbourhood.name if neighbourhood else "",
                 "iso": created.strftime(ISO_TIME),  # isotime(), on the time already local
                 "date": days[day],
             }
         )
-        # The list's rows bring their coordinates as numbers (request_public_list).
-        lnglat = r.__dict__.get("lnglat")
-        lng, lat = lnglat if lnglat is not None else (r.location.x, r.location.y)
-        points.append(
-            {
-                "lat": lat,
-                "lng": lng,
-                "tn": r.tracking_number,
-                "label": name,
-                "url": url,
-            }
-        )
+        points.append({"lat": lat, "lng": lng, "tn": tn, "label": name, "url": url})
     return cards, points
+
+
+@dataclass(frozen=True)
+class PublicListPage:
+    cards: list[dict]
+    points: list[dict]
+    has_next: bool
+    # The first and last rows' keys, for the pager's links (None on an empty page).
+    first: ListCursor | None
+    last: ListCursor | None
+
+
+def public_list_page(*, filters: PublicFilters, ref: Reference) -> PublicListPage:
+    """The public list page's cards, map points and pager keys, as request_public_list and
+    public_list_cards give them, from the database's tuples: no model instance per row (twenty
+    `from_db` and the snapshot's attaching were ~0.2 ms of the page). A category or area that
+    the snapshot does not have yet (written after it was read) is read as the instance's
+    foreign key would have read it."""
+    fetched, has_next = _public_list_fetch(filters=filters)
+    items = []
+    for _pk, tn, category_id, address, area_id, status, created_at, lng, lat in fetched:
+        category = ref.categories.get(category_id) if category_id is not None else None
+        if category is None and category_id is not None:
+            category = Category._base_manager.get(pk=category_id)
+        area = ref.areas.get(area_id) if area_id is not None else None
+        if area is None and area_id is not None:
+            area = Area._base_manager.get(pk=area_id)
+        items.append((tn, category, address, area, status, created_at, lng, lat))
+    cards, points = _list_cards(items)
+    return PublicListPage(
+        cards=cards,
+        points=points,
+        has_next=has_next,
+        first=ListCursor(fetched[0][6], fetched[0][0]) if fetched else None,
+        last=ListCursor(fetched[-1][6], fetched[-1][0]) if fetched else None,
+    )
 
 
 def department_list() -> QuerySet[Department]:

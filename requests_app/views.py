@@ -491,7 +491,10 @@ def tracker(request: HttpRequest, tracking_number: str) -> HttpResponse:
     if service_request.tracking_number != tracking_number:
         # Typed into the address bar as "26124827" or "2612 4827": one address per request.
         return redirect(service_request.get_absolute_url())
-    return render(request, "requests_app/tracker.html", _tracker_context(service_request, ref))
+    context = _tracker_context(service_request, ref)
+    # The follow box's form address (notifications/follow.html#follow-section), made once.
+    context["follow_url"] = reverse("notifications:follow", args=[service_request.tracking_number])
+    return render(request, "requests_app/tracker.html", context)
 
 
 @require_GET
@@ -604,27 +607,25 @@ def browse(request: HtmxHttpRequest) -> HttpResponse:
         before=None if after else selectors.list_cursor_parse(request.GET.get("before")),
     )
     ref = reference()
-    rows, has_next = selectors.request_public_list(filters=filters, ref=ref)
-    cards, points = selectors.public_list_cards(rows=rows)
+    page = selectors.public_list_page(filters=filters, ref=ref)
     # Pager links carry the first or last row's cursor (keyset paging) and the page number
     # they show; page 1 needs neither.
     newer_url = older_url = ""
     if filters.page > 1:
         newer = {"page": filters.page - 1}
-        if filters.page > 2 and rows:
-            newer["before"] = selectors.ListCursor(rows[0].created_at, rows[0].id)
+        if filters.page > 2 and page.first:
+            newer["before"] = page.first
         newer_url = _browse_url(filters, **newer)
-    if has_next and rows:
-        cursor = selectors.ListCursor(rows[-1].created_at, rows[-1].id)
-        older_url = _browse_url(filters, page=min(filters.page + 1, PAGE_MAX), after=cursor)
+    if page.has_next and page.last:
+        older_url = _browse_url(filters, page=min(filters.page + 1, PAGE_MAX), after=page.last)
     context = {
-        "rows": cards,
+        "rows": page.cards,
         "filters": filters,
-        "has_next": has_next,
+        "has_next": page.has_next,
         **({} if request.htmx else _browse_filter_options(filters, ref)),
         "newer_url": newer_url,
         "older_url": older_url,
-        "points": points,
+        "points": page.points,
         "categories": ref.active_categories,
         "neighbourhoods": ref.neighbourhoods,
         "map_config": map_config(),
