@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from civic311.bounds import ID_MAX, PAGE_MAX, year_in_range
 from requests_app.addresses import address_normalize
-from requests_app.configcache import config_cached
+from requests_app.configcache import STAMP_TABLE, config_cached
 from requests_app.labels import choice_label
 from requests_app.models import (
     OPEN_STATUSES,
@@ -43,6 +43,7 @@ from requests_app.reference import (
     Reference,
     category_groups_filtered,
     reference,
+    reference_at,
     requests_attach,
 )
 from requests_app.templatetags.times import ISO_TIME
@@ -257,13 +258,29 @@ def _request_row(*, fields: tuple[str, ...], column: str, value: str) -> Service
     with connection.cursor() as cursor:
         cursor.execute(f"{select} WHERE {connection.ops.quote_name(column)} = %s", [value])
         row = cursor.fetchone()
-    if row is None:
-        return None
+    return None if row is None else _request_from_row(row, attnames, converters)
+
+
+def _request_from_row(row: tuple, attnames: tuple[str, ...], converters: tuple) -> ServiceRequest:
     values = list(row)
     for i, found, col in converters:
         for convert in found:
             values[i] = convert(values[i], col, connection)
     return ServiceRequest.from_db(connection.alias, attnames, values)
+
+
+def _request_attach_public(sr: ServiceRequest, ref: Reference) -> None:
+    # The snapshot's category, department, neighbourhood and closure reason, and the two rows
+    # a public page may name: the request this one duplicates, the asset it was filed against.
+    requests_attach(rows=[sr], ref=ref)
+    if sr.duplicate_of_id is not None:
+        original = ServiceRequest.objects.only("id", "tracking_number").filter(
+            pk=sr.duplicate_of_id
+        )
+        ServiceRequest.duplicate_of.field.set_cached_value(sr, original.first())
+    if sr.asset_id is not None:
+        asset = Asset.objects.only("id", "asset_type", "asset_id").filter(pk=sr.asset_id)
+        ServiceRequest.asset.field.set_cached_value(sr, asset.first())
 
 
 def request_get_public(
@@ -278,16 +295,38 @@ def request_get_public(
     sr = _request_row(fields=PUBLIC_FIELDS, column="tracking_number", value=number)
     if sr is None:
         return None
-    requests_attach(rows=[sr], ref=ref or reference())
-    if sr.duplicate_of_id is not None:
-        original = ServiceRequest.objects.only("id", "tracking_number").filter(
-            pk=sr.duplicate_of_id
-        )
-        ServiceRequest.duplicate_of.field.set_cached_value(sr, original.first())
-    if sr.asset_id is not None:
-        asset = Asset.objects.only("id", "asset_type", "asset_id").filter(pk=sr.asset_id)
-        ServiceRequest.asset.field.set_cached_value(sr, asset.first())
+    _request_attach_public(sr, ref or reference())
     return sr
+
+
+@functools.cache
+def _public_row_and_stamp_sql() -> str:
+    # The public columns, then the config stamp as reference() reads it (configcache).
+    select, _attnames, _converters = _request_select(PUBLIC_FIELDS)
+    columns, table = select.split(" FROM ", 1)
+    stamp = f"(SELECT value FROM {STAMP_TABLE} WHERE id = 1)"  # noqa: S608
+    return f"{columns}, {stamp} FROM {table} WHERE tracking_number = %s"
+
+
+def request_get_public_and_reference(
+    *, tracking_number: str
+) -> tuple[ServiceRequest | None, Reference | None]:
+    """request_get_public's request, and the reference snapshot, with the config stamp read
+    in the request's own statement: the tracker's first two round trips made one. The snapshot
+    is None when there is no such request (the page that says so needs none)."""
+    number = tracking_number_normalise(text=tracking_number)
+    if number is None:
+        return None, None
+    _select, attnames, converters = _request_select(PUBLIC_FIELDS)
+    with connection.cursor() as cursor:
+        cursor.execute(_public_row_and_stamp_sql(), [number])
+        row = cursor.fetchone()
+    if row is None:
+        return None, None
+    ref = reference_at(row[-1])
+    sr = _request_from_row(row[:-1], attnames, converters)
+    _request_attach_public(sr, ref)
+    return sr, ref
 
 
 def request_public_url(*, tracking_number: str) -> str | None:

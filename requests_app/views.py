@@ -493,9 +493,10 @@ def _tracker_context(service_request, ref) -> dict:
 
 @require_GET
 def tracker(request: HttpRequest, tracking_number: str) -> HttpResponse:
-    ref = reference()
-    service_request = selectors.request_get_public(tracking_number=tracking_number, ref=ref)
-    if service_request is None:
+    service_request, ref = selectors.request_get_public_and_reference(
+        tracking_number=tracking_number
+    )
+    if service_request is None or ref is None:
         return _not_found(request, tracking_number)
     if service_request.tracking_number != tracking_number:
         # Typed into the address bar as "26124827" or "2612 4827": one address per request.
