@@ -188,3 +188,28 @@ def test_the_list_view_pages_as_before(client, city):
     second = client.get(reverse("requests_app:browse") + older).content.decode()
     assert "Page 2" in second and "Newer" in second
     assert second.count('class="request-card"') == 5
+
+
+# --- The tracker's title and expected-by line -----------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+@pytest.mark.parametrize("zone", ["America/Los_Angeles", "Pacific/Kiritimati"])
+def test_the_title_and_expected_line_are_what_the_template_tags_rendered(lang, zone):
+    from datetime import UTC, datetime
+
+    old = Template(
+        "{% load i18n %}"
+        "{% blocktranslate with n=number %}Request {{ n }}{% endblocktranslate %}|"
+        '{% translate "l j F Y" context "long date format, Django date syntax" as long_date %}'
+        "{% blocktranslate with date=at|date:long_date %}Expected to be resolved by "
+        "<strong>{{ date }}</strong>.{% endblocktranslate %}"
+    )
+    new = Template("{% load tracker %}{{ number|request_title }}|{{ at|expected_by }}")
+    with translation.override(lang), timezone.override(zone):
+        for number in ("2612-12205", '<b>"2612"</b> & 1'):
+            for month in range(1, 13):
+                # 23:30 UTC: the day differs between the two zones.
+                at = datetime(2026, month, (month * 2) % 28 + 1, 23, 30, tzinfo=UTC)
+                context = {"number": number, "at": at}
+                assert new.render(Context(context)) == old.render(Context(context))
