@@ -118,8 +118,13 @@ def _load(version: int | None) -> Reference:
 
 def reference() -> Reference:
     """This process's snapshot of the reference tables, current as of this call."""
+    return reference_at(reference_version())
+
+
+def reference_at(version: int | None) -> Reference:
+    """The snapshot for a config stamp the caller has just read itself, in a statement of its
+    own (the tracker reads it with the request's row: a round trip less per page)."""
     global _snapshot
-    version = reference_version()
     snapshot = _snapshot
     if snapshot is not None and version is not None and snapshot.version == version:
         return snapshot

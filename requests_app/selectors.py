@@ -3,28 +3,20 @@
 from __future__ import annotations
 
 import functools
-import html
 import json
-import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
 from django.contrib.gis.db.models.functions import Distance
 from django.contrib.gis.geos import Point
 from django.contrib.postgres.search import TrigramWordSimilarity
 from django.db import connection
 from django.db.models import Q, QuerySet
-from django.template.defaultfilters import date as date_filter
-from django.urls import reverse
-from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from civic311.bounds import ID_MAX, PAGE_MAX, year_in_range
 from requests_app.addresses import address_normalize
-from requests_app.configcache import config_cached
+from requests_app.configcache import STAMP_TABLE, config_cached
 from requests_app.models import (
-    OPEN_STATUSES,
     AddressPoint,
     Area,
     AreaSet,
@@ -38,17 +30,24 @@ from requests_app.models import (
     ServiceRequest,
     Status,
 )
+from requests_app.public_list import (  # noqa: F401 (the list's reads, re-exported)
+    PUBLIC_PAGE_SIZE,
+    ListCursor,
+    PublicFilters,
+    PublicListPage,
+    list_cursor_parse,
+    public_list_cards,
+    public_list_page,
+    request_public_list,
+)
 from requests_app.reference import (
     Reference,
     category_groups_filtered,
     reference,
+    reference_at,
     requests_attach,
 )
-from requests_app.templatetags.times import ISO_TIME
 from requests_app.tracking_numbers import tracking_number_normalise
-
-PUBLIC_PAGE_SIZE = 20
-
 
 # --- Geography ---------------------------------------------------------------------------------
 
@@ -256,13 +255,29 @@ def _request_row(*, fields: tuple[str, ...], column: str, value: str) -> Service
     with connection.cursor() as cursor:
         cursor.execute(f"{select} WHERE {connection.ops.quote_name(column)} = %s", [value])
         row = cursor.fetchone()
-    if row is None:
-        return None
+    return None if row is None else _request_from_row(row, attnames, converters)
+
+
+def _request_from_row(row: tuple, attnames: tuple[str, ...], converters: tuple) -> ServiceRequest:
     values = list(row)
     for i, found, col in converters:
         for convert in found:
             values[i] = convert(values[i], col, connection)
     return ServiceRequest.from_db(connection.alias, attnames, values)
+
+
+def _request_attach_public(sr: ServiceRequest, ref: Reference) -> None:
+    # The snapshot's category, department, neighbourhood and closure reason, and the two rows
+    # a public page may name: the request this one duplicates, the asset it was filed against.
+    requests_attach(rows=[sr], ref=ref)
+    if sr.duplicate_of_id is not None:
+        original = ServiceRequest.objects.only("id", "tracking_number").filter(
+            pk=sr.duplicate_of_id
+        )
+        ServiceRequest.duplicate_of.field.set_cached_value(sr, original.first())
+    if sr.asset_id is not None:
+        asset = Asset.objects.only("id", "asset_type", "asset_id").filter(pk=sr.asset_id)
+        ServiceRequest.asset.field.set_cached_value(sr, asset.first())
 
 
 def request_get_public(
@@ -277,16 +292,38 @@ def request_get_public(
     sr = _request_row(fields=PUBLIC_FIELDS, column="tracking_number", value=number)
     if sr is None:
         return None
-    requests_attach(rows=[sr], ref=ref or reference())
-    if sr.duplicate_of_id is not None:
-        original = ServiceRequest.objects.only("id", "tracking_number").filter(
-            pk=sr.duplicate_of_id
-        )
-        ServiceRequest.duplicate_of.field.set_cached_value(sr, original.first())
-    if sr.asset_id is not None:
-        asset = Asset.objects.only("id", "asset_type", "asset_id").filter(pk=sr.asset_id)
-        ServiceRequest.asset.field.set_cached_value(sr, asset.first())
+    _request_attach_public(sr, ref or reference())
     return sr
+
+
+@functools.cache
+def _public_row_and_stamp_sql() -> str:
+    # The public columns, then the config stamp as reference() reads it (configcache).
+    select, _attnames, _converters = _request_select(PUBLIC_FIELDS)
+    columns, table = select.split(" FROM ", 1)
+    stamp = f"(SELECT value FROM {STAMP_TABLE} WHERE id = 1)"  # noqa: S608
+    return f"{columns}, {stamp} FROM {table} WHERE tracking_number = %s"
+
+
+def request_get_public_and_reference(
+    *, tracking_number: str
+) -> tuple[ServiceRequest | None, Reference | None]:
+    """request_get_public's request, and the reference snapshot, with the config stamp read
+    in the request's own statement: the tracker's first two round trips made one. The snapshot
+    is None when there is no such request (the page that says so needs none)."""
+    number = tracking_number_normalise(text=tracking_number)
+    if number is None:
+        return None, None
+    _select, attnames, converters = _request_select(PUBLIC_FIELDS)
+    with connection.cursor() as cursor:
+        cursor.execute(_public_row_and_stamp_sql(), [number])
+        row = cursor.fetchone()
+    if row is None:
+        return None, None
+    ref = reference_at(row[-1])
+    sr = _request_from_row(row[:-1], attnames, converters)
+    _request_attach_public(sr, ref)
+    return sr, ref
 
 
 def request_public_url(*, tracking_number: str) -> str | None:
@@ -479,195 +516,6 @@ def closure_message(*, reason: ClosureReason, message: str) -> str:
     if message and message.strip() != reason.public_text.strip():
         return message
     return reason.tr("public_text")
-
-
-@dataclass(frozen=True)
-class ListCursor:
-    """A place in the public list (newest first): a row's creation time and id."""
-
-    created_at: datetime
-    id: int
-
-    def __str__(self) -> str:
-        return f"{(self.created_at - _EPOCH) // _MICROSECOND}_{self.id}"
-
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MICROSECOND = timedelta(microseconds=1)
-
-
-def list_cursor_parse(raw: str | None) -> ListCursor | None:
-    """The cursor a pager link carries, or None for anything that is not one (then the page
-    number alone is used, as before cursors)."""
-    if not raw or len(raw) > 40:
-        return None
-    micros, _sep, pk = raw.partition("_")
-    try:
-        at = _EPOCH + int(micros) * _MICROSECOND
-        row_id = int(pk)
-    except (ValueError, OverflowError):
-        return None
-    if not (year_in_range(at) and 0 < row_id <= ID_MAX):
-        return None
-    return ListCursor(created_at=at, id=row_id)
-
-
-@dataclass(frozen=True)
-class PublicFilters:
-    category: int | None = None
-    status: str = ""  # "open", "closed" or ""
-    neighbourhood: int | None = None
-    page: int = 1
-    # Keyset paging: rows older than `after` (the "Older" link) or newer than `before` ("Newer").
-    # Without either, the page number picks the rows (links made before cursors still work).
-    after: ListCursor | None = None
-    before: ListCursor | None = None
-
-
-# The public list's columns in the model's order; the map needs the point's coordinates only, so
-# PostgreSQL hands them over as two numbers (a GEOS point per row cost ~50 us to build).
-_LIST_SQL = (
-    "SELECT id, tracking_number, category_id, address, neighbourhood_id, status, created_at,"
-    " ST_X(location::geometry), ST_Y(location::geometry) FROM requests_app_servicerequest"
-)
-_LIST_ATTNAMES = (
-    "id",
-    "tracking_number",
-    "category_id",
-    "address",
-    "neighbourhood_id",
-    "status",
-    "created_at",
-)
-_OPEN_IN = "status IN ({})".format(", ".join(["%s"] * len(OPEN_STATUSES)))
-
-
-def request_public_list(
-    *, filters: PublicFilters, ref: Reference | None = None
-) -> tuple[list[ServiceRequest], bool]:
-    """One page of recent requests, newest first, and whether an older page exists.
-
-    No COUNT(*): a city with millions of requests pages by fetching one row more than shown.
-    With a cursor the rows are found from it through the index (`created_at <= t`), so page
-    500 costs what page 1 does; OFFSET would read and skip every row before it. Only the
-    request table is read: the category and neighbourhood come from the reference snapshot.
-
-    The statement is the one the ORM wrote for `only(*PUBLIC_LIST_FIELDS)` (same filters, same
-    order, so the same plans), sent with a plain cursor: compiling it was ~0.5 ms a page. The
-    rows are requests with those fields loaded, except the location: each has `lnglat`, its
-    (longitude, latitude), and reading `location` loads it like any deferred field."""
-    where: list[str] = []
-    params: list[object] = []
-    if filters.category:
-        where.append("category_id = %s")
-        params.append(filters.category)
-    if filters.neighbourhood:
-        where.append("neighbourhood_id = %s")
-        params.append(filters.neighbourhood)
-    if filters.status == "open":
-        where.append(_OPEN_IN)
-        params.extend(sorted(OPEN_STATUSES))
-    elif filters.status == "closed":
-        where.append(f"NOT ({_OPEN_IN})")
-        params.extend(sorted(OPEN_STATUSES))
-    size = PUBLIC_PAGE_SIZE + 1
-    newest_first = "ORDER BY created_at DESC, id DESC"
-    if filters.after is not None:
-        at, pk = filters.after.created_at, filters.after.id
-        where.append("created_at <= %s AND NOT (created_at = %s AND id >= %s)")
-        params.extend([at, at, pk])
-        tail, limit = f"{newest_first} LIMIT {size}", size
-    elif filters.before is not None:
-        at, pk = filters.before.created_at, filters.before.id
-        where.append("created_at >= %s AND NOT (created_at = %s AND id <= %s)")
-        params.extend([at, at, pk])
-        # The page just newer than the cursor: the oldest rows above it, shown newest first.
-        tail, limit = f"ORDER BY created_at ASC, id ASC LIMIT {PUBLIC_PAGE_SIZE}", None
-    else:
-        start = (min(max(filters.page, 1), PAGE_MAX) - 1) * PUBLIC_PAGE_SIZE
-        tail, limit = f"{newest_first} LIMIT {size}" + (f" OFFSET {start}" if start else ""), size
-    sql = f"{_LIST_SQL} {'WHERE ' + ' AND '.join(where) if where else ''} {tail}"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        fetched = cursor.fetchall()
-    rows = []
-    for *values, lng, lat in fetched:
-        row = ServiceRequest.from_db(connection.alias, _LIST_ATTNAMES, values)
-        row.lnglat = (lng, lat)
-        rows.append(row)
-    if limit is None:
-        rows.reverse()
-        has_next = True  # the page the reader came from
-    else:
-        has_next = len(rows) > PUBLIC_PAGE_SIZE
-    rows = rows[:PUBLIC_PAGE_SIZE]
-    requests_attach(rows=rows, ref=ref or reference())
-    return rows, has_next
-
-
-_PLAIN_NUMBER = re.compile(r"[A-Za-z0-9-]+")
-
-
-def public_list_cards(*, rows: list[ServiceRequest]) -> tuple[list[dict], list[dict]]:
-    """The public list's rows as display strings, and the map's points, built in plain Python:
-    the per-row template then only prints them. Each row's category name, status label, URL,
-    address and dates were a dozen template lookups and filters (a reverse() twice per row, a
-    lazy status label, Django's date-format parser); the same text, in the active language and
-    time zone."""
-    cards = []
-    points = []
-    # One reverse() for the page: a tracking number is letters, digits and dashes, which the
-    # URL carries as they are (anything else goes through reverse() itself).
-    head = reverse("requests_app:tracker", args=["0"])[: -len("0/")]
-    days: dict[object, str] = {}  # most rows of a page share their day
-    # ... and their categories and statuses: each name and label looked up once a page (each
-    # look-up asks for the active language, a thread-local read).
-    names: dict[int | None, str] = {}
-    labels: dict[str, str] = {}
-    for r in rows:
-        category = r.category
-        key = category.pk if category else None
-        name = names.get(key)
-        if name is None:
-            name = names[key] = category.tr("name") if category else ""
-        label = labels.get(r.status)
-        if label is None:
-            label = labels[r.status] = r.get_status_display()
-        tn = r.tracking_number
-        url = f"{head}{tn}/" if _PLAIN_NUMBER.fullmatch(tn) else r.get_absolute_url()
-        created = timezone.localtime(r.created_at)
-        day = created.date()
-        if day not in days:
-            days[day] = date_filter(created, "j M Y")
-        # bdi()'s markup, escaped as it escapes, without format_html (twenty times a page).
-        address = mark_safe(f"<bdi>{html.escape(r.address)}</bdi>") if r.address else ""  # noqa: S308
-        cards.append(
-            {
-                "url": url,
-                "icon": category.icon if category else "",
-                "name": name,
-                "tracking_number": r.tracking_number,
-                "status": r.status,
-                "status_label": label,
-                "address": address,
-                "neighbourhood": r.neighbourhood.name if r.neighbourhood else "",
-                "iso": created.strftime(ISO_TIME),  # isotime(), on the time already local
-                "date": days[day],
-            }
-        )
-        # The list's rows bring their coordinates as numbers (request_public_list).
-        lnglat = r.__dict__.get("lnglat")
-        lng, lat = lnglat if lnglat is not None else (r.location.x, r.location.y)
-        points.append(
-            {
-                "lat": lat,
-                "lng": lng,
-                "tn": r.tracking_number,
-                "label": name,
-                "url": url,
-            }
-        )
-    return cards, points
 
 
 def department_list() -> QuerySet[Department]:

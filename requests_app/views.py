@@ -471,6 +471,12 @@ def confirmation(request: HttpRequest, token: str) -> HttpResponse:
 # --- Tracking ------------------------------------------------------------------------------------
 
 
+# The follow box's form before anything is typed, as notifications/follow.html reads it: no
+# errors, no value. Without it each of its lookups on the tracker failed through Django's
+# VariableDoesNotExist (an exception per lookup, ~0.1 ms a page in all).
+_BLANK_FOLLOW_FORM = {"contact": {"errors": (), "value": ""}, "non_field_errors": ()}
+
+
 def _tracker_context(service_request, ref) -> dict:
     events, photos = selectors.public_events_and_photos(request=service_request)
     return {
@@ -478,20 +484,28 @@ def _tracker_context(service_request, ref) -> dict:
         "timeline": selectors.timeline_public(events=events, ref=ref),
         "pipeline": selectors.request_pipeline(request=service_request, events=events, ref=ref),
         "photos": photos,
-        "map_config": map_config(),
+        # Named even when false: a name missing from the context costs the template an
+        # exception each time it is read.
+        "private": False,
+        "added": False,
     }
 
 
 @require_GET
 def tracker(request: HttpRequest, tracking_number: str) -> HttpResponse:
-    ref = reference()
-    service_request = selectors.request_get_public(tracking_number=tracking_number, ref=ref)
-    if service_request is None:
+    service_request, ref = selectors.request_get_public_and_reference(
+        tracking_number=tracking_number
+    )
+    if service_request is None or ref is None:
         return _not_found(request, tracking_number)
     if service_request.tracking_number != tracking_number:
         # Typed into the address bar as "26124827" or "2612 4827": one address per request.
         return redirect(service_request.get_absolute_url())
-    return render(request, "requests_app/tracker.html", _tracker_context(service_request, ref))
+    context = _tracker_context(service_request, ref)
+    # The follow box (notifications/follow.html#follow-section): its form's address, made once.
+    context["follow_url"] = reverse("notifications:follow", args=[service_request.tracking_number])
+    context["follow_form"] = _BLANK_FOLLOW_FORM
+    return render(request, "requests_app/tracker.html", context)
 
 
 @require_GET
@@ -604,30 +618,27 @@ def browse(request: HtmxHttpRequest) -> HttpResponse:
         before=None if after else selectors.list_cursor_parse(request.GET.get("before")),
     )
     ref = reference()
-    rows, has_next = selectors.request_public_list(filters=filters, ref=ref)
-    cards, points = selectors.public_list_cards(rows=rows)
+    page = selectors.public_list_page(filters=filters, ref=ref)
     # Pager links carry the first or last row's cursor (keyset paging) and the page number
     # they show; page 1 needs neither.
     newer_url = older_url = ""
     if filters.page > 1:
         newer = {"page": filters.page - 1}
-        if filters.page > 2 and rows:
-            newer["before"] = selectors.ListCursor(rows[0].created_at, rows[0].id)
+        if filters.page > 2 and page.first:
+            newer["before"] = page.first
         newer_url = _browse_url(filters, **newer)
-    if has_next and rows:
-        cursor = selectors.ListCursor(rows[-1].created_at, rows[-1].id)
-        older_url = _browse_url(filters, page=min(filters.page + 1, PAGE_MAX), after=cursor)
+    if page.has_next and page.last:
+        older_url = _browse_url(filters, page=min(filters.page + 1, PAGE_MAX), after=page.last)
     context = {
-        "rows": cards,
+        "rows": page.cards,
         "filters": filters,
-        "has_next": has_next,
+        "has_next": page.has_next,
         **({} if request.htmx else _browse_filter_options(filters, ref)),
         "newer_url": newer_url,
         "older_url": older_url,
-        "points": points,
+        "points": page.points,
         "categories": ref.active_categories,
         "neighbourhoods": ref.neighbourhoods,
-        "map_config": map_config(),
     }
     template = "requests_app/browse.html#results" if request.htmx else "requests_app/browse.html"
     return render(request, template, context)
