@@ -7,7 +7,7 @@ from collections.abc import Collection
 
 from django.db import transaction
 
-from requests_app.dispatch import event_dispatch_enqueue
+from requests_app.dispatch import event_dispatch_enqueue, request_share
 from requests_app.models import Asset, RequestEvent, ServiceRequest, Status
 from requests_app.services import (
     event_record,
@@ -89,7 +89,10 @@ def request_route_by_rules(*, request_id: int, score: bool = False) -> bool:
             # A rule's priority written just now is the newest floor (not in the table yet).
             floor = request.priority if request.priority != priority else request.floor
             score_record(sr=request, update=update, reason=RequestEvent.Type.CREATED, floor=floor)
-        return True
+    # Committed (or released): the row as written is the table's, with its category loaded, for
+    # the messages of the same task (requests_app.dispatch.request_shared): one read fewer.
+    request_share(request)
+    return True
 
 
 # Existing callers (the event handler, older tests) keep working.
