@@ -25,6 +25,7 @@ from routing.scoring import (
     score_prepare,
     score_record,
     scoring_context_load,
+    sensitive_place_annotate,
 )
 
 
@@ -71,7 +72,8 @@ def request_route_by_rules(*, request_id: int, score: bool = False) -> bool:
             "category__default_department"
         )
         if scoring:
-            rows = priority_floor_annotate(rows)
+            # The floor and the sensitive place come with the lock (one query where three were).
+            rows = sensitive_place_annotate(priority_floor_annotate(rows))
         request = rows.filter(pk=request_id, status=Status.RECEIVED).first()
         if request is None:
             return False
