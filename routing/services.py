@@ -19,6 +19,7 @@ from requests_app.services import (
     request_reroute_apply,
     request_route,
 )
+from routing.escalations import fired_steps_annotation
 from routing.rules import RequestLike, RoutingDecision, rules_evaluate
 from routing.scoring import (
     priority_floor_annotate,
@@ -74,6 +75,9 @@ def request_route_by_rules(*, request_id: int, score: bool = False) -> bool:
         if scoring:
             # The floor and the sensitive place come with the lock (one query where three were).
             rows = sensitive_place_annotate(priority_floor_annotate(rows))
+        # With its fired steps, the row as written serves the escalation schedule computed
+        # after the task's events (request_share below): no read of its own.
+        rows = rows.annotate(fired_steps=fired_steps_annotation())
         request = rows.filter(pk=request_id, status=Status.RECEIVED).first()
         if request is None:
             return False
