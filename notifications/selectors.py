@@ -10,7 +10,7 @@ from django.db.models import Avg, Count, Q, QuerySet
 
 from notifications.models import InboundMessage, OutboxMessage, Survey
 from notifications.replyto import reply_address_make
-from requests_app.dispatch import dispatch_shared
+from requests_app.dispatch import dispatch_shared, request_shared
 from requests_app.models import Department, ServiceRequest
 
 # --- The request a message is about ---------------------------------------------------------------
@@ -22,6 +22,12 @@ def request_for_messages(*, request_id: int) -> ServiceRequest:
     in the task writes (``dispatch_shared``). Read-only: nothing here changes it."""
 
     def load() -> ServiceRequest:
+        # The row routing has just written in this task, if nothing has written since (a new
+        # request: its closure reason, duplicate and assignee are empty, so nothing more is
+        # read for them); else read with everything the messages show.
+        shared = request_shared(request_id)
+        if shared is not None:
+            return shared
         return ServiceRequest.objects.select_related(
             "category", "department", "closure_reason", "duplicate_of", "assignee", "team"
         ).get(pk=request_id)

@@ -13,6 +13,7 @@ depends only on where a request ends up (the escalation schedule) is registered 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -20,7 +21,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from requests_app.models import RequestEvent
+from requests_app.models import RequestEvent, ServiceRequest
 
 EventHandler = Callable[[int], None]
 _HANDLERS: list[tuple[str, EventHandler]] = []
@@ -32,11 +33,32 @@ class DispatchScope:
     work to do once they are all handled."""
 
     current: RequestEvent | None = None
-    recorded: list[int] = field(default_factory=list)
+    # The events handlers wrote: (id, the written copy or None, whether its transaction stands).
+    recorded: list[tuple[int, RequestEvent | None, _Written]] = field(default_factory=list)
     deferred: dict[Hashable, Callable[[], object]] = field(default_factory=dict)
     # Counts the events written and the handlers failed: a shared read is good while it holds.
     writes: int = 0
     shared: dict[Hashable, tuple[int, object]] = field(default_factory=dict)
+
+
+class _Written:
+    """An on_commit hook that only notes it ran. Django drops a hook registered inside a
+    savepoint or transaction that rolls back, so once every block the handler opened is closed,
+    the hook having run or still waiting on an outer transaction means the write stands: what
+    looking the event up in the database would tell, without the query."""
+
+    __slots__ = ("ran",)
+
+    def __init__(self) -> None:
+        self.ran = False
+
+    def __call__(self) -> None:
+        self.ran = True
+
+    def stands(self) -> bool:
+        from django.db import connection
+
+        return self.ran or any(hook is self for _, hook, _ in connection.run_on_commit)
 
 
 _SCOPE: ContextVar[DispatchScope | None] = ContextVar("event_dispatch_scope", default=None)
@@ -96,6 +118,36 @@ def dispatch_written() -> None:
         scope.writes += 1
 
 
+def request_share(request: ServiceRequest) -> None:
+    """Offer the request a handler has just written and committed, whole and as it is in the
+    table now, to the running dispatch's later readers (``request_shared``), saving them a read
+    until anything else writes. Call after the writing block has closed without error."""
+    scope = _SCOPE.get()
+    if scope is not None:
+        scope.shared[("request", request.pk)] = (scope.writes, request)
+
+
+def request_shared(request_id: int) -> ServiceRequest | None:
+    """The request as the running dispatch last wrote it (``request_share``), if nothing has
+    written since; else None (read it)."""
+    scope = _SCOPE.get()
+    held = scope.shared.get(("request", request_id)) if scope is not None else None
+    return held[1] if held is not None and held[0] == scope.writes else None
+
+
+def event_copy(event: RequestEvent) -> RequestEvent:
+    """A written event as a read of its row would give it: its columns only (no request or
+    actor object the writer had in hand), its data as stored JSON."""
+    values = {f.attname: getattr(event, f.attname) for f in RequestEvent._meta.concrete_fields}
+    # A choice (Status.ROUTED) reads back as its plain string.
+    values = {k: str(v) if isinstance(v, str) else v for k, v in values.items()}
+    copy = RequestEvent(**values)
+    copy.data = json.loads(json.dumps(event.data))
+    copy._state.adding = False
+    copy._state.db = event._state.db
+    return copy
+
+
 def handler_register(name: str, handler: EventHandler) -> None:
     if all(existing != name for existing, _ in _HANDLERS):
         _HANDLERS.append((name, handler))
@@ -105,14 +157,17 @@ def handlers() -> list[tuple[str, EventHandler]]:
     return list(_HANDLERS)
 
 
-def event_dispatch_enqueue(event_id: int) -> None:
+def event_dispatch_enqueue(event_id: int, *, event: RequestEvent | None = None) -> None:
     """After the writing transaction commits, hand the event to the workers; written by a
     handler in a worker, to the running dispatch, which handles it next if its transaction
-    committed (it looks the events up)."""
+    committed. ``event``: the row just written (saved, with its id), so the dispatch need not
+    read it back."""
     scope = _SCOPE.get()
     if scope is not None:
         scope.writes += 1
-        scope.recorded.append(event_id)
+        written = _Written()
+        transaction.on_commit(written)
+        scope.recorded.append((event_id, event_copy(event) if event is not None else None, written))
         return
     event_task_enqueue(event_id)
 

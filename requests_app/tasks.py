@@ -19,9 +19,9 @@ def event_dispatch(event_id: int) -> int:
 
     1. Load the event once; every handler reads it through ``dispatch.event_get``.
     2. Run the handlers; one failing does not stop the others.
-    3. Look up the events they wrote (one query; an event whose transaction rolled back is not
-       there) and handle them the same way, up to ``EVENTS_PER_TASK`` (the rest get tasks of
-       their own).
+    3. Take the events they wrote whose transaction stands (as written; one look-up for any
+       handed over by id alone) and handle them the same way, up to ``EVENTS_PER_TASK`` (the
+       rest get tasks of their own).
     4. Do the work handlers left for the end (``dispatch.after_events``), once each.
     Handlers are idempotent, so a re-delivered task is harmless. A failure on the task's own
     event or in the final work is re-raised so the task is retried; a failure on an event
@@ -45,10 +45,10 @@ def event_dispatch(event_id: int) -> int:
             failed = _handlers_run(event)
             scope.current = None
             if scope.recorded:
-                written = RequestEvent.objects.in_bulk(scope.recorded)
+                loaded_now = _recorded_load(scope.recorded)
                 scope.recorded = []
-                loaded.update(written)
-                queue.extend(sorted(written))
+                loaded.update(loaded_now)
+                queue.extend(sorted(loaded_now))
             if failed and pk == event_id:
                 failures.extend(failed)
             elif failed:
@@ -62,6 +62,18 @@ def event_dispatch(event_id: int) -> int:
     if failures:
         raise RuntimeError(f"handlers failed for event {event_id}: {[n for n, _ in failures]}")
     return handled
+
+
+def _recorded_load(recorded: list) -> dict[int, RequestEvent]:
+    """The events the handlers wrote whose transaction stands: the copies handed over as
+    written (no query), else looked up (one query; an event rolled back is not there)."""
+    events = {
+        pk: event for pk, event, written in recorded if event is not None and written.stands()
+    }
+    missing = [pk for pk, event, _ in recorded if event is None]
+    if missing:
+        events.update(RequestEvent.objects.in_bulk(missing))
+    return events
 
 
 def _handlers_run(event: RequestEvent) -> list[tuple[str, Exception]]:

@@ -44,7 +44,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from requests_app.configcache import config_cached, config_snapshot
-from requests_app.dispatch import after_events
+from requests_app.dispatch import after_events, request_shared
 from requests_app.models import (
     OPEN_STATUSES,
     Department,
@@ -312,7 +312,8 @@ def request_escalation_schedule(*, request_id: int) -> datetime | None:
     """Store when the request next needs looking at: the earliest threshold of a step not fired
     yet; None when it is closed, waiting on the resident, has no policy or nothing is left.
 
-    1. Read the row and its fired steps without a lock and compute. When the stored time is
+    1. Read the row and its fired steps without a lock (or take the row routing has just written
+       in this task, when nothing has written since) and compute. When the stored time is
        already right (most events move no threshold), stop: nothing to write, so no lock and no
        transaction.
     2. Otherwise store it with one conditional UPDATE that applies only if the row is still as
@@ -321,7 +322,14 @@ def request_escalation_schedule(*, request_id: int) -> datetime | None:
        stores the next time itself.
     3. If the row moved in between, do it again under the row lock, so two schedulers cannot
        write in the wrong order."""
-    request = _schedule_request(rows=ServiceRequest.objects.all(), request_id=request_id)
+    shared = request_shared(request_id)
+    if shared is not None and hasattr(shared, "fired_steps"):
+        # The row routing wrote in this task, with its fired steps, nothing written since: the
+        # same as reading it now, without the read (a sweep firing a step in between changes
+        # the stored time, so the conditional UPDATE below still catches it).
+        request = shared
+    else:
+        request = _schedule_request(rows=ServiceRequest.objects.all(), request_id=request_id)
     if request is None:
         return None
     at = _schedule_compute(request=request)

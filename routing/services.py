@@ -7,7 +7,7 @@ from collections.abc import Collection
 
 from django.db import transaction
 
-from requests_app.dispatch import event_dispatch_enqueue
+from requests_app.dispatch import event_dispatch_enqueue, request_share
 from requests_app.models import Asset, RequestEvent, ServiceRequest, Status
 from requests_app.services import (
     event_record,
@@ -19,12 +19,14 @@ from requests_app.services import (
     request_reroute_apply,
     request_route,
 )
+from routing.escalations import fired_steps_annotation
 from routing.rules import RequestLike, RoutingDecision, rules_evaluate
 from routing.scoring import (
     priority_floor_annotate,
     score_prepare,
     score_record,
     scoring_context_load,
+    sensitive_place_annotate,
 )
 
 
@@ -71,7 +73,11 @@ def request_route_by_rules(*, request_id: int, score: bool = False) -> bool:
             "category__default_department"
         )
         if scoring:
-            rows = priority_floor_annotate(rows)
+            # The floor and the sensitive place come with the lock (one query where three were).
+            rows = sensitive_place_annotate(priority_floor_annotate(rows))
+        # With its fired steps, the row as written serves the escalation schedule computed
+        # after the task's events (request_share below): no read of its own.
+        rows = rows.annotate(fired_steps=fired_steps_annotation())
         request = rows.filter(pk=request_id, status=Status.RECEIVED).first()
         if request is None:
             return False
@@ -89,7 +95,10 @@ def request_route_by_rules(*, request_id: int, score: bool = False) -> bool:
             # A rule's priority written just now is the newest floor (not in the table yet).
             floor = request.priority if request.priority != priority else request.floor
             score_record(sr=request, update=update, reason=RequestEvent.Type.CREATED, floor=floor)
-        return True
+    # Committed (or released): the row as written is the table's, with its category loaded, for
+    # the messages of the same task (requests_app.dispatch.request_shared): one read fewer.
+    request_share(request)
+    return True
 
 
 # Existing callers (the event handler, older tests) keep working.

@@ -42,7 +42,7 @@ def _batch_write(batch: list[RequestEvent]) -> None:
     if batch:
         RequestEvent.objects.bulk_create(batch)
         for event in batch:
-            event_dispatch_enqueue(event.id)
+            event_dispatch_enqueue(event.id, event=event)
         batch.clear()
 
 
@@ -87,5 +87,5 @@ def event_record(
         batch.append(event)
         return event
     event.save(force_insert=True)
-    event_dispatch_enqueue(event.id)
+    event_dispatch_enqueue(event.id, event=event)
     return event

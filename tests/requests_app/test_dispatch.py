@@ -60,8 +60,13 @@ def test_the_events_routing_writes_are_handled_in_the_same_task_in_order(
     written = list(sr.events.order_by("id").values_list("id", flat=True))
     assert len(written) > 1 and handled == len(written)
     assert seen == written  # each once, in the order written
-    # None of them was handed to a task of its own.
-    assert not [c for c in callbacks if c.__module__ == dispatch.__name__]
+    # None of them was handed to a task of its own (the dispatch's own "it committed" notes
+    # are no tasks).
+    assert not [
+        c
+        for c in callbacks
+        if c.__module__ == dispatch.__name__ and not isinstance(c, dispatch._Written)
+    ]
 
 
 def test_an_event_whose_transaction_rolled_back_is_not_handled(city, monkeypatch):
@@ -100,8 +105,10 @@ def test_a_failure_on_a_written_event_gives_it_a_task_of_its_own(
     monkeypatch.setattr(dispatch, "_HANDLERS", [("writer", writer)])
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         assert event_dispatch(created.id) == 2  # the task itself succeeds
-    # The note's own task, retried by the workers like any other.
-    assert [c.__module__ for c in callbacks] == [dispatch.__name__]
+    # The note's own task, retried by the workers like any other (beside the dispatch's own
+    # note that the event's write stands, which is no task).
+    tasks = [c for c in callbacks if not isinstance(c, dispatch._Written)]
+    assert [c.__module__ for c in tasks] == [dispatch.__name__]
 
 
 def test_work_left_for_the_end_is_done_once_after_the_last_event(city, monkeypatch):
@@ -262,3 +269,62 @@ def test_a_redelivered_created_event_queues_what_a_worker_killed_after_routing_l
     queued = OutboxMessage.objects.count()
     event_dispatch(created.id)
     assert OutboxMessage.objects.count() == queued
+
+
+def test_written_events_are_handed_over_as_a_read_of_their_rows_gives_them(city, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    sr = submit(city)
+    created = sr.events.get()
+    handed = []
+
+    def writer(event_id: int) -> None:
+        if event_id == created.id:
+            event_record(
+                request=sr,
+                type=RequestEvent.Type.STATUS_CHANGED,
+                to_value=Status.ROUTED,
+                data={"at": (1, 2), "n": 1},
+            )
+        else:
+            handed.append(dispatch.event_get(event_id))
+
+    monkeypatch.setattr(dispatch, "_HANDLERS", [("writer", writer)])
+    with CaptureQueriesContext(connection) as queries:
+        assert event_dispatch(created.id) == 2
+    # Loaded once (the task's own event), written once: the written one is not read back.
+    assert sum('FROM "requests_app_requestevent"' in q["sql"] for q in queries) == 1
+    (event,) = handed
+    stored = RequestEvent.objects.get(pk=event.pk)
+    fields = [f.attname for f in RequestEvent._meta.concrete_fields]
+    assert [getattr(event, f) for f in fields] == [getattr(stored, f) for f in fields]
+    assert type(event.to_value) is str and event.data == {"at": [1, 2], "n": 1}
+    assert "request" not in event._state.fields_cache  # no object the writer had in hand
+
+
+def test_the_messages_read_the_row_routing_wrote_until_something_else_writes(city, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from notifications.selectors import request_for_messages
+
+    sr = submit(city)
+    created = sr.events.get()
+    reads = []
+
+    def reader(event_id: int) -> None:
+        event = dispatch.event_get(event_id)
+        with CaptureQueriesContext(connection) as queries:
+            request = request_for_messages(request_id=sr.pk)
+            reads.append((event.type, len(queries), request.department_id, request.category.name))
+        if event.type == RequestEvent.Type.SCORED:
+            event_record(request=sr, type=RequestEvent.Type.NOTE, message="after the score")
+
+    monkeypatch.setattr(dispatch, "_HANDLERS", [*dispatch.handlers(), ("reader", reader)])
+    event_dispatch(created.id)
+    sr.refresh_from_db()
+    by_type = {t: (n, d, c) for t, n, d, c in reads}
+    # Routing's row, as written (its department), with no read; after the note, read again.
+    assert by_type[RequestEvent.Type.ROUTED] == (0, sr.department_id, sr.category.name)
+    assert by_type[RequestEvent.Type.NOTE][0] == 1

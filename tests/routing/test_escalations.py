@@ -679,3 +679,21 @@ def test_a_breach_step_reads_the_steps_fired_with_its_lock(city, staff, policy):
     with CaptureQueriesContext(connection) as queries:
         assert escalations._fired_keys(request=request, thresholds=thresholds) == {(nudge.pk, "x")}
     assert len(queries) == 0
+
+
+def test_a_new_requests_schedule_uses_the_row_routing_wrote_in_the_same_task(city, policy):
+    """The schedule after a new request's events takes the row routing locked and wrote (with
+    its fired steps) instead of reading it again, and stores what a fresh read computes."""
+    from requests_app.tasks import event_dispatch
+
+    sr = submit(city)
+    created = sr.events.get()
+    with CaptureQueriesContext(connection) as queries:
+        event_dispatch(created.id)
+    fired_reads = [q["sql"] for q in queries.captured_queries if "escalationfired" in q["sql"]]
+    assert len(fired_reads) == 1 and "FOR UPDATE" in fired_reads[0]  # routing's lock only
+    sr.refresh_from_db()
+    assert sr.department == city.streets and sr.next_escalation_at is not None
+    stored = sr.next_escalation_at
+    at, again = _scheduled(sr)
+    assert at == stored and not any(q.startswith("UPDATE") for q in again)

@@ -35,6 +35,7 @@ from routing.scoring import (
     score_explain,
     scores_backfill,
     scores_refresh,
+    sensitive_place_annotate,
 )
 from routing.services import request_route_by_rules
 from tests.conftest import INSIDE
@@ -508,3 +509,42 @@ def test_the_floor_read_with_the_lock_is_the_floor_read_alone(city, staff):
         created_at=FILED + timedelta(hours=1),
     )
     assert both() == (Priority.LOW, Priority.LOW)
+
+
+def test_the_place_read_with_the_lock_is_the_place_score_compute_reads(city):
+    """The written-out place (sensitive_place_annotate) picks what score_compute's own query
+    picks: most points, then nearest, then first stored; zero-point places and places out of
+    their radius never."""
+    sr = filed(city, location=HERE)
+
+    def both() -> tuple[list, list]:
+        annotated = sensitive_place_annotate(ServiceRequest.objects.filter(pk=sr.pk)).get()
+        fresh = ServiceRequest.objects.get(pk=sr.pk)
+        return (
+            score_compute(request=annotated, now=FILED).parts,
+            score_compute(request=fresh, now=FILED).parts,
+        )
+
+    with_place, alone = both()
+    assert with_place == alone == []
+    places = [
+        ("school", "Out of range", 170, 150, 40),
+        ("school", "No points", 10, 150, 0),
+        ("hospital", "Near, fewer points", 20, 150, 10),
+        ("school", "Lincoln Elementary", 100, 150, 15),
+        ("care home", "Same points, nearer", 60, 150, 15),
+        ("clinic", "Same points, same place, stored later", 60, 150, 15),
+        ("school", "Wide radius", 900, 1000, 15),
+    ]
+    seen = []
+    for kind, name, metres, radius, points in places:
+        SensitivePlace.objects.create(
+            kind=kind, name=name, location=metres_north(metres), radius_m=radius, points=points
+        )
+        with_place, alone = both()
+        assert with_place == alone
+        seen.append(with_place)
+    assert [(p["label"], p["points"]) for p in seen[-1]] == [
+        ("Within 150 m of Same points, nearer (care home)", 15)
+    ]
+    assert seen[0] == [] and seen[1] == []
