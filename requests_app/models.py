@@ -342,6 +342,16 @@ OPEN_STATUSES = frozenset(
 )
 CLOSED_STATUSES = frozenset(set(Status) - OPEN_STATUSES)
 
+
+def open_index(*fields: str, name: str, also: Q | None = None) -> models.Index:
+    """A partial index over open requests only: a tenth of the table at city scale, and what
+    every queue, counter and sweep reads."""
+    condition = Q(status__in=sorted(s.value for s in OPEN_STATUSES))
+    return models.Index(
+        fields=list(fields), condition=condition & also if also else condition, name=name
+    )
+
+
 # The one table of legal status moves; request_status_change refuses anything else.
 TRANSITIONS: dict[str, frozenset[str]] = {
     Status.RECEIVED: frozenset({Status.ROUTED, Status.NOT_ACTIONABLE, Status.CLOSED_DUPLICATE}),
@@ -521,50 +531,29 @@ class ServiceRequest(models.Model):
             models.Index(fields=["category", "-created_at"], name="request_category_created"),
             models.Index(fields=["neighbourhood", "-created_at"], name="request_nhood_created"),
             # Department queues list open work: WHERE department_id = ? AND status IN (open...).
-            models.Index(
-                fields=["department", "-created_at"],
-                condition=Q(status__in=sorted(s.value for s in OPEN_STATUSES)),
-                name="request_open_by_department",
-            ),
+            open_index("department", "-created_at", name="request_open_by_department"),
             # "My requests" and assignee filters: WHERE assignee_id = ? AND status IN (open...).
-            models.Index(
-                fields=["assignee", "expected_at"],
-                condition=Q(status__in=sorted(s.value for s in OPEN_STATUSES)),
-                name="request_open_by_assignee",
-            ),
+            open_index("assignee", "expected_at", name="request_open_by_assignee"),
             # Queues sorted by due date and the overdue counter: open rows ordered by expected_at.
-            models.Index(
-                fields=["department", "expected_at"],
-                condition=Q(status__in=sorted(s.value for s in OPEN_STATUSES)),
-                name="request_open_due",
-            ),
+            open_index("department", "expected_at", name="request_open_due"),
             # Queues over every department (the operator's "all", "unassigned", a supervisor of
             # several): open rows in the queue's own order. Without it PostgreSQL read and
             # sorted all ~90,000 open rows at 1M for each page (0.5-1.1 s); with it 0.2 ms.
-            models.Index(
-                fields=["expected_at", "created_at", "id"],
-                condition=Q(status__in=sorted(s.value for s in OPEN_STATUSES)),
-                name="request_open_due_all",
-            ),
+            open_index("expected_at", "created_at", "id", name="request_open_due_all"),
             # The same queues sorted newest or oldest first.
-            models.Index(
-                fields=["created_at", "id"],
-                condition=Q(status__in=sorted(s.value for s in OPEN_STATUSES)),
-                name="request_open_created",
-            ),
+            open_index("created_at", "id", name="request_open_created"),
             # The escalation sweep: open rows whose next step is due, oldest first.
-            models.Index(
-                fields=["next_escalation_at"],
-                condition=Q(status__in=sorted(s.value for s in OPEN_STATUSES))
-                & Q(next_escalation_at__isnull=False),
+            open_index(
+                "next_escalation_at",
                 name="request_open_escalation",
+                also=Q(next_escalation_at__isnull=False),
             ),
             # The "first action due" sort and counters: open, not yet acknowledged.
-            models.Index(
-                fields=["department", "response_due_at"],
-                condition=Q(status__in=sorted(s.value for s in OPEN_STATUSES))
-                & Q(acknowledged_at__isnull=True),
+            open_index(
+                "department",
+                "response_due_at",
                 name="request_open_response_due",
+                also=Q(acknowledged_at__isnull=True),
             ),
             # "Nearby open requests" on the staff request page and the operator's intake: a
             # GiST over open requests only, so the search never wades through closed ones.
