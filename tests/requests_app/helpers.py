@@ -63,3 +63,25 @@ def typed(sr, form: str) -> str:
     """``sr``'s tracking number written the way ``form`` (one of TYPED_TRACKING_NUMBERS) says."""
     ym, _sep, n = sr.tracking_number.partition("-")
     return form.format(ym=ym, n=n)
+
+
+def public_list_seeded(city, *, address_of=None):
+    """45 requests three to an hour (ties in creation time test the cursor's tie-break on id),
+    every fourth closed (``address_of(i)``: the i-th one's address). Returns a cursor at the
+    middle one and the first one's neighbourhood."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from requests_app.models import ServiceRequest, Status
+    from requests_app.selectors import ListCursor
+
+    now = timezone.now()
+    made = [submit(city, address=address_of(i)) if address_of else submit(city) for i in range(45)]
+    for i, sr in enumerate(made):
+        ServiceRequest.objects.filter(pk=sr.pk).update(
+            created_at=now - timedelta(hours=i // 3),
+            status=Status.CLOSED if i % 4 == 0 else sr.status,
+        )
+    middle = ServiceRequest.objects.get(pk=made[22].pk)
+    return ListCursor(middle.created_at, middle.id), made[0].neighbourhood_id

@@ -7,7 +7,7 @@ what the ORM or the template gave before."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 from django.conf import settings
@@ -19,13 +19,12 @@ from requests_app.models import ServiceRequest, Status
 from requests_app.selectors import (
     PUBLIC_FIELDS,
     PUBLIC_LIST_FIELDS,
-    ListCursor,
     PublicFilters,
     public_list_cards,
     request_get_public,
     request_public_list,
 )
-from tests.requests_app.helpers import submit
+from tests.requests_app.helpers import public_list_seeded, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -123,17 +122,7 @@ def _orm_page(filters: PublicFilters) -> list[int]:
 
 
 def test_the_list_reads_the_rows_the_orm_read(city):
-    now = timezone.now()
-    made = [submit(city) for _ in range(45)]
-    for i, sr in enumerate(made):
-        # Some share a creation time (the cursor's tie-break on id), some are closed.
-        ServiceRequest.objects.filter(pk=sr.pk).update(
-            created_at=now - timedelta(hours=i // 3),
-            status=Status.CLOSED if i % 4 == 0 else sr.status,
-        )
-    middle = ServiceRequest.objects.get(pk=made[22].pk)
-    cursor = ListCursor(middle.created_at, middle.id)
-    nhood = made[0].neighbourhood_id
+    cursor, nhood = public_list_seeded(city)
     for filters in (
         PublicFilters(),
         PublicFilters(page=2),

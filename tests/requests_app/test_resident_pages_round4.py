@@ -9,7 +9,6 @@ compared here with what the previous path gave."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 import pytest
 from django.template import Context, Template
@@ -19,7 +18,7 @@ from django.utils import timezone, translation
 from django.utils.html import json_script
 
 from requests_app.maps import map_config
-from requests_app.models import Category, ServiceRequest, Status
+from requests_app.models import Category, ServiceRequest
 from requests_app.reference import reference
 from requests_app.selectors import (
     PUBLIC_FIELDS,
@@ -31,7 +30,7 @@ from requests_app.selectors import (
     request_get_public_and_reference,
     request_public_list,
 )
-from tests.requests_app.helpers import submit
+from tests.requests_app.helpers import public_list_seeded, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -132,16 +131,9 @@ def test_the_map_config_script_is_json_script_of_map_config(settings):
 
 
 def test_the_list_page_is_what_the_model_path_gave(city):
-    now = timezone.now()
-    made = [submit(city, address='1 <b>"Market"</b> & St' if i == 3 else "") for i in range(45)]
-    for i, sr in enumerate(made):
-        ServiceRequest.objects.filter(pk=sr.pk).update(
-            created_at=now - timedelta(hours=i // 3),
-            status=Status.CLOSED if i % 4 == 0 else sr.status,
-        )
-    middle = ServiceRequest.objects.get(pk=made[22].pk)
-    cursor = ListCursor(middle.created_at, middle.id)
-    nhood = made[0].neighbourhood_id
+    cursor, nhood = public_list_seeded(
+        city, address_of=lambda i: '1 <b>"Market"</b> & St' if i == 3 else ""
+    )
     ref = reference()
     for filters in (
         PublicFilters(),
