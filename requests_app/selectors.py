@@ -47,6 +47,7 @@ from requests_app.reference import (
     reference_at,
     requests_attach,
 )
+from requests_app.rows import model_columns, row_convert
 from requests_app.tracking_numbers import tracking_number_normalise
 
 # --- Geography ---------------------------------------------------------------------------------
@@ -231,20 +232,14 @@ PUBLIC_LIST_FIELDS = (
 
 
 @functools.cache
-def _request_select(fields: tuple[str, ...]) -> tuple[str, tuple[str, ...], tuple]:
-    """(SELECT ... FROM the request table, the attnames in model order, (position, converters,
-    column) for the columns that need converting: the location's geometry), for fields."""
-    chosen = [f for f in ServiceRequest._meta.concrete_fields if f.name in fields]
-    quote = connection.ops.quote_name
+def _request_select(fields: tuple[str, ...]) -> tuple[str, tuple[str, ...], list]:
+    """(SELECT ... FROM the request table, the attnames in model order, the converters
+    `rows.row_convert` runs: the location's geometry), for fields (by name)."""
+    attnames = [ServiceRequest._meta.get_field(name).attname for name in fields]
     table = ServiceRequest._meta.db_table
-    converters = []
-    for i, f in enumerate(chosen):
-        col = f.get_col(table)
-        found = connection.ops.get_db_converters(col) + f.get_db_converters(connection)
-        if found:
-            converters.append((i, tuple(found), col))
-    sql = f"SELECT {', '.join(quote(f.column) for f in chosen)} FROM {quote(table)}"  # noqa: S608
-    return sql, tuple(f.attname for f in chosen), tuple(converters)
+    columns, select, converters = model_columns(ServiceRequest, attnames, alias=table)
+    sql = f'SELECT {select} FROM "{table}"'  # noqa: S608 - names from the model
+    return sql, tuple(f.attname for f in columns), converters
 
 
 def _request_row(*, fields: tuple[str, ...], column: str, value: str) -> ServiceRequest | None:
@@ -258,12 +253,8 @@ def _request_row(*, fields: tuple[str, ...], column: str, value: str) -> Service
     return None if row is None else _request_from_row(row, attnames, converters)
 
 
-def _request_from_row(row: tuple, attnames: tuple[str, ...], converters: tuple) -> ServiceRequest:
-    values = list(row)
-    for i, found, col in converters:
-        for convert in found:
-            values[i] = convert(values[i], col, connection)
-    return ServiceRequest.from_db(connection.alias, attnames, values)
+def _request_from_row(row: tuple, attnames: tuple[str, ...], converters: list) -> ServiceRequest:
+    return ServiceRequest.from_db(connection.alias, attnames, row_convert(row, converters))
 
 
 def _request_attach_public(sr: ServiceRequest, ref: Reference) -> None:

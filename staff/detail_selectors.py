@@ -41,6 +41,7 @@ from requests_app.models import (
     Team,
 )
 from requests_app.reference import Reference, reference, requests_attach
+from requests_app.rows import model_columns, row_convert
 from requests_app.selectors import address_resolve
 from requests_app.services import staff_user_list
 from requests_app.tracking_numbers import tracking_number_normalise
@@ -84,7 +85,7 @@ def _request_with_people(number: str) -> ServiceRequest | None:
         parts = []
         for model, alias in ((ServiceRequest, "r"), (get_user_model(), "a"), (Team, "t")):
             fields = tuple(f.attname for f in model._meta.concrete_fields)
-            parts.append((model, *_columns(model, fields, alias=alias)))
+            parts.append((model, *model_columns(model, fields, alias=alias)))
         sr_meta, user_meta = ServiceRequest._meta, get_user_model()._meta
         sql = (
             "SELECT " + ", ".join(select for _m, _c, select, _v in parts) + " "
@@ -108,7 +109,7 @@ def _request_with_people(number: str) -> ServiceRequest | None:
         if values[0] is None:  # the LEFT JOIN found nothing (the pk is the first column)
             objects.append(None)
         else:
-            values = _convert(values, converters)
+            values = row_convert(values, converters)
             objects.append(model.from_db(connection.alias, [f.attname for f in columns], values))
         start += len(columns)
     sr, assignee, team = objects
@@ -148,7 +149,7 @@ def _model_rows(model, fields: tuple[str, ...], where: str, order: str, params) 
     key = (model, fields, where, order)
     held = _STATEMENTS.get(key)
     if held is None:
-        columns, select, converters = _columns(model, fields, alias=model._meta.db_table)
+        columns, select, converters = model_columns(model, fields, alias=model._meta.db_table)
         sql = f'SELECT {select} FROM "{model._meta.db_table}" WHERE {where} ORDER BY {order}'  # noqa: S608
         held = (sql, [f.attname for f in columns], converters)
         _STATEMENTS[key] = held
@@ -156,34 +157,7 @@ def _model_rows(model, fields: tuple[str, ...], where: str, order: str, params) 
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    return [model.from_db(connection.alias, attnames, _convert(row, converters)) for row in rows]
-
-
-def _columns(model, fields: tuple[str, ...], *, alias: str) -> tuple[list, str, list]:
-    """The model's columns among `fields` (and its pk) in the model's field order (from_db
-    takes them so), their SELECT list, and the converters the ORM would run on each."""
-    wanted = set(fields) | {model._meta.pk.attname}
-    columns = [f for f in model._meta.concrete_fields if f.attname in wanted]
-    select = ", ".join(f'"{alias}"."{f.column}"' for f in columns)
-    converters = []
-    for i, f in enumerate(columns):
-        col = f.get_col(alias)
-        found = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
-        if found:
-            converters.append((i, col, found))
-    return columns, select, converters
-
-
-def _convert(row, converters, offset: int = 0):
-    if not converters:
-        return row
-    row = list(row)
-    for i, col, found in converters:
-        value = row[offset + i]
-        for convert in found:
-            value = convert(value, col, connection)
-        row[offset + i] = value
-    return row
+    return [model.from_db(connection.alias, attnames, row_convert(row, converters)) for row in rows]
 
 
 # --- Choice labels -----------------------------------------------------------------------------
@@ -483,7 +457,7 @@ def nearby_open_requests(
         rows = cursor.fetchall()
     out = []
     for row in rows:
-        sr = ServiceRequest.from_db(connection.alias, attnames, _convert(row[:n], converters))
+        sr = ServiceRequest.from_db(connection.alias, attnames, row_convert(row[:n], converters))
         sr.distance = D(m=row[n])
         cat = Category.from_db(connection.alias, ["id", "name", "name_es"], row[n + 1 :])
         ServiceRequest.category.field.set_cached_value(sr, cat)
@@ -508,7 +482,7 @@ _NEARBY: tuple | None = None
 def _nearby_statement() -> tuple[str, list[str], list, int]:
     global _NEARBY
     if _NEARBY is None:
-        columns, select, converters = _columns(ServiceRequest, _NEARBY_FIELDS, alias="r")
+        columns, select, converters = model_columns(ServiceRequest, _NEARBY_FIELDS, alias="r")
         # The status list is the partial GiST index's own (request_open_location): written as
         # the ORM wrote it (IN with the literal list) so the planner still matches the index.
         sql = (
