@@ -574,6 +574,20 @@ def teams_shown(*, department: Department | None) -> list[Team]:
     return _model_rows(Team, _TEAM_FIELDS, '"department_id" = %s', '"name"', [department.pk])
 
 
+def assign_rows(*, request: ServiceRequest) -> tuple[list, list[Team]]:
+    """(assignable_users_shown, teams_shown) for the request's department, read once per request
+    object: the page reads them for its action panel's key and the assign form shows them."""
+    cached = getattr(request, "_staff_assign_rows", None)
+    if cached is None:
+        department = request.department
+        cached = (
+            assignable_users_shown(department=department),
+            teams_shown(department=department),
+        )
+        request._staff_assign_rows = cached
+    return cached
+
+
 def closure_reason_list() -> QuerySet[ClosureReason]:
     return ClosureReason.objects.filter(active=True).order_by("name")
 

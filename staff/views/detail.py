@@ -35,7 +35,7 @@ from routing.scoring import score_explain
 from staff import detail_selectors as selectors
 from staff.form_html import esc
 from staff.forms import ACTION_FORMS, ActionForm
-from staff.views.detail_actions import actions_html
+from staff.views.detail_actions import actions_html, actions_panel
 
 
 @staff_required
@@ -241,11 +241,26 @@ def _render(
     can_work = profile.can_work_on(sr)
     can_contact = profile.can_see_contact(sr)
     names = selectors.actions_available(request=sr) if can_work else []
-    forms = {name: ACTION_FORMS[name](service_request=sr) for name in names}
-    if form is not None:
-        if form.is_bound and form.errors:
-            form.mark_errors()
-        forms[form.action] = form
+    if form is None and not photos and not photo_errors:
+        # A GET: every form unbound, the panel kept per process (detail_actions.actions_panel).
+        actions = actions_panel(sr, names, csrf_token=get_token(request))
+    else:
+        forms = {name: ACTION_FORMS[name](service_request=sr) for name in names}
+        if form is not None:
+            if form.is_bound and form.errors:
+                form.mark_errors()
+            forms[form.action] = form
+        # The forms are written out in Python (staff.views.detail_actions): about 900 template
+        # nodes a page otherwise.
+        actions = actions_html(
+            [forms[n] for n in selectors.ACTION_ORDER if n in forms],
+            tracking_number=sr.tracking_number,
+            csrf_token=get_token(request),
+            open_action=form.action if form is not None else "",
+            onsite_photos=photos,
+            photo_errors=photo_errors,
+            max_photos=settings.PHOTO_MAX_COUNT,
+        )
     # get_<field>_display() without rebuilding each field's choices on every call.
     sr.labels = {
         name: selectors.field_label(sr, name)
@@ -268,17 +283,7 @@ def _render(
         "nearby": nearby,
         "nearby_html": nearby_html(nearby),
         "nearby_m": selectors.NEARBY_DETAIL_M,
-        # The forms are written out in Python (staff.views.detail_actions): about 900 template
-        # nodes a page otherwise.
-        "actions_html": actions_html(
-            [forms[n] for n in selectors.ACTION_ORDER if n in forms],
-            tracking_number=sr.tracking_number,
-            csrf_token=get_token(request),
-            open_action=form.action if form is not None else "",
-            onsite_photos=photos,
-            photo_errors=photo_errors,
-            max_photos=settings.PHOTO_MAX_COUNT,
-        ),
+        "actions_html": actions,
         "open_action": form.action if form is not None else "",
         "conflict": conflict,
         "map_config": map_config(),
