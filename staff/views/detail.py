@@ -36,6 +36,7 @@ from staff import detail_selectors as selectors
 from staff.form_html import esc
 from staff.forms import ACTION_FORMS, ActionForm
 from staff.views.detail_actions import actions_html, actions_panel
+from staff.views.detail_body import detail_body
 
 
 @staff_required
@@ -241,9 +242,10 @@ def _render(
     can_work = profile.can_work_on(sr)
     can_contact = profile.can_see_contact(sr)
     names = selectors.actions_available(request=sr) if can_work else []
+    csrf_token = get_token(request)
     if form is None and not photos and not photo_errors:
         # A GET: every form unbound, the panel kept per process (detail_actions.actions_panel).
-        actions = actions_panel(sr, names, csrf_token=get_token(request))
+        actions = actions_panel(sr, names, csrf_token=csrf_token)
     else:
         forms = {name: ACTION_FORMS[name](service_request=sr) for name in names}
         if form is not None:
@@ -255,7 +257,7 @@ def _render(
         actions = actions_html(
             [forms[n] for n in selectors.ACTION_ORDER if n in forms],
             tracking_number=sr.tracking_number,
-            csrf_token=get_token(request),
+            csrf_token=csrf_token,
             open_action=form.action if form is not None else "",
             onsite_photos=photos,
             photo_errors=photo_errors,
@@ -289,7 +291,9 @@ def _render(
         "map_config": map_config(),
         "score": score_explain(request=sr),
     }
+    # The fragment is written in Python (staff.views.detail_body); the template adds the layout.
+    body = {"detail_html": detail_body(context, request, csrf_token=csrf_token), "sr": sr}
     template = "staff/detail.html#detail" if request.htmx else "staff/detail.html"
-    response = render(request, template, context, status=status)
+    response = render(request, template, body, status=status)
     patch_vary_headers(response, ("HX-Request",))
     return response
