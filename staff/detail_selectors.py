@@ -362,11 +362,17 @@ def _message_status_labels() -> dict[str, str]:
     }
 
 
+_MESSAGE_WORDS: dict[str | None, tuple[dict[str, str], dict[str, str]]] = {}
+
+
 def message_log(*, request: ServiceRequest) -> list[MessageRow]:
     """The outbox rows about this request, newest first. Recipients are contact details: the
     view asks only for staff who may see them."""
-    labels = _message_status_labels()
-    kinds = _message_kind_labels()
+    # Two tables of some twenty words, made once per process and language.
+    language = get_language()
+    if language not in _MESSAGE_WORDS:
+        _MESSAGE_WORDS[language] = (_message_status_labels(), _message_kind_labels())
+    labels, kinds = _MESSAGE_WORDS[language]
     rows = _model_rows(
         OutboxMessage,
         ("id", "created_at", "channel", "recipient", "template", "status", "last_error", "digest"),
@@ -434,16 +440,21 @@ def nearby_open_requests(
     category: Category | None = None,
     exclude: ServiceRequest | None = None,
     limit: int = NEARBY_LIMIT,
+    coordinates: bool = False,
 ) -> list[ServiceRequest]:
     """Open requests within `within_m` metres of the point, nearest first, each with `distance`.
 
     The status list is the partial GiST index's own (request_open_location), so the search
     walks only open requests near the point: a few hundred index entries at 1M requests, as
     many at 10M, where the full location index would hand over every request ever filed there
-    (about 4,000 within 200 m of a busy corner at 1M) to be filtered by status."""
+    (about 4,000 within 200 m of a busy corner at 1M) to be filtered by status.
+
+    With `coordinates`, each row has `latitude` and `longitude` (the point's y and x, the same
+    doubles) instead of `location`, which is left unread: making a GEOS geometry of each row
+    and reading its coordinates back cost more than the rest of the row."""
     # The ORM's own statement for this query, written once: building it was about a third of
     # the panel's CPU. Same columns, same converters, the category as select_related gave it.
-    sql, attnames, converters, n = _nearby_statement()
+    sql, attnames, converters, n = _nearby_statement(coordinates)
     where = ""
     params: dict = {"point": point.hexewkb.decode(), "within": within_m, "limit": limit}
     if category is not None:
@@ -459,7 +470,9 @@ def nearby_open_requests(
     for row in rows:
         sr = ServiceRequest.from_db(connection.alias, attnames, row_convert(row[:n], converters))
         sr.distance = D(m=row[n])
-        cat = Category.from_db(connection.alias, ["id", "name", "name_es"], row[n + 1 :])
+        if coordinates:
+            sr.latitude, sr.longitude = row[n + 4], row[n + 5]
+        cat = Category.from_db(connection.alias, ["id", "name", "name_es"], row[n + 1 : n + 4])
         ServiceRequest.category.field.set_cached_value(sr, cat)
         out.append(sr)
     return out
@@ -476,18 +489,22 @@ _NEARBY_FIELDS = (
     "created_at",
     "supporter_count",
 )
-_NEARBY: tuple | None = None
+_NEARBY: dict[bool, tuple] = {}
 
 
-def _nearby_statement() -> tuple[str, list[str], list, int]:
-    global _NEARBY
-    if _NEARBY is None:
-        columns, select, converters = model_columns(ServiceRequest, _NEARBY_FIELDS, alias="r")
+def _nearby_statement(coordinates: bool) -> tuple[str, list[str], list, int]:
+    if coordinates not in _NEARBY:
+        fields = (
+            tuple(f for f in _NEARBY_FIELDS if f != "location") if coordinates else _NEARBY_FIELDS
+        )
+        columns, select, converters = model_columns(ServiceRequest, fields, alias="r")
+        more = ', ST_Y(r."location"::geometry), ST_X(r."location"::geometry)' if coordinates else ""
         # The status list is the partial GiST index's own (request_open_location): written as
         # the ORM wrote it (IN with the literal list) so the planner still matches the index.
         sql = (
             f"SELECT {select}, "  # noqa: S608
-            'ST_Distance(r."location", %(point)s::geography), c."id", c."name", c."name_es" '
+            'ST_Distance(r."location", %(point)s::geography), c."id", c."name", c."name_es"'
+            f"{more} "
             'FROM "requests_app_servicerequest" r '
             'INNER JOIN "requests_app_category" c ON (r."category_id" = c."id") '
             'WHERE (ST_DWithin(r."location", %(point)s::geometry, %(within)s) '
@@ -497,8 +514,8 @@ def _nearby_statement() -> tuple[str, list[str], list, int]:
             # reads and sorts every open request in the circle).
             'ORDER BY (r."location" <-> %(point)s::geography) ASC LIMIT %(limit)s'
         ).replace("{statuses}", ", ".join(f"'{v}'" for v in sorted(OPEN_STATUSES)))
-        _NEARBY = (sql, [f.attname for f in columns], converters, len(columns))
-    return _NEARBY
+        _NEARBY[coordinates] = (sql, [f.attname for f in columns], converters, len(columns))
+    return _NEARBY[coordinates]
 
 
 def point_for(*, latitude: str | None, longitude: str | None, address: str = "") -> Point | None:

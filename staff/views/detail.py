@@ -160,12 +160,12 @@ def _nearby_rows(sr: ServiceRequest) -> list[ServiceRequest]:
     label made here rather than by template filters, a `{% url %}` and a get_status_display()
     per row."""
     rows = selectors.nearby_open_requests(
-        point=sr.location, within_m=selectors.NEARBY_DETAIL_M, exclude=sr
+        point=sr.location, within_m=selectors.NEARBY_DETAIL_M, exclude=sr, coordinates=True
     )
     # Tracking numbers are digits and a hyphen: nothing for reverse() to quote.
     detail_url = reverse("staff:detail", args=["0"])[: -len("0/")]
     for n in rows:
-        n.lat, n.lng = f"{n.location.y:.6f}", f"{n.location.x:.6f}"
+        n.lat, n.lng = f"{n.latitude:.6f}", f"{n.longitude:.6f}"
         n.staff_url = f"{detail_url}{n.tracking_number}/"
         n.status_label = selectors.field_label(n, "status")
     return rows

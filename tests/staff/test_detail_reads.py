@@ -139,3 +139,20 @@ def test_the_nearby_search_is_what_the_queryset_gave(city, staff):
     same = selectors.nearby_open_requests(point=here.location, within_m=20, category=here.category)
     assert [r.pk for r in same][:1] == [here.pk]
     assert all(r.distance.m <= 20 for r in same)
+
+
+def test_the_nearby_search_with_coordinates_gives_the_points_own_numbers(city, staff):
+    here = routed(city, location=near(0))
+    for i in range(4):
+        submit(city, location=Point(INSIDE[1] + 0.000123457 * i, INSIDE[0] + 0.0001 * i, srid=4326))
+    plain = selectors.nearby_open_requests(point=here.location, within_m=200, exclude=here)
+    rows = selectors.nearby_open_requests(
+        point=here.location, within_m=200, exclude=here, coordinates=True
+    )
+    assert [r.pk for r in rows] == [r.pk for r in plain]
+    assert [(r.latitude, r.longitude) for r in rows] == [
+        (r.location.y, r.location.x) for r in plain
+    ]
+    assert [r.distance.m for r in rows] == [r.distance.m for r in plain]
+    assert [r.category.tr_name for r in rows] == [r.category.tr_name for r in plain]
+    assert all("location" in r.get_deferred_fields() for r in rows)
