@@ -242,6 +242,11 @@ def _render(
     can_work = profile.can_work_on(sr)
     can_contact = profile.can_see_contact(sr)
     names = selectors.actions_available(request=sr) if can_work else []
+    # The page's short reads (photos, events, supporters, messages, reply templates, people and
+    # teams) in one round trip; the selectors below and the forms find their rows there.
+    selectors.detail_read_ahead(
+        request=sr, can_work=can_work, can_contact=can_contact, actions=names
+    )
     csrf_token = get_token(request)
     if form is None and not photos and not photo_errors:
         # A GET: every form unbound, the panel kept per process (detail_actions.actions_panel).

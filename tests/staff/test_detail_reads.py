@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.gis.geos import Point
+from django.db import connection
 from django.db.models import Q
+from django.test.utils import CaptureQueriesContext
 
 from notifications.models import OutboxMessage
 from requests_app.models import OPEN_STATUSES, ResponseTemplate, ServiceRequest, Team
@@ -156,3 +158,52 @@ def test_the_nearby_search_with_coordinates_gives_the_points_own_numbers(city, s
     assert [r.distance.m for r in rows] == [r.distance.m for r in plain]
     assert [r.category.tr_name for r in rows] == [r.category.tr_name for r in plain]
     assert all("location" in r.get_deferred_fields() for r in rows)
+
+
+def test_the_page_reads_in_one_round_trip_give_what_each_read_gives(city, staff):
+    sr = routed(city, location=near(0))
+    request_comment(request=sr, actor=staff.agent, message="<b>Crew</b> booked", public=False)
+    request_supporter_add(request=sr, actor=staff.operator, name="Ana", phone="+14155550101")
+    ResponseTemplate.objects.create(name="Mine", body="a", category=sr.category)
+    ResponseTemplate.objects.create(name="Close", body="d", closure_reason=city.repaired)
+    Team.objects.create(department=city.streets, name="Asphalt")
+    OutboxMessage.objects.create(
+        request=sr,
+        channel="email",
+        recipient="a@example.com",
+        template="received",
+        language="en",
+        body_text="x",
+        dedupe_key="k1",
+        status="failed",
+    )
+
+    def reads(sr, can_work: bool) -> list:
+        return [
+            selectors.photos_split(request=sr, include_private=can_work),
+            [vars(e) for e in selectors.timeline_staff(request=sr, include_internal=can_work)],
+            [values(s, fields_of(type(s))) for s in selectors.supporter_list(request=sr)],
+            [vars(m) for m in selectors.message_log(request=sr)],
+            selectors.response_templates(request=sr, for_resolve=False),
+            selectors.response_templates(request=sr, for_resolve=True),
+            [
+                [values(x, fields_of(type(x))) for x in rows]
+                for rows in selectors.assign_rows(request=sr)
+            ],
+        ]
+
+    for can_work in (True, False):
+        one_by_one = reads(
+            selectors.request_get_for_staff(tracking_number=sr.tracking_number), can_work
+        )
+        ahead = selectors.request_get_for_staff(tracking_number=sr.tracking_number)
+        actions = selectors.actions_available(request=ahead)
+        assert {"assign", "comment", "resolve"} <= set(actions)
+        with CaptureQueriesContext(connection) as ctx:
+            selectors.detail_read_ahead(
+                request=ahead, can_work=can_work, can_contact=True, actions=actions
+            )
+            got = reads(ahead, can_work)
+        assert len(ctx.captured_queries) == 1
+        assert got == one_by_one
+        assert all(rows for rows in got[1:4])
