@@ -45,6 +45,7 @@ from requests_app.rows import model_columns, row_convert
 from requests_app.selectors import address_resolve
 from requests_app.services import staff_user_list
 from requests_app.tracking_numbers import tracking_number_normalise
+from staff.model_reads import model_rows, read_ahead
 
 NEARBY_DETAIL_M = 200
 NEARBY_INTAKE_M = 150
@@ -129,70 +130,6 @@ def _ward_attach(sr: ServiceRequest, ref: Reference) -> None:
 
 def _reference_of(request: ServiceRequest) -> Reference:
     return getattr(request, "_reference", None) or reference()
-
-
-# --- Rows without the ORM's query building ----------------------------------------------------
-#
-# The page's reads are simple (one table, a filter on the request, an order), but building each
-# through the ORM cost more CPU than running it (about 0.4 ms of compilation a query). These
-# write the statement once per process from the model's own columns and turn each row into the
-# model with from_db, after the same converters the ORM applies (JSON, geometry): the objects
-# are the ones the querysets gave, with the same fields deferred.
-
-_STATEMENTS: dict[tuple, tuple[str, list[str], list]] = {}
-
-
-def _statement(model, fields: tuple[str, ...], where: str, order: str) -> tuple:
-    key = (model, fields, where, order)
-    held = _STATEMENTS.get(key)
-    if held is None:
-        columns, select, converters = model_columns(model, fields, alias=model._meta.db_table)
-        sql = f'SELECT {select} FROM "{model._meta.db_table}" WHERE {where} ORDER BY {order}'  # noqa: S608
-        held = (sql, [f.attname for f in columns], converters)
-        _STATEMENTS[key] = held
-    return held
-
-
-def _model_rows(
-    model, fields: tuple[str, ...], where: str, order: str, params, *, request=None
-) -> list:
-    """`model` rows with only `fields` loaded (by attname; the pk is always read), for
-    `SELECT ... FROM table WHERE <where> ORDER BY <order>`; `where` and `order` are fixed SQL
-    from this module, the values are `params`. Rows read ahead for `request` (read_ahead) are
-    taken from there, once."""
-    if request is not None:
-        ahead = getattr(request, "_staff_read_ahead", None)
-        if ahead:
-            rows = ahead.pop((model, fields, where, order, tuple(params)), None)
-            if rows is not None:
-                return rows
-    sql, attnames, converters = _statement(model, fields, where, order)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    return [model.from_db(connection.alias, attnames, row_convert(row, converters)) for row in rows]
-
-
-def read_ahead(*, request: ServiceRequest, specs: list[tuple]) -> None:
-    """Run several of these reads in one round trip (one execute of several statements, the
-    values bound on the client as for any query here) and keep each one's rows on the request
-    object, where the selector that asks for the same read finds them. A round trip costs
-    Django, psycopg and PostgreSQL each a share of CPU; the request page made seven of them
-    for as many short reads."""
-    helds = [_statement(*spec[:4]) for spec in specs]
-    params = [value for spec in specs for value in spec[4]]
-    ahead = {}
-    with connection.cursor() as cursor:
-        cursor.execute(";\n".join(held[0] for held in helds), params)
-        for i, (spec, (_sql, attnames, converters)) in enumerate(zip(specs, helds, strict=True)):
-            if i:
-                cursor.nextset()
-            model = spec[0]
-            ahead[(*spec[:4], tuple(spec[4]))] = [
-                model.from_db(connection.alias, attnames, row_convert(row, converters))
-                for row in cursor.fetchall()
-            ]
-    request._staff_read_ahead = ahead
 
 
 def detail_read_ahead(
@@ -280,7 +217,7 @@ def _photos_spec(request: ServiceRequest, include_private: bool) -> tuple:
 
 def photos_split(*, request: ServiceRequest, include_private: bool) -> tuple[list, list]:
     """(resident photos, staff evidence), oldest first."""
-    photos = _model_rows(*_photos_spec(request, include_private), request=request)
+    photos = model_rows(*_photos_spec(request, include_private), request=request)
     resident, staff = [], []
     for photo in photos:
         (staff if photo.source == Photo.Source.STAFF else resident).append(photo)
@@ -296,7 +233,7 @@ def _supporters_spec(request: ServiceRequest) -> tuple:
 
 def supporter_list(*, request: ServiceRequest) -> list[Supporter]:
     """Oldest first, each with `channel_label` (its get_channel_display())."""
-    rows = _model_rows(*_supporters_spec(request), request=request)
+    rows = model_rows(*_supporters_spec(request), request=request)
     for s in rows:
         s.channel_label = field_label(s, "channel")
     return rows
@@ -347,7 +284,7 @@ def _events_spec(request: ServiceRequest, include_internal: bool) -> tuple:
 
 def timeline_staff(*, request: ServiceRequest, include_internal: bool) -> list[StaffTimelineEntry]:
     """Every event (or only the public ones) with who did it, in words staff read at a glance."""
-    events = _model_rows(*_events_spec(request, include_internal), request=request)
+    events = model_rows(*_events_spec(request, include_internal), request=request)
     entries = []
     for e in events:
         data = e.data or {}
@@ -443,7 +380,7 @@ def message_log(*, request: ServiceRequest) -> list[MessageRow]:
     if language not in _MESSAGE_WORDS:
         _MESSAGE_WORDS[language] = (_message_status_labels(), _message_kind_labels())
     labels, kinds = _MESSAGE_WORDS[language]
-    rows = _model_rows(*_messages_spec(request), request=request)
+    rows = model_rows(*_messages_spec(request), request=request)
     return [
         MessageRow(
             id=m.pk,
@@ -626,7 +563,7 @@ def assignable_users_shown(*, department: Department | None) -> list:
     """assignable_users(department=...) as a list."""
     if department is None:
         return []
-    return _model_rows(*_people_spec(department))
+    return model_rows(*_people_spec(department))
 
 
 def _people_spec(department: Department) -> tuple:
@@ -656,7 +593,7 @@ def teams_shown(*, department: Department | None) -> list[Team]:
     department is by name."""
     if department is None:
         return list(team_list(department=None))
-    return _model_rows(*_teams_spec(department))
+    return model_rows(*_teams_spec(department))
 
 
 def _teams_spec(department: Department) -> tuple:
@@ -673,8 +610,8 @@ def assign_rows(*, request: ServiceRequest) -> tuple[list, list[Team]]:
             cached = ([], teams_shown(department=None))
         else:
             cached = (
-                _model_rows(*_people_spec(department), request=request),
-                _model_rows(*_teams_spec(department), request=request),
+                model_rows(*_people_spec(department), request=request),
+                model_rows(*_teams_spec(department), request=request),
             )
         request._staff_assign_rows = cached
     return cached
@@ -744,7 +681,7 @@ def response_templates(*, request: ServiceRequest, for_resolve: bool) -> list[Te
     on the request object for the second call."""
     cached = getattr(request, "_staff_response_templates", None)
     if cached is None:
-        cached = _model_rows(*_templates_spec(request), request=request)
+        cached = model_rows(*_templates_spec(request), request=request)
         request._staff_response_templates = cached
     spanish = request.language == "es"
     return [

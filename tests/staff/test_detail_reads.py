@@ -1,5 +1,5 @@
 """The request page's reads are statements written once per process (staff.detail_selectors,
-`_model_rows` and friends) rather than ORM querysets: they must give the same objects, with the
+staff.model_reads) rather than ORM querysets: they must give the same objects, with the
 same values (after the ORM's converters: JSON, geometry, phone numbers), in the same order, as
 the querysets they replaced."""
 
@@ -57,15 +57,8 @@ def test_the_request_with_its_assignee_and_team_is_what_select_related_gave(city
     assert selectors.request_get_for_staff(tracking_number="0000-00000") is None
 
 
-def test_events_supporters_and_messages_are_what_the_querysets_gave(city, staff):
-    sr = routed(city, location=near(0))
-    request_comment(request=sr, actor=staff.agent, message="<b>Crew</b> booked", public=False)
-    request_priority_change(
-        request=sr, actor=staff.supervisor, priority="urgent", reason="Busy road", override=True
-    )
-    request_supporter_add(request=sr, actor=staff.operator, name="Ana", phone="+14155550101")
-    request_supporter_add(request=sr, actor=staff.operator, name="Ben", email="b@example.com")
-    OutboxMessage.objects.create(
+def failed_message(sr) -> OutboxMessage:
+    return OutboxMessage.objects.create(
         request=sr,
         channel="email",
         recipient="a@example.com",
@@ -76,6 +69,17 @@ def test_events_supporters_and_messages_are_what_the_querysets_gave(city, staff)
         status="failed",
         last_error="boom",
     )
+
+
+def test_events_supporters_and_messages_are_what_the_querysets_gave(city, staff):
+    sr = routed(city, location=near(0))
+    request_comment(request=sr, actor=staff.agent, message="<b>Crew</b> booked", public=False)
+    request_priority_change(
+        request=sr, actor=staff.supervisor, priority="urgent", reason="Busy road", override=True
+    )
+    request_supporter_add(request=sr, actor=staff.operator, name="Ana", phone="+14155550101")
+    request_supporter_add(request=sr, actor=staff.operator, name="Ben", email="b@example.com")
+    failed_message(sr)
     events = list(sr.events.order_by("created_at", "id"))
     assert [e.data for e in events if e.data]  # some events carry JSON
     for internal in (True, False):
@@ -167,16 +171,7 @@ def test_the_page_reads_in_one_round_trip_give_what_each_read_gives(city, staff)
     ResponseTemplate.objects.create(name="Mine", body="a", category=sr.category)
     ResponseTemplate.objects.create(name="Close", body="d", closure_reason=city.repaired)
     Team.objects.create(department=city.streets, name="Asphalt")
-    OutboxMessage.objects.create(
-        request=sr,
-        channel="email",
-        recipient="a@example.com",
-        template="received",
-        language="en",
-        body_text="x",
-        dedupe_key="k1",
-        status="failed",
-    )
+    failed_message(sr)
 
     def reads(sr, can_work: bool) -> list:
         return [
