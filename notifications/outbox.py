@@ -101,6 +101,61 @@ class OutboxChecks:
     confirmed: bool | None = None
 
 
+@dataclass(frozen=True)
+class ChecksAsked:
+    """``outbox_checks``' questions as columns of a SELECT (``columns``, with ``params``), to
+    be asked alone or beside another read in one statement; ``read`` turns the row's values
+    (those columns, in order) into the answers."""
+
+    columns: list[str]
+    params: list
+    sent: bool
+    confirmed_pairs: list[tuple[str, str]] | None
+
+    def read(self, values) -> OutboxChecks:
+        values = list(values)
+        queued, opted_out = bool(values.pop(0)), bool(values.pop(0))
+        sent = values.pop(0) if self.sent else None
+        pairs = self.confirmed_pairs
+        confirmed = bool(values.pop(0)) if pairs else (False if pairs == [] else None)
+        return OutboxChecks(queued=queued, opted_out=opted_out, sent=sent, confirmed=confirmed)
+
+
+def outbox_checks_ask(
+    *,
+    dedupe_key: str,
+    channel: str,
+    address: str,
+    sent_template: str = "",
+    sent_since: datetime | None = None,
+    confirmed_pairs: list[tuple[str, str]] | None = None,
+) -> ChecksAsked:
+    """The questions of ``outbox_checks`` (same arguments) as SELECT columns."""
+    outbox, prefs = OutboxMessage._meta.db_table, ContactPreference._meta.db_table
+    columns = [
+        f"EXISTS (SELECT 1 FROM {outbox} WHERE dedupe_key = %s)",  # noqa: S608
+        f"EXISTS (SELECT 1 FROM {prefs} WHERE channel = %s AND address = %s AND opted_out)",  # noqa: S608
+    ]
+    params: list = [dedupe_key, channel, address.strip().lower()]
+    if sent_since is not None:
+        columns.append(
+            f"(SELECT COUNT(*) FROM {outbox} WHERE channel = %s AND recipient = %s "  # noqa: S608
+            "AND template = %s AND created_at >= %s AND status <> %s)"
+        )
+        params += [channel, address, sent_template, sent_since, OutboxMessage.Status.SUPPRESSED]
+    if confirmed_pairs:
+        match = " OR ".join(["(channel = %s AND address = %s)"] * len(confirmed_pairs))
+        contacts = ConfirmedContact._meta.db_table
+        columns.append(f"EXISTS (SELECT 1 FROM {contacts} WHERE {match})")  # noqa: S608
+        params += [value for pair in confirmed_pairs for value in pair]
+    return ChecksAsked(
+        columns=columns,
+        params=params,
+        sent=sent_since is not None,
+        confirmed_pairs=confirmed_pairs,
+    )
+
+
 def outbox_checks(
     *,
     dedupe_key: str,
@@ -111,35 +166,28 @@ def outbox_checks(
     confirmed_pairs: list[tuple[str, str]] | None = None,
 ) -> OutboxChecks:
     """What a producer asks before rendering one message, in one query: is it queued already
-    (its dedupe key), did the address opt out of the channel, and, when asked, how many
-    ``sent_template`` messages the address got since ``sent_since`` (not counting suppressed
-    ones) and whether any of ``confirmed_pairs`` ((channel, address) as stored, see
+    (its ``dedupe_key``), did the ``address`` opt out of the ``channel``, and, when asked, how
+    many ``sent_template`` messages the address got since ``sent_since`` (not counting
+    suppressed ones) and whether any of ``confirmed_pairs`` ((channel, address) as stored, see
     ``requests_app.services.contacts_confirmed``) is a confirmed contact. The resident's
     receipt asked these in three queries."""
-    outbox, prefs = OutboxMessage._meta.db_table, ContactPreference._meta.db_table
-    parts = [
-        f"EXISTS (SELECT 1 FROM {outbox} WHERE dedupe_key = %s)",  # noqa: S608
-        f"EXISTS (SELECT 1 FROM {prefs} WHERE channel = %s AND address = %s AND opted_out)",  # noqa: S608
-    ]
-    params: list = [dedupe_key, channel, address.strip().lower()]
-    if sent_since is not None:
-        parts.append(
-            f"(SELECT COUNT(*) FROM {outbox} WHERE channel = %s AND recipient = %s "  # noqa: S608
-            "AND template = %s AND created_at >= %s AND status <> %s)"
+    return outbox_checks_run(
+        outbox_checks_ask(
+            dedupe_key=dedupe_key,
+            channel=channel,
+            address=address,
+            sent_template=sent_template,
+            sent_since=sent_since,
+            confirmed_pairs=confirmed_pairs,
         )
-        params += [channel, address, sent_template, sent_since, OutboxMessage.Status.SUPPRESSED]
-    if confirmed_pairs:
-        match = " OR ".join(["(channel = %s AND address = %s)"] * len(confirmed_pairs))
-        contacts = ConfirmedContact._meta.db_table
-        parts.append(f"EXISTS (SELECT 1 FROM {contacts} WHERE {match})")  # noqa: S608
-        params += [value for pair in confirmed_pairs for value in pair]
+    )
+
+
+def outbox_checks_run(ask: ChecksAsked) -> OutboxChecks:
+    """Ask ``outbox_checks_ask``'s questions on their own (one query)."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(parts), params)
-        row = list(cursor.fetchone())
-    queued, opted_out = bool(row.pop(0)), bool(row.pop(0))
-    sent = row.pop(0) if sent_since is not None else None
-    confirmed = bool(row.pop(0)) if confirmed_pairs else (False if confirmed_pairs == [] else None)
-    return OutboxChecks(queued=queued, opted_out=opted_out, sent=sent, confirmed=confirmed)
+        cursor.execute("SELECT " + ", ".join(ask.columns), ask.params)
+        return ask.read(cursor.fetchone())
 
 
 def contact_preference_set(
