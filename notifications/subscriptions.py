@@ -188,18 +188,20 @@ def reporter_subscriptions_read(
         ]
         row = "(" + ", ".join(["%s"] * len(fields)) + ")"
         head = (
-            f"WITH new AS (INSERT INTO {table} ({', '.join(f.column for f in fields)}) "
+            f"WITH new AS (INSERT INTO {table} ({', '.join(f.column for f in fields)}) "  # noqa: S608
             f"VALUES {', '.join([row] * len(made))} ON CONFLICT DO NOTHING "
             f"RETURNING {', '.join(f.column for f in columns)}) "
         )
-        params = [f.get_db_prep_save(getattr(m, f.attname), connection) for m in made for f in fields]
-        read = f"{read} UNION ALL SELECT * FROM new"
+        params = [
+            f.get_db_prep_save(getattr(m, f.attname), connection) for m in made for f in fields
+        ]
+        read = f"{read} UNION ALL SELECT * FROM new"  # noqa: S608
     params.append(request.pk)
     asked = [(pair, ask(*pair)) for pair in pairs] if ask is not None else []
     asked = [(pair, a) for pair, a in asked if a is not None]
     if asked:
         checks = ", ".join(c for _, a in asked for c in a.columns)
-        read = f"SELECT * FROM ({read}) s, (SELECT {checks}) c"
+        read = f"SELECT * FROM ({read}) s, (SELECT {checks}) c"  # noqa: S608
         params += [p for _, a in asked for p in a.params]
     sql = f"{head}{read} ORDER BY 1"
     with connection.cursor() as cursor:
