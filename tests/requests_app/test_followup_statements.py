@@ -105,7 +105,9 @@ def test_the_department_s_members_are_read_as_the_orm_reads_them(city, staff, dj
     for user in (staff.agent, staff.crew, staff.supervisor):
         user.email = f"{user.username}@city.example"
         user.save()
-    Preference.objects.create(user=staff.agent, language="es", new_in_department=Preference.Mode.IMMEDIATE)
+    Preference.objects.create(
+        user=staff.agent, language="es", new_in_department=Preference.Mode.IMMEDIATE
+    )
     ContactPreference.objects.create(channel="email", address=staff.crew.email, opted_out=True)
     gone = make_staff(django_user_model, "gil", Role.AGENT, [city.streets])
     gone.is_active = False
