@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from notifications.models import ContactPreference, OutboxMessage, RequestSubscription
 from notifications.models import StaffPreference as Preference
-from notifications.outbox import outbox_checks, outbox_checks_ask
+from notifications.outbox import outbox_checks, outbox_checks_ask, rows_insert_new
 from notifications.staff_alerts import _department_staff, department_members_read
 from notifications.subscriptions import reporter_subscriptions_read
 from requests_app.configcache import config_cached, config_snapshot
@@ -217,3 +217,39 @@ def test_an_anonymous_report_makes_no_subscription_and_asks_nothing(city):
     known, checked = reporter_subscriptions_read(request=sr, ask=ask_for(sr.events.get()))
     assert known == [] and checked == {}
     assert not RequestSubscription.objects.filter(request=sr).exists()
+
+
+# --- Inserts that skip a row held already -------------------------------------------------------
+
+
+def test_rows_inserted_with_the_statement_kept_per_process_are_the_rows_given(city):
+    sr = submit(city)
+    event = sr.events.get()
+
+    def message(n: int) -> OutboxMessage:
+        return OutboxMessage(
+            request=sr,
+            event=event,
+            channel="email",
+            recipient=f"r{n}@example.com",
+            template="received",
+            language="es",
+            subject="Asunto",
+            body_text="Texto ñ",
+            body_html="<p>x</p>",
+            digest=bool(n % 2),
+            dedupe_key=f"k-{n}",
+            status=OutboxMessage.Status.SUPPRESSED,
+            last_error="Recipient opted out of this channel.",
+        )
+
+    first = [message(1), message(2)]
+    assert rows_insert_new(first, key="dedupe_key") == first
+    for row in first:
+        assert row.pk and row._state.adding is False
+        assert fields_of(row) == fields_of(OutboxMessage.objects.get(pk=row.pk))
+    # One held already, one new: only the new one is inserted (and returned, with its id).
+    again = [message(2), message(3)]
+    assert rows_insert_new(again, key="dedupe_key") == [again[1]]
+    assert again[0].pk is None
+    assert OutboxMessage.objects.filter(request=sr).count() == 3
