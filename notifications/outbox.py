@@ -123,7 +123,9 @@ def outbox_queued_or_opted_out(*, dedupe_key: str, channel: str, address: str) -
     """(a message with this dedupe key is queued already, the address opted out of the channel)
     in one query: a producer that checks the first before rendering passes the second on to
     ``outbox_queue`` (was a query each)."""
-    checks = outbox_checks(dedupe_key=dedupe_key, channel=channel, address=address)
+    checks = outbox_checks(
+        outbox_checks_ask(dedupe_key=dedupe_key, channel=channel, address=address)
+    )
     return checks.queued, checks.opted_out
 
 
@@ -139,7 +141,7 @@ class OutboxChecks:
 
 @dataclass(frozen=True)
 class ChecksAsked:
-    """``outbox_checks``' questions as columns of a SELECT (``columns``, with ``params``), to
+    """``outbox_checks_ask``'s questions as columns of a SELECT (``columns``, with ``params``), to
     be asked alone or beside another read in one statement; ``read`` turns the row's values
     (those columns, in order) into the answers."""
 
@@ -166,7 +168,13 @@ def outbox_checks_ask(
     sent_since: datetime | None = None,
     confirmed_pairs: list[tuple[str, str]] | None = None,
 ) -> ChecksAsked:
-    """The questions of ``outbox_checks`` (same arguments) as SELECT columns."""
+    """What a producer asks before rendering one message, as the columns of one SELECT: is it
+    queued already (its ``dedupe_key``), did the ``address`` opt out of the ``channel``, and,
+    when asked, how many ``sent_template`` messages the address got since ``sent_since`` (not
+    counting suppressed ones) and whether any of ``confirmed_pairs`` ((channel, address) as
+    stored, see ``requests_app.services.contacts_confirmed``) is a confirmed contact. The
+    resident's receipt asked these in three queries. Asked alone (``outbox_checks``) or beside
+    another read (``notifications.subscriptions.reporter_subscriptions_read``)."""
     outbox, prefs = OutboxMessage._meta.db_table, ContactPreference._meta.db_table
     columns = [
         f"EXISTS (SELECT 1 FROM {outbox} WHERE dedupe_key = %s)",  # noqa: S608
@@ -192,34 +200,7 @@ def outbox_checks_ask(
     )
 
 
-def outbox_checks(
-    *,
-    dedupe_key: str,
-    channel: str,
-    address: str,
-    sent_template: str = "",
-    sent_since: datetime | None = None,
-    confirmed_pairs: list[tuple[str, str]] | None = None,
-) -> OutboxChecks:
-    """What a producer asks before rendering one message, in one query: is it queued already
-    (its ``dedupe_key``), did the ``address`` opt out of the ``channel``, and, when asked, how
-    many ``sent_template`` messages the address got since ``sent_since`` (not counting
-    suppressed ones) and whether any of ``confirmed_pairs`` ((channel, address) as stored, see
-    ``requests_app.services.contacts_confirmed``) is a confirmed contact. The resident's
-    receipt asked these in three queries."""
-    return outbox_checks_run(
-        outbox_checks_ask(
-            dedupe_key=dedupe_key,
-            channel=channel,
-            address=address,
-            sent_template=sent_template,
-            sent_since=sent_since,
-            confirmed_pairs=confirmed_pairs,
-        )
-    )
-
-
-def outbox_checks_run(ask: ChecksAsked) -> OutboxChecks:
+def outbox_checks(ask: ChecksAsked) -> OutboxChecks:
     """Ask ``outbox_checks_ask``'s questions on their own (one query)."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(ask.columns), ask.params)

@@ -43,8 +43,8 @@ from notifications.outbox import (
     ChecksAsked,
     OutboxChecks,
     dedupe_key_for,
+    outbox_checks,
     outbox_checks_ask,
-    outbox_checks_run,
     outbox_queue,
 )
 from notifications.rendering import absolute_url, message_render
@@ -295,7 +295,7 @@ def _checks(
     contact = subscription.role == Role.REPORTER and not hasattr(
         subscription, "_contact_unconfirmed"
     )
-    checks = asked or outbox_checks_run(
+    checks = asked or outbox_checks(
         _checks_ask(
             request=request,
             event=event,
