@@ -9,16 +9,22 @@ from datetime import timedelta
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from notifications.models import ContactPreference, OutboxMessage, RequestSubscription
 from notifications.models import StaffPreference as Preference
 from notifications.outbox import outbox_checks, outbox_checks_ask, rows_insert_new
-from notifications.staff_alerts import _department_staff, department_members_read
+from notifications.rendering import message_render
+from notifications.resident import message_context
+from notifications.staff_alerts import (
+    _department_staff,
+    department_members_read,
+    staff_alert_context,
+)
 from notifications.subscriptions import reporter_subscriptions_read
 from requests_app.configcache import config_cached, config_snapshot
 from requests_app.models import RequestEvent, Role, ServiceRequest, Status
-from requests_app.tasks import _event_load
+from requests_app.tasks import _event_load, event_dispatch
 from routing.models import EscalationFired, EscalationPolicy, EscalationStep, SensitivePlace
 from routing.services import _received_lock, _received_lock_rows
 from tests.conftest import make_staff
@@ -239,3 +245,61 @@ def test_rows_inserted_with_the_statement_kept_per_process_are_the_rows_given(ci
     assert rows_insert_new(again, key="dedupe_key") == [again[1]]
     assert again[0].pk is None
     assert OutboxMessage.objects.filter(request=sr).count() == 3
+
+
+# --- What a resident and the staff receive ------------------------------------------------------
+
+
+def test_the_follow_up_queues_the_receipt_and_alerts_their_templates_render(city, staff):
+    """The whole follow-up, then each message rendered again from scratch for its recipient:
+    same subject, text and HTML, language, status (the contact's confirmation, asked with the
+    subscriptions, still says "confirm this address")."""
+    for user in (staff.agent, staff.supervisor):
+        user.email = f"{user.username}@city.example"
+        user.save()
+    Preference.objects.create(user=staff.agent, language="es")
+    sr = submit(
+        city, reporter=ReporterFactory(email="Victima@Example.com", phone="", language="es")
+    )
+    event_dispatch(sr.events.get(type=RequestEvent.Type.CREATED).pk)
+    sr = ServiceRequest.objects.get(pk=sr.pk)
+    receipt = OutboxMessage.objects.get(request=sr, template="received")
+    subscription = RequestSubscription.objects.get(request=sr)
+    assert (receipt.recipient, receipt.language, receipt.status) == (
+        "victima@example.com",
+        "es",
+        OutboxMessage.Status.QUEUED,
+    )
+    with translation.override("es"):
+        context = message_context(
+            request=sr,
+            event=sr.events.get(type="created"),
+            subscription=subscription,
+            kind="received",
+        )
+    assert context["confirm_needed"] is True
+    again = message_render(kind="received", channel="email", language="es", context=context)
+    assert (receipt.subject, receipt.body_text, receipt.body_html) == (
+        again.subject,
+        again.text,
+        again.html,
+    )
+    alerts = OutboxMessage.objects.filter(request=sr, template="staff_new_request")
+    assert {(m.recipient, m.language) for m in alerts} == {
+        ("alex@city.example", "es"),
+        ("sam@city.example", "en"),
+    }
+    routed = sr.events.get(type=RequestEvent.Type.ROUTED)
+    for alert in alerts:
+        with translation.override(alert.language):
+            again = message_render(
+                kind="staff_new_request",
+                channel="email",
+                language=alert.language,
+                context=staff_alert_context(request=sr, event=routed),
+            )
+        assert (alert.subject, alert.body_text, alert.body_html) == (
+            again.subject,
+            again.text,
+            again.html,
+        )
