@@ -60,13 +60,9 @@ def test_the_task_reads_its_event_as_the_orm_does_and_the_stamp_with_it(city):
 
 @pytest.mark.parametrize("scoring", [True, False])
 def test_routing_s_lock_reads_what_the_orm_s_read_gives(city, scoring):
-    SensitivePlace.objects.create(
-        kind="school",
-        name="Lincoln Elementary",
-        location=metres_north(100),
-        radius_m=150,
-        points=15,
-    )
+    # A place in range: the lock's sensitive-place subquery has something to find.
+    near = {"location": metres_north(80), "radius_m": 200, "points": 10}
+    SensitivePlace.objects.create(kind="hospital", name="General", **near)
     sr = submit(city)
     policy = EscalationPolicy.objects.create(name="City")
     step = EscalationStep.objects.create(
@@ -89,6 +85,7 @@ def test_routing_s_lock_reads_what_the_orm_s_read_gives(city, scoring):
         )
         for name in ("floor", "near_place", "fired_steps") if scoring else ("fired_steps",):
             assert getattr(mine, name) == getattr(orm, name), name
+        assert not scoring or "General" in mine.near_place
     with transaction.atomic():
         assert _received_lock(request_id=sr.pk, scoring=scoring).fired_steps == [f"{step.pk}|x"]
 
