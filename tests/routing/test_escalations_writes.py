@@ -15,14 +15,14 @@ import time_machine
 from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
+from requests_app.configcache import config_snapshot
 from requests_app.dispatch import event_copy
 from requests_app.models import Priority, RequestEvent, ServiceRequest
 from requests_app.services import request_assign, request_comment
 from routing import escalations, escalations_writes
 from routing.escalations import escalations_sweep, request_escalations_run
-from requests_app.configcache import config_snapshot
 from routing.models import Clock, EscalationFired, EscalationPolicy, EscalationStep, SlaTarget
-from tests.routing.test_escalations import H, T0, Notify, Target, Trigger, filed
+from tests.routing.test_escalations import T0, H, Notify, Target, Trigger, filed
 
 pytestmark = pytest.mark.django_db
 
@@ -146,7 +146,7 @@ def test_a_breach_as_one_statement_writes_what_the_workflow_services_write(city,
             EscalationFired.objects.create(request=sr, step=policy.steps.get(name="Warn"))
             request_assign(request=sr, actor=staff.supervisor, assignee=staff.agent)
 
-    old, new = _both_ways(city, T0 + 72 * H, warned)
+    _old, new = _both_ways(city, T0 + 72 * H, warned)
     new.refresh_from_db()
     assert new.priority == Priority.HIGH
     types = [e[0] for e in _events(new)][-3:]
@@ -170,7 +170,7 @@ def test_an_idle_reminder_as_one_statement_writes_what_the_step_by_step_run_writ
 def test_catching_up_as_one_statement_writes_what_the_step_by_step_run_writes(city, staff, policy):
     _targets_by_priority(city)
     # Long after: the reminder, the warning claimed without acting, the breach.
-    old, new = _both_ways(city, T0 + 100 * H)
+    _old, new = _both_ways(city, T0 + 100 * H)
     assert len(_claims(new)) == 3
 
 
@@ -206,9 +206,7 @@ def test_a_breach_step_is_the_lock_and_one_statement(city, staff, policy):
     assert types == ["escalated", "due_changed", "priority_changed"]
 
 
-def test_a_claim_someone_else_made_undoes_the_statement_and_runs_step_by_step(
-    city, staff, policy
-):
+def test_a_claim_someone_else_made_undoes_the_statement_and_runs_step_by_step(city, staff, policy):
     sr = filed(city)
     warn = policy.steps.get(name="Warn")
     # Another worker claimed the warning after this one read the steps fired.
@@ -243,9 +241,7 @@ def test_a_failure_before_the_statement_leaves_nothing_behind(city, staff, polic
 @pytest.mark.django_db(transaction=True)
 def test_two_sweeps_writing_one_statement_each_fire_each_step_exactly_once(city, staff, policy):
     requests = [filed(city) for _ in range(6)]
-    ServiceRequest.objects.filter(pk__in=[sr.pk for sr in requests]).update(
-        next_escalation_at=T0
-    )
+    ServiceRequest.objects.filter(pk__in=[sr.pk for sr in requests]).update(next_escalation_at=T0)
     write = escalations_writes.StepWrites.write
 
     def slow_write(self):
