@@ -63,7 +63,7 @@ from requests_app.services import (
     request_mark_held,
     request_priority_change,
 )
-from routing.escalations_writes import ClaimTaken, StepWrites, priority_raise
+from routing.escalations_writes import ClaimTaken, StepWrites, priority_raise, team_move
 from routing.models import EscalationFired, EscalationPolicy, EscalationStep
 
 logger = logging.getLogger(__name__)
@@ -401,10 +401,10 @@ def request_escalations_run(
     3. Store the next time to look. The claims, the actions and the new schedule commit
        together, so a crash leaves either all of them or none.
 
-    Where no step of the policy moves the request to a team, step 2's writes and step 3's are
-    held in memory and sent as one statement at the end (``escalations_writes``): a breach
-    step is then the lock and that statement. If a claim meets a row already there, that run
-    is undone and done again step by step."""
+    Step 2's writes and step 3's are held in memory and sent as one statement at the end
+    (``escalations_writes``): a breach step is then the lock and that statement. If a claim
+    meets a row already there, that run is undone and done again step by step (the writes
+    through the workflow services, as before)."""
     lookups = lookups or Lookups()
     try:
         return _run(request_id=request_id, now=now, lookups=lookups, deferred=True)
@@ -413,8 +413,8 @@ def request_escalations_run(
 
 
 def _deferrable(policy: EscalationPolicy | None) -> bool:
-    # A move to a team is request_assign's (with its names for the event): step by step.
-    return policy is not None and all(s.reassign_team_id is None for s in policy.steps.all())
+    # Every step's writes can be held (a request without a policy has nothing to fire).
+    return policy is not None
 
 
 def _run(*, request_id: int, now: datetime, lookups: Lookups, deferred: bool) -> int:
@@ -752,9 +752,9 @@ def _step_act(*, request: ServiceRequest, step: EscalationStep, lookups: Lookups
 def _step_plan(
     *, request: ServiceRequest, step: EscalationStep, lookups: Lookups, writes: StepWrites
 ) -> None:
-    """``_step_act`` with its writes held for the run's one statement (a policy without team
-    moves: ``_deferrable``), changing the held request in memory as ``_step_act`` does."""
-    escalated, new_priority, _team = _step_outline(request=request, step=step, lookups=lookups)
+    """``_step_act`` with its writes held for the run's one statement, changing the held
+    request in memory as ``_step_act`` does."""
+    escalated, new_priority, team = _step_outline(request=request, step=step, lookups=lookups)
     writes.event(**escalated)
     if new_priority:
         priority_raise(
@@ -763,3 +763,5 @@ def _step_plan(
             reason=f"Escalation: {step.name}",
             writes=writes,
         )
+    if team is not None:
+        team_move(request=request, team=team, writes=writes)

@@ -19,7 +19,7 @@ from django.db import connection
 from django.utils import timezone
 
 from requests_app.dispatch import event_dispatch_enqueue
-from requests_app.models import RequestEvent, ServiceRequest
+from requests_app.models import RequestEvent, ServiceRequest, Team
 from requests_app.services.due import request_due_times
 from routing.models import EscalationFired
 
@@ -137,6 +137,7 @@ def _statement_sql(columns: tuple[str, ...], with_events: bool) -> str:
         "ok AS (SELECT count(*) = %s AS all_claimed FROM claimed)",
     ]
     if columns:
+        # By attname (team_id, not team): the values are read from the request by it too.
         sets = ", ".join(f'"{meta.get_field(name).column}" = %s' for name in columns)
         parts.append(
             f'changed AS (UPDATE "{request_table}" SET {sets} '  # noqa: S608
@@ -194,3 +195,33 @@ def priority_raise(
         message=reason.strip(),
         data={},
     )
+
+
+def team_move(*, request: ServiceRequest, team: Team, writes: StepWrites) -> None:
+    """``request_assign(actor=None, team=team)`` on the held row, with its writes added to the
+    run's: the assignee cleared and the team set in the row, then the "assigned" event with
+    the same names, values and data. Kept in step with it by the same tests."""
+    before = ", ".join(
+        x
+        for x in (_person(request.assignee) if request.assignee else "", str(request.team or ""))
+        if x
+    )
+    request.assignee, request.team = None, team
+    # _touch(staff_acted=False), as for the priority.
+    request.version += 1
+    request.updated_at = timezone.now()
+    writes.changed.update({"assignee_id", "team_id", "version", "updated_at"})
+    after = str(team)
+    writes.event(
+        type=RequestEvent.Type.ASSIGNED,
+        from_value=before[:120],
+        to_value=after[:120] or "unassigned",
+        message=f"Assigned to {after}" if after else "Unassigned",
+        data={"assignee_id": None, "team_id": team.pk},
+    )
+
+
+def _person(user) -> str:
+    # The workflow services' name for a person (their full name, else their username).
+    full = user.get_full_name() if hasattr(user, "get_full_name") else ""
+    return full or user.get_username()

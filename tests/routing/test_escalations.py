@@ -365,7 +365,7 @@ def test_a_crash_between_claim_and_event_leaves_nothing_behind(city, staff, poli
     sr = filed(city)
     request_escalation_schedule(request_id=sr.pk)
     with (
-        mock.patch.object(escalations, "_step_act", side_effect=RuntimeError("worker died")),
+        mock.patch.object(escalations, "_step_outline", side_effect=RuntimeError("worker died")),
         pytest.raises(RuntimeError),
         time_machine.travel(T0 + 24 * H, tick=False),
     ):
@@ -404,7 +404,7 @@ def test_two_sweeps_running_at_once_fire_each_step_exactly_once(city, staff, pol
     requests = [filed(city) for _ in range(6)]
     for sr in requests:
         request_escalation_schedule(request_id=sr.pk)
-    act = escalations._step_act
+    act = escalations._step_outline
 
     def slow_act(**kwargs):
         # Hold the row lock a moment so the two sweeps really overlap.
@@ -424,7 +424,7 @@ def test_two_sweeps_running_at_once_fire_each_step_exactly_once(city, staff, pol
         finally:
             connections.close_all()
 
-    with mock.patch.object(escalations, "_step_act", side_effect=slow_act):
+    with mock.patch.object(escalations, "_step_outline", side_effect=slow_act):
         threads = [threading.Thread(target=run) for _ in range(2)]
         for t in threads:
             t.start()

@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 
 from requests_app.configcache import config_snapshot
 from requests_app.dispatch import event_copy
-from requests_app.models import Priority, RequestEvent, ServiceRequest
+from requests_app.models import Priority, RequestEvent, ServiceRequest, Team
 from requests_app.services import request_assign, request_comment
 from routing import escalations, escalations_writes
 from routing.escalations import escalations_sweep, request_escalations_run
@@ -43,7 +43,7 @@ EVENT_FIELDS = (
 
 @pytest.fixture
 def policy(city, staff) -> EscalationPolicy:
-    """Streets' policy without a team move: every step goes into the one statement."""
+    """Streets' policy: remind after a day idle, supervisors at 75 %, escalate at breach."""
     policy = EscalationPolicy.objects.create(name="Streets", department=city.streets)
     EscalationStep.objects.create(
         policy=policy, name="Nudge", trigger=Trigger.IDLE, value=24, notify=Notify.ASSIGNEE
@@ -151,6 +151,27 @@ def test_a_breach_as_one_statement_writes_what_the_workflow_services_write(city,
     assert new.priority == Priority.HIGH
     types = [e[0] for e in _events(new)][-3:]
     assert types == ["escalated", "due_changed", "priority_changed"]
+
+
+def test_a_breach_that_moves_the_request_to_a_team_writes_what_the_workflow_services_write(
+    city, staff, policy
+):
+    _targets_by_priority(city)
+    supervisors = Team.objects.create(department=city.streets, name="Supervisors")
+    policy.steps.filter(name="Breach").update(reassign_team=supervisors)
+
+    def assigned(sr):
+        with time_machine.travel(T0 + 60 * H, tick=False):
+            EscalationFired.objects.create(request=sr, step=policy.steps.get(name="Warn"))
+            request_assign(
+                request=sr, actor=staff.supervisor, assignee=staff.agent, team=staff.potholes_team
+            )
+
+    _old, new = _both_ways(city, T0 + 72 * H, assigned)
+    new.refresh_from_db()
+    assert new.team == supervisors and new.assignee is None and new.priority == Priority.HIGH
+    types = [e[0] for e in _events(new)][-4:]
+    assert types == ["escalated", "due_changed", "priority_changed", "assigned"]
 
 
 def test_a_warning_as_one_statement_writes_what_the_step_by_step_run_writes(city, staff, policy):
