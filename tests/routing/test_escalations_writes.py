@@ -285,3 +285,12 @@ def test_a_step_not_due_yet_is_stored_as_the_next_time_to_look(city, staff, poli
     sr.refresh_from_db()
     assert sr.next_escalation_at == T0 + (sr.expected_at - T0) * 0.75
     assert sr.next_escalation_at > T0 + 24 * H - timedelta(seconds=1)
+
+
+def test_names_with_quotes_backslashes_and_accents_are_written_as_they_are(city, staff, policy):
+    # The statement sends the events as arrays: each text and JSON value quoted inside them.
+    name = 'Recordatorio "urgente" \\ {a,b} — ñ'
+    policy.steps.filter(name="Nudge").update(name=name)
+    _old, new = _both_ways(city, T0 + 24 * H)
+    event = new.events.get(type=RequestEvent.Type.ESCALATED)
+    assert event.to_value == name and event.data["step_name"] == name
