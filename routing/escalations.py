@@ -194,14 +194,18 @@ def policy_for_request(*, category_id: int, department_id: int | None) -> Escala
 
 
 def idle_since(*, request: ServiceRequest) -> datetime:
-    """The start of the request's current idle stretch (see the module docstring)."""
-    last = RequestEvent.objects.filter(request_id=request.pk).aggregate(
-        at=Max(
-            "created_at",
-            filter=Q(actor__isnull=False)
-            | Q(type=RequestEvent.Type.STATUS_CHANGED, from_value=Status.WAITING_ON_RESIDENT),
-        )
-    )["at"]
+    """The start of the request's current idle stretch (see the module docstring). A row read
+    by a run's lock brings the last staff action or end of a wait with it (``last_acted_at``)."""
+    if hasattr(request, "last_acted_at"):
+        last = request.last_acted_at
+    else:
+        last = RequestEvent.objects.filter(request_id=request.pk).aggregate(
+            at=Max(
+                "created_at",
+                filter=Q(actor__isnull=False)
+                | Q(type=RequestEvent.Type.STATUS_CHANGED, from_value=Status.WAITING_ON_RESIDENT),
+            )
+        )["at"]
     return max(t for t in (last, request.routed_at, request.created_at) if t is not None)
 
 
@@ -484,7 +488,10 @@ def _lock_for_steps_sql() -> tuple[list[str], str, list]:
         f"SELECT {select}, NOT EXISTS (SELECT 1 FROM {events} e "  # noqa: S608
         "WHERE e.request_id = r.id AND e.type = %s AND e.to_value = %s) AS never_waited, "
         f"ARRAY(SELECT f.step_id::text || '|' || f.occurrence FROM {fired} f "
-        "WHERE f.request_id = r.id) AS fired_steps "
+        "WHERE f.request_id = r.id) AS fired_steps, "
+        # idle_since's read (a few events per request, through event_request_time).
+        f"(SELECT max(e.created_at) FROM {events} e WHERE e.request_id = r.id "
+        "AND (e.actor_id IS NOT NULL OR (e.type = %s AND e.from_value = %s))) AS last_acted_at "
         f'FROM "{ServiceRequest._meta.db_table}" r WHERE r.id = %s FOR UPDATE OF r SKIP LOCKED'
     )
     return [f.attname for f in columns], sql, converters
@@ -493,7 +500,8 @@ def _lock_for_steps_sql() -> tuple[list[str], str, list]:
 def _lock_for_steps(*, request_id: int) -> ServiceRequest | None:
     """The whole row locked for a run of its steps (None if it is gone or another worker holds
     it), held (``request_mark_held``), with what ``request_lock_held(waits=True)`` adds
-    (``never_waited``) and the steps fired (``fired_steps``, as ``fired_steps_annotation``).
+    (``never_waited``), the steps fired (``fired_steps``, as ``fired_steps_annotation``) and
+    the last staff action or end of a wait (``last_acted_at``, for ``idle_since``).
 
     Written out rather than built by the ORM: with its two subqueries and FOR UPDATE SKIP
     LOCKED, building the query cost more Python than anything else in a breach step (3.9 ms
@@ -501,7 +509,8 @@ def _lock_for_steps(*, request_id: int) -> ServiceRequest | None:
     Read with a plain cursor and made the model by ``from_db`` through the ORM's converters
     (``requests_app.rows``), the same object ``raw`` gave, without its per-query set-up."""
     attnames, sql, converters = _lock_for_steps_sql()
-    params = [RequestEvent.Type.STATUS_CHANGED, Status.WAITING_ON_RESIDENT, request_id]
+    waits = [RequestEvent.Type.STATUS_CHANGED, Status.WAITING_ON_RESIDENT]
+    params = [*waits, *waits, request_id]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
@@ -511,7 +520,7 @@ def _lock_for_steps(*, request_id: int) -> ServiceRequest | None:
     request = ServiceRequest.from_db(
         connection.alias, attnames, row_convert(row[:width], converters)
     )
-    request.never_waited, request.fired_steps = row[width], row[width + 1]
+    request.never_waited, request.fired_steps, request.last_acted_at = row[width:]
     return request_mark_held(request=request)
 
 

@@ -294,3 +294,20 @@ def test_names_with_quotes_backslashes_and_accents_are_written_as_they_are(city,
     _old, new = _both_ways(city, T0 + 24 * H)
     event = new.events.get(type=RequestEvent.Type.ESCALATED)
     assert event.to_value == name and event.data["step_name"] == name
+
+
+def test_an_idle_reminder_reads_the_idle_stretch_with_its_lock(city, staff, policy):
+    first, second = filed(city), filed(city)
+    for sr in (first, second):
+        with time_machine.travel(T0 + 2 * H, tick=False):
+            request_comment(request=sr, actor=staff.agent, message="Looking", public=False)
+    lookups = escalations.Lookups()
+    late = T0 + 26 * H
+    with time_machine.travel(late, tick=False), config_snapshot():
+        assert request_escalations_run(request_id=first.pk, now=late, lookups=lookups) == 1
+        with CaptureQueriesContext(connection) as queries:
+            assert request_escalations_run(request_id=second.pk, now=late, lookups=lookups) == 1
+    assert len(queries) == 4, [q["sql"][:80] for q in queries.captured_queries]
+    # The stretch began with the comment, not the receipt: that reminder's occurrence.
+    (claim,) = EscalationFired.objects.filter(request=second)
+    assert claim.occurrence == (T0 + 2 * H).isoformat()
