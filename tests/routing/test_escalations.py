@@ -359,6 +359,31 @@ def test_a_step_someone_else_claimed_is_skipped(city, staff, policy):
     assert escalated(sr) == []
 
 
+def sweeps_side_by_side(*, now: datetime) -> list[int]:
+    """Two sweeps started together in two threads (each with its own connection); how many
+    steps each fired."""
+    start = threading.Barrier(2)
+    results: list[int] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            start.wait()
+            results.append(escalations_sweep(now=now))
+        except BaseException as exc:  # reported by the assertion below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    return results
+
+
 @pytest.mark.django_db(transaction=True)
 def test_two_sweeps_running_at_once_fire_each_step_exactly_once(city, staff, policy):
     requests = [filed(city) for _ in range(6)]
@@ -371,27 +396,8 @@ def test_two_sweeps_running_at_once_fire_each_step_exactly_once(city, staff, pol
         time.sleep(0.05)
         return act(**kwargs)
 
-    start = threading.Barrier(2)
-    results: list[int] = []
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            start.wait()
-            results.append(escalations_sweep(now=T0 + 100 * H))
-        except BaseException as exc:  # reported by the assertion below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
     with mock.patch.object(escalations, "_step_outline", side_effect=slow_act):
-        threads = [threading.Thread(target=run) for _ in range(2)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-
-    assert errors == []
+        results = sweeps_side_by_side(now=T0 + 100 * H)
     # Catching up long after: the idle reminder and the breach fire, each exactly once across
     # both sweeps; the 75 % warning, overtaken by the breach, is claimed without acting.
     assert sum(results) == 2 * len(requests)

@@ -5,14 +5,13 @@ falls back to the step-by-step run when a claim is taken."""
 
 from __future__ import annotations
 
-import threading
 import time
 from datetime import datetime, timedelta
 from unittest import mock
 
 import pytest
 import time_machine
-from django.db import connection, connections
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from requests_app.configcache import config_snapshot
@@ -20,9 +19,9 @@ from requests_app.dispatch import event_copy
 from requests_app.models import Priority, RequestEvent, ServiceRequest
 from requests_app.services import request_assign, request_comment
 from routing import escalations, escalations_writes
-from routing.escalations import escalations_sweep, request_escalations_run
+from routing.escalations import request_escalations_run
 from routing.models import Clock, EscalationFired, SlaTarget
-from tests.routing.test_escalations import T0, H, filed
+from tests.routing.test_escalations import T0, H, filed, sweeps_side_by_side
 
 pytestmark = pytest.mark.django_db
 
@@ -176,6 +175,17 @@ def test_an_urgent_request_as_one_statement_writes_what_the_step_by_step_run_wri
     _both_ways(city, T0 + 100 * H, urgent)
 
 
+def _second_run_queries(first, second, *, at: datetime) -> list[str]:
+    """The queries of ``second``'s run at ``at``, after ``first``'s run read what every request
+    of a sweep shares (policies, targets, the department, the supervisors)."""
+    lookups = escalations.Lookups()
+    with time_machine.travel(at, tick=False), config_snapshot():
+        assert request_escalations_run(request_id=first.pk, now=at, lookups=lookups) == 1
+        with CaptureQueriesContext(connection) as queries:
+            assert request_escalations_run(request_id=second.pk, now=at, lookups=lookups) == 1
+    return [q["sql"] for q in queries.captured_queries]
+
+
 def test_a_breach_step_is_the_lock_and_one_statement(city, staff, policy):
     _targets_by_priority(city)
     policy.steps.filter(name="Nudge").delete()
@@ -184,15 +194,8 @@ def test_a_breach_step_is_the_lock_and_one_statement(city, staff, policy):
     for sr in (first, second):
         EscalationFired.objects.create(request=sr, step=policy.steps.get(name="Warn"))
     ServiceRequest.objects.filter(pk__in=[first.pk, second.pk]).update(next_escalation_at=T0)
-    lookups = escalations.Lookups()
-    late = T0 + 73 * H
-    # As in a sweep: the first request reads what every request shares (policies, targets,
-    # the department), the second is the step itself.
-    with time_machine.travel(late, tick=False), config_snapshot():
-        assert request_escalations_run(request_id=first.pk, now=late, lookups=lookups) == 1
-        with CaptureQueriesContext(connection) as queries:
-            assert request_escalations_run(request_id=second.pk, now=late, lookups=lookups) == 1
-    sql = [q["sql"] for q in queries.captured_queries]
+    # As in a sweep: the first request reads what every request shares, the second is the step.
+    sql = _second_run_queries(first, second, at=T0 + 73 * H)
     # The savepoint (a worker's BEGIN), the lock, the statement, the release (COMMIT).
     assert len(sql) == 4, sql
     assert "FOR UPDATE" in sql[1] and sql[2].startswith("WITH claimed AS")
@@ -243,27 +246,8 @@ def test_two_sweeps_writing_one_statement_each_fire_each_step_exactly_once(city,
         time.sleep(0.05)
         return write(self)
 
-    start = threading.Barrier(2)
-    results: list[int] = []
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            start.wait()
-            results.append(escalations_sweep(now=T0 + 100 * H))
-        except BaseException as exc:  # reported by the assertion below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
     with mock.patch.object(escalations_writes.StepWrites, "write", slow_write):
-        threads = [threading.Thread(target=run) for _ in range(2)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-
-    assert errors == []
+        results = sweeps_side_by_side(now=T0 + 100 * H)
     # The idle reminder and the breach fire once each across both sweeps; the warning,
     # overtaken by the breach, is claimed without acting.
     assert sum(results) == 2 * len(requests)
@@ -301,13 +285,8 @@ def test_an_idle_reminder_reads_the_idle_stretch_with_its_lock(city, staff, poli
     for sr in (first, second):
         with time_machine.travel(T0 + 2 * H, tick=False):
             request_comment(request=sr, actor=staff.agent, message="Looking", public=False)
-    lookups = escalations.Lookups()
-    late = T0 + 26 * H
-    with time_machine.travel(late, tick=False), config_snapshot():
-        assert request_escalations_run(request_id=first.pk, now=late, lookups=lookups) == 1
-        with CaptureQueriesContext(connection) as queries:
-            assert request_escalations_run(request_id=second.pk, now=late, lookups=lookups) == 1
-    assert len(queries) == 4, [q["sql"][:80] for q in queries.captured_queries]
+    sql = _second_run_queries(first, second, at=T0 + 26 * H)
+    assert len(sql) == 4, sql
     # The stretch began with the comment, not the receipt: that reminder's occurrence.
     (claim,) = EscalationFired.objects.filter(request=second)
     assert claim.occurrence == (T0 + 2 * H).isoformat()
