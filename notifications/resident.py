@@ -39,7 +39,14 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from notifications.models import Channel, OutboxMessage, RequestSubscription
-from notifications.outbox import OutboxChecks, dedupe_key_for, outbox_checks, outbox_queue
+from notifications.outbox import (
+    ChecksAsked,
+    OutboxChecks,
+    dedupe_key_for,
+    outbox_checks,
+    outbox_checks_ask,
+    outbox_queue,
+)
 from notifications.rendering import absolute_url, message_render
 from notifications.selectors import request_for_messages
 from notifications.sms import is_gsm7, segments
@@ -48,7 +55,7 @@ from notifications.subscriptions import (
     follower_subscribe,
     reporter_contact_pairs,
     reporter_contact_unconfirmed,
-    reporter_subscriptions_ensure,
+    reporter_subscriptions_read,
     subscriptions_carry_to_original,
     supporter_subscriptions_ensure,
 )
@@ -150,11 +157,25 @@ def event_messages_queue(*, event: RequestEvent) -> list[OutboxMessage]:
     request = request_for_messages(request_id=event.request_id)
     recipients: list[RequestSubscription] = []
     known: list[RequestSubscription] | None = None
+    checked: dict[tuple[str, str], OutboxChecks] = {}
     if event.type == Type.CREATED:
-        # One read of the request's subscriptions serves both the reporter's (made here if
-        # missing) and the recipients below (was a read for each).
-        known = list(request.subscriptions.order_by("id"))
-        reporter_subscriptions_ensure(request=request, known=known)
+        # One statement makes the reporter's subscription if missing, reads the request's
+        # subscriptions for the recipients below and asks the receipt's checks (was three).
+        known, checked = reporter_subscriptions_read(
+            request=request,
+            ask=lambda channel, address: (
+                _checks_ask(
+                    request=request,
+                    event=event,
+                    channel=channel,
+                    address=address,
+                    kind=kind,
+                    contact=True,
+                )
+                if kind is not None
+                else None
+            ),
+        )
     if event.type == Type.SUPPORTER_ADDED:
         supporter = Supporter.objects.filter(pk=(event.data or {}).get("supporter_id")).first()
         recipients = supporter_subscriptions_ensure(supporter=supporter) if supporter else []
@@ -185,7 +206,15 @@ def event_messages_queue(*, event: RequestEvent) -> list[OutboxMessage]:
             event_id=event.pk, channel=subscription.channel, recipient=subscription.address
         )
         checks = _checks(
-            request=request, event=event, subscription=subscription, kind=kind, key=key
+            request=request,
+            event=event,
+            subscription=subscription,
+            kind=kind,
+            asked=(
+                checked.get((subscription.channel, subscription.address))
+                if subscription.role == Role.REPORTER
+                else None
+            ),
         )
         if checks.queued:
             continue  # re-delivered: skip the rendering too
@@ -223,36 +252,62 @@ def _unconfirmed(*, request: ServiceRequest, subscription: RequestSubscription) 
     return held
 
 
+def _checks_ask(
+    *,
+    request: ServiceRequest,
+    event: RequestEvent,
+    channel: str,
+    address: str,
+    kind: str,
+    contact: bool,
+) -> ChecksAsked:
+    """What one message to ``address`` asks of the database before rendering (``_checks``);
+    with ``contact`` (a reporter's), whether their contact is confirmed too."""
+    pairs = (
+        reporter_contact_pairs(request=request, channel=channel, address=address)
+        if contact
+        else None
+    )
+    receipt = kind == "received" and event.type == Type.CREATED
+    return outbox_checks_ask(
+        dedupe_key=dedupe_key_for(event_id=event.pk, channel=channel, recipient=address),
+        channel=channel,
+        address=address,
+        sent_template="received" if receipt else "",
+        sent_since=timezone.now() - timedelta(days=1) if receipt else None,
+        confirmed_pairs=pairs,
+    )
+
+
 def _checks(
     *,
     request: ServiceRequest,
     event: RequestEvent,
     subscription: RequestSubscription,
     kind: str,
-    key: str,
+    asked: OutboxChecks | None = None,
 ) -> OutboxChecks:
     """Everything one message asks of the database before rendering, in one query (the
     receipt asked in three): queued already, opted out, and for a reporter's receipt whether
     their contact is confirmed (kept on the subscription for ``_unconfirmed``) and how many
-    receipts the contact got in the last day (``_receipt_allowed``)."""
-    pairs = None
-    if subscription.role == Role.REPORTER and not hasattr(subscription, "_contact_unconfirmed"):
-        pairs = reporter_contact_pairs(
-            request=request, channel=subscription.channel, address=subscription.address
-        )
-        if pairs is None:
-            subscription._contact_unconfirmed = False
-    receipt = kind == "received" and event.type == Type.CREATED
-    checks = outbox_checks(
-        dedupe_key=key,
-        channel=subscription.channel,
-        address=subscription.address,
-        sent_template="received" if receipt else "",
-        sent_since=timezone.now() - timedelta(days=1) if receipt else None,
-        confirmed_pairs=pairs,
+    receipts the contact got in the last day (``_receipt_allowed``). ``asked``: the answers,
+    read already with the subscriptions (``reporter_subscriptions_read``)."""
+    contact = subscription.role == Role.REPORTER and not hasattr(
+        subscription, "_contact_unconfirmed"
     )
-    if pairs is not None:
-        subscription._contact_unconfirmed = not checks.confirmed
+    checks = asked or outbox_checks(
+        _checks_ask(
+            request=request,
+            event=event,
+            channel=subscription.channel,
+            address=subscription.address,
+            kind=kind,
+            contact=contact,
+        )
+    )
+    if contact:
+        # Not asked (None): the request says its contact is confirmed.
+        subscription._contact_unconfirmed = checks.confirmed is not None and not checks.confirmed
     return checks
 
 

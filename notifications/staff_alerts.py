@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -35,7 +35,8 @@ from notifications.outbox import (
 from notifications.rendering import Rendered, absolute_url, message_render
 from notifications.selectors import request_for_messages
 from requests_app.configcache import config_snapshot
-from requests_app.models import Priority, RequestEvent, Role, ServiceRequest
+from requests_app.models import Priority, RequestEvent, Role, ServiceRequest, StaffProfile
+from requests_app.rows import model_columns, row_convert
 from requests_app.text import location_for_message
 
 # Which preference decides each kind of alert.
@@ -158,23 +159,22 @@ def staff_alert(
 
 
 def staff_alerts_queue(
-    *, users: QuerySet, kind: str, event: RequestEvent, request: ServiceRequest
+    *, users: QuerySet | list, kind: str, event: RequestEvent, request: ServiceRequest
 ) -> list[OutboxMessage]:
     """``staff_alert`` for a whole list of members (a department told of new work): the
     members, their preferences and whether their address opted out of email in one read (was
-    three), and the messages in one insert (``outbox_queue_many``). Returns the rows queued."""
+    three), and the messages in one insert (``outbox_queue_many``). Returns the rows queued.
+    ``users``: a queryset, or members read with both already (``department_members_read``)."""
     if kind not in KIND_PREFERENCE:
         raise ValueError(f"unknown staff alert kind: {kind}")
-    users = [
-        u
-        for u in users.select_related("notification_preference").annotate(
+    if isinstance(users, QuerySet):
+        users = users.select_related("notification_preference").annotate(
             email_opted_out=address_opted_out_exists(
                 channel=OutboxMessage.Channel.EMAIL,
                 address_column=f'"{User._meta.db_table}"."email"',
             )
         )
-        if u.is_active and u.email
-    ]
+    users = [u for u in users if u.is_active and u.email]
     messages = []
     # The alert says the same to every member (no field of theirs): rendered once per language.
     rendered: dict[str, Rendered] = {}
@@ -262,6 +262,70 @@ def _department_staff(*, department_id: int | None, roles: tuple[str, ...]) -> Q
     )
 
 
+_MEMBERS: tuple | None = None
+
+
+def department_members_read(*, department_id: int, exclude: int | None = None) -> list:
+    """The department's active agents and supervisors (but ``exclude``) by id, each with their
+    preference (``notification_preference``, None when they have none yet) and whether their
+    address opted out of email (``email_opted_out``): what ``staff_alerts_queue`` reads from
+    ``_department_staff`` with those two, from a statement written once per process (building
+    the ORM's, with its joins and DISTINCT, cost about a millisecond of CPU per new request).
+    The same joins, conditions and order; tested against the ORM's read."""
+    global _MEMBERS
+    if _MEMBERS is None:
+        _MEMBERS = _department_members_statement()
+    sql, parts = _MEMBERS
+    params = [OutboxMessage.Channel.EMAIL, department_id, Role.AGENT, Role.SUPERVISOR]
+    if exclude is not None:
+        sql, params = sql.replace("%(exclude)s", 'AND u."id" <> %s'), [*params, exclude]
+    else:
+        sql = sql.replace("%(exclude)s", "")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    members = []
+    (_, user_columns, _, user_converters), (_, pref_columns, _, pref_converters) = parts
+    user_names, pref_names = [f.attname for f in user_columns], [f.attname for f in pref_columns]
+    for row in rows:
+        user = User.from_db(
+            connection.alias, user_names, row_convert(row[: len(user_columns)], user_converters)
+        )
+        values = row[len(user_columns) : -1]
+        preference = None
+        if values[0] is not None:
+            preference = StaffPreference.from_db(
+                connection.alias, pref_names, row_convert(values, pref_converters)
+            )
+            StaffPreference.user.field.set_cached_value(preference, user)
+        StaffPreference.user.field.remote_field.set_cached_value(user, preference)
+        user.email_opted_out = bool(row[-1])
+        members.append(user)
+    return members
+
+
+def _department_members_statement() -> tuple[str, list]:
+    users, prefs = User._meta.db_table, StaffPreference._meta.db_table
+    profile = StaffProfile._meta
+    departments = profile.get_field("departments").remote_field.through._meta.db_table
+    parts = [
+        (model, *model_columns(model, [f.attname for f in model._meta.concrete_fields], alias=a))
+        for model, a in ((User, "u"), (StaffPreference, "pref"))
+    ]
+    opted_out = address_opted_out_exists(
+        channel=OutboxMessage.Channel.EMAIL, address_column='u."email"'
+    ).sql
+    sql = (
+        f"SELECT DISTINCT {parts[0][2]}, {parts[1][2]}, ({opted_out}) FROM {users} u "  # noqa: S608
+        f"INNER JOIN {profile.db_table} sp ON (u.id = sp.user_id) "
+        f"INNER JOIN {departments} spd ON (sp.id = spd.staffprofile_id) "
+        f"LEFT OUTER JOIN {prefs} pref ON (u.id = pref.user_id) "
+        "WHERE u.is_active AND spd.department_id = %s AND sp.role IN (%s, %s) %(exclude)s "
+        'ORDER BY u."id" ASC'
+    )
+    return sql, parts
+
+
 def staff_recipients_for_reply(*, request: ServiceRequest) -> list:
     """Who hears that the resident replied: the assignee, else the team, else the supervisors
     of the department."""
@@ -297,9 +361,9 @@ def on_event(event: RequestEvent) -> None:
         if not department_id:
             return
         request = _fresh_request(event.request_id)
-        people = _department_staff(department_id=department_id, roles=(Role.AGENT, Role.SUPERVISOR))
-        if event.actor_id:
-            people = people.exclude(pk=event.actor_id)
+        people = department_members_read(
+            department_id=department_id, exclude=event.actor_id or None
+        )
         staff_alerts_queue(users=people, kind="new_request", event=event, request=request)
     elif event.type == RequestEvent.Type.ASSIGNED:
         assignee_id = (event.data or {}).get("assignee_id")

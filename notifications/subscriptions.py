@@ -6,13 +6,15 @@ Writes only; the messages themselves are built in notifications.resident."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from notifications.models import Channel, ContactPreference, RequestSubscription
-from notifications.outbox import contact_preference_set, rows_insert_new
+from notifications.outbox import ChecksAsked, OutboxChecks, contact_preference_set, rows_insert_new
 from requests_app.models import ContactMethod, ServiceRequest, Supporter
+from requests_app.rows import model_columns, row_convert
 from requests_app.services import contacts_confirmed
 
 Role = RequestSubscription.Role
@@ -141,6 +143,89 @@ def reporter_subscriptions_ensure(
         language=request.language,
         known=known,
     )
+
+
+def reporter_subscriptions_read(
+    *,
+    request: ServiceRequest,
+    ask: Callable[[str, str], ChecksAsked | None] | None = None,
+) -> tuple[list[RequestSubscription], dict[tuple[str, str], OutboxChecks]]:
+    """Every subscription of the request by id, the reporter's made if missing (as
+    ``reporter_subscriptions_ensure``), in one statement: the INSERT ... ON CONFLICT DO
+    NOTHING in a CTE beside the read (was a read, then an insert). ``ask(channel, address)``:
+    the outbox checks of the message the reporter's subscription is about to get, asked in
+    that same statement (was a query of its own); returned by (channel, address).
+
+    The read does not see a row another worker committed while this one waited on it (one
+    statement, one snapshot): that row is then read on its own, as a failed insert was."""
+    pairs = [
+        (channel, address_normalize(channel=channel, address=address))
+        for channel, address in reporter_channels(request=request)
+    ]
+    table = RequestSubscription._meta.db_table
+    columns, select, converters = model_columns(
+        RequestSubscription,
+        [f.attname for f in RequestSubscription._meta.concrete_fields],
+        alias="s",
+    )
+    names = [f.attname for f in columns]
+    read = f"SELECT {select} FROM {table} s WHERE s.request_id = %s"  # noqa: S608
+    head, params = "", []
+    if pairs:
+        fields = [f for f in columns if not f.primary_key]
+        now = timezone.now()
+        made = [
+            RequestSubscription(
+                request_id=request.pk,
+                role=Role.REPORTER,
+                channel=channel,
+                address=address,
+                language=request.language or "en",
+                token=subscription_token(),
+                confirmed_at=now,
+            )
+            for channel, address in pairs
+        ]
+        row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        head = (
+            f"WITH new AS (INSERT INTO {table} ({', '.join(f.column for f in fields)}) "  # noqa: S608
+            f"VALUES {', '.join([row] * len(made))} ON CONFLICT DO NOTHING "
+            f"RETURNING {', '.join(f.column for f in columns)}) "
+        )
+        params = [
+            f.get_db_prep_save(getattr(m, f.attname), connection) for m in made for f in fields
+        ]
+        read = f"{read} UNION ALL SELECT * FROM new"  # noqa: S608
+    params.append(request.pk)
+    asked = [(pair, ask(*pair)) for pair in pairs] if ask is not None else []
+    asked = [(pair, a) for pair, a in asked if a is not None]
+    if asked:
+        checks = ", ".join(c for _, a in asked for c in a.columns)
+        read = f"SELECT * FROM ({read}) s, (SELECT {checks}) c"  # noqa: S608
+        params += [p for _, a in asked for p in a.params]
+    sql = f"{head}{read} ORDER BY 1"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    known = [
+        RequestSubscription.from_db(
+            connection.alias, names, row_convert(row[: len(columns)], converters)
+        )
+        for row in rows
+    ]
+    checked: dict[tuple[str, str], OutboxChecks] = {}
+    if rows:
+        values = list(rows[0][len(columns) :])
+        for pair, a in asked:
+            checked[pair] = a.read(values[: len(a.columns)])
+            values = values[len(a.columns) :]
+    for channel, address in pairs:
+        if not any((s.channel, s.address) == (channel, address) for s in known):
+            # Committed by another worker while this statement waited on it.
+            known.append(
+                RequestSubscription.objects.get(request=request, channel=channel, address=address)
+            )
+    return known, checked
 
 
 def supporter_subscriptions_ensure(*, supporter: Supporter) -> list[RequestSubscription]:

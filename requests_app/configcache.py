@@ -62,6 +62,14 @@ def config_snapshot() -> Iterator[None]:
         _SNAPSHOT.reset(token)
 
 
+def config_snapshot_seed(stamp: int | None) -> None:
+    """Hand the innermost config_snapshot() block a stamp read with another query (a worker
+    task reads it with its event: one round trip fewer); a block that has read it keeps its."""
+    held = _SNAPSHOT.get()
+    if held is not None and held[0] is _UNREAD:
+        held[0] = stamp
+
+
 def config_stamp_now() -> int | None:
     """The stamp: the enclosing config_snapshot() block's (read on first use), else read now."""
     held = _SNAPSHOT.get()

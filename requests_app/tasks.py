@@ -2,9 +2,12 @@ from __future__ import annotations
 
 import logging
 
-from requests_app.configcache import config_snapshot
+from django.db import connection
+
+from requests_app.configcache import STAMP_TABLE, config_snapshot, config_snapshot_seed
 from requests_app.dispatch import dispatch_scope, dispatch_written, event_task_enqueue, handlers
 from requests_app.models import RequestEvent
+from requests_app.rows import model_columns, row_convert
 
 logger = logging.getLogger(__name__)
 
@@ -17,7 +20,8 @@ def event_dispatch(event_id: int) -> int:
     """Run every registered handler for one event, then for each event those handlers wrote, in
     the order written, in this same task; returns how many events were handled.
 
-    1. Load the event once; every handler reads it through ``dispatch.event_get``.
+    1. Load the event once, with the config stamp; every handler reads it through
+       ``dispatch.event_get``.
     2. Run the handlers; one failing does not stop the others.
     3. Take the events they wrote whose transaction stands (as written; one look-up for any
        handed over by id alone) and handle them the same way, up to ``EVENTS_PER_TASK`` (the
@@ -37,7 +41,7 @@ def event_dispatch(event_id: int) -> int:
             if handled >= EVENTS_PER_TASK:
                 event_task_enqueue(pk)
                 continue
-            event = loaded.pop(pk, None) or RequestEvent.objects.filter(pk=pk).first()
+            event = loaded.pop(pk, None) or _event_load(pk)
             if event is None:
                 continue
             handled += 1
@@ -62,6 +66,33 @@ def event_dispatch(event_id: int) -> int:
     if failures:
         raise RuntimeError(f"handlers failed for event {event_id}: {[n for n, _ in failures]}")
     return handled
+
+
+_EVENT: tuple | None = None
+
+
+def _event_load(pk: int) -> RequestEvent | None:
+    """``RequestEvent.objects.filter(pk=pk).first()``, with the config stamp in the same round
+    trip for the task's ``config_snapshot`` (routing's rules and the message templates ask for
+    it: one query fewer), from a statement written once per process."""
+    global _EVENT
+    if _EVENT is None:
+        names = [f.attname for f in RequestEvent._meta.concrete_fields]
+        columns, select, converters = model_columns(RequestEvent, names, alias="e")
+        _EVENT = (
+            f"SELECT {select}, (SELECT value FROM {STAMP_TABLE} WHERE id = 1) "  # noqa: S608
+            f'FROM "{RequestEvent._meta.db_table}" e WHERE e."{RequestEvent._meta.pk.column}" = %s',
+            [f.attname for f in columns],
+            converters,
+        )
+    sql, names, converters = _EVENT
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [pk])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    config_snapshot_seed(row[-1])
+    return RequestEvent.from_db(connection.alias, names, row_convert(row[:-1], converters))
 
 
 def _recorded_load(recorded: list) -> dict[int, RequestEvent]:

@@ -55,6 +55,7 @@ from requests_app.models import (
     Status,
     Team,
 )
+from requests_app.rows import model_columns, row_convert
 from requests_app.services import (
     event_record,
     events_batched,
@@ -62,6 +63,7 @@ from requests_app.services import (
     request_mark_held,
     request_priority_change,
 )
+from routing.escalations_writes import ClaimTaken, StepWrites, priority_raise, team_move
 from routing.models import EscalationFired, EscalationPolicy, EscalationStep
 
 logger = logging.getLogger(__name__)
@@ -192,14 +194,18 @@ def policy_for_request(*, category_id: int, department_id: int | None) -> Escala
 
 
 def idle_since(*, request: ServiceRequest) -> datetime:
-    """The start of the request's current idle stretch (see the module docstring)."""
-    last = RequestEvent.objects.filter(request_id=request.pk).aggregate(
-        at=Max(
-            "created_at",
-            filter=Q(actor__isnull=False)
-            | Q(type=RequestEvent.Type.STATUS_CHANGED, from_value=Status.WAITING_ON_RESIDENT),
-        )
-    )["at"]
+    """The start of the request's current idle stretch (see the module docstring). A row read
+    by a run's lock brings the last staff action or end of a wait with it (``last_acted_at``)."""
+    if hasattr(request, "last_acted_at"):
+        last = request.last_acted_at
+    else:
+        last = RequestEvent.objects.filter(request_id=request.pk).aggregate(
+            at=Max(
+                "created_at",
+                filter=Q(actor__isnull=False)
+                | Q(type=RequestEvent.Type.STATUS_CHANGED, from_value=Status.WAITING_ON_RESIDENT),
+            )
+        )["at"]
     return max(t for t in (last, request.routed_at, request.created_at) if t is not None)
 
 
@@ -290,11 +296,16 @@ def _schedule_store(*, request: ServiceRequest, at: datetime | None) -> None:
         request.next_escalation_at = at
 
 
-def _claim(*, request_id: int, step_id: int, occurrence: str) -> bool:
-    """Insert the exactly-once row; False when it exists (the step already fired).
+def _claim(*, request_id: int, threshold: Threshold, writes: StepWrites | None) -> bool:
+    """Insert the exactly-once row; False when it exists (the step already fired). With
+    ``writes`` it is held for the run's one statement (which fails the run if it exists).
 
     ON CONFLICT DO NOTHING is the unique-insert claim without a savepoint per step: if another
     transaction holds an uncommitted claim, PostgreSQL waits for it and then skips."""
+    step_id, occurrence = threshold.key
+    if writes is not None:
+        writes.claim(step_id=step_id, occurrence=occurrence)
+        return True
     table = EscalationFired._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
@@ -387,14 +398,31 @@ def request_escalations_run(
 
     1. Lock the request, skipping it if another worker holds it (that worker is running it, or a
        person is changing it; the next sweep looks again).
-    2. For each due step, earliest first: claim it (insert the EscalationFired row; if it is
-       already there, skip), then act (event, priority, team). Share steps overtaken by a
-       further share of the same target, due at the same time, are claimed without acting.
-       Thresholds are recomputed after each step: a raised priority can bring the other
-       targets closer.
+    2. For each due step, earliest first: claim it (an EscalationFired row; if it is already
+       there, skip), then act (event, priority, team). Share steps overtaken by a further share
+       of the same target, due at the same time, are claimed without acting. Thresholds are
+       recomputed after each step: a raised priority can bring the other targets closer.
     3. Store the next time to look. The claims, the actions and the new schedule commit
-       together, so a crash leaves either all of them or none."""
+       together, so a crash leaves either all of them or none.
+
+    Step 2's writes and step 3's are held in memory and sent as one statement at the end
+    (``escalations_writes``): a breach step is then the lock and that statement. If a claim
+    meets a row already there, that run is undone and done again step by step (the writes
+    through the workflow services, as before)."""
     lookups = lookups or Lookups()
+    try:
+        return _run(request_id=request_id, now=now, lookups=lookups, deferred=True)
+    except ClaimTaken:
+        return _run(request_id=request_id, now=now, lookups=lookups, deferred=False)
+
+
+def _deferrable(policy: EscalationPolicy | None) -> bool:
+    # Every step's writes can be held (a request without a policy has nothing to fire).
+    return policy is not None
+
+
+def _run(*, request_id: int, now: datetime, lookups: Lookups, deferred: bool) -> int:
+    """``request_escalations_run``'s steps; ``deferred``: one statement where it can."""
     with transaction.atomic():
         # The whole row, held: the priority change and reassignment a step makes use it as it
         # is rather than locking and loading it again.
@@ -402,6 +430,7 @@ def request_escalations_run(
         if request is None:
             return 0
         policy = lookups.policy(request)
+        writes = StepWrites(request=request) if deferred and _deferrable(policy) else None
         has_idle = policy is not None and any(
             s.trigger == EscalationStep.Trigger.IDLE for s in policy.steps.all()
         )
@@ -420,57 +449,79 @@ def request_escalations_run(
                 # others are claimed without acting, so nobody gets a 75 % warning about a
                 # request that has already breached.
                 done.add(passed.key)
-                _claim(
-                    request_id=request.pk,
-                    step_id=passed.step.pk,
-                    occurrence=passed.occurrence,
-                )
+                _claim(request_id=request.pk, threshold=passed, writes=writes)
             due = [t for t in due if t.key not in done]
             if not due:
                 break
             threshold = due[0]
             done.add(threshold.key)
-            if not _claim(
-                request_id=request.pk,
-                step_id=threshold.step.pk,
-                occurrence=threshold.occurrence,
-            ):
+            if not _claim(request_id=request.pk, threshold=threshold, writes=writes):
                 continue
-            # The step's events (escalated, priority, due dates, team) in one INSERT.
-            with events_batched():
-                request = _step_act(request=request, step=threshold.step, lookups=lookups)
+            if writes is not None:
+                _step_plan(request=request, step=threshold.step, lookups=lookups, writes=writes)
+            else:
+                # The step's events (escalated, priority, due dates, team) in one INSERT.
+                with events_batched():
+                    request = _step_act(request=request, step=threshold.step, lookups=lookups)
             fired += 1
             thresholds = request_thresholds(request=request, policy=policy, stretch=stretch)
         pending = [t for t in thresholds if t.key not in done]
-        _schedule_store(request=request, at=pending[0].at if pending else None)
+        at = pending[0].at if pending else None
+        if writes is not None and writes.claims:
+            if at != request.next_escalation_at:
+                request.next_escalation_at = at
+                writes.changed.add("next_escalation_at")
+            writes.write()
+        else:
+            _schedule_store(request=request, at=at)
         return fired
 
 
 @functools.cache
-def _lock_for_steps_sql() -> str:
-    request, events = ServiceRequest._meta.db_table, RequestEvent._meta.db_table
-    fired = EscalationFired._meta.db_table
-    return (
-        f"SELECT r.*, NOT EXISTS (SELECT 1 FROM {events} e WHERE e.request_id = r.id "  # noqa: S608
-        "AND e.type = %s AND e.to_value = %s) AS never_waited, "
+def _lock_for_steps_sql() -> tuple[list[str], str, list]:
+    """The attnames of the request's columns, the lock's statement and the columns' converters
+    (``requests_app.rows``): written once per process."""
+    events, fired = RequestEvent._meta.db_table, EscalationFired._meta.db_table
+    concrete = [f.attname for f in ServiceRequest._meta.concrete_fields]
+    columns, select, converters = model_columns(ServiceRequest, concrete, alias="r")
+    sql = (
+        f"SELECT {select}, NOT EXISTS (SELECT 1 FROM {events} e "  # noqa: S608
+        "WHERE e.request_id = r.id AND e.type = %s AND e.to_value = %s) AS never_waited, "
         f"ARRAY(SELECT f.step_id::text || '|' || f.occurrence FROM {fired} f "
-        "WHERE f.request_id = r.id) AS fired_steps "
-        f"FROM {request} r WHERE r.id = %s FOR UPDATE OF r SKIP LOCKED"
+        "WHERE f.request_id = r.id) AS fired_steps, "
+        # idle_since's read (a few events per request, through event_request_time).
+        f"(SELECT max(e.created_at) FROM {events} e WHERE e.request_id = r.id "
+        "AND (e.actor_id IS NOT NULL OR (e.type = %s AND e.from_value = %s))) AS last_acted_at "
+        f'FROM "{ServiceRequest._meta.db_table}" r WHERE r.id = %s FOR UPDATE OF r SKIP LOCKED'
     )
+    return [f.attname for f in columns], sql, converters
 
 
 def _lock_for_steps(*, request_id: int) -> ServiceRequest | None:
     """The whole row locked for a run of its steps (None if it is gone or another worker holds
     it), held (``request_mark_held``), with what ``request_lock_held(waits=True)`` adds
-    (``never_waited``) and the steps fired (``fired_steps``, as ``fired_steps_annotation``).
+    (``never_waited``), the steps fired (``fired_steps``, as ``fired_steps_annotation``) and
+    the last staff action or end of a wait (``last_acted_at``, for ``idle_since``).
 
     Written out rather than built by the ORM: with its two subqueries and FOR UPDATE SKIP
     LOCKED, building the query cost more Python than anything else in a breach step (3.9 ms
     of CPU against 0.9 ms for this, including the round trip, on the shared bench machine).
-    The same columns come back, through the model's own converters (``raw``)."""
-    params = [RequestEvent.Type.STATUS_CHANGED, Status.WAITING_ON_RESIDENT, request_id]
-    request = next(iter(ServiceRequest.objects.raw(_lock_for_steps_sql(), params)), None)
-    return request_mark_held(request=request) if request is not None else None
+    Read with a plain cursor and made the model by ``from_db`` through the ORM's converters
+    (``requests_app.rows``), the same object ``raw`` gave, without its per-query set-up."""
+    attnames, sql, converters = _lock_for_steps_sql()
+    waits = [RequestEvent.Type.STATUS_CHANGED, Status.WAITING_ON_RESIDENT]
+    params = [*waits, *waits, request_id]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    width = len(attnames)
+    request = ServiceRequest.from_db(
+        connection.alias, attnames, row_convert(row[:width], converters)
+    )
+    request.never_waited, request.fired_steps, request.last_acted_at = row[width:]
+    return request_mark_held(request=request)
 
 
 def _superseded(due: list[Threshold]) -> list[Threshold]:
@@ -640,9 +691,11 @@ def _headline(step: EscalationStep) -> str:
     return f"{value}% of the time to {'first action' if response else 'resolve'} used"
 
 
-def _step_act(*, request: ServiceRequest, step: EscalationStep, lookups: Lookups) -> ServiceRequest:
-    """Write the step's event and apply its actions to the locked request; returns the request as
-    it now is. The event comes first so the timeline reads: escalated, then what it changed."""
+def _step_outline(
+    *, request: ServiceRequest, step: EscalationStep, lookups: Lookups
+) -> tuple[dict, str | None, Team | None]:
+    """What a step does to the request as it is: its "escalated" event's fields, the priority
+    it raises to (None: none) and the team it moves the request to (None: none)."""
     new_priority = _raised(request.priority) if step.raise_priority else None
     team = step.reassign_team
     actions: list[str] = []
@@ -667,15 +720,13 @@ def _step_act(*, request: ServiceRequest, step: EscalationStep, lookups: Lookups
     if actions:
         breach = step.trigger == EscalationStep.Trigger.TARGET_PERCENT and step.value >= 100
         message += (": " if breach else " — ") + ", ".join(actions)
-    event_record(
-        request=request,
-        type=RequestEvent.Type.ESCALATED,
-        actor=None,
-        actor_label=ACTOR_LABEL,
-        public=False,
-        to_value=step.name[:120],
-        message=message,
-        data={
+    escalated = {
+        "type": RequestEvent.Type.ESCALATED,
+        "actor_label": ACTOR_LABEL,
+        "public": False,
+        "to_value": step.name[:120],
+        "message": message,
+        "data": {
             "step_id": step.pk,
             "step_name": step.name,
             "policy_id": step.policy_id,
@@ -688,7 +739,15 @@ def _step_act(*, request: ServiceRequest, step: EscalationStep, lookups: Lookups
             "team_id": team.pk if team else None,
             "team_name": team.name if team else "",
         },
-    )
+    }
+    return escalated, new_priority, team
+
+
+def _step_act(*, request: ServiceRequest, step: EscalationStep, lookups: Lookups) -> ServiceRequest:
+    """Write the step's event and apply its actions to the locked request; returns the request as
+    it now is. The event comes first so the timeline reads: escalated, then what it changed."""
+    escalated, new_priority, team = _step_outline(request=request, step=step, lookups=lookups)
+    event_record(request=request, actor=None, **escalated)
     reason = f"Escalation: {step.name}"
     if new_priority:
         request = request_priority_change(
@@ -697,3 +756,21 @@ def _step_act(*, request: ServiceRequest, step: EscalationStep, lookups: Lookups
     if team is not None:
         request = request_assign(request=request, actor=None, team=team)
     return request
+
+
+def _step_plan(
+    *, request: ServiceRequest, step: EscalationStep, lookups: Lookups, writes: StepWrites
+) -> None:
+    """``_step_act`` with its writes held for the run's one statement, changing the held
+    request in memory as ``_step_act`` does."""
+    escalated, new_priority, team = _step_outline(request=request, step=step, lookups=lookups)
+    writes.event(**escalated)
+    if new_priority:
+        priority_raise(
+            request=request,
+            priority=new_priority,
+            reason=f"Escalation: {step.name}",
+            writes=writes,
+        )
+    if team is not None:
+        team_move(request=request, team=team, writes=writes)

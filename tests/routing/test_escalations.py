@@ -77,46 +77,6 @@ def city_wide_policy(**step) -> EscalationPolicy:
     return policy
 
 
-@pytest.fixture
-def supervisors_team(city, staff) -> Team:
-    team = Team.objects.create(department=city.streets, name="Supervisors")
-    team.members.set([staff.supervisor])
-    return team
-
-
-@pytest.fixture
-def head(city, django_user_model):
-    user = django_user_model.objects.create_user(
-        "hana", email="hana@example.org", first_name="Hana", password="x"
-    )
-    city.streets.head = user
-    city.streets.save(update_fields=["head"])
-    return user
-
-
-@pytest.fixture
-def policy(city, staff, supervisors_team, head) -> EscalationPolicy:
-    """Streets' policy: remind after a day idle, supervisors at 75 %, escalate at breach."""
-    policy = EscalationPolicy.objects.create(name="Streets", department=city.streets)
-    EscalationStep.objects.create(
-        policy=policy, name="Nudge", trigger=Trigger.IDLE, value=24, notify=Notify.ASSIGNEE
-    )
-    of_resolution = {"trigger": Trigger.TARGET_PERCENT, "target": Target.RESOLUTION}
-    EscalationStep.objects.create(
-        policy=policy, name="Warn", value=75, notify=Notify.SUPERVISORS, **of_resolution
-    )
-    EscalationStep.objects.create(
-        policy=policy,
-        name="Breach",
-        value=100,
-        notify=Notify.DEPARTMENT_HEAD,
-        raise_priority=True,
-        reassign_team=supervisors_team,
-        **of_resolution,
-    )
-    return policy
-
-
 # --- Which policy ------------------------------------------------------------------------------
 
 
@@ -365,7 +325,7 @@ def test_a_crash_between_claim_and_event_leaves_nothing_behind(city, staff, poli
     sr = filed(city)
     request_escalation_schedule(request_id=sr.pk)
     with (
-        mock.patch.object(escalations, "_step_act", side_effect=RuntimeError("worker died")),
+        mock.patch.object(escalations, "_step_outline", side_effect=RuntimeError("worker died")),
         pytest.raises(RuntimeError),
         time_machine.travel(T0 + 24 * H, tick=False),
     ):
@@ -399,18 +359,9 @@ def test_a_step_someone_else_claimed_is_skipped(city, staff, policy):
     assert escalated(sr) == []
 
 
-@pytest.mark.django_db(transaction=True)
-def test_two_sweeps_running_at_once_fire_each_step_exactly_once(city, staff, policy):
-    requests = [filed(city) for _ in range(6)]
-    for sr in requests:
-        request_escalation_schedule(request_id=sr.pk)
-    act = escalations._step_act
-
-    def slow_act(**kwargs):
-        # Hold the row lock a moment so the two sweeps really overlap.
-        time.sleep(0.05)
-        return act(**kwargs)
-
+def sweeps_side_by_side(*, now: datetime) -> list[int]:
+    """Two sweeps started together in two threads (each with its own connection); how many
+    steps each fired."""
     start = threading.Barrier(2)
     results: list[int] = []
     errors: list[BaseException] = []
@@ -418,20 +369,35 @@ def test_two_sweeps_running_at_once_fire_each_step_exactly_once(city, staff, pol
     def run() -> None:
         try:
             start.wait()
-            results.append(escalations_sweep(now=T0 + 100 * H))
+            results.append(escalations_sweep(now=now))
         except BaseException as exc:  # reported by the assertion below
             errors.append(exc)
         finally:
             connections.close_all()
 
-    with mock.patch.object(escalations, "_step_act", side_effect=slow_act):
-        threads = [threading.Thread(target=run) for _ in range(2)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
     assert errors == []
+    return results
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_sweeps_running_at_once_fire_each_step_exactly_once(city, staff, policy):
+    requests = [filed(city) for _ in range(6)]
+    for sr in requests:
+        request_escalation_schedule(request_id=sr.pk)
+    act = escalations._step_outline
+
+    def slow_act(**kwargs):
+        # Hold the row lock a moment so the two sweeps really overlap.
+        time.sleep(0.05)
+        return act(**kwargs)
+
+    with mock.patch.object(escalations, "_step_outline", side_effect=slow_act):
+        results = sweeps_side_by_side(now=T0 + 100 * H)
     # Catching up long after: the idle reminder and the breach fire, each exactly once across
     # both sweeps; the 75 % warning, overtaken by the breach, is claimed without acting.
     assert sum(results) == 2 * len(requests)
