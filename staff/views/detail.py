@@ -9,6 +9,7 @@ re-renders with the error beside the form (422). With HTMX the same view returns
 from __future__ import annotations
 
 import uuid
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.contrib import messages
@@ -212,12 +213,24 @@ def timeline_html(entries) -> SafeString:
     return mark_safe("".join(out))  # noqa: S308 - every value above is escaped
 
 
+_ONE = Decimal(1)
+
+
+def _whole(value: float) -> str:
+    """`|floatformat:0` of a distance: floatformat's own rounding (the float's shortest text as
+    a Decimal, half up) without its locale look-ups, which show no separator for a whole number
+    while USE_THOUSAND_SEPARATOR is off; anything else goes to the filter itself."""
+    if settings.USE_THOUSAND_SEPARATOR or not 0 <= value < 1e15:
+        return floatformat(value, 0)
+    return str(int(Decimal(str(value)).quantize(_ONE, rounding=ROUND_HALF_UP)))
+
+
 def nearby_html(rows) -> SafeString:
     away = _("%(d)s m away")
     out = []
     for n in rows:
         address = f'<span class="muted">· {bdi(n.address)}</span>' if n.address else ""
-        distance = away % {"d": esc(floatformat(n.distance.m, 0))}
+        distance = away % {"d": _whole(n.distance.m)}
         out.append(
             f'{_ROW_START}<li data-lat="{esc(n.lat)}" data-lng="{esc(n.lng)}">'
             f'{_ROW_INDENT}<a href="{esc(n.staff_url)}">{esc(n.tracking_number)}</a>'
