@@ -12,6 +12,7 @@ templates and staged photos, in English and Spanish."""
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
@@ -60,6 +61,7 @@ def _panel_key(sr: ServiceRequest, names: tuple[str, ...]) -> tuple | None:
         )
     return (
         get_language(),
+        settings.PHOTO_MAX_COUNT,
         ref.version,
         names,
         sr.category_id,
@@ -94,7 +96,8 @@ def actions_panel(sr: ServiceRequest, names: Sequence[str], *, csrf_token: str) 
             if len(_PANELS) > PANELS_KEPT:
                 _PANELS.popitem(last=False)
     else:
-        _PANELS.move_to_end(key)
+        with contextlib.suppress(KeyError):  # another thread may have just dropped it
+            _PANELS.move_to_end(key)
     filled = (
         panel.replace(_URL, esc(reverse("staff:detail", args=[sr.tracking_number])))
         .replace(_CSRF, esc(csrf_token))
