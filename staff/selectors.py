@@ -45,7 +45,7 @@ from requests_app.models import (
 )
 from requests_app.selectors import neighbourhood_list
 from requests_app.tracking_numbers import tracking_number_normalise
-from staff.queue_tally import hour_floor, tally_stamp, tally_totals
+from staff.queue_tally import TallyTotals, hour_floor, tally_stamp, tally_totals
 
 PAGE_SIZE = 50
 
@@ -319,7 +319,7 @@ def queue_filter(
             status__in=sorted(OPEN_STATUSES), acknowledged_at__isnull=True, response_due_at__lt=now
         )
     elif f.due == DUE_TODAY:
-        end = _local_midnight(now.astimezone(_zone()).date() + timedelta(days=1))
+        end = _end_of_day(now)
         qs = qs.filter(status__in=sorted(OPEN_STATUSES), expected_at__gte=now, expected_at__lt=end)
     if f.q.strip():
         qs = _search(qs, f.q)
@@ -535,7 +535,36 @@ def queue_stamp(*, scope: QueueScope) -> str:
     return tally_stamp(department_ids=scope.department_ids)
 
 
-def queue_counters(*, scope: QueueScope, user, now: datetime) -> QueueCounters:
+@dataclass(frozen=True)
+class QueueTallyRead:
+    """The first read of a queue load: the tally's stamp, and its sums (None for "my
+    requests", which are counted directly). The rendered-queue cache (staff.views.queue_cache)
+    is keyed by the stamp; the counters are finished from the sums only when it has nothing."""
+
+    stamp: str
+    totals: TallyTotals | None = None
+
+
+def _end_of_day(now: datetime) -> datetime:
+    return _local_midnight(now.astimezone(_zone()).date() + timedelta(days=1))
+
+
+def queue_tally(*, scope: QueueScope, now: datetime) -> QueueTallyRead:
+    """The tally's sums and stamp for the scope, in one query (queue_counters' first step)."""
+    if scope.filters.scope == SCOPE_MINE:
+        return QueueTallyRead(stamp=tally_stamp(department_ids=None))
+    totals = tally_totals(
+        department_ids=scope.department_ids,
+        unassigned_only=scope.filters.scope == SCOPE_UNASSIGNED,
+        now=now,
+        end_of_day=_end_of_day(now),
+    )
+    return QueueTallyRead(stamp=totals.stamp, totals=totals)
+
+
+def queue_counters(
+    *, scope: QueueScope, user, now: datetime, tally: QueueTallyRead | None = None
+) -> QueueCounters:
     """New, unassigned, due-today and overdue open requests of the scope, in two small queries.
 
     1. The tally (staff.queue_tally) gives "new" and "unassigned"; "overdue" and "first action
@@ -549,24 +578,24 @@ def queue_counters(*, scope: QueueScope, user, now: datetime) -> QueueCounters:
     "My requests" is one person's work, counted directly (request_open_by_assignee).
     The tally is read first, so the stamp it returns is never newer than the rows read after it:
     the queue refresh's ETag (staff.views.queue) may then answer "not modified" only for a
-    queue that truly has not changed."""
-    end_of_day = _local_midnight(now.astimezone(_zone()).date() + timedelta(days=1))
-    if scope.filters.scope == SCOPE_MINE:
-        return _counters_counted(scope=scope, user=user, now=now, end_of_day=end_of_day)
-    tally = tally_totals(
-        department_ids=scope.department_ids,
-        unassigned_only=scope.filters.scope == SCOPE_UNASSIGNED,
-        now=now,
-        end_of_day=end_of_day,
-    )
+    queue that truly has not changed. `tally`: queue_tally's read for the same scope and `now`,
+    when the caller has made it already."""
+    end_of_day = _end_of_day(now)
+    if tally is None:
+        tally = queue_tally(scope=scope, now=now)
+    if tally.totals is None:
+        return _counters_counted(
+            scope=scope, user=user, now=now, end_of_day=end_of_day, stamp=tally.stamp
+        )
+    totals = tally.totals
     recent = _recent_counts(scope=scope, now=now, end_of_day=end_of_day)
     return QueueCounters(
-        new=tally.new,
-        unassigned=tally.unassigned,
-        due_today=tally.due_later_today + recent["due_today"],
-        overdue=tally.overdue_before + recent["overdue"],
-        response_overdue=tally.response_overdue_before + recent["response_overdue"],
-        stamp=tally.stamp,
+        new=totals.new,
+        unassigned=totals.unassigned,
+        due_today=totals.due_later_today + recent["due_today"],
+        overdue=totals.overdue_before + recent["overdue"],
+        response_overdue=totals.response_overdue_before + recent["response_overdue"],
+        stamp=totals.stamp,
     )
 
 
@@ -616,10 +645,11 @@ def _recent_counts(*, scope: QueueScope, now: datetime, end_of_day: datetime) ->
     return {"overdue": overdue, "due_today": due_today, "response_overdue": response_overdue}
 
 
-def _counters_counted(*, scope: QueueScope, user, now: datetime, end_of_day) -> QueueCounters:
-    # Any write to any request changes this stamp: enough for one person's requests. Read
-    # before the count, like the tally in queue_counters.
-    stamp = tally_stamp(department_ids=None)
+def _counters_counted(
+    *, scope: QueueScope, user, now: datetime, end_of_day, stamp: str
+) -> QueueCounters:
+    # `stamp`: the whole tally's, which any write to any request changes: enough for one
+    # person's requests. Read before the count, like the tally in queue_counters.
     qs = _scope_requests(scope=scope, user=user).filter(status__in=sorted(OPEN_STATUSES))
     totals = qs.aggregate(
         new=Count("id", filter=Q(status__in=sorted(NEW_STATUSES), acknowledged_at__isnull=True)),
