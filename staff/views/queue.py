@@ -89,8 +89,8 @@ def _queue_rows(
     stamp: str | None = None,
 ) -> QueueRows:
     """The rows and counters from the process's cache, else read and rendered (and kept). The
-    tally is read first (or `stamp`, the 304 check's read of it, is used): an entry is keyed by
-    a stamp read before its rows, so it is never older than the stamp says."""
+    tally's stamp is read first (or `stamp`, the 304 check's read of it, is used), and a miss
+    keys its entry by the stamp the counters read before the rows: never older than it says."""
     base = queue_cache.queue_key_base(
         scope=scope,
         user=request.user,
@@ -98,16 +98,14 @@ def _queue_rows(
         rights=queue_cache.rows_rights(request.staff, scope, may_act=may_act),
         selected=selected,
     )
-    tally = None
     if stamp is None:
-        tally = selectors.queue_tally(scope=scope, now=now)
-        stamp = tally.stamp
+        stamp = selectors.queue_stamp(scope=scope)
     cached = queue_cache.QUEUE_CACHE.get(base and (stamp, *base))
     if cached is not None:
         return cached
     # The counters are read before the rows (their stamp must not be newer than the rows: see
-    # selectors.queue_counters).
-    counters = selectors.queue_counters(scope=scope, user=request.user, now=now, tally=tally)
+    # selectors.queue_counters), and keep the entry.
+    counters = selectors.queue_counters(scope=scope, user=request.user, now=now, stamp=stamp)
     page = selectors.queue_page(scope=scope, staff=request.staff, now=now)
     points = None
     if scope.filters.view == "map":
