@@ -11,7 +11,9 @@ states the same dependencies):
 
 1. The tally's stamp (staff.queue_tally): it changes with every committed write to the scope's
    requests, and the rows and counters are read after it, so an entry is never older than its
-   stamp. A status, assignment or priority change moves it: the next load renders again.
+   stamp. A status, assignment or priority change moves it: the next load renders again. (An
+   entry made inside a transaction that then rolls back holds a stamp no committed state can
+   repeat: it names the highest tally row id, and ids come from a sequence.)
 2. The UTC minute: ages, "time left", "overdue" and "due today" move with the clock. Within a
    minute a load may show the minute's first rendering (what the 304 refresh already does).
 3. The config stamp (requests_app.configcache): category, area and team names and the
