@@ -85,7 +85,7 @@ def test_the_trackers_follow_box_is_what_a_blank_follow_form_renders(city, lang)
     from django.template.loader import render_to_string
 
     from notifications.forms import FollowForm
-    from requests_app.views import _BLANK_FOLLOW_FORM
+    from requests_app.tracker_page import BLANK_FOLLOW_FORM as _BLANK_FOLLOW_FORM
 
     sr = submit(city)
     request = RequestFactory().get("/")
