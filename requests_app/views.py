@@ -488,23 +488,21 @@ def _tracker_context(service_request, ref) -> dict:
 
 @require_GET
 def tracker(request: HttpRequest, tracking_number: str) -> HttpResponse:
-    service_request, ref = selectors.request_get_public_and_reference(
-        tracking_number=tracking_number
-    )
-    if service_request is None or ref is None:
+    found = selectors.request_get_tracker(tracking_number=tracking_number)
+    if found is None:
         return _not_found(request, tracking_number)
+    service_request, ref, events, photos = found
     if service_request.tracking_number != tracking_number:
         # Typed into the address bar as "26124827" or "2612 4827": one address per request.
         return redirect(service_request.get_absolute_url())
-    context = _tracker_context(service_request, ref)
     # tracker.html's page without the template engine (requests_app/tracker_page.py; tests
     # compare the two). The follow box's form address is made once here.
     page = tracker_page(
         request,
         sr=service_request,
-        pipeline=context["pipeline"],
-        timeline=context["timeline"],
-        photos=context["photos"],
+        pipeline=selectors.request_pipeline(request=service_request, events=events, ref=ref),
+        timeline=selectors.timeline_public(events=events, ref=ref),
+        photos=photos,
         follow_url=reverse("notifications:follow", args=[service_request.tracking_number]),
     )
     return HttpResponse(page)

@@ -128,3 +128,30 @@ def test_a_settings_change_shows_on_the_next_load(client, city, settings):
     assert "Call 311." in client.get(sr.get_absolute_url()).content.decode()
     settings.CITY_PHONE = "555-0311"
     assert "Call 555-0311." in client.get(sr.get_absolute_url()).content.decode()
+
+
+def test_the_trackers_one_statement_reads_what_the_two_statements_read(city, staff):
+    # request_get_tracker reads the events and photos inside the request's row, as JSON.
+    sr = routed(city)
+    shown = Photo.objects.create(request=sr, image="a.jpg", thumbnail="a_t.jpg")
+    Photo.objects.create(request=sr, image="b.jpg", thumbnail="b_t.jpg", public=False)
+    Photo.objects.create(request=submit(city), image="c.jpg", thumbnail="c_t.jpg")
+    request_comment(request=sr, actor=staff.agent, message='<b>"hidden"</b>', public=False)
+    request_status_change(request=sr, to_status=Status.IN_PROGRESS, message="On it & more")
+    got_sr, ref, events, photos = selectors.request_get_tracker(tracking_number=sr.tracking_number)
+    want_events, want_photos = selectors.public_events_and_photos(request=sr)
+    assert got_sr.pk == sr.pk and ref is reference()
+    assert len(events) >= 3 and any(e.data for e in events)
+    assert [e.pk for e in events] == [e.pk for e in want_events]
+    for got, want in zip(events, want_events, strict=True):
+        for name in ("request_id", "type", "actor_label", "created_at", "to_value", "message"):
+            assert getattr(got, name) == getattr(want, name), name
+        assert got.data == want.data and got.public
+    assert [(p.pk, p.uuid, p.source, p.created_at) for p in photos] == [
+        (p.pk, p.uuid, p.source, p.created_at) for p in want_photos
+    ]
+    assert [p.pk for p in photos] == [shown.pk]
+    # No events and no photos: empty lists, not None.
+    bare = submit(city)
+    bare.events.all().delete()
+    assert selectors.request_get_tracker(tracking_number=bare.tracking_number)[2:] == ([], [])
