@@ -84,7 +84,8 @@ def _stencil(template, context: dict, slots: tuple[str, ...]) -> _Stencil:
     return stencil
 
 
-# The catalogue entries of tracker.html's fixed text ({% translate %} escapes its output).
+# The catalogue entries of tracker.html's fixed text ({% translate %} escapes its output);
+# makemessages finds them in tracker.html, which the private page still renders.
 _TEXTS = (
     "Request",
     "Status",
