@@ -155,3 +155,14 @@ def test_the_trackers_one_statement_reads_what_the_two_statements_read(city, sta
     bare = submit(city)
     bare.events.all().delete()
     assert selectors.request_get_tracker(tracking_number=bare.tracking_number)[2:] == ([], [])
+
+
+def test_a_stencil_refuses_a_template_that_lost_a_slot():
+    from django.template import engines
+
+    from requests_app.tracker_page import _stencil
+
+    kept = _stencil(engines["django"].from_string("<p>{{ a }}|{{ b }}</p>"), {}, ("a", "b"))
+    assert kept.fill({"a": "1", "b": "&amp;"}) == "<p>1|&amp;</p>"
+    with pytest.raises(RuntimeError, match="slots"):
+        _stencil(engines["django"].from_string("<p>{{ a }}</p>"), {}, ("a", "b"))
