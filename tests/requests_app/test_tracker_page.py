@@ -27,7 +27,7 @@ from requests_app.services import (
 )
 from requests_app.tracker_page import BLANK_FOLLOW_FORM
 from tests.factories import AssetFactory, streetlight_category
-from tests.requests_app.helpers import routed, submit, with_fields
+from tests.requests_app.helpers import resolve, routed, submit, with_fields
 
 pytestmark = pytest.mark.django_db
 
@@ -80,13 +80,7 @@ def test_a_closed_request_with_photos_is_the_templates_page(city):
     sr = routed(city)
     Photo.objects.create(request=sr, image="a.jpg", thumbnail="a_t.jpg")
     Photo.objects.create(request=sr, image="b.jpg", thumbnail="b_t.jpg", source=Photo.Source.STAFF)
-    request_status_change(request=sr, to_status=Status.IN_PROGRESS)
-    request_status_change(
-        request=sr,
-        to_status=Status.RESOLVED,
-        message="Filled <it> & rolled",
-        closure_reason=city.repaired,
-    )
+    resolve(city, sr, message="Filled <it> & rolled")
     page = _assert_same_page(sr)
     assert page.count('class="photo-list"') == 1 and page.count("<img ") == 2
     assert 'data-testid="outcome"' in page
