@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -288,33 +289,37 @@ def request_get_public(
 
 
 @functools.cache
-def _public_row_and_stamp_sql() -> str:
-    # The public columns, then the config stamp as reference() reads it (configcache).
+def _tracker_sql() -> str:
+    # The public columns, the config stamp as reference() reads it (configcache), and the
+    # public events and photos as public_events_and_photos reads them, as one JSON array.
     select, _attnames, _converters = _request_select(PUBLIC_FIELDS)
     columns, table = select.split(" FROM ", 1)
     stamp = f"(SELECT value FROM {STAMP_TABLE} WHERE id = 1)"  # noqa: S608
-    return f"{columns}, {stamp} FROM {table} WHERE tracking_number = %s"
+    rows = _TRACKER_ROWS_JSON_SQL.format(request=f"{table}.{connection.ops.quote_name('id')}")
+    return f"{columns}, {stamp}, ({rows}) FROM {table} WHERE tracking_number = %s"
 
 
-def request_get_public_and_reference(
+def request_get_tracker(
     *, tracking_number: str
-) -> tuple[ServiceRequest | None, Reference | None]:
-    """request_get_public's request, and the reference snapshot, with the config stamp read
-    in the request's own statement: the tracker's first two round trips made one. The snapshot
-    is None when there is no such request (the page that says so needs none)."""
+) -> tuple[ServiceRequest, Reference, list[RequestEvent], list[Photo]] | None:
+    """What the tracker shows, in one statement: request_get_public's request, the reference
+    snapshot (checked against the config stamp read with the row) and public_events_and_photos'
+    events and photos. None when there is no such request. Three round trips made one (the
+    stamp joined the row in issue 11's fourth round, the events and photos in its fifth)."""
     number = tracking_number_normalise(text=tracking_number)
     if number is None:
-        return None, None
+        return None
     _select, attnames, converters = _request_select(PUBLIC_FIELDS)
     with connection.cursor() as cursor:
-        cursor.execute(_public_row_and_stamp_sql(), [number])
+        cursor.execute(_tracker_sql(), [number])
         row = cursor.fetchone()
     if row is None:
-        return None, None
-    ref = reference_at(row[-1])
-    sr = _request_from_row(row[:-1], attnames, converters)
+        return None
+    ref = reference_at(row[-2])
+    sr = _request_from_row(row[:-2], attnames, converters)
     _request_attach_public(sr, ref)
-    return sr, ref
+    events, photos = _events_and_photos(sr.pk, row[-1] or (), from_json=True)
+    return sr, ref, events, photos
 
 
 def request_public_url(*, tracking_number: str) -> str | None:
@@ -358,39 +363,51 @@ SELECT 'p', id, '', '', created_at, '', '', NULL, uuid, source
   FROM requests_app_photo WHERE request_id = %(id)s AND public
 ORDER BY 1, 5, 2
 """
+# The same rows as one JSON array, as a sub-select of the tracker's request row ({request} is
+# the row's id column); NULL when there are none. Timestamps come back as ISO text.
+_TRACKER_ROWS_JSON_SQL = """
+SELECT json_agg(json_build_array(k, id, type, actor_label, created_at, to_value, message, data,
+                                 uuid, source) ORDER BY k, created_at, id)
+  FROM (SELECT 'e' AS k, id, type, actor_label, created_at, to_value, message, data,
+               NULL::uuid AS uuid, '' AS source
+          FROM requests_app_requestevent WHERE request_id = {request} AND public
+        UNION ALL
+        SELECT 'p', id, '', '', created_at, '', '', NULL::jsonb, uuid, source
+          FROM requests_app_photo WHERE request_id = {request} AND public) AS public_rows
+"""
 
 
 def public_events_and_photos(*, request: ServiceRequest) -> tuple[list[RequestEvent], list[Photo]]:
     """The request's public events and public photos (as public_events and public_photos give
     them, with only the fields the tracker shows), in one query."""
-    events: list[RequestEvent] = []
-    photos: list[Photo] = []
     with connection.cursor() as cursor:
         cursor.execute(_TRACKER_ROWS_SQL, {"id": request.pk})
         rows = cursor.fetchall()
+    return _events_and_photos(request.pk, rows, from_json=False)
+
+
+def _events_and_photos(
+    request_pk: int, rows, *, from_json: bool
+) -> tuple[list[RequestEvent], list[Photo]]:
+    # Rows from _TRACKER_ROWS_SQL, or from _TRACKER_ROWS_JSON_SQL (from_json: the time as ISO
+    # text, the event's data already parsed, the photo's uuid as text).
+    events: list[RequestEvent] = []
+    photos: list[Photo] = []
     for kind, pk, type_, actor_label, created_at, to_value, message, data, uuid_, source in rows:
+        if from_json:
+            created_at = datetime.fromisoformat(created_at)
         if kind == "e":
-            events.append(
-                RequestEvent.from_db(
-                    "default",
-                    _EVENT_FIELDS,
-                    (
-                        pk,
-                        request.pk,
-                        type_,
-                        actor_label,
-                        created_at,
-                        True,
-                        to_value,
-                        message,
-                        json.loads(data) if data is not None else {},
-                    ),
-                )
-            )
+            if data is None:
+                data = {}
+            elif not from_json:
+                data = json.loads(data)
+            values = (pk, request_pk, type_, actor_label, created_at, True, to_value, message, data)
+            events.append(RequestEvent.from_db("default", _EVENT_FIELDS, values))
         else:
-            photos.append(
-                Photo.from_db("default", _PHOTO_FIELDS, (pk, uuid_, source, True, created_at))
-            )
+            if from_json:
+                uuid_ = uuid.UUID(uuid_)
+            values = (pk, uuid_, source, True, created_at)
+            photos.append(Photo.from_db("default", _PHOTO_FIELDS, values))
     return events, photos
 
 

@@ -68,20 +68,23 @@ TABLE = QueueTally._meta.db_table
 STAMP_SQL = "count(*), coalesce(sum(id), 0), coalesce(max(id), 0)"
 
 
-def _scope_where(department_ids: frozenset[int] | None) -> tuple[str, list]:
+def _scope_where(department_ids: frozenset[int] | None) -> tuple[str, dict]:
     if department_ids is None:
-        return "", []
-    return "WHERE department_id = ANY(%s)", [sorted(department_ids)]
+        return "", {}
+    return "WHERE department_id = ANY(%(t_departments)s)", {"t_departments": sorted(department_ids)}
 
 
-def tally_totals(
+def tally_totals_sql(
     *,
     department_ids: frozenset[int] | None,
     unassigned_only: bool,
     now: datetime,
     end_of_day: datetime,
-) -> TallyTotals:
-    """One query over the scope's tally rows (None: every department, and requests with none).
+) -> tuple[str, dict]:
+    """The sums over the scope's tally rows (None: every department, and requests with none),
+    as a statement and its named parameters (all prefixed `t_`), for the caller to read beside
+    its other counts in one round trip; tally_totals_row reads its row (the first
+    TALLY_TOTALS_WIDTH columns).
 
     A slot stands for the hour (once folded and old, the UTC day) that starts at its value. So
     a slot lies wholly before `now`'s hour when it is less than that hour's start, and wholly
@@ -94,15 +97,23 @@ def tally_totals(
     sql = f"""
         SELECT coalesce(sum(n) FILTER (WHERE {open_} AND new), 0),
                coalesce(sum(n) FILTER (WHERE {open_} AND unassigned), 0),
-               coalesce(sum(n) FILTER (WHERE {open_} AND due_slot < %s), 0),
-               coalesce(sum(n) FILTER (WHERE {open_} AND unacknowledged AND response_slot < %s), 0),
-               coalesce(sum(n) FILTER (WHERE {open_} AND due_slot >= %s AND due_slot < %s), 0),
+               coalesce(sum(n) FILTER (WHERE {open_} AND due_slot < %(t_hour)s), 0),
+               coalesce(sum(n) FILTER (WHERE {open_} AND unacknowledged
+                                         AND response_slot < %(t_hour)s), 0),
+               coalesce(sum(n) FILTER (WHERE {open_} AND due_slot >= %(t_next)s
+                                         AND due_slot < %(t_end)s), 0),
                {STAMP_SQL}
         FROM {TABLE} {where}
     """  # noqa: S608 - names and conditions from constants above
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [hour, hour, hour + HOUR, hour_floor(end_of_day), *params])
-        new, unassigned, overdue, response, later, *stamp = cursor.fetchone()
+    params.update({"t_hour": hour, "t_next": hour + HOUR, "t_end": hour_floor(end_of_day)})
+    return sql, params
+
+
+TALLY_TOTALS_WIDTH = 8
+
+
+def tally_totals_row(row) -> TallyTotals:
+    new, unassigned, overdue, response, later, *stamp = row[:TALLY_TOTALS_WIDTH]
     return TallyTotals(
         new=new,
         unassigned=unassigned,

@@ -45,7 +45,13 @@ from requests_app.models import (
 )
 from requests_app.selectors import neighbourhood_list
 from requests_app.tracking_numbers import tracking_number_normalise
-from staff.queue_tally import hour_floor, tally_stamp, tally_totals
+from staff.queue_tally import (
+    TALLY_TOTALS_WIDTH,
+    hour_floor,
+    tally_stamp,
+    tally_totals_row,
+    tally_totals_sql,
+)
 
 PAGE_SIZE = 50
 
@@ -319,7 +325,7 @@ def queue_filter(
             status__in=sorted(OPEN_STATUSES), acknowledged_at__isnull=True, response_due_at__lt=now
         )
     elif f.due == DUE_TODAY:
-        end = _local_midnight(now.astimezone(_zone()).date() + timedelta(days=1))
+        end = _end_of_day(now)
         qs = qs.filter(status__in=sorted(OPEN_STATUSES), expected_at__gte=now, expected_at__lt=end)
     if f.q.strip():
         qs = _search(qs, f.q)
@@ -535,38 +541,61 @@ def queue_stamp(*, scope: QueueScope) -> str:
     return tally_stamp(department_ids=scope.department_ids)
 
 
-def queue_counters(*, scope: QueueScope, user, now: datetime) -> QueueCounters:
-    """New, unassigned, due-today and overdue open requests of the scope, in two small queries.
+def _end_of_day(now: datetime) -> datetime:
+    return _local_midnight(now.astimezone(_zone()).date() + timedelta(days=1))
+
+
+def queue_counters(
+    *, scope: QueueScope, user, now: datetime, stamp: str | None = None
+) -> QueueCounters:
+    """New, unassigned, due-today and overdue open requests of the scope, in one query.
 
     1. The tally (staff.queue_tally) gives "new" and "unassigned"; "overdue" and "first action
        overdue" for everything due before the current UTC hour; and "due today" for the whole
        hours from the next one to the city's midnight.
-    2. One count over the request table, through the open-request partial indexes on
+    2. A count over the request table, through the open-request partial indexes on
        (department, expected_at) and (department, response_due_at), adds what the tally's
        hours cannot split: what fell due between the hour's start and now, what falls due
        between now and the next hour, and (where the city's midnight is not on the hour) the
        part hour before midnight. An hour's due requests, whatever the size of the table.
-    "My requests" is one person's work, counted directly (request_open_by_assignee).
-    The tally is read first, so the stamp it returns is never newer than the rows read after it:
-    the queue refresh's ETag (staff.views.queue) may then answer "not modified" only for a
-    queue that truly has not changed."""
-    end_of_day = _local_midnight(now.astimezone(_zone()).date() + timedelta(days=1))
+    Both are read by one statement (one snapshot, one round trip).
+    "My requests" is one person's work, counted directly (request_open_by_assignee), after the
+    whole tally's stamp (`stamp`, when the caller has just read it with queue_stamp).
+    The tally is read before the rows, so the stamp returned is never newer than them: the
+    queue refresh's ETag (staff.views.queue) may then answer "not modified" only for a queue
+    that truly has not changed, and the rendered-queue cache keys nothing by a stamp older
+    than what it shows."""
+    end_of_day = _end_of_day(now)
     if scope.filters.scope == SCOPE_MINE:
-        return _counters_counted(scope=scope, user=user, now=now, end_of_day=end_of_day)
-    tally = tally_totals(
+        return _counters_counted(
+            scope=scope,
+            user=user,
+            now=now,
+            end_of_day=end_of_day,
+            stamp=stamp if stamp is not None else tally_stamp(department_ids=None),
+        )
+    tally_sql, params = tally_totals_sql(
         department_ids=scope.department_ids,
         unassigned_only=scope.filters.scope == SCOPE_UNASSIGNED,
         now=now,
         end_of_day=end_of_day,
     )
-    recent = _recent_counts(scope=scope, now=now, end_of_day=end_of_day)
+    recent_sql, recent_params = _recent_counts_sql(scope=scope, now=now, end_of_day=end_of_day)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT * FROM ({tally_sql}) t CROSS JOIN ({recent_sql}) r",  # noqa: S608 - ours
+            {**params, **recent_params},
+        )
+        row = cursor.fetchone()
+    totals = tally_totals_row(row)
+    overdue, due_today, response_overdue = row[TALLY_TOTALS_WIDTH:]
     return QueueCounters(
-        new=tally.new,
-        unassigned=tally.unassigned,
-        due_today=tally.due_later_today + recent["due_today"],
-        overdue=tally.overdue_before + recent["overdue"],
-        response_overdue=tally.response_overdue_before + recent["response_overdue"],
-        stamp=tally.stamp,
+        new=totals.new,
+        unassigned=totals.unassigned,
+        due_today=totals.due_later_today + due_today,
+        overdue=totals.overdue_before + overdue,
+        response_overdue=totals.response_overdue_before + response_overdue,
+        stamp=totals.stamp,
     )
 
 
@@ -575,10 +604,13 @@ OPEN_IN_SQL = "(" + ", ".join(f"%(open{i})s" for i in range(len(OPEN_STATUSES)))
 OPEN_IN_PARAMS = {f"open{i}": status for i, status in enumerate(sorted(OPEN_STATUSES))}
 
 
-def _recent_counts(*, scope: QueueScope, now: datetime, end_of_day: datetime) -> dict[str, int]:
+def _recent_counts_sql(
+    *, scope: QueueScope, now: datetime, end_of_day: datetime
+) -> tuple[str, dict]:
     """What the tally's hour slots cannot split (see queue_counters), counted from the request
-    table through the open-request partial indexes. Written in SQL: through the ORM, its
-    filtered counts cost ~2 ms of Python per load to compile, ten times the query itself."""
+    table through the open-request partial indexes: overdue, due today and first action
+    overdue. Written in SQL: through the ORM, its filtered counts cost ~2 ms of Python per load
+    to compile, ten times the query itself."""
     hour = hour_floor(now)
     next_hour = hour + timedelta(hours=1)
     params = {
@@ -587,7 +619,7 @@ def _recent_counts(*, scope: QueueScope, now: datetime, end_of_day: datetime) ->
         "now": now,
         "next_hour": next_hour,
         "soon": min(next_hour, end_of_day),
-        # The tally's "later today" ends at the last hour start before midnight (tally_totals).
+        # The tally's "later today" ends at the last hour start before midnight (tally_totals_sql).
         "later": max(hour_floor(end_of_day), next_hour),
         "end": end_of_day,
     }
@@ -610,16 +642,14 @@ def _recent_counts(*, scope: QueueScope, now: datetime, end_of_day: datetime) ->
                OR (acknowledged_at IS NULL
                    AND response_due_at >= %(hour)s AND response_due_at < %(now)s))
     """  # noqa: S608 - names and conditions from constants above
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        overdue, due_today, response_overdue = cursor.fetchone()
-    return {"overdue": overdue, "due_today": due_today, "response_overdue": response_overdue}
+    return sql, params
 
 
-def _counters_counted(*, scope: QueueScope, user, now: datetime, end_of_day) -> QueueCounters:
-    # Any write to any request changes this stamp: enough for one person's requests. Read
-    # before the count, like the tally in queue_counters.
-    stamp = tally_stamp(department_ids=None)
+def _counters_counted(
+    *, scope: QueueScope, user, now: datetime, end_of_day, stamp: str
+) -> QueueCounters:
+    # `stamp`: the whole tally's, which any write to any request changes: enough for one
+    # person's requests. Read before the count, like the tally in queue_counters.
     qs = _scope_requests(scope=scope, user=user).filter(status__in=sorted(OPEN_STATUSES))
     totals = qs.aggregate(
         new=Count("id", filter=Q(status__in=sorted(NEW_STATUSES), acknowledged_at__isnull=True)),

@@ -34,6 +34,15 @@ def default_language():
     translation.deactivate()
 
 
+@pytest.fixture(autouse=True)
+def queue_cache_empty():
+    """The queue's rendered rows are kept per process by the tally's stamp (staff.views.
+    queue_cache); a rolled-back test can leave the next one the same stamp for other rows."""
+    from staff.views.queue_cache import queue_cache_clear
+
+    queue_cache_clear()
+
+
 # Inside the test city (a 0.1° square around this point) and well outside it.
 INSIDE = (37.7600, -122.4400)
 NEAR_MARKET = (37.7700, -122.4300)

@@ -85,21 +85,19 @@ def _time(at) -> str:
 def pipeline_steps(steps: list) -> SafeString:
     """The tracker's pipeline (selectors.PipelineStep each): done, current or not yet."""
     html = []
+    # Each word once a page, not once a step (a catalogue lookup goes through thread-locals).
+    done, current = escape(gettext("done")), escape(gettext("current step"))
+    not_yet = escape(gettext("not yet"))
     for step in steps:
         classes = (" done" if step.done else "") + (" current" if step.current else "")
-        if step.done:
-            state = gettext("done")
-        elif step.current:
-            state = gettext("current step")
-        else:
-            state = gettext("not yet")
+        state = done if step.done else current if step.current else not_yet
         html.append(
             _STEP.format(
                 classes=classes,
                 current=' aria-current="step"' if step.current else "",
                 tick="✓" if step.done else "",
                 label=_html(step.label),
-                state=escape(state),
+                state=state,
                 time=_time(step.at),
             )
         )

@@ -6,6 +6,7 @@ the 20-second poll swaps only the rows (`#queue-rows`), and a history restore ge
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -16,14 +17,14 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_vary_headers
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import push_url
 
 from civic311.http import HtmxHttpRequest, see_other
-from requests_app.configcache import config_snapshot
+from requests_app.configcache import config_snapshot, config_stamp_now
 from requests_app.maps import map_config
 from requests_app.models import Channel, Role
 from requests_app.models import Priority as PriorityChoice
@@ -37,6 +38,7 @@ from staff.forms_queue import (
     QueueFilterForm,
 )
 from staff.services import BULK_STATUSES, request_bulk_apply
+from staff.views import queue_cache
 from staff.views.queue_rows import grouped_options_html, options_html, queue_rows_html
 
 ROWS_TARGET = "queue-rows"
@@ -53,59 +55,61 @@ def _scope(request: HttpRequest, filters: selectors.QueueFilters) -> selectors.Q
         raise PermissionDenied from None
 
 
-def _queue_context(
-    request: HttpRequest,
-    filters: selectors.QueueFilters,
-    *,
-    part: str,
-    scope: selectors.QueueScope | None = None,
-    counters: selectors.QueueCounters | None = None,
-    now: datetime | None = None,
-) -> dict:
-    """Everything the queue template needs for `part` ("page", "results" or "rows"); the rows
-    fragment skips the filter choices it does not show. The counters are read before the rows
-    (their stamp must not be newer than the rows: see selectors.queue_counters)."""
-    scope = scope or _scope(request, filters)
-    now = now or timezone.now()
-    f = scope.filters
-    if counters is None:
-        counters = selectors.queue_counters(scope=scope, user=request.user, now=now)
-    page = selectors.queue_page(scope=scope, staff=request.staff, now=now)
+def _selected(request: HttpRequest) -> set[int]:
+    """The ticked rows (`ids=<pk>:<version>` in the URL): they come back ticked."""
     selected = set()
     for raw in request.GET.getlist("ids"):
         pk = raw.partition(":")[0]
         if pk.isdigit():
             selected.add(int(pk))
-    may_act = _may_act(request.staff)
-    context = {
-        "scope": scope,
-        "filters": f,
-        "page": page,
-        "rows": page.rows,
-        "counters": counters,
-        "selected": selected,
-        "may_act": may_act,
-        # One string for the template: a loop over 50 rows cost more than the join.
-        "rows_html": mark_safe(  # noqa: S308 - each row escaped by queue_row_html
-            "".join(
-                f"{row}\n    "
-                for row in queue_rows_html(page.rows, may_act=may_act, selected=selected)
-            )
-        ),
-        "self_qs": f.querystring(page=f.page),
-        "prev_qs": f.querystring(page=f.page - 1) if f.page > 1 else "",
-        "next_qs": f.querystring(page=f.page + 1) if page.has_next else "",
-        "sort_links": _sort_links(f),
-        "counter_links": _counter_links(f),
-        "rows_target": ROWS_TARGET,
-        # Reversed once here rather than by each {% url %} tag outside {% per_language %}.
-        "queue_url": reverse("staff:queue"),
-        "fragment": part != "page",
-        "heading": _heading(scope),
-        "caption": _caption(scope, f, page),
-    }
-    if f.view == "map":
-        context["points"] = [
+    return selected
+
+
+@dataclass(frozen=True)
+class QueueRows:
+    """What a load of the queue shows that its cache key decides (staff.views.queue_cache):
+    the counters, the rows' HTML, the paging, the map's points."""
+
+    key: tuple | None
+    counters: selectors.QueueCounters
+    rows_html: SafeString
+    count: int
+    page: int
+    has_next: bool
+    points: list[dict] | None
+
+
+def _queue_rows(
+    request: HttpRequest,
+    scope: selectors.QueueScope,
+    now: datetime,
+    *,
+    may_act: bool,
+    selected: set[int],
+    stamp: str | None = None,
+) -> QueueRows:
+    """The rows and counters from the process's cache, else read and rendered (and kept). The
+    tally's stamp is read first (or `stamp`, the 304 check's read of it, is used), and a miss
+    keys its entry by the stamp the counters read before the rows: never older than it says."""
+    base = queue_cache.queue_key_base(
+        scope=scope,
+        user=request.user,
+        now=now,
+        rights=queue_cache.rows_rights(request.staff, scope, may_act=may_act),
+        selected=selected,
+    )
+    if stamp is None:
+        stamp = selectors.queue_stamp(scope=scope)
+    cached = queue_cache.QUEUE_CACHE.get(base and (stamp, *base))
+    if cached is not None:
+        return cached
+    # The counters are read before the rows (their stamp must not be newer than the rows: see
+    # selectors.queue_counters), and keep the entry.
+    counters = selectors.queue_counters(scope=scope, user=request.user, now=now, stamp=stamp)
+    page = selectors.queue_page(scope=scope, staff=request.staff, now=now)
+    points = None
+    if scope.filters.view == "map":
+        points = [
             {
                 "lat": r.location.y,
                 "lng": r.location.x,
@@ -116,35 +120,121 @@ def _queue_context(
             }
             for r in page.rows
         ]
+    # One string for the template: a loop over 50 rows cost more than the join.
+    rows_html = mark_safe(  # noqa: S308 - each row escaped by queue_row_html
+        "".join(
+            f"{row}\n    " for row in queue_rows_html(page.rows, may_act=may_act, selected=selected)
+        )
+    )
+    rows = QueueRows(
+        key=base and (counters.stamp, *base),
+        counters=counters,
+        rows_html=rows_html,
+        count=len(page.rows),
+        page=page.page,
+        has_next=page.has_next,
+        points=points,
+    )
+    queue_cache.QUEUE_CACHE.put(rows.key, rows, len(rows_html) + 200 * len(points or ()))
+    return rows
+
+
+def _queue_context(
+    request: HttpRequest,
+    filters: selectors.QueueFilters,
+    *,
+    part: str,
+    scope: selectors.QueueScope | None = None,
+    rows: QueueRows | None = None,
+    now: datetime | None = None,
+) -> dict:
+    """Everything the queue template needs for `part` ("page", "results" or "rows"); the rows
+    fragment skips the filter choices it does not show."""
+    scope = scope or _scope(request, filters)
+    f = scope.filters
+    may_act = _may_act(request.staff)
+    if rows is None:
+        rows = _queue_rows(
+            request, scope, now or timezone.now(), may_act=may_act, selected=_selected(request)
+        )
+    context = {
+        "scope": scope,
+        "filters": f,
+        "page": rows,
+        "row_count": rows.count,
+        "counters": rows.counters,
+        "may_act": may_act,
+        "rows_html": rows.rows_html,
+        "self_qs": f.querystring(page=f.page),
+        "prev_qs": f.querystring(page=f.page - 1) if f.page > 1 else "",
+        "next_qs": f.querystring(page=f.page + 1) if rows.has_next else "",
+        "sort_links": _sort_links(f),
+        "counter_links": _counter_links(f),
+        "rows_target": ROWS_TARGET,
+        # Reversed once here rather than by each {% url %} tag outside {% per_language %}.
+        "queue_url": reverse("staff:queue"),
+        "fragment": part != "page",
+        "heading": _heading(scope),
+        "caption": _caption(scope, f, rows),
+    }
+    if rows.points is not None:
+        context["points"] = rows.points
     if part == "rows":
         return context
     # The selects' options are built in Python (staff.views.queue_rows): 150 options looped in
-    # the template were a third of its time.
+    # the template were a third of its time. Their HTML is kept too (_options).
     options = {}
     groups = None
     if may_act:
         groups = selectors.queue_assignee_groups(scope=scope)
-        options["bulk_assign"] = grouped_options_html(groups)
-        options["bulk_priority"] = options_html(PriorityChoice.choices)
-        options["bulk_status"] = options_html([(s.value, s.label) for s in BULK_STATUSES])
-        options["closure_reason"] = options_html(
-            (r.pk, r.name) for r in selectors.queue_closure_reasons()
+        options["bulk_assign"] = _options(
+            "bulk_assign", None, lambda: grouped_options_html(groups), _groups_key(groups)
+        )
+        options["bulk_priority"] = _options(
+            "bulk_priority", None, lambda: options_html(PriorityChoice.choices)
+        )
+        options["bulk_status"] = _options(
+            "bulk_status", None, lambda: options_html([(s.value, s.label) for s in BULK_STATUSES])
+        )
+        options["closure_reason"] = _options(
+            "closure_reason",
+            None,
+            lambda: options_html((r.pk, r.name) for r in selectors.queue_closure_reasons()),
         )
     context["options"] = options
     if part == "page":
-        categories = selectors.queue_categories()
+        groups = groups or selectors.queue_assignee_groups(scope=scope)
         options.update(
             {
-                "status": options_html(STATUS_CHOICES, f.status),
-                "category": options_html(((c.id, c.tr("name")) for c in categories), f.category),
-                "area": options_html(((a.id, a.name) for a in selectors.queue_areas()), f.area),
-                "assignee": grouped_options_html(
-                    groups or selectors.queue_assignee_groups(scope=scope), f.assignee
+                "status": _options(
+                    "status", f.status, lambda: options_html(STATUS_CHOICES, f.status)
                 ),
-                "priority": options_html(PriorityChoice.choices, f.priority),
-                "due": options_html(DUE_CHOICES, f.due),
-                "channel": options_html(Channel.choices, f.channel),
-                "sort": options_html(SORT_CHOICES, f.sort),
+                "category": _options(
+                    "category",
+                    f.category,
+                    lambda: options_html(
+                        ((c.id, c.tr("name")) for c in selectors.queue_categories()), f.category
+                    ),
+                ),
+                "area": _options(
+                    "area",
+                    f.area,
+                    lambda: options_html(((a.id, a.name) for a in selectors.queue_areas()), f.area),
+                ),
+                "assignee": _options(
+                    "assignee",
+                    f.assignee,
+                    lambda: grouped_options_html(groups, f.assignee),
+                    _groups_key(groups),
+                ),
+                "priority": _options(
+                    "priority", f.priority, lambda: options_html(PriorityChoice.choices, f.priority)
+                ),
+                "due": _options("due", f.due, lambda: options_html(DUE_CHOICES, f.due)),
+                "channel": _options(
+                    "channel", f.channel, lambda: options_html(Channel.choices, f.channel)
+                ),
+                "sort": _options("sort", f.sort, lambda: options_html(SORT_CHOICES, f.sort)),
             }
         )
         context.update(
@@ -162,6 +252,25 @@ def _queue_context(
             }
         )
     return context
+
+
+def _options(name: str, selected, build: Callable[[], SafeString], data: tuple = ()) -> SafeString:
+    """A select's `<option>`s, built once per process for the same choices, language and
+    selected value: the lists come from the per-process copies the config stamp guards, but for
+    the people to assign to, read on each page and passed in `data`."""
+    config = config_stamp_now()
+    key = config and ("options", name, config, get_language() or "", selected, data)
+    html = queue_cache.QUEUE_CACHE.get(key)
+    if html is None:
+        html = build()
+        queue_cache.QUEUE_CACHE.put(key, html, len(html))
+    return html
+
+
+def _groups_key(groups: list[selectors.AssigneeGroup]) -> tuple:
+    """What the people-and-teams options show beyond the config stamp: who is in each group
+    (the department and team names are under the config stamp)."""
+    return tuple((g.department.pk, tuple(g.people), tuple(t.pk for t in g.teams)) for g in groups)
 
 
 def _heading(scope: selectors.QueueScope) -> str:
@@ -303,14 +412,15 @@ def queue(request: HtmxHttpRequest) -> HttpResponse:
 
 
 def _queue(request: HtmxHttpRequest) -> HttpResponse:
-    form = QueueFilterForm(request.GET)
-    # The plain /staff/ (and its refresh) asks for the defaults: no form to validate (0.5 ms).
-    filters = form.filters() if request.GET else selectors.QueueFilters()
+    # The plain /staff/ (and its refresh) asks for the defaults: no form to build (its fields
+    # are deep-copied, ~0.5 ms) nor validate.
+    form = QueueFilterForm(request.GET) if request.GET else None
+    filters = form.filters() if form else selectors.QueueFilters()
     template, part = _template(request)
     if part == "rows":
         return _poll(request, filters, template)
     context = _queue_context(request, filters, part=part)
-    context["filter_errors"] = form.shown_errors() if request.GET else {}
+    context["filter_errors"] = form.shown_errors() if form else {}
     if context["filter_errors"]:
         context["more_open"] = True  # the dates are under "More filters"
     response = render(request, template, context)
@@ -329,19 +439,32 @@ def _poll(request: HtmxHttpRequest, filters: selectors.QueueFilters, template: s
     is read before anything else, so a 304 never answers for a queue changed since."""
     scope = _scope(request, filters)
     now = timezone.now()
-    response = None
+    response = stamp = None
     # Without an ETag to compare (the first poll) the answer is a render: skip the stamp.
     if request.headers.get("If-None-Match"):
-        etag = _poll_etag(request, selectors.queue_stamp(scope=scope), now)
+        stamp = selectors.queue_stamp(scope=scope)
+        etag = _poll_etag(request, stamp, now)
         response = get_conditional_response(request, etag=etag)
     if response is None:
-        counters = selectors.queue_counters(scope=scope, user=request.user, now=now)
-        # The counters' own stamp (read with them): never newer than the rows shown.
-        etag = _poll_etag(request, counters.stamp, now)
-        context = _queue_context(
-            request, filters, part="rows", scope=scope, counters=counters, now=now
+        rows = _queue_rows(
+            request,
+            scope,
+            now,
+            may_act=_may_act(request.staff),
+            selected=_selected(request),
+            stamp=stamp,
         )
-        response = render(request, template, context)
+        # The counters' own stamp (read with them): never newer than the rows shown.
+        etag = _poll_etag(request, rows.counters.stamp, now)
+        # The fragment shows nothing the rows' key does not decide: kept whole beside them.
+        body_key = rows.key and ("poll", *rows.key)
+        body = queue_cache.QUEUE_CACHE.get(body_key)
+        if body is None:
+            context = _queue_context(request, filters, part="rows", scope=scope, rows=rows)
+            response = render(request, template, context)
+            queue_cache.QUEUE_CACHE.put(body_key, response.content, len(response.content))
+        else:
+            response = HttpResponse(body)
     response["ETag"] = etag
     patch_vary_headers(response, ["HX-Request", "HX-Target"])
     return response

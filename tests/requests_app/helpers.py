@@ -4,8 +4,14 @@ import uuid
 
 from django.contrib.gis.geos import Point
 
-from requests_app.models import ServiceRequest
-from requests_app.services import Reporter, Submission, request_route, request_submit
+from requests_app.models import ServiceRequest, Status
+from requests_app.services import (
+    Reporter,
+    Submission,
+    request_route,
+    request_status_change,
+    request_submit,
+)
 from tests.conftest import INSIDE
 from tests.factories import ReporterFactory
 
@@ -37,6 +43,14 @@ def routed(city, department=None, **kwargs):
     request_route(request=sr, department=department or city.streets)
     sr.refresh_from_db()
     return sr
+
+
+def resolve(city, sr, *, message: str = "") -> None:
+    """Staff take the request in hand, then resolve it as repaired (the tracker's outcome)."""
+    request_status_change(request=sr, to_status=Status.IN_PROGRESS)
+    request_status_change(
+        request=sr, to_status=Status.RESOLVED, message=message, closure_reason=city.repaired
+    )
 
 
 def with_fields(sr, **fields):

@@ -75,11 +75,11 @@ def test_the_address_search_fragment_is_one_query(client, warm, django_assert_nu
     assert "1 Market St" in page.content.decode()
 
 
-def test_the_tracker_is_two_queries_and_find_one(client, warm, django_assert_num_queries):
+def test_the_tracker_is_one_query_and_find_one(client, warm, django_assert_num_queries):
     # The request's own columns with the snapshot's version (one statement since issue 11's
-    # fourth round), its public events and public photos (one statement; it was two before
-    # issue 11's second round).
-    with django_assert_num_queries(2):
+    # fourth round) and its public events and public photos (in the same statement since its
+    # fifth; they were two statements of their own before its second round).
+    with django_assert_num_queries(1):
         page = client.get(warm.get_absolute_url())
     assert page.status_code == 200
     with django_assert_num_queries(1):
@@ -102,7 +102,7 @@ def test_a_duplicate_costs_one_more_query_for_the_original_number(
     ServiceRequest.objects.filter(pk=copy.pk).update(
         duplicate_of=warm, status=Status.CLOSED_DUPLICATE
     )
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         page = client.get(copy.get_absolute_url()).content.decode()
     assert warm.tracking_number in page
 

@@ -15,7 +15,7 @@ from django.template import Context, Template, TemplateSyntaxError
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from requests_app.models import ServiceRequest, Status
+from requests_app.models import ServiceRequest
 from requests_app.selectors import (
     PUBLIC_FIELDS,
     PUBLIC_LIST_FIELDS,
@@ -268,21 +268,15 @@ def test_the_pipeline_and_timeline_markup_is_what_the_old_loops_rendered(city, c
         request_pipeline,
         timeline_public,
     )
-    from requests_app.services import request_resident_comment, request_route, request_status_change
-    from tests.requests_app.helpers import routed
+    from requests_app.services import request_resident_comment, request_route
+    from tests.requests_app.helpers import resolve, routed
 
     sr = routed(city)
     request_resident_comment(
         request=sr, message='It is <b>"deep"</b> & wide\nnear the stop', photos=[]
     )
     if closed:
-        request_status_change(request=sr, to_status=Status.IN_PROGRESS)
-        request_status_change(
-            request=sr,
-            to_status=Status.RESOLVED,
-            message="Filled <it> & rolled",
-            closure_reason=city.repaired,
-        )
+        resolve(city, sr, message="Filled <it> & rolled")
     else:
         request_route(request=sr, department=city.streets)
     sr = request_get_public(tracking_number=sr.tracking_number)

@@ -27,7 +27,7 @@ from requests_app.selectors import (
     public_list_cards,
     public_list_page,
     request_get_public,
-    request_get_public_and_reference,
+    request_get_tracker,
     request_public_list,
 )
 from tests.requests_app.helpers import public_list_seeded, submit
@@ -40,7 +40,7 @@ pytestmark = pytest.mark.django_db
 
 def test_the_row_read_with_the_version_is_request_get_publics(city):
     sr = submit(city, address='2 <i>Main</i> "St"')
-    got, ref = request_get_public_and_reference(tracking_number=sr.tracking_number)
+    got, ref, _events, _photos = request_get_tracker(tracking_number=sr.tracking_number)
     want = request_get_public(tracking_number=sr.tracking_number)
     assert ref is reference()
     for name in PUBLIC_FIELDS:
@@ -51,9 +51,9 @@ def test_the_row_read_with_the_version_is_request_get_publics(city):
     assert got.neighbourhood == want.neighbourhood
     # As typed, and not found.
     spaced = sr.tracking_number.replace("-", " ")
-    assert request_get_public_and_reference(tracking_number=spaced)[0].pk == sr.pk
-    assert request_get_public_and_reference(tracking_number="2612-99999999") == (None, None)
-    assert request_get_public_and_reference(tracking_number="pothole") == (None, None)
+    assert request_get_tracker(tracking_number=spaced)[0].pk == sr.pk
+    assert request_get_tracker(tracking_number="2612-99999999") is None
+    assert request_get_tracker(tracking_number="pothole") is None
 
 
 def test_a_worker_holding_an_old_snapshot_sees_an_edit_on_its_next_tracker(client, city):
@@ -85,7 +85,7 @@ def test_the_trackers_follow_box_is_what_a_blank_follow_form_renders(city, lang)
     from django.template.loader import render_to_string
 
     from notifications.forms import FollowForm
-    from requests_app.views import _BLANK_FOLLOW_FORM
+    from requests_app.tracker_page import BLANK_FOLLOW_FORM as _BLANK_FOLLOW_FORM
 
     sr = submit(city)
     request = RequestFactory().get("/")
