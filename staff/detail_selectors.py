@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from notifications.models import Channel as MessageChannel
 from notifications.models import OutboxMessage
+from requests_app.configcache import STAMP_TABLE, config_snapshot_seed
 from requests_app.labels import choice_label
 from requests_app.models import (
     OPEN_STATUSES,
@@ -40,11 +41,12 @@ from requests_app.models import (
     Supporter,
     Team,
 )
-from requests_app.reference import Reference, reference, requests_attach
+from requests_app.reference import Reference, reference, reference_at, requests_attach
 from requests_app.rows import model_columns, row_convert
 from requests_app.selectors import address_resolve
 from requests_app.services import staff_user_list
 from requests_app.tracking_numbers import tracking_number_normalise
+from staff.model_reads import model_rows, read_ahead
 
 NEARBY_DETAIL_M = 200
 NEARBY_INTAKE_M = 150
@@ -65,9 +67,12 @@ def request_get_for_staff(*, tracking_number: str) -> ServiceRequest | None:
     number = tracking_number_normalise(text=tracking_number)
     if number is None:
         return None
-    ref = reference()
-    sr = _request_with_people(number)
+    sr, stamp = _request_with_people(number)
     if sr is not None:
+        # The config stamp came with the request's row: the page's config_snapshot() block
+        # (the score panel's settings) and the reference snapshot need no query of their own.
+        config_snapshot_seed(stamp)
+        ref = reference_at(stamp)
         requests_attach(rows=[sr], ref=ref)
         _ward_attach(sr, ref)
         sr._reference = ref  # for the action forms' choices (below)
@@ -77,9 +82,10 @@ def request_get_for_staff(*, tracking_number: str) -> ServiceRequest | None:
 _REQUEST: tuple | None = None
 
 
-def _request_with_people(number: str) -> ServiceRequest | None:
+def _request_with_people(number: str) -> tuple[ServiceRequest | None, int | None]:
     """`select_related("assignee", "team").filter(tracking_number=...).first()`, from a
-    statement written once per process (building the ORM's was about 1 ms of CPU)."""
+    statement written once per process (building the ORM's was about 1 ms of CPU), and the
+    config stamp as configcache reads it, in the same statement."""
     global _REQUEST
     if _REQUEST is None:
         parts = []
@@ -87,8 +93,9 @@ def _request_with_people(number: str) -> ServiceRequest | None:
             fields = tuple(f.attname for f in model._meta.concrete_fields)
             parts.append((model, *model_columns(model, fields, alias=alias)))
         sr_meta, user_meta = ServiceRequest._meta, get_user_model()._meta
+        stamp = f"(SELECT value FROM {STAMP_TABLE} WHERE id = 1)"  # noqa: S608
         sql = (
-            "SELECT " + ", ".join(select for _m, _c, select, _v in parts) + " "
+            "SELECT " + ", ".join(select for _m, _c, select, _v in parts) + f", {stamp} "
             f'FROM "{sr_meta.db_table}" r '
             f'LEFT OUTER JOIN "{user_meta.db_table}" a '
             f'ON (r."{sr_meta.get_field("assignee").column}" = a."{user_meta.pk.column}") '
@@ -102,7 +109,7 @@ def _request_with_people(number: str) -> ServiceRequest | None:
         cursor.execute(sql, [number])
         row = cursor.fetchone()
     if row is None:
-        return None
+        return None, None
     objects, start = [], 0
     for model, columns, _select, converters in parts:
         values = row[start : start + len(columns)]
@@ -115,7 +122,7 @@ def _request_with_people(number: str) -> ServiceRequest | None:
     sr, assignee, team = objects
     ServiceRequest.assignee.field.set_cached_value(sr, assignee)
     ServiceRequest.team.field.set_cached_value(sr, team)
-    return sr
+    return sr, row[-1]
 
 
 def _ward_attach(sr: ServiceRequest, ref: Reference) -> None:
@@ -131,33 +138,19 @@ def _reference_of(request: ServiceRequest) -> Reference:
     return getattr(request, "_reference", None) or reference()
 
 
-# --- Rows without the ORM's query building ----------------------------------------------------
-#
-# The page's reads are simple (one table, a filter on the request, an order), but building each
-# through the ORM cost more CPU than running it (about 0.4 ms of compilation a query). These
-# write the statement once per process from the model's own columns and turn each row into the
-# model with from_db, after the same converters the ORM applies (JSON, geometry): the objects
-# are the ones the querysets gave, with the same fields deferred.
-
-_STATEMENTS: dict[tuple, tuple[str, list[str], list]] = {}
-
-
-def _model_rows(model, fields: tuple[str, ...], where: str, order: str, params) -> list:
-    """`model` rows with only `fields` loaded (by attname; the pk is always read), for
-    `SELECT ... FROM table WHERE <where> ORDER BY <order>`; `where` and `order` are fixed SQL
-    from this module, the values are `params`."""
-    key = (model, fields, where, order)
-    held = _STATEMENTS.get(key)
-    if held is None:
-        columns, select, converters = model_columns(model, fields, alias=model._meta.db_table)
-        sql = f'SELECT {select} FROM "{model._meta.db_table}" WHERE {where} ORDER BY {order}'  # noqa: S608
-        held = (sql, [f.attname for f in columns], converters)
-        _STATEMENTS[key] = held
-    sql, attnames, converters = held
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    return [model.from_db(connection.alias, attnames, row_convert(row, converters)) for row in rows]
+def detail_read_ahead(
+    *, request: ServiceRequest, can_work: bool, can_contact: bool, actions: list[str]
+) -> None:
+    """The request page's short reads, all in one round trip: photos, events, and as the page
+    needs them supporters, messages, reply templates, the assign form's people and teams."""
+    specs = [_photos_spec(request, can_work), _events_spec(request, can_work)]
+    if can_contact:
+        specs += [_supporters_spec(request), _messages_spec(request)]
+    if "comment" in actions or "resolve" in actions:
+        specs.append(_templates_spec(request))
+    if "assign" in actions and request.department is not None:
+        specs += [_people_spec(request.department), _teams_spec(request.department)]
+    read_ahead(request=request, specs=specs)
 
 
 # --- Choice labels -----------------------------------------------------------------------------
@@ -218,15 +211,19 @@ def _answer_text(question, value) -> str:
     return str(choices.get(value, value))
 
 
-def photos_split(*, request: ServiceRequest, include_private: bool) -> tuple[list, list]:
-    """(resident photos, staff evidence), oldest first."""
-    photos = _model_rows(
+def _photos_spec(request: ServiceRequest, include_private: bool) -> tuple:
+    return (
         Photo,
         ("uuid", "source", "public", "created_at"),
         '"request_id" = %s' + ("" if include_private else ' AND "public"'),
         '"created_at", "id"',  # Photo's ordering
         [request.pk],
     )
+
+
+def photos_split(*, request: ServiceRequest, include_private: bool) -> tuple[list, list]:
+    """(resident photos, staff evidence), oldest first."""
+    photos = model_rows(*_photos_spec(request, include_private), request=request)
     resident, staff = [], []
     for photo in photos:
         (staff if photo.source == Photo.Source.STAFF else resident).append(photo)
@@ -236,11 +233,13 @@ def photos_split(*, request: ServiceRequest, include_private: bool) -> tuple[lis
 _SUPPORTER_FIELDS = tuple(f.attname for f in Supporter._meta.concrete_fields)
 
 
+def _supporters_spec(request: ServiceRequest) -> tuple:
+    return (Supporter, _SUPPORTER_FIELDS, '"request_id" = %s', '"created_at", "id"', [request.pk])
+
+
 def supporter_list(*, request: ServiceRequest) -> list[Supporter]:
     """Oldest first, each with `channel_label` (its get_channel_display())."""
-    rows = _model_rows(
-        Supporter, _SUPPORTER_FIELDS, '"request_id" = %s', '"created_at", "id"', [request.pk]
-    )
+    rows = model_rows(*_supporters_spec(request), request=request)
     for s in rows:
         s.channel_label = field_label(s, "channel")
     return rows
@@ -279,15 +278,19 @@ def _label(choices, value: str) -> str:
 _EVENT_FIELDS = tuple(f.attname for f in RequestEvent._meta.concrete_fields)
 
 
-def timeline_staff(*, request: ServiceRequest, include_internal: bool) -> list[StaffTimelineEntry]:
-    """Every event (or only the public ones) with who did it, in words staff read at a glance."""
-    events = _model_rows(
+def _events_spec(request: ServiceRequest, include_internal: bool) -> tuple:
+    return (
         RequestEvent,
         _EVENT_FIELDS,
         '"request_id" = %s' + ("" if include_internal else ' AND "public"'),
         '"created_at", "id"',
         [request.pk],
     )
+
+
+def timeline_staff(*, request: ServiceRequest, include_internal: bool) -> list[StaffTimelineEntry]:
+    """Every event (or only the public ones) with who did it, in words staff read at a glance."""
+    events = model_rows(*_events_spec(request, include_internal), request=request)
     entries = []
     for e in events:
         data = e.data or {}
@@ -362,18 +365,28 @@ def _message_status_labels() -> dict[str, str]:
     }
 
 
-def message_log(*, request: ServiceRequest) -> list[MessageRow]:
-    """The outbox rows about this request, newest first. Recipients are contact details: the
-    view asks only for staff who may see them."""
-    labels = _message_status_labels()
-    kinds = _message_kind_labels()
-    rows = _model_rows(
+def _messages_spec(request: ServiceRequest) -> tuple:
+    return (
         OutboxMessage,
         ("id", "created_at", "channel", "recipient", "template", "status", "last_error", "digest"),
         '"request_id" = %s',
         '"created_at" DESC, "id" DESC',
         [request.pk],
     )
+
+
+_MESSAGE_WORDS: dict[str | None, tuple[dict[str, str], dict[str, str]]] = {}
+
+
+def message_log(*, request: ServiceRequest) -> list[MessageRow]:
+    """The outbox rows about this request, newest first. Recipients are contact details: the
+    view asks only for staff who may see them."""
+    # Two tables of some twenty words, made once per process and language.
+    language = get_language()
+    if language not in _MESSAGE_WORDS:
+        _MESSAGE_WORDS[language] = (_message_status_labels(), _message_kind_labels())
+    labels, kinds = _MESSAGE_WORDS[language]
+    rows = model_rows(*_messages_spec(request), request=request)
     return [
         MessageRow(
             id=m.pk,
@@ -434,16 +447,21 @@ def nearby_open_requests(
     category: Category | None = None,
     exclude: ServiceRequest | None = None,
     limit: int = NEARBY_LIMIT,
+    coordinates: bool = False,
 ) -> list[ServiceRequest]:
     """Open requests within `within_m` metres of the point, nearest first, each with `distance`.
 
     The status list is the partial GiST index's own (request_open_location), so the search
     walks only open requests near the point: a few hundred index entries at 1M requests, as
     many at 10M, where the full location index would hand over every request ever filed there
-    (about 4,000 within 200 m of a busy corner at 1M) to be filtered by status."""
+    (about 4,000 within 200 m of a busy corner at 1M) to be filtered by status.
+
+    With `coordinates`, each row has `latitude` and `longitude` (the point's y and x, the same
+    doubles) instead of `location`, which is left unread: making a GEOS geometry of each row
+    and reading its coordinates back cost more than the rest of the row."""
     # The ORM's own statement for this query, written once: building it was about a third of
     # the panel's CPU. Same columns, same converters, the category as select_related gave it.
-    sql, attnames, converters, n = _nearby_statement()
+    sql, attnames, converters, n = _nearby_statement(coordinates)
     where = ""
     params: dict = {"point": point.hexewkb.decode(), "within": within_m, "limit": limit}
     if category is not None:
@@ -459,7 +477,9 @@ def nearby_open_requests(
     for row in rows:
         sr = ServiceRequest.from_db(connection.alias, attnames, row_convert(row[:n], converters))
         sr.distance = D(m=row[n])
-        cat = Category.from_db(connection.alias, ["id", "name", "name_es"], row[n + 1 :])
+        if coordinates:
+            sr.latitude, sr.longitude = row[n + 4], row[n + 5]
+        cat = Category.from_db(connection.alias, ["id", "name", "name_es"], row[n + 1 : n + 4])
         ServiceRequest.category.field.set_cached_value(sr, cat)
         out.append(sr)
     return out
@@ -476,18 +496,22 @@ _NEARBY_FIELDS = (
     "created_at",
     "supporter_count",
 )
-_NEARBY: tuple | None = None
+_NEARBY: dict[bool, tuple] = {}
 
 
-def _nearby_statement() -> tuple[str, list[str], list, int]:
-    global _NEARBY
-    if _NEARBY is None:
-        columns, select, converters = model_columns(ServiceRequest, _NEARBY_FIELDS, alias="r")
+def _nearby_statement(coordinates: bool) -> tuple[str, list[str], list, int]:
+    if coordinates not in _NEARBY:
+        fields = (
+            tuple(f for f in _NEARBY_FIELDS if f != "location") if coordinates else _NEARBY_FIELDS
+        )
+        columns, select, converters = model_columns(ServiceRequest, fields, alias="r")
+        more = ', ST_Y(r."location"::geometry), ST_X(r."location"::geometry)' if coordinates else ""
         # The status list is the partial GiST index's own (request_open_location): written as
         # the ORM wrote it (IN with the literal list) so the planner still matches the index.
         sql = (
             f"SELECT {select}, "  # noqa: S608
-            'ST_Distance(r."location", %(point)s::geography), c."id", c."name", c."name_es" '
+            'ST_Distance(r."location", %(point)s::geography), c."id", c."name", c."name_es"'
+            f"{more} "
             'FROM "requests_app_servicerequest" r '
             'INNER JOIN "requests_app_category" c ON (r."category_id" = c."id") '
             'WHERE (ST_DWithin(r."location", %(point)s::geometry, %(within)s) '
@@ -497,8 +521,8 @@ def _nearby_statement() -> tuple[str, list[str], list, int]:
             # reads and sorts every open request in the circle).
             'ORDER BY (r."location" <-> %(point)s::geography) ASC LIMIT %(limit)s'
         ).replace("{statuses}", ", ".join(f"'{v}'" for v in sorted(OPEN_STATUSES)))
-        _NEARBY = (sql, [f.attname for f in columns], converters, len(columns))
-    return _NEARBY
+        _NEARBY[coordinates] = (sql, [f.attname for f in columns], converters, len(columns))
+    return _NEARBY[coordinates]
 
 
 def point_for(*, latitude: str | None, longitude: str | None, address: str = "") -> Point | None:
@@ -545,6 +569,10 @@ def assignable_users_shown(*, department: Department | None) -> list:
     """assignable_users(department=...) as a list."""
     if department is None:
         return []
+    return model_rows(*_people_spec(department))
+
+
+def _people_spec(department: Department) -> tuple:
     User = get_user_model()
     profiles, through = StaffProfile._meta, StaffProfile.departments.through._meta
     members = (
@@ -553,7 +581,7 @@ def assignable_users_shown(*, department: Department | None) -> list:
         f'ON d."{StaffProfile.departments.field.m2m_column_name()}" = p."{profiles.pk.column}" '
         f'WHERE d."{StaffProfile.departments.field.m2m_reverse_name()}" = %s'
     )
-    return _model_rows(
+    return (
         User,
         _USER_FIELDS,
         f'"{User._meta.pk.column}" IN ({members}) AND "is_active"',
@@ -571,7 +599,28 @@ def teams_shown(*, department: Department | None) -> list[Team]:
     department is by name."""
     if department is None:
         return list(team_list(department=None))
-    return _model_rows(Team, _TEAM_FIELDS, '"department_id" = %s', '"name"', [department.pk])
+    return model_rows(*_teams_spec(department))
+
+
+def _teams_spec(department: Department) -> tuple:
+    return (Team, _TEAM_FIELDS, '"department_id" = %s', '"name"', [department.pk])
+
+
+def assign_rows(*, request: ServiceRequest) -> tuple[list, list[Team]]:
+    """(assignable_users_shown, teams_shown) for the request's department, read once per request
+    object: the page reads them for its action panel's key and the assign form shows them."""
+    cached = getattr(request, "_staff_assign_rows", None)
+    if cached is None:
+        department = request.department
+        if department is None:
+            cached = ([], teams_shown(department=None))
+        else:
+            cached = (
+                model_rows(*_people_spec(department), request=request),
+                model_rows(*_teams_spec(department), request=request),
+            )
+        request._staff_assign_rows = cached
+    return cached
 
 
 def closure_reason_list() -> QuerySet[ClosureReason]:
@@ -619,6 +668,18 @@ class TemplateOption:
 _TEMPLATE_FIELDS = tuple(f.attname for f in ResponseTemplate._meta.concrete_fields)
 
 
+def _templates_spec(request: ServiceRequest) -> tuple:
+    return (
+        ResponseTemplate,
+        _TEMPLATE_FIELDS,
+        '"active" AND ("category_id" = %s OR "category_id" IS NULL)'
+        ' AND ("closure_reason_id" IS NULL OR "closure_reason_id" IN'
+        ' (SELECT "id" FROM "requests_app_closurereason" WHERE "active"))',
+        '"name"',
+        [request.category_id],
+    )
+
+
 def response_templates(*, request: ServiceRequest, for_resolve: bool) -> list[TemplateOption]:
     """Active canned replies for this request's category (or for any category), in the
     resident's language when translated. For resolving: those tied to an active closure
@@ -626,15 +687,7 @@ def response_templates(*, request: ServiceRequest, for_resolve: bool) -> list[Te
     on the request object for the second call."""
     cached = getattr(request, "_staff_response_templates", None)
     if cached is None:
-        cached = _model_rows(
-            ResponseTemplate,
-            _TEMPLATE_FIELDS,
-            '"active" AND ("category_id" = %s OR "category_id" IS NULL)'
-            ' AND ("closure_reason_id" IS NULL OR "closure_reason_id" IN'
-            ' (SELECT "id" FROM "requests_app_closurereason" WHERE "active"))',
-            '"name"',
-            [request.category_id],
-        )
+        cached = model_rows(*_templates_spec(request), request=request)
         request._staff_response_templates = cached
     spanish = request.language == "es"
     return [

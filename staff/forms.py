@@ -108,8 +108,7 @@ class AssignForm(ActionForm):
             people.queryset = selectors.assignable_users(department=department)
             teams.queryset = selectors.team_list(department=department)
         # The same rows as the querysets, read without building them (staff.detail_selectors).
-        shown_people = selectors.assignable_users_shown(department=department)
-        shown_teams = selectors.teams_shown(department=department)
+        shown_people, shown_teams = selectors.assign_rows(request=service_request)
         _choices_shown(people, [(u.pk, people.label_from_instance(u)) for u in shown_people])
         _choices_shown(teams, [(t.pk, teams.label_from_instance(t)) for t in shown_teams])
         if not self.is_bound:

@@ -9,6 +9,7 @@ re-renders with the error beside the form (422). With HTMX the same view returns
 from __future__ import annotations
 
 import uuid
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.contrib import messages
@@ -35,7 +36,8 @@ from routing.scoring import score_explain
 from staff import detail_selectors as selectors
 from staff.form_html import esc
 from staff.forms import ACTION_FORMS, ActionForm
-from staff.views.detail_actions import actions_html
+from staff.views.detail_actions import actions_html, actions_panel
+from staff.views.detail_body import detail_body
 
 
 @staff_required
@@ -159,12 +161,12 @@ def _nearby_rows(sr: ServiceRequest) -> list[ServiceRequest]:
     label made here rather than by template filters, a `{% url %}` and a get_status_display()
     per row."""
     rows = selectors.nearby_open_requests(
-        point=sr.location, within_m=selectors.NEARBY_DETAIL_M, exclude=sr
+        point=sr.location, within_m=selectors.NEARBY_DETAIL_M, exclude=sr, coordinates=True
     )
     # Tracking numbers are digits and a hyphen: nothing for reverse() to quote.
     detail_url = reverse("staff:detail", args=["0"])[: -len("0/")]
     for n in rows:
-        n.lat, n.lng = f"{n.location.y:.6f}", f"{n.location.x:.6f}"
+        n.lat, n.lng = f"{n.latitude:.6f}", f"{n.longitude:.6f}"
         n.staff_url = f"{detail_url}{n.tracking_number}/"
         n.status_label = selectors.field_label(n, "status")
     return rows
@@ -211,12 +213,24 @@ def timeline_html(entries) -> SafeString:
     return mark_safe("".join(out))  # noqa: S308 - every value above is escaped
 
 
+_ONE = Decimal(1)
+
+
+def _whole(value: float) -> str:
+    """`|floatformat:0` of a distance: floatformat's own rounding (the float's shortest text as
+    a Decimal, half up) without its locale look-ups, which show no separator for a whole number
+    while USE_THOUSAND_SEPARATOR is off; anything else goes to the filter itself."""
+    if settings.USE_THOUSAND_SEPARATOR or not 0 <= value < 1e15:
+        return floatformat(value, 0)
+    return str(int(Decimal(str(value)).quantize(_ONE, rounding=ROUND_HALF_UP)))
+
+
 def nearby_html(rows) -> SafeString:
     away = _("%(d)s m away")
     out = []
     for n in rows:
         address = f'<span class="muted">· {bdi(n.address)}</span>' if n.address else ""
-        distance = away % {"d": esc(floatformat(n.distance.m, 0))}
+        distance = away % {"d": _whole(n.distance.m)}
         out.append(
             f'{_ROW_START}<li data-lat="{esc(n.lat)}" data-lng="{esc(n.lng)}">'
             f'{_ROW_INDENT}<a href="{esc(n.staff_url)}">{esc(n.tracking_number)}</a>'
@@ -241,11 +255,32 @@ def _render(
     can_work = profile.can_work_on(sr)
     can_contact = profile.can_see_contact(sr)
     names = selectors.actions_available(request=sr) if can_work else []
-    forms = {name: ACTION_FORMS[name](service_request=sr) for name in names}
-    if form is not None:
-        if form.is_bound and form.errors:
-            form.mark_errors()
-        forms[form.action] = form
+    # The page's short reads (photos, events, supporters, messages, reply templates, people and
+    # teams) in one round trip; the selectors below and the forms find their rows there.
+    selectors.detail_read_ahead(
+        request=sr, can_work=can_work, can_contact=can_contact, actions=names
+    )
+    csrf_token = get_token(request)
+    if form is None and not photos and not photo_errors:
+        # A GET: every form unbound, the panel kept per process (detail_actions.actions_panel).
+        actions = actions_panel(sr, names, csrf_token=csrf_token)
+    else:
+        forms = {name: ACTION_FORMS[name](service_request=sr) for name in names}
+        if form is not None:
+            if form.is_bound and form.errors:
+                form.mark_errors()
+            forms[form.action] = form
+        # The forms are written out in Python (staff.views.detail_actions): about 900 template
+        # nodes a page otherwise.
+        actions = actions_html(
+            [forms[n] for n in selectors.ACTION_ORDER if n in forms],
+            tracking_number=sr.tracking_number,
+            csrf_token=csrf_token,
+            open_action=form.action if form is not None else "",
+            onsite_photos=photos,
+            photo_errors=photo_errors,
+            max_photos=settings.PHOTO_MAX_COUNT,
+        )
     # get_<field>_display() without rebuilding each field's choices on every call.
     sr.labels = {
         name: selectors.field_label(sr, name)
@@ -268,23 +303,15 @@ def _render(
         "nearby": nearby,
         "nearby_html": nearby_html(nearby),
         "nearby_m": selectors.NEARBY_DETAIL_M,
-        # The forms are written out in Python (staff.views.detail_actions): about 900 template
-        # nodes a page otherwise.
-        "actions_html": actions_html(
-            [forms[n] for n in selectors.ACTION_ORDER if n in forms],
-            tracking_number=sr.tracking_number,
-            csrf_token=get_token(request),
-            open_action=form.action if form is not None else "",
-            onsite_photos=photos,
-            photo_errors=photo_errors,
-            max_photos=settings.PHOTO_MAX_COUNT,
-        ),
+        "actions_html": actions,
         "open_action": form.action if form is not None else "",
         "conflict": conflict,
         "map_config": map_config(),
         "score": score_explain(request=sr),
     }
+    # The fragment is written in Python (staff.views.detail_body); the template adds the layout.
+    body = {"detail_html": detail_body(context, request, csrf_token=csrf_token), "sr": sr}
     template = "staff/detail.html#detail" if request.htmx else "staff/detail.html"
-    response = render(request, template, context, status=status)
+    response = render(request, template, body, status=status)
     patch_vary_headers(response, ("HX-Request",))
     return response

@@ -12,15 +12,104 @@ templates and staged photos, in English and Spanish."""
 
 from __future__ import annotations
 
+import contextlib
+import uuid
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 
+from django.conf import settings
 from django.forms import BoundField
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from requests_app.models import ServiceRequest
+from staff import detail_selectors as selectors
 from staff.form_html import esc
-from staff.forms import ActionForm
+from staff.forms import ACTION_FORMS, ActionForm
+
+# --- The page's panel, kept per process -------------------------------------------------------
+#
+# On a GET every form is unbound, and what it shows is a function of a few things the page reads
+# anyway: the request's own fields below, the assign form's people and teams, the reply
+# templates (read on every page), the reference snapshot's lists (closure reasons, categories,
+# departments: its config stamp) and the language. The panel is kept under a key made of all of
+# them, so a change to any of them is a new key, never a stale panel; only the request's
+# address, its version, the CSRF token and the site visit's draft key differ between two pages
+# with the same key, and they are written into the panel as markers and filled in on each page.
+# PostgreSQL text cannot hold a NUL character, so no stored value can look like a marker.
+# Constructing the fourteen forms (Form.__init__ deep-copies every field) and writing them out
+# was about a third of the page's CPU.
+
+_URL, _CSRF, _VERSION, _DRAFT = "\x00u", "\x00c", "\x00v", "\x00d"
+_PANELS: OrderedDict[tuple, str] = OrderedDict()
+PANELS_KEPT = 500  # about 15 KB each
+
+
+def _panel_key(sr: ServiceRequest, names: tuple[str, ...]) -> tuple | None:
+    ref = getattr(sr, "_reference", None)
+    if ref is None or ref.version is None:
+        return None  # no config stamp: nothing is kept
+    people, teams = selectors.assign_rows(request=sr) if "assign" in names else ((), ())
+    replies = ()
+    if "comment" in names or "resolve" in names:
+        replies = tuple(
+            (t.id, t.name, t.body, t.closure_reason_id)
+            for resolve in (False, True)
+            for t in selectors.response_templates(request=sr, for_resolve=resolve)
+        )
+    return (
+        get_language(),
+        settings.PHOTO_MAX_COUNT,
+        ref.version,
+        names,
+        sr.category_id,
+        sr.department_id,
+        sr.priority,
+        sr.assignee_id,
+        sr.team_id,
+        tuple((u.pk, u.get_full_name() or u.get_username()) for u in people),
+        tuple((t.pk, t.name) for t in teams),
+        replies,
+    )
+
+
+def actions_panel(sr: ServiceRequest, names: Sequence[str], *, csrf_token: str) -> SafeString:
+    """The page's panel of unbound action forms (`names`, in order): what actions_html writes
+    for `ACTION_FORMS[name](service_request=sr)` each, kept per process (see above)."""
+    names = tuple(names)
+    key = _panel_key(sr, names)
+    panel = _PANELS.get(key) if key is not None else None
+    if panel is None:
+        marked = {"version": _VERSION, "draft_key": _DRAFT}
+        panel = actions_html(
+            [ACTION_FORMS[n](service_request=sr, initial=marked) for n in names],
+            tracking_number=sr.tracking_number,
+            csrf_token=_CSRF,
+            open_action="",
+            max_photos=settings.PHOTO_MAX_COUNT,
+            detail_url=_URL,
+        )
+        if key is not None:
+            _PANELS[key] = panel
+            if len(_PANELS) > PANELS_KEPT:
+                _PANELS.popitem(last=False)
+    else:
+        with contextlib.suppress(KeyError):  # another thread may have just dropped it
+            _PANELS.move_to_end(key)
+    filled = (
+        panel.replace(_URL, esc(reverse("staff:detail", args=[sr.tracking_number])))
+        .replace(_CSRF, esc(csrf_token))
+        .replace(_VERSION, str(sr.version))
+        .replace(_DRAFT, str(uuid.uuid4()))
+    )
+    return mark_safe(filled)  # noqa: S308 - the markers' values are escaped or plain
+
+
+def panels_forget() -> None:
+    """Drop every kept panel (tests that stand for a second web process)."""
+    _PANELS.clear()
 
 
 def actions_html(
@@ -32,8 +121,13 @@ def actions_html(
     onsite_photos: Iterable = (),
     photo_errors: Iterable[str] = (),
     max_photos: int,
+    detail_url: str | None = None,
 ) -> SafeString:
-    """Each form in a <details> (or, with no visible field, a quick one-button block)."""
+    """Each form in a <details> (or, with no visible field, a quick one-button block).
+    `detail_url` is the request page's address (reversed here when not given): each form posts
+    to it plus its action."""
+    if detail_url is None:
+        detail_url = reverse("staff:detail", args=[tracking_number])
     words = {
         "incomplete": esc(_("The form was incomplete. Reload the page and try again.")),
         "required": esc(_("required")),
@@ -46,7 +140,7 @@ def actions_html(
         form = _form(
             f,
             visible,
-            tracking_number=tracking_number,
+            detail_url=detail_url,
             csrf=csrf,
             words=words,
             onsite_photos=onsite_photos,
@@ -74,14 +168,15 @@ def _form(
     f: ActionForm,
     visible: list[BoundField],
     *,
-    tracking_number: str,
+    detail_url: str,
     csrf: str,
     words: dict[str, str],
     onsite_photos: Iterable,
     photo_errors: Iterable[str],
     max_photos: int,
 ) -> str:
-    url = esc(reverse("staff:action", args=[tracking_number, f.action]))
+    # reverse("staff:action", args=[number, action]): the action's names need no quoting.
+    url = esc(f"{detail_url}{f.action}/")
     onsite = f.action == "onsite"
     enctype = 'enctype="multipart/form-data" hx-encoding="multipart/form-data"' if onsite else ""
     hidden = "".join(

@@ -1,5 +1,5 @@
 """The request page's reads are statements written once per process (staff.detail_selectors,
-`_model_rows` and friends) rather than ORM querysets: they must give the same objects, with the
+staff.model_reads) rather than ORM querysets: they must give the same objects, with the
 same values (after the ORM's converters: JSON, geometry, phone numbers), in the same order, as
 the querysets they replaced."""
 
@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.gis.geos import Point
+from django.db import connection
 from django.db.models import Q
+from django.test.utils import CaptureQueriesContext
 
 from notifications.models import OutboxMessage
 from requests_app.models import OPEN_STATUSES, ResponseTemplate, ServiceRequest, Team
@@ -55,15 +57,8 @@ def test_the_request_with_its_assignee_and_team_is_what_select_related_gave(city
     assert selectors.request_get_for_staff(tracking_number="0000-00000") is None
 
 
-def test_events_supporters_and_messages_are_what_the_querysets_gave(city, staff):
-    sr = routed(city, location=near(0))
-    request_comment(request=sr, actor=staff.agent, message="<b>Crew</b> booked", public=False)
-    request_priority_change(
-        request=sr, actor=staff.supervisor, priority="urgent", reason="Busy road", override=True
-    )
-    request_supporter_add(request=sr, actor=staff.operator, name="Ana", phone="+14155550101")
-    request_supporter_add(request=sr, actor=staff.operator, name="Ben", email="b@example.com")
-    OutboxMessage.objects.create(
+def failed_message(sr) -> OutboxMessage:
+    return OutboxMessage.objects.create(
         request=sr,
         channel="email",
         recipient="a@example.com",
@@ -74,6 +69,17 @@ def test_events_supporters_and_messages_are_what_the_querysets_gave(city, staff)
         status="failed",
         last_error="boom",
     )
+
+
+def test_events_supporters_and_messages_are_what_the_querysets_gave(city, staff):
+    sr = routed(city, location=near(0))
+    request_comment(request=sr, actor=staff.agent, message="<b>Crew</b> booked", public=False)
+    request_priority_change(
+        request=sr, actor=staff.supervisor, priority="urgent", reason="Busy road", override=True
+    )
+    request_supporter_add(request=sr, actor=staff.operator, name="Ana", phone="+14155550101")
+    request_supporter_add(request=sr, actor=staff.operator, name="Ben", email="b@example.com")
+    failed_message(sr)
     events = list(sr.events.order_by("created_at", "id"))
     assert [e.data for e in events if e.data]  # some events carry JSON
     for internal in (True, False):
@@ -139,3 +145,60 @@ def test_the_nearby_search_is_what_the_queryset_gave(city, staff):
     same = selectors.nearby_open_requests(point=here.location, within_m=20, category=here.category)
     assert [r.pk for r in same][:1] == [here.pk]
     assert all(r.distance.m <= 20 for r in same)
+
+
+def test_the_nearby_search_with_coordinates_gives_the_points_own_numbers(city, staff):
+    here = routed(city, location=near(0))
+    for i in range(4):
+        submit(city, location=Point(INSIDE[1] + 0.000123457 * i, INSIDE[0] + 0.0001 * i, srid=4326))
+    plain = selectors.nearby_open_requests(point=here.location, within_m=200, exclude=here)
+    rows = selectors.nearby_open_requests(
+        point=here.location, within_m=200, exclude=here, coordinates=True
+    )
+    assert [r.pk for r in rows] == [r.pk for r in plain]
+    assert [(r.latitude, r.longitude) for r in rows] == [
+        (r.location.y, r.location.x) for r in plain
+    ]
+    assert [r.distance.m for r in rows] == [r.distance.m for r in plain]
+    assert [r.category.tr_name for r in rows] == [r.category.tr_name for r in plain]
+    assert all("location" in r.get_deferred_fields() for r in rows)
+
+
+def test_the_page_reads_in_one_round_trip_give_what_each_read_gives(city, staff):
+    sr = routed(city, location=near(0))
+    request_comment(request=sr, actor=staff.agent, message="<b>Crew</b> booked", public=False)
+    request_supporter_add(request=sr, actor=staff.operator, name="Ana", phone="+14155550101")
+    ResponseTemplate.objects.create(name="Mine", body="a", category=sr.category)
+    ResponseTemplate.objects.create(name="Close", body="d", closure_reason=city.repaired)
+    Team.objects.create(department=city.streets, name="Asphalt")
+    failed_message(sr)
+
+    def reads(sr, can_work: bool) -> list:
+        return [
+            selectors.photos_split(request=sr, include_private=can_work),
+            [vars(e) for e in selectors.timeline_staff(request=sr, include_internal=can_work)],
+            [values(s, fields_of(type(s))) for s in selectors.supporter_list(request=sr)],
+            [vars(m) for m in selectors.message_log(request=sr)],
+            selectors.response_templates(request=sr, for_resolve=False),
+            selectors.response_templates(request=sr, for_resolve=True),
+            [
+                [values(x, fields_of(type(x))) for x in rows]
+                for rows in selectors.assign_rows(request=sr)
+            ],
+        ]
+
+    for can_work in (True, False):
+        one_by_one = reads(
+            selectors.request_get_for_staff(tracking_number=sr.tracking_number), can_work
+        )
+        ahead = selectors.request_get_for_staff(tracking_number=sr.tracking_number)
+        actions = selectors.actions_available(request=ahead)
+        assert {"assign", "comment", "resolve"} <= set(actions)
+        with CaptureQueriesContext(connection) as ctx:
+            selectors.detail_read_ahead(
+                request=ahead, can_work=can_work, can_contact=True, actions=actions
+            )
+            got = reads(ahead, can_work)
+        assert len(ctx.captured_queries) == 1
+        assert got == one_by_one
+        assert all(rows for rows in got[1:4])

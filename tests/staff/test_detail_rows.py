@@ -93,6 +93,10 @@ ROWS = [
     _row(2, "1 Main St <rear> & \u202eevil", 12.5, supporters=1, description="Deep <hole> & " * 20),
     _row(3, "Calle O'Higgins 1234", 1999.6, supporters=3, description="x"),
     _row(4, "", 149.5, supporters=1000),
+    _row(5, "", 0.5),
+    _row(6, "", 2.675),
+    _row(7, "", 1234.4999999),
+    _row(8, "", 10.0),
 ]
 
 
