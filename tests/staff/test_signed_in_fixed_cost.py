@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+import gc
+import importlib
 import re
 
 import pytest
@@ -137,3 +139,14 @@ def test_no_store_writes_what_djangos_helpers_write():
         patch_cache_control(django, private=True)
         assert ours["Cache-Control"] == django["Cache-Control"]
         assert ours["Expires"][:-6] == django["Expires"][:-6]  # the same moment, to the minute
+
+
+def test_a_web_worker_freezes_what_loading_made():
+    import civic311.wsgi
+
+    gc.unfreeze()
+    try:
+        importlib.reload(civic311.wsgi)  # what each gunicorn worker runs at start
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()  # the rest of the test run collects as before
