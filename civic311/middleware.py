@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject, empty
 
 
 class CityTimeZoneMiddleware:
@@ -52,3 +53,27 @@ class SessionRefreshMiddleware:
             ):
                 session[self.KEY] = now
         return response
+
+
+class PlainUserMiddleware:
+    """Hand the views and templates the user itself instead of the lazy proxies around it.
+
+    AuthenticationMiddleware puts the user behind a SimpleLazyObject and django-otp's middleware
+    puts that behind a second one, so every `request.user.x` in a view, decorator, middleware or
+    template went through two proxies (about 4 microseconds each time against 0.1; a staff page
+    reads it dozens of times). Placed after TwoFactorMiddleware, which has already loaded the user
+    for its check, so unwrapping loads nothing that was not loaded anyway; anything that signs in
+    or out later (login, logout) still replaces `request.user` as before."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if type(user) is SimpleLazyObject:
+            while type(user) is SimpleLazyObject:
+                if user._wrapped is empty:
+                    user._setup()
+                user = user._wrapped
+            request.user = user
+        return self.get_response(request)

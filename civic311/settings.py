@@ -377,6 +377,8 @@ MIDDLEWARE = [
     *MIDDLEWARE,
     "django_otp.middleware.OTPMiddleware",
     "staff.two_factor.TwoFactorMiddleware",
+    # After the two-factor check (which loads the user): the user itself, not two lazy proxies.
+    "civic311.middleware.PlainUserMiddleware",
 ]
 TWO_FACTOR_REQUIRED = env.bool("TWO_FACTOR_REQUIRED", default=not (DEBUG or DEV_MAILBOX))
 OTP_TOTP_ISSUER = f"{CITY_NAME} 311"
