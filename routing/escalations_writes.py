@@ -22,6 +22,7 @@ from django.utils import timezone
 from requests_app.dispatch import event_dispatch_enqueue
 from requests_app.models import RequestEvent, ServiceRequest, Team
 from requests_app.services.due import request_due_times
+from requests_app.services.events import event_build
 from routing.models import EscalationFired
 
 # The columns of an event the statement writes, in the order of its arrays.
@@ -68,17 +69,15 @@ class StepWrites:
     ) -> RequestEvent:
         """An event without an actor, built as ``event_record`` builds it (and stamped when it
         is recorded, as there), written with the rest."""
-        event = RequestEvent(
+        event = event_build(
             request=self.request,
             type=type,
-            actor=None,
-            actor_label=actor_label or "System",
+            actor_label=actor_label,
             public=public,
             from_value=from_value,
             to_value=to_value,
             message=message,
-            data=data or {},
-            created_at=timezone.now(),
+            data=data,
         )
         self.events.append(event)
         return event

@@ -54,6 +54,35 @@ def events_batch_flush(*, request_id: int, type: str) -> None:
         _batch_write(batch)
 
 
+def event_build(
+    *,
+    request: ServiceRequest,
+    type: str,
+    actor: Actor = None,
+    actor_label: str = "",
+    public: bool = False,
+    from_value: str = "",
+    to_value: str = "",
+    message: str = "",
+    data: dict | None = None,
+    at: datetime | None = None,
+) -> RequestEvent:
+    """The event ``event_record`` appends, not yet written: for a writer that sends its events
+    with other writes in one statement (routing.escalations_writes)."""
+    return RequestEvent(
+        request=request,
+        type=type,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor_label=actor_label or (actor.get_username() if actor else "System"),
+        public=public,
+        from_value=from_value,
+        to_value=to_value,
+        message=message,
+        data=data or {},
+        created_at=at or timezone.now(),
+    )
+
+
 def event_record(
     *,
     request: ServiceRequest,
@@ -70,17 +99,17 @@ def event_record(
     """Append one event to a request's log and dispatch it to the workers after commit.
 
     Call inside the transaction that makes the change, so the change and its event land together."""
-    event = RequestEvent(
+    event = event_build(
         request=request,
         type=type,
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        actor_label=actor_label or (actor.get_username() if actor else "System"),
+        actor=actor,
+        actor_label=actor_label,
         public=public,
         from_value=from_value,
         to_value=to_value,
         message=message,
-        data=data or {},
-        created_at=at or timezone.now(),
+        data=data,
+        at=at,
     )
     batch = _BATCH.get()
     if batch is not None:
