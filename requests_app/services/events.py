@@ -111,7 +111,10 @@ def _row_and_events_write(
         params += [f.get_db_prep_save(f.pre_save(event, True), connection) for f in event_fields]
     with connection.cursor() as cursor:
         cursor.execute(_row_and_events_sql(tuple(fields) if row else None, len(events)), params)
-        updated, ids = cursor.fetchone()
+        if row is None:
+            updated, ids = 0, sorted(pk for (pk,) in cursor.fetchall())
+        else:
+            updated, ids = cursor.fetchone()
     if row is not None and not updated:
         raise DatabaseError("Save with update_fields did not affect any rows.")
     for event, pk in zip(events, ids, strict=True):
@@ -126,30 +129,25 @@ def _event_fields() -> list:
 
 @functools.cache
 def _row_and_events_sql(fields: tuple[str, ...] | None, count: int) -> str:
-    """Written once per process for each set of changed columns and number of events."""
+    """Written once per process for each set of changed columns (None: no row) and number of
+    events. Table and column names come from the models; every value is a parameter."""
     quote = connection.ops.quote_name
-    parts = []
-    updated = "0"
-    if fields is not None:
-        meta = ServiceRequest._meta
-        sets = ", ".join(f"{quote(meta.get_field(name).column)} = %s" for name in fields)
-        parts.append(
-            f"changed AS (UPDATE {quote(meta.db_table)} SET {sets} "  # noqa: S608
-            f"WHERE {quote(meta.pk.column)} = %s RETURNING 1)"
-        )
-        updated = "(SELECT count(*) FROM changed)"
+    pk = quote(RequestEvent._meta.pk.column)
     columns = ", ".join(quote(f.column) for f in _event_fields())
     row = "(" + ", ".join(["%s"] * len(_event_fields())) + ")"
-    parts.append(
-        f"written AS (INSERT INTO {quote(RequestEvent._meta.db_table)} ({columns}) "  # noqa: S608
-        f"VALUES {', '.join([row] * count)} RETURNING {quote(RequestEvent._meta.pk.column)})"
+    insert = (
+        f"INSERT INTO {quote(RequestEvent._meta.db_table)} ({columns}) "  # noqa: S608
+        f"VALUES {', '.join([row] * count)} RETURNING {pk}"
     )
+    if fields is None:
+        return insert
+    meta = ServiceRequest._meta
+    sets = ", ".join(f"{quote(meta.get_field(name).column)} = %s" for name in fields)
     # Ids come from the sequence row by row in the order given: sorted, they are that order.
-    # Table and column names from the models; every value is a parameter.
-    pk = quote(RequestEvent._meta.pk.column)
     return (
-        "WITH " + ", ".join(parts) + f" SELECT {updated}, "  # noqa: S608
-        f"ARRAY(SELECT {pk} FROM written ORDER BY {pk})"
+        f"WITH changed AS (UPDATE {quote(meta.db_table)} SET {sets} "  # noqa: S608
+        f"WHERE {quote(meta.pk.column)} = %s RETURNING 1), written AS ({insert}) "
+        f"SELECT (SELECT count(*) FROM changed), ARRAY(SELECT {pk} FROM written ORDER BY {pk})"
     )
 
 
