@@ -38,8 +38,10 @@ def events_batched() -> Iterator[None]:
     """Write the events recorded inside the block in one multi-row INSERT when it ends (in the
     order recorded, so their ids keep the timeline's order), then dispatch them. For a step that
     writes several events at once (an escalation with the priority and due dates it moves).
-    Inside the block a recorded event has no id yet. Use inside the transaction that makes the
-    changes; if the block raises, its events are dropped with the rest of that work."""
+    Inside the block a recorded event has no id yet. A held row's save given to
+    ``request_save_batched`` goes in the same statement. Use inside the transaction that makes
+    the changes; if the block raises, its events (and that save) are dropped with the rest of
+    that work."""
     if _BATCH.get() is not None:
         yield
         return
