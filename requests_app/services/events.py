@@ -2,21 +2,35 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import functools
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.db import DatabaseError, connection
 from django.utils import timezone
 
 from requests_app.dispatch import event_dispatch_enqueue
 from requests_app.models import RequestEvent, ServiceRequest
+from requests_app.services.held import request_is_held
 
 Actor = AbstractBaseUser | None
 
-# The events of the innermost events_batched() block, written when it ends; None outside one.
-_BATCH: ContextVar[list[RequestEvent] | None] = ContextVar("events_batch", default=None)
+
+class _Batch(list):
+    """The events recorded in an events_batched() block, in order, and the held row whose
+    changed columns are saved with them (``request_save_batched``)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.row: ServiceRequest | None = None
+        self.fields: set[str] = set()
+
+
+# The outermost events_batched() block's batch, written when it ends; None outside one.
+_BATCH: ContextVar[_Batch | None] = ContextVar("events_batch", default=None)
 
 
 @contextmanager
@@ -24,12 +38,14 @@ def events_batched() -> Iterator[None]:
     """Write the events recorded inside the block in one multi-row INSERT when it ends (in the
     order recorded, so their ids keep the timeline's order), then dispatch them. For a step that
     writes several events at once (an escalation with the priority and due dates it moves).
-    Inside the block a recorded event has no id yet. Use inside the transaction that makes the
-    changes; if the block raises, its events are dropped with the rest of that work."""
+    Inside the block a recorded event has no id yet. A held row's save given to
+    ``request_save_batched`` goes in the same statement. Use inside the transaction that makes
+    the changes; if the block raises, its events (and that save) are dropped with the rest of
+    that work."""
     if _BATCH.get() is not None:
         yield
         return
-    batch: list[RequestEvent] = []
+    batch = _Batch()
     token = _BATCH.set(batch)
     try:
         yield
@@ -38,12 +54,103 @@ def events_batched() -> Iterator[None]:
     _batch_write(batch)
 
 
-def _batch_write(batch: list[RequestEvent]) -> None:
-    if batch:
-        RequestEvent.objects.bulk_create(batch)
-        for event in batch:
-            event_dispatch_enqueue(event.id, event=event)
-        batch.clear()
+def _batch_write(batch: _Batch) -> None:
+    row, fields = batch.row, sorted(batch.fields)
+    batch.row = None
+    batch.fields.clear()
+    if batch and (row is None or _plain(row, fields)):
+        _row_and_events_write(row, fields, batch)
+    else:
+        if row is not None:
+            row.save(update_fields=fields)
+        if batch:
+            RequestEvent.objects.bulk_create(batch)
+    for event in batch:
+        event_dispatch_enqueue(event.id, event=event)
+    batch.clear()
+
+
+def request_save_batched(request: ServiceRequest, fields: Collection[str]) -> None:
+    """``request.save(update_fields=fields)``; for a held row (``request_mark_held``) inside an
+    events_batched() block, saved instead when the block's events are written, in the same
+    statement (one round trip and no ORM compile where there were two of each: routing's
+    UPDATE and its events' INSERT). What is saved then is the held object's value of every
+    field named so far: the object is the row (the held row's contract), so the values are
+    what each save would have left. Another row, or a row not held, is saved now."""
+    batch = _BATCH.get()
+    if batch is None or not request_is_held(request) or batch.row not in (None, request):
+        request.save(update_fields=sorted(fields))
+        return
+    batch.row = request
+    batch.fields.update(fields)
+
+
+def _plain(row: ServiceRequest, fields: list[str]) -> bool:
+    """Whether the changed fields bind plain values (no geometry placeholder, no expression):
+    anything else is saved by the ORM, which knows how."""
+    meta = row._meta
+    return not any(
+        hasattr(meta.get_field(name), "get_placeholder")
+        or hasattr(getattr(row, meta.get_field(name).attname), "resolve_expression")
+        for name in fields
+    )
+
+
+def _row_and_events_write(
+    row: ServiceRequest | None, fields: list[str], events: list[RequestEvent]
+) -> None:
+    """The row's UPDATE (if any) and the events' INSERT as one statement: the values the ORM
+    would bind (``pre_save``, then ``get_db_prep_save``), the ids set in the order recorded.
+    Raises as ``save(update_fields=...)`` does when the row is gone."""
+    event_fields = _event_fields()
+    params: list[object] = []
+    if row is not None:
+        for name in fields:
+            field = row._meta.get_field(name)
+            params.append(field.get_db_prep_save(field.pre_save(row, False), connection))
+        params.append(row.pk)
+    for event in events:
+        params += [f.get_db_prep_save(f.pre_save(event, True), connection) for f in event_fields]
+    with connection.cursor() as cursor:
+        cursor.execute(_row_and_events_sql(tuple(fields) if row else None, len(events)), params)
+        if row is None:
+            updated, ids = 0, sorted(pk for (pk,) in cursor.fetchall())
+        else:
+            updated, ids = cursor.fetchone()
+    if row is not None and not updated:
+        raise DatabaseError("Save with update_fields did not affect any rows.")
+    for event, pk in zip(events, ids, strict=True):
+        event.pk = pk
+        event._state.adding, event._state.db = False, connection.alias
+
+
+@functools.cache
+def _event_fields() -> list:
+    return [f for f in RequestEvent._meta.concrete_fields if not f.primary_key]
+
+
+@functools.cache
+def _row_and_events_sql(fields: tuple[str, ...] | None, count: int) -> str:
+    """Written once per process for each set of changed columns (None: no row) and number of
+    events. Table and column names come from the models; every value is a parameter."""
+    quote = connection.ops.quote_name
+    pk = quote(RequestEvent._meta.pk.column)
+    columns = ", ".join(quote(f.column) for f in _event_fields())
+    row = "(" + ", ".join(["%s"] * len(_event_fields())) + ")"
+    insert = (
+        f"INSERT INTO {quote(RequestEvent._meta.db_table)} ({columns}) "  # noqa: S608
+        f"VALUES {', '.join([row] * count)} RETURNING {pk}"
+    )
+    if fields is None:
+        return insert
+    meta = ServiceRequest._meta
+    sets = ", ".join(f"{quote(meta.get_field(name).column)} = %s" for name in fields)
+    # Ids come from the sequence row by row in the order given: sorted, they are that order.
+    return (
+        f"WITH changed AS (UPDATE {quote(meta.db_table)} SET {sets} "  # noqa: S608
+        f"WHERE {quote(meta.pk.column)} = %s RETURNING 1), written AS ({insert}) "
+        f"SELECT (SELECT count(*) FROM changed), ARRAY(SELECT {pk} FROM written ORDER BY {pk})"
+    )
 
 
 def events_batch_flush(*, request_id: int, type: str) -> None:

@@ -35,7 +35,12 @@ from requests_app.models import (
     Team,
 )
 from requests_app.services.due import request_due_times
-from requests_app.services.events import Actor, event_record, events_batched
+from requests_app.services.events import (
+    Actor,
+    event_record,
+    events_batched,
+    request_save_batched,
+)
 from requests_app.services.held import request_is_held
 
 ILLEGAL_TRANSITION = gettext_noop("A request that is “%(from)s” cannot become “%(to)s”.")
@@ -208,7 +213,8 @@ def request_route(
                     )
                     fields.update(changed)
                     moves.append((from_status, to_status, at))
-        request.save(update_fields=sorted(fields))
+        # Held: saved with the events, in one statement (events.request_save_batched).
+        request_save_batched(request, fields)
         event_record(
             request=request,
             type=RequestEvent.Type.ROUTED,
