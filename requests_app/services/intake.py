@@ -17,8 +17,9 @@ from django.contrib.gis.geos import Point
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, router, transaction
 from django.db.models import Count, Q, Value
+from django.db.models.constants import OnConflict
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
@@ -285,7 +286,10 @@ def _request_submit(
     )
     try:
         with transaction.atomic():
-            _insert_with_tracking_number(request=request, at=now)
+            existing = _insert_with_tracking_number(request=request, at=now)
+            if existing is not None:
+                # A submission with the same key won the race: show the resident that one.
+                return existing, False
             if s.photos:
                 Photo.objects.filter(pk__in=[p.pk for p in s.photos]).update(
                     request=request, draft_key=None
@@ -334,19 +338,39 @@ def _actor_label_for_channel(channel: str, actor: Actor) -> str:
     return "Resident"
 
 
-def _insert_with_tracking_number(*, request: ServiceRequest, at: datetime) -> None:
+def _insert_with_tracking_number(*, request: ServiceRequest, at: datetime) -> ServiceRequest | None:
     """Insert with a short random `YYMM-NNNN` number; on a clash try again, with one more digit
-    every three clashes so a busy month never runs out."""
+    every three clashes so a busy month never runs out. Returns None once inserted, or the
+    request that already holds the idempotency key (nothing written then).
+
+    INSERT ... ON CONFLICT DO NOTHING RETURNING: a clash writes nothing and returns no row, so
+    no savepoint is needed to go on after it (a savepoint and its release were two round trips
+    on every report). Only then is the key looked up, to tell its clash from the number's: a
+    submission with the same key still uncommitted elsewhere is waited for, then found."""
+    opts = ServiceRequest._meta
+    using = router.db_for_write(ServiceRequest)
+    fields = [f for f in opts.local_concrete_fields if not f.generated and f is not opts.auto_field]
+    returning = opts.db_returning_fields
     for attempt in range(15):
         request.tracking_number = tracking_number_candidate(at=at, digits=4 + attempt // 3)
-        try:
-            with transaction.atomic():
-                request.save(force_insert=True)
-            return
-        except IntegrityError as exc:
-            if "tracking_number" not in str(exc):
-                raise
-            request.pk = None
+        rows = ServiceRequest._base_manager._insert(
+            [request],
+            fields=fields,
+            returning_fields=returning,
+            using=using,
+            on_conflict=OnConflict.IGNORE,
+        )
+        if rows:
+            for value, returned in zip(rows[0], returning, strict=True):
+                setattr(request, returned.attname, value)
+            request._state.adding, request._state.db = False, using
+            return None
+        if request.idempotency_key:
+            existing = ServiceRequest.objects.filter(
+                idempotency_key=request.idempotency_key
+            ).first()
+            if existing is not None:
+                return existing
     raise RuntimeError("could not allocate a tracking number")
 
 
