@@ -346,7 +346,9 @@ def _insert_with_tracking_number(*, request: ServiceRequest, at: datetime) -> Se
     INSERT ... ON CONFLICT DO NOTHING RETURNING: a clash writes nothing and returns no row, so
     no savepoint is needed to go on after it (a savepoint and its release were two round trips
     on every report). Only then is the key looked up, to tell its clash from the number's: a
-    submission with the same key still uncommitted elsewhere is waited for, then found."""
+    submission with the same key still uncommitted elsewhere is waited for, then found. The
+    model's insert without ``save()``: ServiceRequest overrides no ``save()`` and has no save
+    signal receivers (its fields' ``pre_save`` still runs in the insert compiler)."""
     opts = ServiceRequest._meta
     using = router.db_for_write(ServiceRequest)
     fields = [f for f in opts.local_concrete_fields if not f.generated and f is not opts.auto_field]
