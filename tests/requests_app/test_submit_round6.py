@@ -8,6 +8,8 @@ import uuid
 import pytest
 from django.contrib.gis.geos import Point
 from django.db import connection
+from django.db.models import Model
+from django.db.models.signals import post_save, pre_save
 from django.test.utils import CaptureQueriesContext
 
 from requests_app.configcache import config_snapshot
@@ -128,3 +130,11 @@ def test_the_form_checks_a_category_other_than_the_one_it_was_given(client, city
     response = post(client, report(city, category=city.graffiti.pk))
     assert response.status_code == 422
     assert not ServiceRequest.objects.exists()
+
+
+def test_the_request_insert_skips_no_save_hook():
+    """_insert_with_tracking_number inserts without Model.save(): that is only right while a
+    new request has no save() override and no save signal receivers to run."""
+    assert ServiceRequest.save is Model.save
+    for signal in (pre_save, post_save):
+        assert not any(signal._live_receivers(ServiceRequest))
