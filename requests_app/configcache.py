@@ -36,7 +36,8 @@ STAMP_TABLE = "requests_app_configstamp"
 _CACHE: dict[str, tuple[int, Any]] = {}
 _UNREAD = object()
 # The innermost config_snapshot() block's stamp, read on its first lookup ([_UNREAD] until
-# then, so a block that looks nothing up costs no query); None outside any block.
+# then, so a block that looks nothing up costs no query), and its memo (config_snapshot_memo);
+# None outside any block.
 _SNAPSHOT: ContextVar[list | None] = ContextVar("config_snapshot", default=None)
 
 
@@ -55,7 +56,7 @@ def config_snapshot() -> Iterator[None]:
     if _SNAPSHOT.get() is not None:
         yield
         return
-    token = _SNAPSHOT.set([_UNREAD])
+    token = _SNAPSHOT.set([_UNREAD, {}])
     try:
         yield
     finally:
@@ -78,6 +79,19 @@ def config_stamp_now() -> int | None:
     if held[0] is _UNREAD:
         held[0] = config_stamp()
     return held[0]
+
+
+def config_snapshot_memo[T](key: tuple, loader: Callable[[], T]) -> T:
+    """``loader()``'s result kept for the rest of the enclosing config_snapshot() block (a
+    look-up at the tables behind the stamp that two steps of one unit of work ask for with the
+    same key); outside any block, loaded every time. As stale as the block's stamp, no more."""
+    held = _SNAPSHOT.get()
+    if held is None:
+        return loader()
+    memo = held[1]
+    if key not in memo:
+        memo[key] = loader()
+    return memo[key]
 
 
 def config_cached[T](name: str, loader: Callable[[], T]) -> T:

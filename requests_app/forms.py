@@ -51,6 +51,19 @@ class CheckboxSelectMultiple(FirstOptionFocus, forms.CheckboxSelectMultiple):
     pass
 
 
+class KnownChoiceField(forms.ModelChoiceField):
+    """A ModelChoiceField given the object its value most likely names (``known``, checked by
+    the caller against the same queryset's conditions): that value costs no query."""
+
+    known = None
+
+    def to_python(self, value):
+        known = self.known
+        if known is not None and value not in self.empty_values and str(value) == str(known.pk):
+            return known
+        return super().to_python(value)
+
+
 def question_field(question: Question) -> forms.Field:
     """A form field for one Open311 attribute, validating its datatype."""
     common = {
@@ -98,7 +111,7 @@ class ReportForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
     started = forms.CharField(required=False, widget=forms.HiddenInput)
-    category = forms.ModelChoiceField(
+    category = KnownChoiceField(
         queryset=Category.objects.filter(active=True),
         widget=forms.RadioSelect,
         label=gettext_lazy("What is the problem?"),
@@ -149,6 +162,9 @@ class ReportForm(forms.Form):
     def __init__(self, *args, category: Category | None = None, photos=None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.category_obj = category
+        if category is not None and category.active:
+            # The view's category comes from the reference snapshot: no query to find it again.
+            self.fields["category"].known = category
         self.staged_photos = list(photos or [])
         self.fields["name"].widget.attrs["autocomplete"] = "name"
         self.fields["email"].widget.attrs["autocomplete"] = "email"
@@ -244,7 +260,8 @@ class ReportForm(forms.Form):
                 ),
             )
             return
-        if not boundary_contains(point=point):
+        # with_areas: the submission asks for this point's areas next (one query for both).
+        if not boundary_contains(point=point, with_areas=True):
             self.add_error("address", _(OUTSIDE_AREA) % {"city": settings.CITY_NAME})
             return
         self.point = point

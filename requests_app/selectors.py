@@ -16,7 +16,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from requests_app.addresses import address_normalize
-from requests_app.configcache import STAMP_TABLE, config_cached
+from requests_app.configcache import STAMP_TABLE, config_cached, config_snapshot_memo
 from requests_app.models import (
     AddressPoint,
     Area,
@@ -54,11 +54,17 @@ from requests_app.tracking_numbers import tracking_number_normalise
 # --- Geography ---------------------------------------------------------------------------------
 
 
-def boundary_contains(*, point: Point) -> bool:
-    """True when the point is inside the active service-area boundary (or none is loaded yet)."""
-    boundary = Area.objects.filter(area_set__active=True, kind=AreaSet.Kind.BOUNDARY)
+def boundary_contains(*, point: Point, with_areas: bool = False) -> bool:
+    """True when the point is inside the active service-area boundary (or none is loaded yet).
+
+    ``with_areas``: answered from areas_at(), whose one query also finds the neighbourhood and
+    ward, kept for the config snapshot: the report form checks the point and the submission it
+    files then asks for the same point's areas."""
     if not boundary_loaded():
         return True
+    if with_areas:
+        return AreaSet.Kind.BOUNDARY in areas_at(point=point)
+    boundary = Area.objects.filter(area_set__active=True, kind=AreaSet.Kind.BOUNDARY)
     return boundary.filter(geom__intersects=point).exists()
 
 
@@ -69,6 +75,23 @@ def boundary_loaded() -> bool:
         "requests_app.boundary_loaded",
         Area.objects.filter(area_set__active=True, kind=AreaSet.Kind.BOUNDARY).exists,
     )
+
+
+def areas_at(*, point: Point) -> dict[str, Area]:
+    """The active boundary, neighbourhood and ward containing the point, by kind: one query
+    through the areas' spatial index, kept for the enclosing config_snapshot() block (areas are
+    among the tables behind the stamp)."""
+
+    def load() -> dict[str, Area]:
+        found = Area.objects.filter(
+            area_set__active=True,
+            kind__in=[AreaSet.Kind.BOUNDARY, AreaSet.Kind.NEIGHBOURHOOD, AreaSet.Kind.WARD],
+            geom__intersects=point,
+        ).only("id", "kind", "name")
+        # As areas_for_point: on a shared edge the last one found wins.
+        return {area.kind: area for area in found}
+
+    return config_snapshot_memo(("areas_at", point.srid, point.x, point.y), load)
 
 
 def areas_for_point(*, point: Point) -> dict[str, Area]:

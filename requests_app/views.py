@@ -32,6 +32,7 @@ from civic311.bounds import PAGE_MAX, id_or_none, page_number
 from civic311.http import HtmxHttpRequest
 from requests_app import selectors
 from requests_app.assets import asset_picker_context
+from requests_app.configcache import config_snapshot
 from requests_app.forms import CommentForm, ReportForm, form_started_token
 from requests_app.maps import map_config
 from requests_app.models import Channel, IntakeSettings, Photo
@@ -260,8 +261,8 @@ def report(request: HtmxHttpRequest) -> HttpResponse:
 
     Whatever the outcome, everything entered (including photos, staged server-side under the
     form's idempotency key) comes back on the page."""
-    ref = reference()
     if request.method == "GET":
+        ref = reference()
         category = selectors.category_for_form(category_id=request.GET.get("category"), ref=ref)
         key, started = uuid.uuid4(), form_started_token()
 
@@ -295,6 +296,13 @@ def report(request: HtmxHttpRequest) -> HttpResponse:
             }
         return _with_device(request, render(request, "requests_app/report.html", context))
 
+    # One read of the config stamp for the whole POST: the reference snapshot, the intake
+    # limits, the boundary flag and the due dates all share it (was four reads).
+    with config_snapshot():
+        return _report_post(request, reference())
+
+
+def _report_post(request: HtmxHttpRequest, ref: Reference) -> HttpResponse:
     draft_key = _uuid_or_new(request.POST.get("idempotency_key"))
     if request.POST.get("remove_photo"):
         # Removed for good, so it no longer takes one of the draft's places.
@@ -325,12 +333,14 @@ def report(request: HtmxHttpRequest) -> HttpResponse:
             # show the form again with it, once, before the review.
             return render(request, "requests_app/report.html", {**context, "asset_prompt": True})
         return render(request, "requests_app/report_review.html", context)
-    refused = _intake_refusal(request, form)
+    refused, key_new = _intake_refusal(request, form)
     if refused is not None:
         return refused
     try:
         service_request, _created = request_submit(
-            submission=form.submission(channel=Channel.WEB, photos=photos), actor=None
+            submission=form.submission(channel=Channel.WEB, photos=photos),
+            actor=None,
+            key_new=key_new,
         )
     except ValidationError as exc:
         form.add_submit_errors(exc)
@@ -343,32 +353,38 @@ def report(request: HtmxHttpRequest) -> HttpResponse:
     return redirect("requests_app:confirmation", token=service_request.private_token)
 
 
-def _intake_refusal(request: HttpRequest, form: ReportForm) -> HttpResponse | None:
-    """The abuse checks before a public report is filed (issue 10), or None to go ahead.
+def _intake_refusal(request: HttpRequest, form: ReportForm) -> tuple[HttpResponse | None, bool]:
+    """The abuse checks before a public report is filed (issue 10): (None, whether the form's
+    idempotency key was looked up and found new) to go ahead, else (the answer, False).
 
     A robot (hidden field filled in, form sent back too fast) and a blocked sender get the same
     neutral message; a sender over a limit is told to wait (429). Either way nothing is saved
     and the form comes back as it was sent."""
     limits = IntakeSettings.load()
-    status, message = 0, ""
+    status, message, key_new = 0, "", False
     if form.looks_automated(min_seconds=limits.min_fill_seconds):
         status, message = 422, _(INTAKE_UNACCEPTED)
     else:
         data = form.cleaned_data
         anonymous = bool(data.get("anonymous"))
         try:
-            intake_report_admit(
-                client=_intake_client(request),
-                email="" if anonymous else data.get("email") or "",
-                phone="" if anonymous or not data.get("phone") else str(data["phone"]),
-                idempotency_key=data["idempotency_key"],
+            # An attempt is recorded only for a key not filed yet (a re-sent form passes as None).
+            key_new = (
+                intake_report_admit(
+                    client=_intake_client(request),
+                    email="" if anonymous else data.get("email") or "",
+                    phone="" if anonymous or not data.get("phone") else str(data["phone"]),
+                    idempotency_key=data["idempotency_key"],
+                )
+                is not None
             )
         except IntakeRefused as exc:
             status, message = (429 if exc.code == "throttled" else 422), exc.message
     if not status:
-        return None
+        return None, key_new
     form.add_error(None, message)
-    return render(request, "requests_app/report.html", _report_context(form), status=status)
+    response = render(request, "requests_app/report.html", _report_context(form), status=status)
+    return response, False
 
 
 @require_GET

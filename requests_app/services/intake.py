@@ -17,8 +17,9 @@ from django.contrib.gis.geos import Point
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db import IntegrityError, connection, router, transaction
+from django.db.models import Count, Q, Value
+from django.db.models.constants import OnConflict
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
@@ -27,7 +28,6 @@ from django.utils.translation import gettext_noop
 from requests_app.assets import asset_type_name
 from requests_app.configcache import config_snapshot
 from requests_app.models import (
-    Area,
     AreaSet,
     Asset,
     BlockedContact,
@@ -43,7 +43,7 @@ from requests_app.models import (
     Status,
 )
 from requests_app.photos import photo_process
-from requests_app.selectors import ASSET_PICK_MAX_M, boundary_loaded
+from requests_app.selectors import ASSET_PICK_MAX_M, areas_at, boundary_loaded
 from requests_app.services.due import request_due_times
 from requests_app.services.events import Actor, event_record
 from requests_app.text import location_clean
@@ -190,10 +190,15 @@ class Submission:
     asset: Asset | None = None
 
 
-def request_submit(*, submission: Submission, actor: Actor = None) -> tuple[ServiceRequest, bool]:
+def request_submit(
+    *, submission: Submission, actor: Actor = None, key_new: bool = False
+) -> tuple[ServiceRequest, bool]:
     """File a new service request; returns (request, created).
 
     1. A repeated idempotency key returns the request it already made (double clicks, re-sends).
+       ``key_new``: the caller has just looked the key up and found it new (the report form's
+       intake check does), so it is not looked up again; a submission racing past that look-up
+       is still caught by the key's unique constraint and answered with the request it made.
     2. Domain rules are checked again here, whatever the caller validated: an active category that
        accepts online reports, a point inside the service area, at most PHOTO_MAX_COUNT photos,
        an asset (if any) that is an active one of the category's type near the point.
@@ -202,12 +207,14 @@ def request_submit(*, submission: Submission, actor: Actor = None) -> tuple[Serv
     """
     # One read of the config stamp for the boundary flag and the due dates.
     with config_snapshot():
-        return _request_submit(submission=submission, actor=actor)
+        return _request_submit(submission=submission, actor=actor, key_new=key_new)
 
 
-def _request_submit(*, submission: Submission, actor: Actor) -> tuple[ServiceRequest, bool]:
+def _request_submit(
+    *, submission: Submission, actor: Actor, key_new: bool
+) -> tuple[ServiceRequest, bool]:
     s = submission
-    if s.idempotency_key:
+    if s.idempotency_key and not key_new:
         existing = ServiceRequest.objects.filter(idempotency_key=s.idempotency_key).first()
         if existing:
             return existing, False
@@ -215,7 +222,7 @@ def _request_submit(*, submission: Submission, actor: Actor) -> tuple[ServiceReq
         not s.category.online_submission_allowed and s.channel in (Channel.WEB, Channel.API)
     ):
         raise ValidationError({"category": _(CATEGORY_OFFLINE)}, code="category_offline")
-    areas = _areas_at(point=s.location)
+    areas = areas_at(point=s.location)
     if boundary_loaded() and AreaSet.Kind.BOUNDARY not in areas:
         raise ValidationError(
             {"location": _(OUTSIDE_AREA) % {"city": settings.CITY_NAME}}, code="outside_area"
@@ -279,7 +286,10 @@ def _request_submit(*, submission: Submission, actor: Actor) -> tuple[ServiceReq
     )
     try:
         with transaction.atomic():
-            _insert_with_tracking_number(request=request, at=now)
+            existing = _insert_with_tracking_number(request=request, at=now)
+            if existing is not None:
+                # A submission with the same key won the race: show the resident that one.
+                return existing, False
             if s.photos:
                 Photo.objects.filter(pk__in=[p.pk for p in s.photos]).update(
                     request=request, draft_key=None
@@ -308,18 +318,6 @@ def _request_submit(*, submission: Submission, actor: Actor) -> tuple[ServiceReq
     return request, True
 
 
-def _areas_at(*, point: Point) -> dict[str, Area]:
-    """The active boundary, neighbourhood and ward containing the point, by kind: one query
-    through the areas' spatial index for the boundary check and the request's areas."""
-    found = Area.objects.filter(
-        area_set__active=True,
-        kind__in=[AreaSet.Kind.BOUNDARY, AreaSet.Kind.NEIGHBOURHOOD, AreaSet.Kind.WARD],
-        geom__intersects=point,
-    ).only("id", "kind", "name")
-    # As areas_for_point: on a shared edge the last one found wins.
-    return {area.kind: area for area in found}
-
-
 def _asset_fits(*, asset: Asset, submission: Submission) -> bool:
     return (
         bool(submission.category.asset_type)
@@ -340,19 +338,41 @@ def _actor_label_for_channel(channel: str, actor: Actor) -> str:
     return "Resident"
 
 
-def _insert_with_tracking_number(*, request: ServiceRequest, at: datetime) -> None:
+def _insert_with_tracking_number(*, request: ServiceRequest, at: datetime) -> ServiceRequest | None:
     """Insert with a short random `YYMM-NNNN` number; on a clash try again, with one more digit
-    every three clashes so a busy month never runs out."""
+    every three clashes so a busy month never runs out. Returns None once inserted, or the
+    request that already holds the idempotency key (nothing written then).
+
+    INSERT ... ON CONFLICT DO NOTHING RETURNING: a clash writes nothing and returns no row, so
+    no savepoint is needed to go on after it (a savepoint and its release were two round trips
+    on every report). Only then is the key looked up, to tell its clash from the number's: a
+    submission with the same key still uncommitted elsewhere is waited for, then found. The
+    model's insert without ``save()``: ServiceRequest overrides no ``save()`` and has no save
+    signal receivers (its fields' ``pre_save`` still runs in the insert compiler)."""
+    opts = ServiceRequest._meta
+    using = router.db_for_write(ServiceRequest)
+    fields = [f for f in opts.local_concrete_fields if not f.generated and f is not opts.auto_field]
+    returning = opts.db_returning_fields
     for attempt in range(15):
         request.tracking_number = tracking_number_candidate(at=at, digits=4 + attempt // 3)
-        try:
-            with transaction.atomic():
-                request.save(force_insert=True)
-            return
-        except IntegrityError as exc:
-            if "tracking_number" not in str(exc):
-                raise
-            request.pk = None
+        rows = ServiceRequest._base_manager._insert(
+            [request],
+            fields=fields,
+            returning_fields=returning,
+            using=using,
+            on_conflict=OnConflict.IGNORE,
+        )
+        if rows:
+            for value, returned in zip(rows[0], returning, strict=True):
+                setattr(request, returned.attname, value)
+            request._state.adding, request._state.db = False, using
+            return None
+        if request.idempotency_key:
+            existing = ServiceRequest.objects.filter(
+                idempotency_key=request.idempotency_key
+            ).first()
+            if existing is not None:
+                return existing
     raise RuntimeError("could not allocate a tracking number")
 
 
@@ -424,14 +444,36 @@ class IntakeClient:
 def _lock(*keys: str) -> None:
     """Serialise concurrent counts for the same sender (30 reports fired at once must not all
     count zero before any is recorded). Sorted, so two senders never wait on each other."""
+    ids = []
+    for key in sorted(set(keys)):
+        digest = int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big")
+        ids.append(digest - 2**63)
+    if not ids:
+        return
+    # One statement: a select list is evaluated left to right, so the locks are still taken in
+    # sorted order (one round trip for the address and the device, was one each).
+    locks = ", ".join(["pg_advisory_xact_lock(%s)"] * len(ids))
     with connection.cursor() as cursor:
-        for key in sorted(set(keys)):
-            digest = int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big")
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [digest - 2**63])
+        cursor.execute(f"SELECT {locks}", ids)
 
 
 def _count(*, kind: str, since: datetime, **match) -> int:
     return IntakeAttempt.objects.filter(kind=kind, created_at__gte=since, **match).count()
+
+
+def _over_limit(*, kind: str, checks: list[tuple[int, datetime, dict]]) -> bool:
+    """Whether any (limit, since, match) has ``limit`` attempts of this kind or more since
+    ``since``: every count in one query (was one each)."""
+    if not checks:
+        return False
+    oldest = min(since for _limit, since, _match in checks)
+    counts = IntakeAttempt.objects.filter(kind=kind, created_at__gte=oldest).aggregate(
+        **{
+            f"c{i}": Count("pk", filter=Q(created_at__gte=since, **match))
+            for i, (_limit, since, match) in enumerate(checks)
+        }
+    )
+    return any(counts[f"c{i}"] >= limit for i, (limit, _s, _m) in enumerate(checks))
 
 
 def _ip(address: str) -> str | None:
@@ -444,31 +486,54 @@ def _ip(address: str) -> str | None:
 def intake_blocked(*, client: IntakeClient, email: str = "", phone: str = "") -> bool:
     """Whether the block list refuses this sender: their email, phone, or an address/range
     containing their IP address."""
+    return _blocked(client=client, email=email, phone=phone, idempotency_key=None)[0]
+
+
+_FILED = "filed"  # a row of _blocked's query: the idempotency key is already a request's
+
+
+def _blocked(
+    *, client: IntakeClient, email: str, phone: str, idempotency_key: uuid.UUID | None
+) -> tuple[bool, bool]:
+    """(whether the block list refuses this sender, whether the idempotency key is filed): the
+    block list's rows that could match (this email, this phone, every network) and the key's
+    request in one query (was up to four)."""
     email = email.strip().lower()
     phone = str(phone or "").strip()
-    if (
-        email
-        and BlockedContact.objects.filter(kind=BlockedContact.Kind.EMAIL, value=email).exists()
-    ):
-        return True
-    if (
-        phone
-        and BlockedContact.objects.filter(kind=BlockedContact.Kind.PHONE, value=phone).exists()
-    ):
-        return True
     ip = _ip(client.address)
+    match = Q()
+    if email:
+        match |= Q(kind=BlockedContact.Kind.EMAIL, value=email)
+    if phone:
+        match |= Q(kind=BlockedContact.Kind.PHONE, value=phone)
+    if ip is not None:
+        match |= Q(kind=BlockedContact.Kind.NETWORK)
+    if not match and not idempotency_key:
+        return False, False
+    blocked = BlockedContact.objects.filter(match) if match else BlockedContact.objects.none()
+    rows = blocked.values_list("kind", "value")
+    if idempotency_key:
+        filed = ServiceRequest.objects.filter(idempotency_key=idempotency_key).annotate(
+            kind=Value(_FILED), value=Value("")
+        )
+        rows = rows.union(filed.values_list("kind", "value")[:1], all=True)
+    found = list(rows)
+    key_filed = any(kind == _FILED for kind, _value in found)
+    for kind, _value in found:
+        if kind in (BlockedContact.Kind.EMAIL, BlockedContact.Kind.PHONE):
+            return True, key_filed
     if ip is None:
-        return False
+        return False, key_filed
     address = ipaddress.ip_address(ip)
-    for value in BlockedContact.objects.filter(kind=BlockedContact.Kind.NETWORK).values_list(
-        "value", flat=True
-    ):
+    for kind, value in found:
+        if kind != BlockedContact.Kind.NETWORK:
+            continue
         try:
             if address in ipaddress.ip_network(value, strict=False):
-                return True
+                return True, key_filed
         except ValueError:
             continue
-    return False
+    return False, key_filed
 
 
 def intake_report_admit(
@@ -488,12 +553,15 @@ def intake_report_admit(
        client address and per device in the last hour, per email and per phone in the last day.
     3. Recorded, so the next report counts this one.
     """
-    if idempotency_key and ServiceRequest.objects.filter(idempotency_key=idempotency_key).exists():
+    blocked, key_filed = _blocked(
+        client=client, email=email, phone=phone, idempotency_key=idempotency_key
+    )
+    if key_filed:
         return None
     now = now or timezone.now()
     email = email.strip().lower()
     phone = str(phone or "").strip()
-    if intake_blocked(client=client, email=email, phone=phone):
+    if blocked:
         raise IntakeRefused(_(INTAKE_UNACCEPTED), code="blocked")
     limits = IntakeSettings.load()
     ip = _ip(client.address)
@@ -506,9 +574,9 @@ def intake_report_admit(
     ]
     with transaction.atomic():
         _lock(*(f"intake:{value}" for value, *_rest in checks if value))
-        for value, limit, since, match in checks:
-            if value and limit and _count(kind="report", since=since, **match) >= limit:
-                raise IntakeRefused(_(INTAKE_THROTTLED), code="throttled")
+        counted = [(limit, since, match) for value, limit, since, match in checks if value]
+        if _over_limit(kind="report", checks=[c for c in counted if c[0]]):
+            raise IntakeRefused(_(INTAKE_THROTTLED), code="throttled")
         return IntakeAttempt.objects.create(
             kind=IntakeAttempt.Kind.REPORT,
             client_address=ip,
