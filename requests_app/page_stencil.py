@@ -82,13 +82,13 @@ def stencil(
 _KITS: dict[tuple, object] = {}
 
 
-def per_language[Kit](build: Callable[[], Kit], *key: Hashable) -> Kit:
-    """What `build` gives, once per process, language, script prefix (part of every address
-    inside; fixed for a deployment) and `key`."""
+def per_language[Kit](build: Callable[..., Kit], *key: Hashable) -> Kit:
+    """What `build(*key)` gives, once per process, language, script prefix (part of every
+    address inside; fixed for a deployment) and `key`."""
     full_key = (build, get_language(), get_script_prefix(), *key)
     kit = _KITS.get(full_key)
     if kit is None:
-        kit = _KITS[full_key] = build()
+        kit = _KITS[full_key] = build(*key)
     return kit  # type: ignore[return-value]
 
 
