@@ -84,18 +84,20 @@ def _page(status: str) -> Stencil:
 def browse_results(
     request: HttpRequest,
     *,
-    cards: list[dict],
+    cards_html: str,
+    count: int,
     points: list[dict],
     has_next: bool,
     page_number: int,
     newer_url: str,
     older_url: str,
 ) -> str:
-    """browse.html's `#results`, as the fragment or inside the page."""
+    """browse.html's `#results`, as the fragment or inside the page: `count` cards, printed as
+    `cards_html` (public_list.py writes them as request_cards does)."""
     htmx = bool(request.htmx)
     # The count shows only in the fragment's announcement of a last page.
-    count = len(cards) if htmx and not has_next else min(len(cards), 1)
-    kit = per_language(_results, htmx, has_next, count, bool(newer_url), bool(older_url))
+    shape = count if htmx and not has_next else min(count, 1)
+    kit = per_language(_results, htmx, has_next, shape, bool(newer_url), bool(older_url))
     values = {
         "points": json_script(points, "map-points"),
         # {{ }} prints a number localized, then escaped.
@@ -103,8 +105,8 @@ def browse_results(
         "newer_url": escape(newer_url),
         "older_url": escape(older_url),
     }
-    if cards:
-        values["cards"] = request_cards(cards)
+    if count:
+        values["cards"] = cards_html
     return kit.fill(values)
 
 

@@ -642,7 +642,8 @@ def browse(request: HtmxHttpRequest) -> HttpResponse:
     # tests compare the two).
     results = browse_results(
         request,
-        cards=page.cards,
+        cards_html=page.cards_html,
+        count=len(page.cards),
         points=page.points,
         has_next=page.has_next,
         page_number=filters.page,
