@@ -20,15 +20,22 @@ from phonenumber_field.modelfields import PhoneNumberField
 from requests_app.labels import choice_label
 
 
+def tr_language() -> str:
+    """The active language as Translated.tr reads its fields: "es" for "es-mx"."""
+    return (get_language() or "en").split("-")[0]
+
+
 class Translated(models.Model):
     """Rows with admin-entered text in English (`field`) and Spanish (`field_es`)."""
 
     class Meta:
         abstract = True
 
-    def tr(self, field: str) -> str:
-        """The text of `field` in the active language, falling back to English when untranslated."""
-        lang = (get_language() or "en").split("-")[0]
+    def tr(self, field: str, lang: str | None = None) -> str:
+        """The text of `field` in the active language (or `lang`, as `tr_language` gives it: a
+        list asks once, not once a row), falling back to English when untranslated."""
+        if lang is None:
+            lang = tr_language()
         if lang != "en":
             value = getattr(self, f"{field}_{lang}", "")
             if value:

@@ -13,11 +13,18 @@ from django.db import connection
 from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 
 from civic311.bounds import ID_MAX, PAGE_MAX, year_in_range
 from requests_app.labels import choice_label
-from requests_app.models import OPEN_STATUSES, Area, Category, ServiceRequest, Status
+from requests_app.models import (
+    OPEN_STATUSES,
+    Area,
+    Category,
+    ServiceRequest,
+    Status,
+    tr_language,
+)
 from requests_app.reference import Reference, reference, requests_attach
 from requests_app.templatetags.times import ISO_TIME
 
@@ -189,6 +196,7 @@ def _list_cards(items: list[tuple]) -> tuple[list[dict], list[dict], str]:
     head = reverse("requests_app:tracker", args=["0"])[: -len("0/")]
     head_html = html.escape(head)
     zone = timezone.get_current_timezone()  # a thread-local read, once a page
+    lang = tr_language()
     days: dict[object, tuple[str, str]] = {}  # most rows of a page share their day
     # ... and their categories, statuses and areas: each name and label looked up and escaped
     # once a page (each look-up asks for the active language, a thread-local read).
@@ -196,10 +204,10 @@ def _list_cards(items: list[tuple]) -> tuple[list[dict], list[dict], str]:
     labels: dict[str, tuple[str, str]] = {}
     areas: dict[str, str] = {}
     for tn, category, address, neighbourhood, status, created_at, lng, lat in items:
-        key = category.pk if category else None
+        key = category.id if category else None
         name_icon = names.get(key)
         if name_icon is None:
-            name, icon = (category.tr("name"), category.icon) if category else ("", "")
+            name, icon = (category.tr("name", lang), category.icon) if category else ("", "")
             name_icon = names[key] = (
                 name,
                 icon,
@@ -244,7 +252,8 @@ def _list_cards(items: list[tuple]) -> tuple[list[dict], list[dict], str]:
                 "tracking_number": tn,
                 "status": status,
                 "status_label": label,
-                "address": mark_safe(address_html),  # noqa: S308
+                # mark_safe's result without its lazy-string wrapper (20 times a page).
+                "address": SafeString(address_html),
                 "neighbourhood": area,
                 "iso": iso,
                 "date": date,
