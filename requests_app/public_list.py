@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from civic311.bounds import ID_MAX, PAGE_MAX, year_in_range
+from requests_app.configcache import STAMP_TABLE
 from requests_app.labels import choice_label
 from requests_app.models import (
     OPEN_STATUSES,
@@ -25,7 +26,7 @@ from requests_app.models import (
     Status,
     tr_language,
 )
-from requests_app.reference import Reference, reference, requests_attach
+from requests_app.reference import Reference, reference, reference_at, requests_attach
 from requests_app.templatetags.times import ISO_TIME
 
 PUBLIC_PAGE_SIZE = 20
@@ -78,7 +79,17 @@ class PublicFilters:
 # PostgreSQL hands them over as two numbers (a GEOS point per row cost ~50 us to build).
 _LIST_SQL = (
     "SELECT id, tracking_number, category_id, address, neighbourhood_id, status, created_at,"
-    " ST_X(location::geometry), ST_Y(location::geometry) FROM requests_app_servicerequest"
+    " ST_X(location::geometry) AS lng, ST_Y(location::geometry) AS lat"
+    " FROM requests_app_servicerequest"
+)
+# The page's rows with the config stamp as reference() reads it (configcache) in front: one
+# statement where the stamp was one of its own. The one-row side keeps the stamp when no row
+# matches (then the page's columns are NULL); the page's order is said again outside, where the
+# join could lose it.
+_WITH_STAMP_SQL = (
+    f"SELECT (SELECT value FROM {STAMP_TABLE} WHERE id = 1), page.*"  # noqa: S608
+    " FROM (SELECT 1) AS one LEFT JOIN LATERAL ({page}) AS page ON true"
+    " ORDER BY page.created_at {order}, page.id {order}"
 )
 _LIST_ATTNAMES = (
     "id",
@@ -92,9 +103,9 @@ _LIST_ATTNAMES = (
 _OPEN_IN = "status IN ({})".format(", ".join(["%s"] * len(OPEN_STATUSES)))
 
 
-def _public_list_fetch(*, filters: PublicFilters) -> tuple[list[tuple], bool]:
+def _public_list_fetch(*, filters: PublicFilters) -> tuple[list[tuple], bool, int | None]:
     """One page of the public list as the database's tuples (`_LIST_ATTNAMES`, then longitude
-    and latitude), newest first, and whether an older page exists."""
+    and latitude), newest first, whether an older page exists, and the config stamp."""
     where: list[str] = []
     params: list[object] = []
     if filters.category:
@@ -125,16 +136,21 @@ def _public_list_fetch(*, filters: PublicFilters) -> tuple[list[tuple], bool]:
     else:
         start = (min(max(filters.page, 1), PAGE_MAX) - 1) * PUBLIC_PAGE_SIZE
         tail, limit = f"{newest_first} LIMIT {size}" + (f" OFFSET {start}" if start else ""), size
-    sql = f"{_LIST_SQL} {'WHERE ' + ' AND '.join(where) if where else ''} {tail}"
+    sql = _WITH_STAMP_SQL.format(
+        page=f"{_LIST_SQL} {'WHERE ' + ' AND '.join(where) if where else ''} {tail}",
+        order="DESC" if limit else "ASC",
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         fetched = cursor.fetchall()
+    stamp = fetched[0][0]
+    fetched = [row[1:] for row in fetched if row[1] is not None]
     if limit is None:
         fetched.reverse()
         has_next = True  # the page the reader came from
     else:
         has_next = len(fetched) > PUBLIC_PAGE_SIZE
-    return fetched[:PUBLIC_PAGE_SIZE], has_next
+    return fetched[:PUBLIC_PAGE_SIZE], has_next, stamp
 
 
 def request_public_list(
@@ -151,7 +167,7 @@ def request_public_list(
     order, so the same plans), sent with a plain cursor: compiling it was ~0.5 ms a page. The
     rows are requests with those fields loaded, except the location: each has `lnglat`, its
     (longitude, latitude), and reading `location` loads it like any deferred field."""
-    fetched, has_next = _public_list_fetch(filters=filters)
+    fetched, has_next, _stamp = _public_list_fetch(filters=filters)
     rows = []
     for *values, lng, lat in fetched:
         row = ServiceRequest.from_db(connection.alias, _LIST_ATTNAMES, values)
@@ -277,6 +293,7 @@ _CARD_MUTED = '\n      <span class="muted">'
 
 @dataclass(frozen=True)
 class PublicListPage:
+    ref: Reference  # the reference snapshot the cards were written from
     cards: list[dict]
     # The cards as request_cards prints them.
     cards_html: str
@@ -287,13 +304,16 @@ class PublicListPage:
     last: ListCursor | None
 
 
-def public_list_page(*, filters: PublicFilters, ref: Reference) -> PublicListPage:
+def public_list_page(*, filters: PublicFilters, ref: Reference | None = None) -> PublicListPage:
     """The public list page's cards, map points and pager keys, as request_public_list and
     public_list_cards give them, from the database's tuples: no model instance per row (twenty
     `from_db` and the snapshot's attaching were ~0.2 ms of the page). A category or area that
     the snapshot does not have yet (written after it was read) is read as the instance's
-    foreign key would have read it."""
-    fetched, has_next = _public_list_fetch(filters=filters)
+    foreign key would have read it. Without `ref`, the snapshot is checked against the config
+    stamp read with the rows (`page.ref`): one statement a page."""
+    fetched, has_next, stamp = _public_list_fetch(filters=filters)
+    if ref is None:
+        ref = reference_at(stamp)
     items = []
     for _pk, tn, category_id, address, area_id, status, created_at, lng, lat in fetched:
         category = ref.categories.get(category_id) if category_id is not None else None
@@ -305,6 +325,7 @@ def public_list_page(*, filters: PublicFilters, ref: Reference) -> PublicListPag
         items.append((tn, category, address, area, status, created_at, lng, lat))
     cards, points, cards_html = _list_cards(items)
     return PublicListPage(
+        ref=ref,
         cards=cards,
         cards_html=cards_html,
         points=points,

@@ -620,8 +620,9 @@ def _browse_listing(
         after=after,
         before=None if after else selectors.list_cursor_parse(request.GET.get("before")),
     )
-    ref = reference()
-    page = selectors.public_list_page(filters=filters, ref=ref)
+    # One statement: the rows and the config stamp the snapshot is checked against.
+    page = selectors.public_list_page(filters=filters)
+    ref = page.ref
     # Pager links carry the first or last row's cursor (keyset paging) and the page number
     # they show; page 1 needs neither.
     newer_url = older_url = ""
