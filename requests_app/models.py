@@ -13,16 +13,10 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
-from requests_app.labels import choice_label
-
-
-def tr_language() -> str:
-    """The active language as Translated.tr reads its fields: "es" for "es-mx"."""
-    return (get_language() or "en").split("-")[0]
+from requests_app.labels import choice_label, tr_language
 
 
 class Translated(models.Model):

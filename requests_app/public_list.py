@@ -17,15 +17,8 @@ from django.utils.safestring import SafeString, mark_safe
 
 from civic311.bounds import ID_MAX, PAGE_MAX, year_in_range
 from requests_app.configcache import STAMP_TABLE
-from requests_app.labels import choice_label
-from requests_app.models import (
-    OPEN_STATUSES,
-    Area,
-    Category,
-    ServiceRequest,
-    Status,
-    tr_language,
-)
+from requests_app.labels import choice_label, tr_language
+from requests_app.models import OPEN_STATUSES, Area, Category, ServiceRequest, Status
 from requests_app.reference import Reference, reference, reference_at, requests_attach
 from requests_app.templatetags.times import ISO_TIME
 
