@@ -18,3 +18,8 @@ def choice_label(*, choices: type[models.Choices], value: str) -> str:
     if labels is None:
         labels = _LABELS[key] = {v: str(label) for v, label in choices.choices}
     return labels.get(value, value)
+
+
+def tr_language() -> str:
+    """The active language as Translated.tr reads its fields: "es" for "es-mx"."""
+    return (get_language() or "en").split("-")[0]

@@ -13,11 +13,10 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
-from requests_app.labels import choice_label
+from requests_app.labels import choice_label, tr_language
 
 
 class Translated(models.Model):
@@ -26,9 +25,11 @@ class Translated(models.Model):
     class Meta:
         abstract = True
 
-    def tr(self, field: str) -> str:
-        """The text of `field` in the active language, falling back to English when untranslated."""
-        lang = (get_language() or "en").split("-")[0]
+    def tr(self, field: str, lang: str | None = None) -> str:
+        """The text of `field` in the active language (or `lang`, as `tr_language` gives it: a
+        list asks once, not once a row), falling back to English when untranslated."""
+        if lang is None:
+            lang = tr_language()
         if lang != "en":
             value = getattr(self, f"{field}_{lang}", "")
             if value:

@@ -8,7 +8,8 @@ language or one of a few values per request. Here:
 1. The page's layout (base.html through map_base.html, with the title and body as slots) and the
    follow box (with its form's address and CSRF token as slots) are rendered by the real
    templates once per process and language, each per-request value replaced by a marker; the
-   text between the markers is kept (`_Stencil`). A page fills the slots.
+   text between the markers is kept (requests_app/page_stencil.py, which the public list
+   shares). A page fills the slots.
 2. The body (`_body`) prints the request's values into the same markup as `tracker.html`'s
    content block, with the same escaping; its fixed text is the same catalogue entries.
 
@@ -19,19 +20,16 @@ asset and resident updates, in English and Spanish, and compare them byte for by
 
 from __future__ import annotations
 
-import re
 from html import escape
 
-from django.core.signals import setting_changed
-from django.dispatch import receiver
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
-from django.template import engines
 from django.template.loader import get_template
-from django.urls import get_script_prefix, reverse
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext
 
+from requests_app.page_stencil import map_layout, page, per_language, stencil
 from requests_app.templatetags.assets import request_asset
 from requests_app.templatetags.cards import pipeline_steps, timeline_entries
 from requests_app.templatetags.maps import map_config_script
@@ -41,48 +39,6 @@ from requests_app.templatetags.tracker import expected_by, request_title
 # The follow box's form before anything is typed, as notifications/follow.html reads it: no
 # errors, no value. Also what tests give tracker.html when they compare pages.
 BLANK_FOLLOW_FORM = {"contact": {"errors": (), "value": ""}, "non_field_errors": ()}
-
-# The layout every map page has (base.html's blocks as map_base.html fills them) with the
-# tracker's title and body left to fill.
-_LAYOUT = (
-    '{% extends "requests_app/map_base.html" %}'
-    "{% block title %}{{ title }}{% endblock %}{% block content %}{{ body }}{% endblock %}"
-)
-
-# A marker survives HTML escaping unchanged (NUL is no HTML special), and no template or
-# translation of ours holds a NUL.
-_MARK = "\x00{}\x00"
-_MARK_RE = re.compile("\x00(\\w+)\x00")
-
-
-class _Slot:
-    # Stands in for the request in the layout: `{{ request.get_full_path }}`.
-    def get_full_path(self) -> str:
-        return _MARK.format("path")
-
-
-class _Stencil:
-    """A template's output with named slots: literal text at even places, slot names at odd."""
-
-    def __init__(self, text: str) -> None:
-        self.parts = _MARK_RE.split(text)
-
-    def fill(self, values: dict[str, str]) -> str:
-        parts = self.parts[:]
-        for i in range(1, len(parts), 2):
-            parts[i] = values[parts[i]]
-        return "".join(parts)
-
-
-def _stencil(template, context: dict, slots: tuple[str, ...]) -> _Stencil:
-    values = {name: _MARK.format(name) for name in slots}
-    stencil = _Stencil(template.render({**context, **values, "request": _Slot()}))
-    # Each slot must be in the text (a template change that dropped one would go unnoticed).
-    found = set(stencil.parts[1::2])
-    if found != set(slots):
-        raise RuntimeError(f"tracker page: slots {sorted(found)}, expected {sorted(slots)}")
-    return stencil
-
 
 # The catalogue entries of tracker.html's fixed text ({% translate %} escapes its output);
 # makemessages finds them in tracker.html, which the private page still renders.
@@ -115,33 +71,14 @@ class _Kit:
     fixed text."""
 
     def __init__(self) -> None:
-        self.layout = _stencil(
-            engines["django"].from_string(_LAYOUT), {}, ("title", "body", "csrf_token", "path")
-        )
-        self.follow = _stencil(
+        self.layout = map_layout()
+        self.follow = stencil(
             get_template("notifications/follow.html#follow-section"),
             {"follow_form": BLANK_FOLLOW_FORM},
             ("follow_url", "csrf_token"),
         )
         self.find = get_template("includes/find_box.html").render({"query": "", "not_found": False})
         self.t = {text: escape(gettext(text)) for text in _TEXTS}
-
-
-_KITS: dict[tuple[str | None, str], _Kit] = {}
-
-
-def _kit() -> _Kit:
-    # The script prefix is part of every address inside; it is fixed for a deployment.
-    key = (get_language(), get_script_prefix())
-    kit = _KITS.get(key)
-    if kit is None:
-        kit = _KITS[key] = _Kit()
-    return kit
-
-
-@receiver(setting_changed)
-def _forget_on_setting_change(**kwargs) -> None:
-    _KITS.clear()
 
 
 def _html(value) -> str:
@@ -248,7 +185,7 @@ def tracker_page(
     request: HttpRequest, *, sr, pipeline, timeline: list, photos: list, follow_url: str
 ) -> str:
     """The whole page, as `render(request, "requests_app/tracker.html", ...)` gives it."""
-    kit = _kit()
+    kit = per_language(_Kit)
     # One masked token for the page, as the csrf context processor gives one per render.
     token = escape(get_token(request))
     follow = kit.follow.fill({"follow_url": escape(follow_url), "csrf_token": token})
@@ -260,11 +197,9 @@ def tracker_page(
         follow=follow,
         kit=kit,
     )
-    return kit.layout.fill(
-        {
-            "title": request_title(sr.tracking_number),
-            "body": body,
-            "csrf_token": token,
-            "path": escape(request.get_full_path()),
-        }
+    return page(
+        request,
+        kit.layout,
+        {"title": request_title(sr.tracking_number), "body": body},
+        token=token,
     )

@@ -32,6 +32,7 @@ from civic311.bounds import PAGE_MAX, id_or_none, page_number
 from civic311.http import HtmxHttpRequest
 from requests_app import selectors
 from requests_app.assets import asset_picker_context
+from requests_app.browse_page import browse_page, browse_results
 from requests_app.configcache import config_snapshot
 from requests_app.forms import CommentForm, ReportForm, form_started_token
 from requests_app.maps import map_config
@@ -621,8 +622,10 @@ def _browse_filter_options(filters: selectors.PublicFilters, ref: Reference) -> 
     }
 
 
-@require_GET
-def browse(request: HtmxHttpRequest) -> HttpResponse:
+def _browse_listing(
+    request: HttpRequest,
+) -> tuple[selectors.PublicFilters, Reference, selectors.PublicListPage, str, str]:
+    """The list's filters from the query string, the rows they pick and the pager's links."""
     status = request.GET.get("status", "")
     after = selectors.list_cursor_parse(request.GET.get("after"))
     filters = selectors.PublicFilters(
@@ -633,8 +636,9 @@ def browse(request: HtmxHttpRequest) -> HttpResponse:
         after=after,
         before=None if after else selectors.list_cursor_parse(request.GET.get("before")),
     )
-    ref = reference()
-    page = selectors.public_list_page(filters=filters, ref=ref)
+    # One statement: the rows and the config stamp the snapshot is checked against.
+    page = selectors.public_list_page(filters=filters)
+    ref = page.ref
     # Pager links carry the first or last row's cursor (keyset paging) and the page number
     # they show; page 1 needs neither.
     newer_url = older_url = ""
@@ -645,19 +649,30 @@ def browse(request: HtmxHttpRequest) -> HttpResponse:
         newer_url = _browse_url(filters, **newer)
     if page.has_next and page.last:
         older_url = _browse_url(filters, page=min(filters.page + 1, PAGE_MAX), after=page.last)
-    context = {
-        "rows": page.cards,
-        "filters": filters,
-        "has_next": page.has_next,
-        **({} if request.htmx else _browse_filter_options(filters, ref)),
-        "newer_url": newer_url,
-        "older_url": older_url,
-        "points": page.points,
-        "categories": ref.active_categories,
-        "neighbourhoods": ref.neighbourhoods,
-    }
-    template = "requests_app/browse.html#results" if request.htmx else "requests_app/browse.html"
-    return render(request, template, context)
+    return filters, ref, page, newer_url, older_url
+
+
+@require_GET
+def browse(request: HtmxHttpRequest) -> HttpResponse:
+    filters, ref, page, newer_url, older_url = _browse_listing(request)
+    # browse.html's page and fragment without the template engine (requests_app/browse_page.py;
+    # tests compare the two).
+    results = browse_results(
+        request,
+        cards_html=page.cards_html,
+        count=len(page.cards),
+        points=page.points,
+        has_next=page.has_next,
+        page_number=filters.page,
+        newer_url=newer_url,
+        older_url=older_url,
+    )
+    if request.htmx:
+        return HttpResponse(results)
+    options = _browse_filter_options(filters, ref)
+    return HttpResponse(
+        browse_page(request, status=filters.status, results=results, options=options)
+    )
 
 
 # --- Photos --------------------------------------------------------------------------------------

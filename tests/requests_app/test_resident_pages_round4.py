@@ -30,6 +30,7 @@ from requests_app.selectors import (
     request_get_tracker,
     request_public_list,
 )
+from requests_app.templatetags.cards import request_cards
 from tests.requests_app.helpers import public_list_seeded, submit
 
 pytestmark = pytest.mark.django_db
@@ -151,6 +152,7 @@ def test_the_list_page_is_what_the_model_path_gave(city):
                 cards, points = public_list_cards(rows=rows)
                 page = public_list_page(filters=filters, ref=ref)
             assert (page.cards, page.points, page.has_next) == (cards, points, has_next)
+            assert page.cards_html == request_cards(cards), filters
             want_first = ListCursor(rows[0].created_at, rows[0].id) if rows else None
             want_last = ListCursor(rows[-1].created_at, rows[-1].id) if rows else None
             assert (page.first, page.last) == (want_first, want_last), filters

@@ -154,7 +154,7 @@ def test_the_trackers_one_statement_reads_what_the_two_statements_read(city, sta
 def test_a_stencil_refuses_a_template_that_lost_a_slot():
     from django.template import engines
 
-    from requests_app.tracker_page import _stencil
+    from requests_app.page_stencil import stencil as _stencil
 
     kept = _stencil(engines["django"].from_string("<p>{{ a }}|{{ b }}</p>"), {}, ("a", "b"))
     assert kept.fill({"a": "1", "b": "&amp;"}) == "<p>1|&amp;</p>"
