@@ -8,6 +8,9 @@ are the ones the querysets gave, with the same fields deferred."""
 
 from __future__ import annotations
 
+import itertools
+import weakref
+
 from django.db import connection
 
 from requests_app.models import ServiceRequest
@@ -67,3 +70,36 @@ def read_ahead(*, request: ServiceRequest, specs: list[tuple]) -> None:
                 for row in cursor.fetchall()
             ]
     request._staff_read_ahead = ahead
+
+
+# Statements PREPAREd on each database session, by session (the psycopg connection, so a new
+# connection after CONN_MAX_AGE or a restart prepares again; PREPARE outlives a rollback).
+_PREPARED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+# A fresh name for every PREPARE: one left behind by a failed round trip is never met again.
+_NAMES = itertools.count()
+
+
+def prepared_rows(sql: str, types: tuple[str, ...], params: list) -> list[tuple]:
+    """The rows of `sql` ($1, $2… placeholders of `types`) run as a prepared statement.
+
+    Why: the nearby search's plan cost PostgreSQL ~0.5 ms a page (the geography index's
+    selectivity estimates), three times its execution. A prepared statement's generic plan
+    (PostgreSQL picks it after five executions when it costs no more than the custom ones; the
+    same index scan, nearest first, checked with EXPLAIN) is planned once per session. Django
+    binds values on the client, so the PREPARE is written out here and sent, the first time on
+    a session, in the same round trip as its first EXECUTE (one query, as before). `sql` holds
+    no `%` (the values go in the EXECUTE)."""
+    with connection.cursor() as cursor:
+        names = _PREPARED.setdefault(connection.connection, {})
+        name = names.get(sql)
+        args = ", ".join(["%s"] * len(params))
+        if name is None:
+            name = f"civic311_{next(_NAMES)}"
+            cursor.execute(
+                f"PREPARE {name} ({', '.join(types)}) AS {sql};\nEXECUTE {name} ({args})", params
+            )
+            cursor.nextset()
+            names[sql] = name
+        else:
+            cursor.execute(f"EXECUTE {name} ({args})", params)
+        return cursor.fetchall()
