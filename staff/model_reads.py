@@ -57,10 +57,11 @@ def read_ahead(*, request: ServiceRequest, specs: list[tuple]) -> None:
     Django, psycopg and PostgreSQL each a share of CPU; the request page made seven of them
     for as many short reads."""
     helds = [statement(*spec[:4]) for spec in specs]
-    params = [value for spec in specs for value in spec[4]]
     ahead = {}
     with connection.cursor() as cursor:
-        cursor.execute(";\n".join(held[0] for held in helds), params)
+        prepared(
+            cursor, [(held[0], None, spec[4]) for spec, held in zip(specs, helds, strict=True)]
+        )
         for i, (spec, (_sql, attnames, converters)) in enumerate(zip(specs, helds, strict=True)):
             if i:
                 cursor.nextset()
@@ -79,27 +80,35 @@ _PREPARED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _NAMES = itertools.count()
 
 
-def prepared_rows(sql: str, types: tuple[str, ...], params: list) -> list[tuple]:
-    """The rows of `sql` ($1, $2… placeholders of `types`) run as a prepared statement.
+def prepared(cursor, statements: list[tuple[str, tuple[str, ...] | None, list]]) -> None:
+    """Run `statements` ((sql, parameter types or None to let PostgreSQL infer them, values))
+    on `cursor` in one round trip, each as a prepared statement; the cursor is left on the
+    first one's rows (`nextset()` walks on to the next one's).
 
-    Why: the nearby search's plan cost PostgreSQL ~0.5 ms a page (the geography index's
-    selectivity estimates), three times its execution. A prepared statement's generic plan
-    (PostgreSQL picks it after five executions when it costs no more than the custom ones; the
-    same index scan, nearest first, checked with EXPLAIN) is planned once per session. Django
-    binds values on the client, so the PREPARE is written out here and sent, the first time on
-    a session, in the same round trip as its first EXECUTE (one query, as before). `sql` holds
-    no `%` (the values go in the EXECUTE)."""
-    with connection.cursor() as cursor:
-        names = _PREPARED.setdefault(connection.connection, {})
-        name = names.get(sql)
-        args = ", ".join(["%s"] * len(params))
+    Why: PostgreSQL spent more CPU planning the request page's statements than running them
+    (about 1.1 ms of plans against 0.4 ms of execution, the nearby search's 0.5 ms the largest:
+    the geography index's selectivity estimates). A prepared statement is planned for its
+    first five executions on a session; then PostgreSQL keeps a generic plan when it costs no
+    more than the custom ones did (for these: the same index scans, checked with EXPLAIN) and
+    stops planning. Django binds values on the client, so the PREPARE is written out here and
+    sent, the first time on a session, in the same round trip as the EXECUTEs (the queries a
+    page makes do not change). `sql` takes `%s` for its values and holds no other `%`."""
+    names = _PREPARED.setdefault(cursor.db.connection, {})
+    new, prepares, run, values = {}, [], [], []
+    for sql, types, params in statements:
+        name = names.get(sql) or new.get(sql)
         if name is None:
             name = f"civic311_{next(_NAMES)}"
-            cursor.execute(
-                f"PREPARE {name} ({', '.join(types)}) AS {sql};\nEXECUTE {name} ({args})", params
-            )
-            cursor.nextset()
-            names[sql] = name
-        else:
-            cursor.execute(f"EXECUTE {name} ({args})", params)
-        return cursor.fetchall()
+            numbered = sql.split("%s")
+            body = numbered[0] + "".join(f"${i}{part}" for i, part in enumerate(numbered[1:], 1))
+            typed = f" ({', '.join(types)})" if types else ""
+            prepares.append(f"PREPARE {name}{typed} AS {body}")
+            new[sql] = name
+        args = f" ({', '.join(['%s'] * len(params))})" if params else ""
+        run.append(f"EXECUTE {name}{args}")
+        values.extend(params)
+    cursor.execute(";\n".join(prepares + run), values)
+    for _ in prepares:
+        cursor.nextset()
+    # Only now: a round trip that failed left no name here to EXECUTE on a session without it.
+    names.update(new)
