@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from requests_app.models import ServiceRequest
 from requests_app.services import request_comment
+from staff import model_reads
 from tests.conftest import INSIDE
 from tests.requests_app.helpers import routed, submit
 
@@ -32,13 +33,10 @@ def queries(client, url, params=None, headers=None) -> list[str]:
 
 
 def prepared_text(sql: str) -> str:
-    """The statement an `EXECUTE name (…)` runs (staff.model_reads.prepared_rows), else `sql`."""
-    name = re.match(r"EXECUTE (\w+) \(", sql)
-    if name is None:
-        return sql
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT statement FROM pg_prepared_statements WHERE name = %s", [name[1]])
-        return cursor.fetchone()[0]
+    """`sql` with each `EXECUTE name (…)` in it (staff.model_reads.prepared) written as the
+    statement it runs (with `%s` for its values)."""
+    texts = {name: text for text, name in model_reads._PREPARED[connection.connection].items()}
+    return re.sub(r"EXECUTE (civic311_\d+)( \([^;]*\))?", lambda m: texts[m[1]], sql)
 
 
 def near(metres_north: float) -> Point:
@@ -51,7 +49,10 @@ def test_the_request_page_runs_a_fixed_set_of_queries(client, city, staff):
     for i in range(3):
         submit(city, location=near(30 * (i + 1)))
     client.force_login(staff.supervisor)
-    sql = queries(client, reverse("staff:detail", args=[sr.tracking_number]))
+    sql = [
+        prepared_text(s)
+        for s in queries(client, reverse("staff:detail", args=[sr.tracking_number]))
+    ]
     # The user with its profile and departments (one query; the session comes from the cache;
     # before, 4 queries); the config stamp (the reference snapshot gives the request's
     # category with its questions and choices, department, closure reason and both areas'
