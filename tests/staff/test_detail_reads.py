@@ -166,7 +166,7 @@ def test_the_nearby_search_with_coordinates_gives_the_points_own_numbers(city, s
 
 
 def test_the_nearby_search_is_prepared_once_per_session_and_gives_the_same_rows(city, staff):
-    """staff.model_reads.prepared_rows: the first search on a session PREPAREs and EXECUTEs in
+    """staff.model_reads.prepared: the first search on a session PREPAREs and EXECUTEs in
     one round trip, later ones only EXECUTE; past the five executions after which PostgreSQL
     may switch to the generic plan, after the session's statements are forgotten (as on a new
     connection: prepared again, under a new name), with or without the category or the
