@@ -20,6 +20,7 @@ from requests_app.services import (
     request_supporter_add,
 )
 from staff import detail_selectors as selectors
+from staff import model_reads
 from tests.conftest import INSIDE
 from tests.requests_app.helpers import routed, submit
 
@@ -162,6 +163,42 @@ def test_the_nearby_search_with_coordinates_gives_the_points_own_numbers(city, s
     assert [r.distance.m for r in rows] == [r.distance.m for r in plain]
     assert [r.category.tr_name for r in rows] == [r.category.tr_name for r in plain]
     assert all("location" in r.get_deferred_fields() for r in rows)
+
+
+def test_the_nearby_search_is_prepared_once_per_session_and_gives_the_same_rows(city, staff):
+    """staff.model_reads.prepared: the first search on a session PREPAREs and EXECUTEs in
+    one round trip, later ones only EXECUTE; past the five executions after which PostgreSQL
+    may switch to the generic plan, after the session's statements are forgotten (as on a new
+    connection: prepared again, under a new name), with or without the category or the
+    excluded request, the rows are the ORM's."""
+    here = routed(city, location=near(0))
+    for i in range(6):
+        submit(city, location=near(9 * (i + 1)))
+    ServiceRequest.objects.filter(location=near(18)).update(status="resolved")
+
+    def orm(within: float, category=None, exclude=None) -> list[int]:
+        rows = ServiceRequest.objects.filter(
+            status__in=OPEN_STATUSES, location__dwithin=(here.location, within)
+        )
+        if category is not None:
+            rows = rows.filter(category=category)
+        if exclude is not None:
+            rows = rows.exclude(pk=exclude.pk)
+        by_distance = sorted(rows, key=lambda r: (r.location.distance(here.location), r.pk))
+        return [r.pk for r in by_distance][: selectors.NEARBY_LIMIT]
+
+    for _session in range(2):
+        model_reads._PREPARED.clear()
+        for round_ in range(7):
+            for kwargs in ({}, {"exclude": here}, {"category": here.category, "exclude": here}):
+                with CaptureQueriesContext(connection) as ctx:
+                    rows = selectors.nearby_open_requests(
+                        point=here.location, within_m=40 + round_, **kwargs
+                    )
+                assert [r.pk for r in rows] == orm(40 + round_, **kwargs)
+                assert len(ctx.captured_queries) == 1
+                sql = ctx.captured_queries[0]["sql"]
+                assert sql.startswith("PREPARE" if round_ == 0 else "EXECUTE"), sql[:40]
 
 
 def test_the_page_reads_in_one_round_trip_give_what_each_read_gives(city, staff):
