@@ -9,6 +9,7 @@ are the ones the querysets gave, with the same fields deferred."""
 from __future__ import annotations
 
 import itertools
+import re
 import weakref
 
 from django.db import connection
@@ -78,6 +79,15 @@ def read_ahead(*, request: ServiceRequest, specs: list[tuple]) -> None:
 _PREPARED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 # A fresh name for every PREPARE: one left behind by a failed round trip is never met again.
 _NAMES = itertools.count()
+# Each name's PREPARE, for a session of its own that replays a page's statements (the bench).
+_PREPARE_TEXTS: dict[str, str] = {}
+
+
+def prepares_for(statements: list[str]) -> list[str]:
+    """The PREPAREs that the `EXECUTE civic311_…` among `statements` (a page's SQL as captured)
+    need on another session: `make bench` replays a page's own SQL on a connection of its own."""
+    names = re.findall(r"\bEXECUTE (civic311_\d+)", "\n".join(statements))
+    return [_PREPARE_TEXTS[name] for name in dict.fromkeys(names)]
 
 
 def prepared(cursor, statements: list[tuple[str, tuple[str, ...] | None, list]]) -> None:
@@ -112,3 +122,4 @@ def prepared(cursor, statements: list[tuple[str, tuple[str, ...] | None, list]])
         cursor.nextset()
     # Only now: a round trip that failed left no name here to EXECUTE on a session without it.
     names.update(new)
+    _PREPARE_TEXTS.update(zip(new.values(), prepares, strict=True))

@@ -9,6 +9,7 @@ import importlib.util
 from io import StringIO
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from demo.accounts import DEMO_PASSWORD
@@ -195,6 +196,22 @@ def test_a_pages_sql_is_captured_in_process_and_replayed_without_django():
     assert timing.queries == len(queries)
     with pytest.raises(ValueError, match="HTTP 404, expected 200"):
         page_queries(path="/requests/0000-0000/")
+
+
+# The replay runs on a connection of its own: the data must be committed (transaction=True).
+@pytest.mark.django_db(transaction=True)
+def test_a_staff_pages_prepared_statements_are_replayed_on_the_replays_own_session():
+    """The staff request page EXECUTEs statements its session PREPAREd once
+    (staff.model_reads.prepared); the replay's session prepares them untimed first."""
+    call_command("seed_demo", requests=10, seed=3, stdout=StringIO())
+    number = ServiceRequest.objects.order_by("id").first().tracking_number
+    user = get_user_model().objects.filter(
+        is_superuser=True
+    ).first() or get_user_model().objects.create_superuser("bench-admin", "", "pw-bench-admin-123")
+    queries = page_queries(path=f"/staff/requests/{number}/", user=user)
+    assert any(q.lstrip().startswith("EXECUTE civic311_") for q in queries)
+    timing = queries_replay(queries, runs=3)
+    assert timing.error == "" and timing.runs == 3 and timing.p50 > 0
 
 
 @pytest.mark.django_db(transaction=True)
