@@ -72,7 +72,14 @@ class OutboxMessage(models.Model):
                 fields=["created_at"],
                 condition=Q(status__in=["queued", "sending"]),
                 name="outbox_pending",
-            )
+            ),
+            # The receipt's check of the day's receipts to one address
+            # (notifications.outbox.outbox_checks_ask): recipient, template, created_at >= since.
+            # Without it that check reads the whole outbox, which grows with every request.
+            models.Index(
+                fields=["recipient", "template", "created_at"],
+                name="outbox_recipient_sent",
+            ),
         ]
 
     def __str__(self) -> str:
