@@ -66,9 +66,7 @@ def places_load(pack: CityPack, log: LoadLog) -> None:
     for code, place in pack.table(PLACES).items():
         location = Point(place["lng"], place["lat"], srid=4326)
         if boundary is not None and not boundary.contains(location):
-            log.say(
-                f"Places {code}: outside the service area; skipped."
-            )
+            log.say(f"Places {code}: outside the service area; skipped.")
             continue
         names = translated_fields(place["name"], pack, "name")
         aliases = [names["name_es"], *place.get("aliases", []), place.get("address", "")]
