@@ -46,9 +46,11 @@ def test_what_people_type_and_what_the_file_says_normalize_alike(typed, stored):
     assert address_normalize(typed) == address_normalize(stored)
 
 
-@pytest.mark.parametrize(("n", "word"), [(1, "1ST"), (2, "2ND"), (3, "3RD"), (4, "4TH"),
-                                         (11, "11TH"), (12, "12TH"), (13, "13TH"), (21, "21ST"),
-                                         (22, "22ND"), (23, "23RD"), (100, "100TH"), (101, "101ST")])  # fmt: skip
+ORDINALS = {1: "1ST", 2: "2ND", 3: "3RD", 4: "4TH", 11: "11TH", 12: "12TH", 13: "13TH",
+            21: "21ST", 22: "22ND", 23: "23RD", 100: "100TH", 101: "101ST"}  # fmt: skip
+
+
+@pytest.mark.parametrize(("n", "word"), ORDINALS.items())
 def test_ordinals_take_their_suffix(n, word):
     assert ordinal(n) == word
 
