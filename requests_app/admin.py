@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
 
-from requests_app.addresses import address_normalize
+from requests_app.addresses import address_normalize, address_query_parse
 from requests_app.models import (
     AddressPoint,
     Area,
@@ -237,8 +237,9 @@ class AddressPointForm(forms.ModelForm):
         """Two points may not share a label in search's spelling (the unique constraint on
         `normalized`, which is not a form field, so the form would not check it)."""
         cleaned = super().clean()
-        normalized = address_normalize(cleaned.get("label") or "")
-        if not normalized:
+        label = cleaned.get("label") or ""
+        normalized = address_normalize(label)
+        if address_query_parse(label) is None:
             self.add_error("label", _("Give a label with letters or digits."))
         elif (
             AddressPoint.objects.filter(normalized=normalized).exclude(pk=self.instance.pk).exists()

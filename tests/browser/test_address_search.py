@@ -34,12 +34,13 @@ def test_a_resident_finds_city_hall_and_a_corner_in_spanish(
     assert_accessible(page, "the address suggestions")
     pick.focus()
     page.keyboard.press("Enter")
-    expect(page.locator("#location-status")).to_contain_text("City Hall, 1 Dr Carlton B Goodlett Pl")
+    status = page.locator("#location-status")
+    expect(status).to_contain_text("City Hall, 1 Dr Carlton B Goodlett Pl")
 
     address.fill("esquina de Valencia y 16")
     pick = page.get_by_role("button", name="Valencia St & 16th St")
     expect(pick).to_be_visible()
     pick.focus()
     page.keyboard.press("Enter")
-    expect(page.locator("#location-status")).to_contain_text("Valencia St & 16th St")
+    expect(status).to_contain_text("Valencia St & 16th St")
     assert page.input_value("#id_address") == "Valencia St & 16th St"
