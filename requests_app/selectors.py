@@ -140,7 +140,9 @@ def address_search(*, query: str, limit: int = 8) -> list[AddressPoint]:
     if parsed.pairs:
         corner = Q()
         for a, b in parsed.pairs:
-            corner |= Q(street=a.name, cross_street=b.name) | Q(street=b.name, cross_street=a.name)
+            corner |= (_on(a, "street") & _on(b, "cross_street")) | (
+                _on(b, "street") & _on(a, "cross_street")
+            )
         streets |= corner
         whens.append(When(corner, then=RANK_CORNER))
     if parsed.street:
@@ -177,6 +179,13 @@ def address_search(*, query: str, limit: int = 8) -> list[AddressPoint]:
         if met is not None:
             found = [met, *found][:limit]
     return found
+
+
+def _on(street: Street, column: str) -> Q:
+    """Points on `street` by `column`; with the type typed, that type ("16th Ave & Valencia" is
+    no corner: 16th Avenue never meets Valencia Street)."""
+    on = Q(**{column: street.name})
+    return on & Q(search__contains=f"{street.name} {street.type}") if street.type else on
 
 
 def _streets_meet(a: Street, b: Street) -> AddressPoint | None:

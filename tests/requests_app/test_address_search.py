@@ -69,10 +69,11 @@ def test_a_corner_the_pack_lacks_is_where_the_two_streets_address_points_meet():
     assert address_resolve(query="Valencia y 17").label == "Valencia St & 17th St"
 
 
-def test_streets_that_never_meet_find_no_corner():
-    found = address_search(query="Valencia & Geary")
+@pytest.mark.parametrize("typed", ["Valencia & Geary", "16th Ave & Valencia St"])
+def test_streets_that_never_meet_find_no_corner(typed):
+    found = address_search(query=typed)
     assert all(p.rank > RANK_CORNER for p in found)
-    assert address_resolve(query="Valencia & Geary") is None
+    assert address_resolve(query=typed) is None
 
 
 def test_street_types_and_ordinals_are_spelled_any_way():
