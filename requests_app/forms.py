@@ -101,15 +101,21 @@ def answer_value(value: object) -> object:
     return value
 
 
-def address_examples_help() -> str:
-    """The address field's help in the current language: the city pack's examples (city.toml
-    [address_examples]); tests/requests_app/test_address_examples.py checks each finds a point."""
+def address_examples_quoted() -> str:
+    """The city pack's address examples (city.toml [address_examples]) in the current language,
+    quoted and joined ("“A”, “B” or “C”"); "" when the pack gives none.
+    tests/requests_app/test_address_examples.py checks each finds a point."""
     language = (get_language() or "en").split("-")[0]
     examples = settings.ADDRESS_EXAMPLES.get(language) or settings.ADDRESS_EXAMPLES.get("en")
+    return str(get_text_list([f"“{example}”" for example in examples or []]))
+
+
+def address_examples_help() -> str:
+    """The address field's help in the current language, with the city pack's examples."""
+    examples = address_examples_quoted()
     if not examples:
         return _("A street address, an intersection or the name of a place.")
-    quoted = [f"“{example}”" for example in examples]
-    return _("For example %(examples)s.") % {"examples": get_text_list(quoted)}
+    return _("For example %(examples)s.") % {"examples": examples}
 
 
 class ReportForm(forms.Form):
