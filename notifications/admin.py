@@ -482,7 +482,13 @@ class SurveyAdmin(AnswersAdmin):
 class MessagingSettingsAdmin(admin.ModelAdmin):
     """One row of city-wide messaging rules: added once, never deleted."""
 
-    list_display = ["__str__", "survey_reopen_days", "no_problem_reply_days", "max_attempts"]
+    list_display = [
+        "__str__",
+        "survey_delay_hours",
+        "survey_reopen_days",
+        "no_problem_reply_days",
+        "max_attempts",
+    ]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return not MessagingSettings.objects.exists()
