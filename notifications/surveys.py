@@ -175,9 +175,9 @@ def survey_due_send(*, due_id: int, now: datetime | None = None) -> SurveyDue.Ou
     nothing). Returns what happened, or None when it was not this call's to send."""
     now = now or timezone.now()
     with transaction.atomic():
-        claimed = SurveyDue.objects.filter(
-            pk=due_id, done_at__isnull=True, due_at__lte=now
-        ).update(done_at=now)
+        claimed = SurveyDue.objects.filter(pk=due_id, done_at__isnull=True, due_at__lte=now).update(
+            done_at=now
+        )
         if not claimed:
             return None
         due = SurveyDue.objects.select_related("event").get(pk=due_id)

@@ -109,9 +109,7 @@ def question_field(question: Question) -> forms.Field:
             **common,
         )
     if dt == Question.Datatype.TEXT:
-        return LimitedTextField(
-            max_length=2000, widget=forms.Textarea(attrs={"rows": 3}), **common
-        )
+        return LimitedTextField(max_length=2000, widget=forms.Textarea(attrs={"rows": 3}), **common)
     choices = [(c.key, c.tr("name")) for c in question.choices.all()]
     if dt == Question.Datatype.SINGLE:
         return forms.ChoiceField(choices=choices, widget=RadioSelect, **common)

@@ -21,7 +21,7 @@ from notifications.models import (
     RequestSubscription,
 )
 from notifications.outbox import contact_preference_set, outbox_queued_or_opted_out
-from notifications.resident import ROUTED_QUIET, KINDS, on_event, sms_fit, sms_segments
+from notifications.resident import KINDS, ROUTED_QUIET, on_event, sms_fit, sms_segments
 from notifications.sending import message_send, outbox_retry_sweep
 from notifications.subscriptions import (
     follower_confirm,

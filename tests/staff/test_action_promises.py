@@ -122,9 +122,7 @@ def test_what_the_action_promises_is_on_the_public_tracker(client, city, staff, 
         assert text not in page, text
 
 
-def test_the_closure_reason_is_in_the_readers_language_with_the_staff_words(
-    client, city, staff
-):
+def test_the_closure_reason_is_in_the_readers_language_with_the_staff_words(client, city, staff):
     sr = routed(city)
     request_resolve(
         request=sr, actor=staff.agent, closure_reason=city.repaired, message="Bache rellenado."
