@@ -73,8 +73,9 @@ TEXT_TOO_LONG = gettext_lazy(
 )
 
 
-CHARS_LEFT = gettext_lazy("%s characters left")
-CHARS_OVER = gettext_lazy("%s characters too many")
+# No plural forms in a script: the number stands after a colon.
+CHARS_LEFT = gettext_lazy("Characters left: %s")
+CHARS_OVER = gettext_lazy("Characters over the limit: %s")
 
 
 class LimitedTextField(forms.CharField):

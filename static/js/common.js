@@ -87,8 +87,8 @@
       input.setAttribute("aria-describedby", (described ? described + " " : "") + p.id);
     }
     input.insertAdjacentElement("afterend", p);
-    var left = input.dataset.charsLeft || "%s characters left";
-    var over = input.dataset.charsOver || "%s characters too many";
+    var left = input.dataset.charsLeft || "Characters left: %s";
+    var over = input.dataset.charsOver || "Characters over the limit: %s";
     var timer;
     function update() {
       var n = max - textLength(input.value);

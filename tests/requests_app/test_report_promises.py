@@ -9,7 +9,9 @@ import re
 import pytest
 from django.conf import settings
 from django.urls import reverse
-from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from requests_app.forms import ReportForm
 from requests_app.models import ContactMethod, ServiceRequest
@@ -48,7 +50,11 @@ def test_the_review_step_accepts_it_too(client, city):
 def test_an_email_typed_without_choosing_is_how_we_reply(client, city):
     client.post(URL, form_data(city, **{**UNTOUCHED, "email": "Ana@Example.com"}))
     sr = ServiceRequest.objects.get()
-    assert (sr.contact_method, sr.reporter_email, sr.anonymous) == ("email", "Ana@Example.com", False)
+    assert (sr.contact_method, sr.reporter_email, sr.anonymous) == (
+        "email",
+        "Ana@Example.com",
+        False,
+    )
 
 
 def test_a_phone_typed_without_choosing_gets_text_messages(client, city):
@@ -90,7 +96,7 @@ def test_the_description_box_shows_its_limit_and_cuts_nothing(client, city):
     box = re.search(r'<textarea name="description"[^>]*>', page).group(0)
     assert "maxlength" not in box
     assert f'data-max-chars="{settings.DESCRIPTION_MAX_LENGTH}"' in box
-    assert 'data-chars-over="%s characters too many"' in box
+    assert 'data-chars-over="Characters over the limit: %s"' in box
 
 
 @pytest.mark.parametrize(
@@ -145,7 +151,9 @@ JUNK = st.one_of(
     name=JUNK,
     email=JUNK,
     phone=JUNK,
-    contact_method=st.one_of(st.none(), st.sampled_from(["", "email", "sms", "phone", "none", "x"])),
+    contact_method=st.one_of(
+        st.none(), st.sampled_from(["", "email", "sms", "phone", "none", "x"])
+    ),
     anonymous=st.sampled_from([None, "on", "\x00"]),
     description=st.one_of(st.text(min_size=1, max_size=50), st.just("y" * 4001)),
 )
