@@ -134,6 +134,7 @@ def test_staff_and_resident_text_boxes_all_show_a_count_rather_than_cut(client, 
 
 # --- Fuzz ---------------------------------------------------------------------------------------
 
+WAYS = ["", "email", "sms", "phone", "none", "?"]
 JUNK = st.one_of(
     st.none(),
     st.text(max_size=60),
