@@ -36,6 +36,7 @@ from notifications.models import (
     SmsConversation,
     StaffPreference,
     Survey,
+    SurveyDue,
 )
 from notifications.outbox import contact_preference_set
 from notifications.rendering import message_render
@@ -475,6 +476,18 @@ class SurveyAdmin(AnswersAdmin):
         "satisfaction",
         "comment",
     ]
+    readonly_fields = fields
+
+
+@admin.register(SurveyDue)
+class SurveyDueAdmin(AnswersAdmin):
+    """Read-only: each resolution's survey until its delay has passed, and what became of it."""
+
+    list_display = ["request", "due_at", "done_at", "outcome"]
+    list_filter = ["outcome", "due_at"]
+    search_fields = ["request__tracking_number"]
+    list_select_related = ["request"]
+    fields = ["request", "due_at", "done_at", "outcome"]
     readonly_fields = fields
 
 
