@@ -16,7 +16,7 @@ writes them with a capital ("Wednesday 16 December 2026") or not ("miércoles 16
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -109,7 +109,7 @@ def _language(lang: str | None) -> str:
     return lang or translation.get_language() or settings.LANGUAGE_CODE
 
 
-def when_local(value: datetime, *, tz: ZoneInfo | None = None) -> datetime:
+def when_local(value: datetime, *, tz: tzinfo | None = None) -> datetime:
     """An aware datetime on the reader's clock (the city's unless ``tz``). A naive one is taken
     as already local, as Django's `|date` takes it."""
     if value.tzinfo is None:
@@ -157,7 +157,7 @@ def when_date(
     value: datetime | date | None,
     *,
     lang: str | None = None,
-    tz: ZoneInfo | None = None,
+    tz: tzinfo | None = None,
     style: str = LONG,
 ) -> str:
     """The day a person reads: "Wednesday 16 December 2026" / "miércoles 16 de diciembre de
@@ -177,7 +177,7 @@ def when_datetime(
     value: datetime | None,
     *,
     lang: str | None = None,
-    tz: ZoneInfo | None = None,
+    tz: tzinfo | None = None,
     style: str = SHORT,
     year: bool = True,
 ) -> str:
@@ -196,7 +196,7 @@ def when_datetime(
     return f"{day}, {local.hour:02d}:{local.minute:02d}"
 
 
-def when_time(value: datetime | None, *, tz: ZoneInfo | None = None) -> str:
+def when_time(value: datetime | None, *, tz: tzinfo | None = None) -> str:
     """ "19:00" on the city's clock."""
     if not isinstance(value, datetime):
         return ""
@@ -204,7 +204,7 @@ def when_time(value: datetime | None, *, tz: ZoneInfo | None = None) -> str:
     return f"{local.hour:02d}:{local.minute:02d}"
 
 
-def when_iso(value: datetime | None, *, tz: ZoneInfo | None = None) -> str:
+def when_iso(value: datetime | None, *, tz: tzinfo | None = None) -> str:
     """For `<time datetime="...">`: "2026-12-16T19:00:00-0800", with the city's offset."""
     if not isinstance(value, datetime):
         return ""
