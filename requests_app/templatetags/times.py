@@ -9,11 +9,9 @@ from datetime import date, datetime
 
 from django import template
 
-from requests_app.when import ISO_TIME, LONG, SHORT, when_date, when_datetime, when_iso
+from requests_app.when import LONG, SHORT, when_date, when_datetime, when_iso
 
 register = template.Library()
-
-__all__ = ["ISO_TIME", "day_time", "isotime", "when_date_filter", "when_datetime_filter"]
 
 
 @register.filter

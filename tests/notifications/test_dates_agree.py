@@ -46,9 +46,7 @@ def _file(client, django_capture_on_commit_callbacks, **overrides) -> tuple[Serv
 def test_the_page_the_email_and_the_text_state_the_same_expected_day(
     client, city, django_capture_on_commit_callbacks, lang, pattern
 ):
-    by_email, on_page = _file(
-        client, django_capture_on_commit_callbacks, city=city, language=lang
-    )
+    by_email, on_page = _file(client, django_capture_on_commit_callbacks, city=city, language=lang)
     local_day = by_email.expected_at.astimezone(SF).date()
     # The case the issue is about: the UTC day is not the city's.
     assert by_email.expected_at.date() != local_day
