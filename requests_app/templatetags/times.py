@@ -37,5 +37,8 @@ def when_date_filter(value: datetime | date | None, style: str = LONG) -> str:
 @register.filter(name="when_datetime")
 def when_datetime_filter(value: datetime | None, style: str = SHORT) -> str:
     """`{{ at|when_datetime }}`: "16 Dec 2026, 19:00" (`|when_datetime:"long"`: "Wednesday
-    16 December 2026, 19:00")."""
+    16 December 2026, 19:00"; `|when_datetime:"brief"`: "16 Dec, 19:00", for this year's times
+    in a busy row)."""
+    if style == "brief":
+        return when_datetime(value, year=False)
     return when_datetime(value, style=style if style in (LONG, SHORT) else SHORT)
