@@ -67,17 +67,16 @@ def _parse(fmt: str) -> tuple[tuple[str, str], ...]:
     out: list[tuple[str, str]] = []
     escaped = False
     for ch in fmt:
-        if escaped or ch not in "dDjlFMmnYyHGi":
+        if not escaped and ch == "\\":
+            escaped = True
+        elif not escaped and ch in "dDjlFMmnYyHGi":
+            out.append((ch, ""))
+        else:
             escaped = False
-            if ch == "\\":
-                escaped = True
-                continue
             if out and out[-1][0] == "":
                 out[-1] = ("", out[-1][1] + ch)
             else:
                 out.append(("", ch))
-        else:
-            out.append((ch, ""))
     return tuple(out)
 
 

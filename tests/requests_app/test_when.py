@@ -164,3 +164,20 @@ def test_the_template_filters_say_what_the_helper_says():
                     when_date(EVENING_IN_SF),
                 ]
             )
+
+
+def test_every_day_of_the_year_reads_as_djangos_own_formatter_writes_it():
+    """The small formatter reads the catalogue's Django date syntax ("l j \\d\\e F \\d\\e Y" in
+    Spanish) as Django does; only the Spanish capitals differ."""
+    from datetime import timedelta
+
+    from django.utils import formats
+    from django.utils.translation import pgettext
+
+    for lang in ("en", "es"):
+        with translation.override(lang):
+            long_date = pgettext("long date format, Django date syntax", "l j F Y")
+            for n in range(365):
+                day = date(2026, 1, 1) + timedelta(days=n)
+                django = formats.date_format(day, long_date)
+                assert when_date(day) == (django.lower() if lang == "es" else django)
