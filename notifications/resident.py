@@ -72,6 +72,7 @@ from requests_app.models import (
 )
 from requests_app.services import contact_confirm_code
 from requests_app.text import location_for_message
+from requests_app.when import when_date
 
 Role = RequestSubscription.Role
 Type = RequestEvent.Type
@@ -435,6 +436,9 @@ def message_context(
         "city_name": settings.CITY_NAME,
         "language": translation.get_language() or "en",
         "tracker_url": absolute_url(request.get_absolute_url()),
+        # The day the confirmation page and tracker promise, on the city's clock and in the
+        # recipient's language (the worker runs in UTC: `|date` here was a day late each evening).
+        "expected_date": when_date(request.expected_at),
         "private_url": (
             _private_url(request=request, subscription=subscription) if reporter else ""
         ),

@@ -12,7 +12,6 @@ from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from phonenumber_field.formfields import PhoneNumberField
@@ -23,6 +22,7 @@ from requests_app.models import Asset, Category, ContactMethod, Photo, Question
 from requests_app.selectors import address_resolve, asset_for_pick, boundary_contains
 from requests_app.services import OUTSIDE_AREA, Reporter, Submission
 from requests_app.services.intake import ASSET_NOT_NEARBY
+from requests_app.when import LONG, when_datetime
 
 QUESTION_PREFIX = "q_"
 STARTED_SALT = "requests_app.report.started"
@@ -302,7 +302,8 @@ class ReportForm(forms.Form):
     # Wording a subclass (the operator's intake form) may change.
     EMAIL_NEEDED = gettext_lazy("Enter your email address, or choose another way to hear from us.")
     PHONE_NEEDED = gettext_lazy("Enter your phone number, or choose another way to hear from us.")
-    ANSWER_DATETIME_FORMAT = "DATETIME_FORMAT"
+    # requests_app.when's style for a date-and-time answer on the review page.
+    ANSWER_DATETIME_STYLE = LONG
 
     # How to reach someone who typed a phone number but chose no way: the resident's form says
     # the details are for updates (texts); the operator's caller gets a call back.
@@ -337,7 +338,7 @@ class ReportForm(forms.Form):
                 continue
             choices = dict(getattr(bound.field, "choices", []) or [])
             if isinstance(value, datetime):
-                text = formats.date_format(timezone.localtime(value), self.ANSWER_DATETIME_FORMAT)
+                text = when_datetime(value, style=self.ANSWER_DATETIME_STYLE)
             elif isinstance(value, list):
                 text = ", ".join(str(choices.get(v, v)) for v in value)
             else:

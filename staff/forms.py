@@ -15,6 +15,7 @@ from phonenumber_field.formfields import PhoneNumberField
 from requests_app.forms import QUESTION_PREFIX, LimitedTextField, RadioSelect, ReportForm
 from requests_app.models import Category, Channel, ContactMethod, Priority, ServiceRequest
 from requests_app.tracking_numbers import TYPED_MAX
+from requests_app.when import SHORT
 from staff import detail_selectors as selectors
 from staff.form_html import FastBoundField
 
@@ -451,7 +452,7 @@ class IntakeForm(ReportForm):
     PHONE_DEFAULT = ContactMethod.PHONE
     EMAIL_NEEDED = _("Enter the caller's email, or choose another way to update them.")
     PHONE_NEEDED = _("Enter the caller's phone number, or choose another way to update them.")
-    ANSWER_DATETIME_FORMAT = "j M Y, H:i"
+    ANSWER_DATETIME_STYLE = SHORT
 
 
 class AttachCallerForm(forms.Form):

@@ -11,9 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
@@ -42,6 +40,7 @@ from requests_app.services.events import (
     request_save_batched,
 )
 from requests_app.services.held import request_is_held
+from requests_app.when import when_time
 
 ILLEGAL_TRANSITION = gettext_noop("A request that is “%(from)s” cannot become “%(to)s”.")
 CONFLICT = gettext_noop(
@@ -64,9 +63,8 @@ class ConflictError(Exception):
     """Someone else changed the request after the user loaded it."""
 
     def __init__(self, *, who: str, at: datetime) -> None:
-        local = timezone.localtime(at, ZoneInfo(settings.CITY_TIME_ZONE))
         self.who, self.at = who, at
-        super().__init__(_(CONFLICT) % {"who": who, "time": local.strftime("%H:%M")})
+        super().__init__(_(CONFLICT) % {"who": who, "time": when_time(at)})
 
 
 def _actor_name(actor: Actor) -> str:

@@ -278,7 +278,9 @@ def test_category_search_matches_keywords(client, city):
 
 def test_the_review_shows_a_datetime_answer_in_the_city_time(client, city):
     page = client.post(URL, form_data(city, action="review")).content.decode()
-    assert "Nov. 20, 2026, 8:30 a.m." in page
+    # Issue 12: through requests_app.when, as every date a person reads (was "Nov. 20, 2026,
+    # 8:30 a.m.", Django's DATETIME_FORMAT).
+    assert "Friday 20 November 2026, 08:30" in page
 
 
 def test_only_the_first_option_of_a_radio_group_gets_focus(client, city):
