@@ -552,11 +552,14 @@ def request_pipeline(
 
 
 def closure_message(*, reason: ClosureReason, message: str) -> str:
-    """What the resident reads when a request closes: the staff's own words when they wrote
-    some, else the reason's standard wording in the reader's language."""
-    if message and message.strip() != reason.public_text.strip():
-        return message
-    return reason.tr("public_text")
+    """What the resident reads when a request closes: the reason's public wording in the
+    reader's language, then the staff's own words when they wrote some (issue 12: the wording
+    was dropped whenever staff wrote a message, though staff are told the resident sees it)."""
+    wording = reason.tr("public_text")
+    own = (message or "").strip()
+    if own and own not in (reason.public_text.strip(), wording.strip()):
+        return f"{wording}\n\n{own}"
+    return wording
 
 
 def department_list() -> QuerySet[Department]:
@@ -588,8 +591,16 @@ def timeline_public(
             dept = departments.get(data.get("department_id"))
             name = dept.tr("name") if dept else e.to_value
             entries.append(
-                TimelineEntry(e.created_at, _("Routed to %(department)s") % {"department": name})
+                TimelineEntry(
+                    e.created_at,
+                    _("Routed to %(department)s") % {"department": name},
+                    # A staff transfer's reason is public (its form says so); routing's
+                    # explanations name rules and stay on the staff page.
+                    e.message if data.get("public_reason") else "",
+                )
             )
+        elif e.type == RequestEvent.Type.ACKNOWLEDGED:
+            entries.append(TimelineEntry(e.created_at, _("Staff have reviewed your request")))
         elif e.type == RequestEvent.Type.STATUS_CHANGED:
             if e.to_value == Status.ROUTED:
                 continue  # the routed event already says it

@@ -116,7 +116,7 @@ def _body(sr, *, pipeline, timeline: list, photos: list, follow: str, kit: _Kit)
     )
     outcome_html = (
         f'<div class="panel outcome"><h2>{t["Outcome"]}</h2>'
-        f'<p data-testid="outcome">{_html(outcome)}</p></div>'
+        f'<p class="prewrap" data-testid="outcome">{_html(outcome)}</p></div>'
         if outcome
         else ""
     )

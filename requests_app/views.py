@@ -274,7 +274,6 @@ def report(request: HtmxHttpRequest) -> HttpResponse:
                     "started": started,
                     "category": category,
                     "language": (get_language() or "en")[:2],
-                    "contact_method": "email",
                 },
                 category=category,
             )

@@ -690,7 +690,7 @@ def request_transfer(
     with _locked(request, expected_version) as sr:
         if department.pk == sr.department_id:
             raise WorkflowError(_("It is already with that department."))
-        _move_department(sr, department, actor, reason.strip())
+        _move_department(sr, department, actor, reason.strip(), public_reason=True)
         return sr
 
 
@@ -708,7 +708,13 @@ def request_reroute_apply(
 
 
 def _move_department(
-    sr: ServiceRequest, department: Department, actor: Actor, reason: str, actor_label: str = ""
+    sr: ServiceRequest,
+    department: Department,
+    actor: Actor,
+    reason: str,
+    actor_label: str = "",
+    *,
+    public_reason: bool = False,
 ) -> None:
     label = actor_label or _actor_name(actor)
     previous = sr.department
@@ -725,7 +731,12 @@ def _move_department(
         from_value=previous.name if previous else "",
         to_value=department.name,
         message=reason,
-        data={"department_id": department.pk, "transfer": True},
+        # public_reason: the tracker shows the reason (a staff transfer's; its form says so).
+        data={
+            "department_id": department.pk,
+            "transfer": True,
+            **({"public_reason": True} if public_reason else {}),
+        },
     )
     if sr.status != Status.IN_QUEUE and sr.can_move_to(Status.ROUTED):
         request_status_change(request=sr, to_status=Status.ROUTED, actor=actor, actor_label=label)
