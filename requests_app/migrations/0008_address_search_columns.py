@@ -34,7 +34,7 @@ def address_points_fill_search(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('requests_app', '0006_open_queue_order_indexes'),
+        ('requests_app', '0007_category_search'),
     ]
 
     operations = [
