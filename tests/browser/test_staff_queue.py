@@ -43,6 +43,8 @@ def test_a_supervisor_filters_the_queue_and_bulk_assigns_two_rows(
     assert_accessible(page, "the queue")
 
     page.evaluate("window.sameDocument = true")
+    # The filters but the search box are folded away (issue 12: the rows come first).
+    page.get_by_text("Filters and sorting").click()
     page.get_by_label("Priority", exact=True).select_option("urgent")
     expect(page).to_have_url(re.compile(r"priority=urgent"))
     expect(rows).to_have_count(2)
