@@ -102,6 +102,14 @@ def axe_violations(page, rules: list[str] | None = None) -> list[dict]:
     )
 
 
+# What the staff queue's 20-second refresh does, run now: the rows' own request and swap.
+POLL_QUEUE_ROWS = """() => {
+    const rows = document.getElementById("queue-rows");
+    htmx.ajax("GET", rows.getAttribute("hx-get"),
+              {source: rows, target: rows, swap: "innerHTML show:none"});
+}"""
+
+
 def format_violations(violations: list[dict]) -> str:
     lines = []
     for v in violations:

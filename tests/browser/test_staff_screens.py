@@ -13,7 +13,7 @@ from django.core.cache import cache
 from playwright.sync_api import expect
 
 from requests_app.models import Priority, ServiceRequest
-from tests.browser.conftest import axe_violations, format_violations
+from tests.browser.conftest import POLL_QUEUE_ROWS, axe_violations, format_violations
 from tests.requests_app.helpers import submit
 
 pytestmark = pytest.mark.browser
@@ -190,13 +190,7 @@ def test_rows_arriving_in_an_empty_queue_bring_back_the_table(page, live_server,
     expect(page.locator("#queue-empty")).to_be_visible()
     sr = submit(city)
     with page.expect_response(re.compile(r"/staff/")):
-        page.evaluate(
-            """() => {
-                const rows = document.getElementById("queue-rows");
-                htmx.ajax("GET", rows.getAttribute("hx-get"),
-                          {source: rows, target: rows, swap: "innerHTML show:none"});
-            }"""
-        )
+        page.evaluate(POLL_QUEUE_ROWS)
     expect(page.locator("#queue-rows tr", has_text=sr.tracking_number)).to_be_visible()
     expect(page.locator("#queue-empty")).to_be_hidden()
     expect(page.locator("#bulk-form")).to_be_visible()
