@@ -36,6 +36,7 @@ from notifications.rendering import Rendered, absolute_url, message_render
 from notifications.selectors import request_for_messages
 from requests_app.configcache import config_snapshot
 from requests_app.models import Priority, RequestEvent, Role, ServiceRequest, StaffProfile
+from requests_app.prepared import prepared
 from requests_app.rows import model_columns, row_convert
 from requests_app.text import location_for_message
 
@@ -282,7 +283,7 @@ def department_members_read(*, department_id: int, exclude: int | None = None) -
     else:
         sql = sql.replace("%(exclude)s", "")
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        prepared(cursor, [(sql, None, params)])
         rows = cursor.fetchall()
     members = []
     (_, user_columns, _, user_converters), (_, pref_columns, _, pref_converters) = parts

@@ -39,13 +39,14 @@ from requests_app.models import (
     Supporter,
     Team,
 )
+from requests_app.prepared import prepared
 from requests_app.reference import Reference, reference, reference_at, requests_attach
 from requests_app.rows import model_columns, row_convert
 from requests_app.selectors import address_resolve
 from requests_app.services import staff_user_list
 from requests_app.tracking_numbers import tracking_number_normalise
 from requests_app.when import when_datetime, when_iso
-from staff.model_reads import model_rows, prepared, read_ahead
+from staff.model_reads import model_rows, read_ahead
 
 NEARBY_DETAIL_M = 200
 NEARBY_INTAKE_M = 150
@@ -105,7 +106,7 @@ def _request_with_people(number: str) -> tuple[ServiceRequest | None, int | None
         _REQUEST = (sql, parts)
     sql, parts = _REQUEST
     with connection.cursor() as cursor:
-        prepared(cursor, [(sql, None, [number])])  # planned once per session (model_reads)
+        prepared(cursor, [(sql, None, [number])])  # planned once per session
         row = cursor.fetchone()
     if row is None:
         return None, None
@@ -470,7 +471,7 @@ def nearby_open_requests(
         where += ' AND NOT (r."id" = %s)'
         params.append(exclude.pk)
         types.append("int8")
-    # A prepared statement (staff.model_reads.prepared): planning this one cost PostgreSQL
+    # A prepared statement (requests_app.prepared): planning this one cost PostgreSQL
     # about three times what running it did.
     with connection.cursor() as cursor:
         prepared(

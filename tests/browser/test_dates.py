@@ -58,10 +58,12 @@ def test_the_confirmation_email_and_text_state_the_same_expected_day(
     assert due.date() != due.astimezone(SF).date()
     assert f" {due.astimezone(SF).day} " in f" {by_email_day} "
 
-    email = OutboxMessage.objects.get(channel=Channel.EMAIL, request=by_email)
+    email = OutboxMessage.objects.get(channel=Channel.EMAIL, request=by_email, template="received")
     assert f"Expected by: {by_email_day}" in email.body_text
     assert by_email_day in email.body_html
     text = OutboxMessage.objects.get(
-        channel=Channel.SMS, request=ServiceRequest.objects.get(contact_method="sms")
+        channel=Channel.SMS,
+        request=ServiceRequest.objects.get(contact_method="sms"),
+        template="received",
     )
     assert f"Expected by: {by_email_day}." in text.body_text
