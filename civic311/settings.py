@@ -133,6 +133,8 @@ LANGUAGES = [lang for lang in LANGUAGES if lang[0] in _city.get("languages", ["e
 # Map centre and zoom used before a pin is placed; tiles are optional decoration.
 MAP_CENTER = env.list("MAP_CENTER", cast=float, default=_city["map"]["center"])
 MAP_ZOOM = env.int("MAP_ZOOM", default=_city["map"]["zoom"])
+# The address field's examples per language (city.toml [address_examples]); each finds a point.
+ADDRESS_EXAMPLES: dict[str, list[str]] = _city.get("address_examples", {})
 MAP_TILE_URL = env("MAP_TILE_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 MAP_TILE_ATTRIBUTION = env(
     "MAP_TILE_ATTRIBUTION",

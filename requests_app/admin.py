@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteMixin
 from django.contrib.auth.admin import UserAdmin
@@ -10,7 +11,9 @@ from django.contrib.gis.admin import GISModelAdmin
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.http import HttpRequest
 from django.urls import URLPattern, path
+from django.utils.translation import gettext as _
 
+from requests_app.addresses import address_normalize, address_query_parse
 from requests_app.models import (
     AddressPoint,
     Area,
@@ -237,12 +240,42 @@ class AreaAdmin(GISModelAdmin):
     search_fields = ["name", "code"]
 
 
+class AddressPointForm(forms.ModelForm):
+    class Meta:
+        model = AddressPoint
+        fields = ["label", "kind", "aliases", "location", "source"]
+
+    def clean(self) -> dict:
+        """Two points may not share a label in search's spelling (the unique constraint on
+        `normalized`, which is not a form field, so the form would not check it)."""
+        cleaned = super().clean()
+        label = cleaned.get("label") or ""
+        normalized = address_normalize(label)
+        if address_query_parse(label) is None:
+            self.add_error("label", _("Give a label with letters or digits."))
+        elif (
+            AddressPoint.objects.filter(normalized=normalized).exclude(pk=self.instance.pk).exists()
+        ):
+            self.add_error("label", _("Another point has this label already."))
+        return cleaned
+
+
 @admin.register(AddressPoint)
 class AddressPointAdmin(GISModelAdmin):
+    """Address points, intersections and places (the city pack's addresses and places.toml).
+    Add a place's other names under aliases, one a line; the search columns follow on save."""
+
     list_display = ["label", "kind", "source"]
     list_filter = ["kind"]
-    search_fields = ["normalized"]
+    search_fields = ["search"]
     show_full_result_count = False
+    form = AddressPointForm
+    fields = ["label", "kind", "aliases", "location", "source", "search", "number", "street"]
+    readonly_fields = ["search", "number", "street"]
+
+    def save_model(self, request, obj, form, change) -> None:
+        obj.fields_refresh()
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Asset)

@@ -12,8 +12,10 @@ from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.core import signing
 from django.core.exceptions import ValidationError
+from django.utils.functional import lazy
+from django.utils.text import get_text_list
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from phonenumber_field.formfields import PhoneNumberField
 
 from civic311.bounds import BoundedDateTimeField
@@ -128,6 +130,23 @@ def answer_value(value: object) -> object:
     return value
 
 
+def address_examples_quoted() -> str:
+    """The city pack's address examples (city.toml [address_examples]) in the current language,
+    quoted and joined ("“A”, “B” or “C”"); "" when the pack gives none.
+    tests/requests_app/test_address_examples.py checks each finds a point."""
+    language = (get_language() or "en").split("-")[0]
+    examples = settings.ADDRESS_EXAMPLES.get(language) or settings.ADDRESS_EXAMPLES.get("en")
+    return str(get_text_list([f"“{example}”" for example in examples or []]))
+
+
+def address_examples_help() -> str:
+    """The address field's help in the current language, with the city pack's examples."""
+    examples = address_examples_quoted()
+    if not examples:
+        return _("A street address, an intersection or the name of a place.")
+    return _("For example %(examples)s.") % {"examples": examples}
+
+
 class ReportForm(forms.Form):
     """Everything a resident sends. Question fields are added for the chosen category."""
 
@@ -150,7 +169,7 @@ class ReportForm(forms.Form):
         max_length=200,
         required=False,
         label=gettext_lazy("Address or intersection"),
-        help_text=gettext_lazy("For example “1 Dr Carlton B Goodlett Pl” or “Market St & 5th St”."),
+        help_text=lazy(lambda: address_examples_help(), str)(),
     )
     latitude = forms.FloatField(required=False, widget=forms.HiddenInput)
     longitude = forms.FloatField(required=False, widget=forms.HiddenInput)

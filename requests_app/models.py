@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.gis.db import models as gis
-from django.contrib.postgres.indexes import GinIndex, GistIndex
+from django.contrib.postgres.indexes import GistIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models import Q
@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
+from requests_app.address_points import AddressPoint  # noqa: F401 (a model of this app, re-exported)
 from requests_app.labels import choice_label, tr_language
 
 # The text search configurations of the category search, per language: the built-in english and
@@ -270,32 +271,6 @@ class Area(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-class AddressPoint(models.Model):
-    class Kind(models.TextChoices):
-        ADDRESS = "address", _("Address")
-        INTERSECTION = "intersection", _("Intersection")
-        PLACE = "place", _("Place")
-
-    label = models.CharField(max_length=200)
-    # Upper-cased, punctuation-free form the search matches against (trigram index below).
-    normalized = models.CharField(max_length=200)
-    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.ADDRESS)
-    location = gis.PointField(geography=True, srid=4326)
-    source = models.CharField(max_length=120, blank=True)
-
-    class Meta:
-        ordering = ["label"]
-        indexes = [
-            GinIndex(fields=["normalized"], opclasses=["gin_trgm_ops"], name="address_trgm"),
-        ]
-        constraints = [
-            models.UniqueConstraint(fields=["normalized"], name="address_normalized_unique")
-        ]
-
-    def __str__(self) -> str:
-        return self.label
 
 
 class Asset(models.Model):

@@ -23,6 +23,7 @@ from notifications.inbound.replies import photos_from_attachments
 from notifications.inbound.twilio import Media
 from notifications.models import SmsConversation
 from requests_app.category_search import category_search
+from requests_app.forms import address_examples_quoted
 from requests_app.models import Category, Channel, ContactMethod, Photo, ServiceRequest
 from requests_app.selectors import address_resolve, address_search, boundary_contains
 from requests_app.services import Reporter, Submission, request_submit
@@ -277,15 +278,18 @@ def _place(conversation: SmsConversation, text: str, now: datetime) -> Step:
             return _save(
                 conversation, now, reply % {"options": _numbered([a.label for a in suggestions])}
             )
-        return _save(
-            conversation,
-            now,
+        # The same examples the report form shows (city.toml), not one city's streets.
+        examples = address_examples_quoted()
+        reply = (
             _(
-                "We could not find that place. Send a street address or an intersection, "
-                "like “Valencia St & 16th St”."
-            ),
-            note="Address not found.",
+                "We could not find that place. Send a street address, an intersection or a "
+                "place name, like %(examples)s."
+            )
+            % {"examples": examples}
+            if examples
+            else _("We could not find that place. Send a street address or an intersection.")
         )
+        return _save(conversation, now, reply, note="Address not found.")
     if not boundary_contains(point=point):
         conversation.address = ""
         return _save(

@@ -21,7 +21,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from requests_app.citypack import core
+from requests_app.citypack import core, places
 from requests_app.citypack.load import LoadLog, row_upsert
 from requests_app.citypack.pack import (
     TRANSLATED,
@@ -84,7 +84,7 @@ _DEFINITIONS = Section(
 )
 _GEOGRAPHY = Section(
     name="geography",
-    files={core.GEOGRAPHY: core.SCHEMAS[core.GEOGRAPHY]},
+    files={core.GEOGRAPHY: core.SCHEMAS[core.GEOGRAPHY], places.PLACES: places.SCHEMA},
     validate=core.geography_validate,
     load=core.geography_load,
 )

@@ -20,6 +20,7 @@ from requests_app.citypack.pack import (
     translations,
     translations_check,
 )
+from requests_app.citypack.places import places_load, places_validate
 from requests_app.importers import ImportFileError
 from requests_app.importers.addresses import (
     addresses_drop_existing,
@@ -103,6 +104,15 @@ SCHEMAS: dict[str, dict] = {
                     "zoom": {"type": "integer", "minimum": 1, "maximum": 20},
                 },
             ),
+            "address_examples": {
+                "type": "object",
+                "propertyNames": {"pattern": "^[a-z]{2,3}(-[A-Za-z]{2,4})?$"},
+                "additionalProperties": {
+                    "type": "array",
+                    "items": {"type": "string", "minLength": 1, "maxLength": 80},
+                    "maxItems": 5,
+                },
+            },
         },
     ),
     DEPARTMENTS: _codes(
@@ -392,6 +402,7 @@ def _question_validate(pack: CityPack, key: str, q: dict) -> None:
 
 
 def geography_validate(pack: CityPack) -> None:
+    places_validate(pack)
     geo = pack.table(GEOGRAPHY)
     for code, entry in (geo.get("areas") or {}).items():
         key = f"areas.{code}"
@@ -624,6 +635,8 @@ def geography_load(
             f"{added} new, {skipped} skipped."
         )
         log.count("address points", "created", added)
+    if addresses:
+        places_load(pack, log)
     for code, entry in (geo.get("assets") or {}).items() if addresses else []:
         path = pack.path / entry["file"]
         asset_type = asset_type_clean(entry["type"])

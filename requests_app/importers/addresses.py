@@ -18,7 +18,7 @@ from django.contrib.gis.gdal import GDALException
 from django.contrib.gis.geos import Point
 from django.contrib.gis.geos.prepared import PreparedGeometry
 
-from requests_app.addresses import address_normalize
+from requests_app.addresses import AddressFields, address_fields
 from requests_app.importers import ImportFileError
 from requests_app.importers.geo import (
     BATCH,
@@ -49,10 +49,14 @@ PointRow = tuple[str, float | None, float | None, str, bool]
 @dataclass
 class AddressDraft:
     label: str
-    normalized: str
+    fields: AddressFields
     kind: str
     lng: float
     lat: float
+
+    @property
+    def normalized(self) -> str:
+        return self.fields.normalized
 
 
 @dataclass
@@ -135,14 +139,14 @@ def addresses_read(
     sieve = RowSieve(boundary=boundary)
     drafts: list[AddressDraft] = []
     for label, lat, lng, kind, is_point in rows_in:
-        label = " ".join(label.split())[:200]
-        normalized = address_normalize(label)[:200]
+        label = " ".join(label.replace("\x00", " ").split())[:200]
         kind = kind.strip().lower() or AddressPoint.Kind.ADDRESS
+        derived = address_fields(label=label, kind=kind)
         unknown = SKIP_UNKNOWN_KIND if kind not in KINDS else None
         if sieve.passes(
-            normalized, lat, lng, is_point=is_point, blank=SKIP_BLANK_LABEL, problem=unknown
+            derived.normalized, lat, lng, is_point=is_point, blank=SKIP_BLANK_LABEL, problem=unknown
         ):
-            drafts.append(AddressDraft(label, normalized, kind, lng, lat))
+            drafts.append(AddressDraft(label, derived, kind, lng, lat))
     read = AddressRead(rows=sieve.rows, drafts=drafts, skipped=sieve.skipped)
     if notes:
         read.srs_note = notes[0]
@@ -172,6 +176,10 @@ def addresses_save(drafts: list[AddressDraft], *, source: str) -> int:
                 AddressPoint(
                     label=d.label,
                     normalized=d.normalized,
+                    search=d.fields.search,
+                    number=d.fields.number,
+                    street=d.fields.street,
+                    cross_street=d.fields.cross_street,
                     kind=d.kind,
                     location=Point(d.lng, d.lat, srid=4326),
                     source=source,

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -83,6 +84,8 @@ def test_an_unknown_address_is_asked_again(city):
     say("graffiti on the wall")
     reply = say("Nowhere Lane 999")
     assert "could not find" in reply
+    # The city pack's examples, the report form's (each checked to find a point), issue 12.
+    assert all(example in reply for example in settings.ADDRESS_EXAMPLES["en"])
     assert conversation().step == "place"
     assert "photo" in say("1 Market St").lower()
     assert conversation().step == "photo"

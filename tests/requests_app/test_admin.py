@@ -58,3 +58,33 @@ def test_the_request_search_finds_a_tracking_number_typed_any_way(superuser_clie
     ).content.decode()
     assert reverse("admin:requests_app_servicerequest_change", args=[sr.pk]) in page
     assert reverse("admin:requests_app_servicerequest_change", args=[other.pk]) not in page
+
+
+def test_an_admin_adds_a_places_aliases_and_search_finds_it_by_them(superuser_client, city):
+    from requests_app.models import AddressPoint
+    from requests_app.selectors import address_search
+
+    data = {
+        "label": "Main Library, 100 Larkin St",
+        "kind": "place",
+        "aliases": "Biblioteca Principal\r\n100 Larkin Street\r\n",
+        "location": "SRID=4326;POINT(-122.4159 37.779)",
+        "source": "",
+    }
+    response = superuser_client.post(reverse("admin:requests_app_addresspoint_add"), data)
+    assert response.status_code == 302
+    point = AddressPoint.objects.get(label="Main Library, 100 Larkin St")
+    assert (point.number, point.street) == (100, "LARKIN")
+    assert address_search(query="biblioteca principal")[0] == point
+    assert address_search(query="100 Larkin St")[0] == point
+
+    # The same label in another spelling is refused with a message, not a server error.
+    data["label"] = "MAIN LIBRARY 100 LARKIN STREET"
+    again = superuser_client.post(reverse("admin:requests_app_addresspoint_add"), data)
+    assert again.status_code == 200
+    assert "Another point has this label already." in again.content.decode()
+    data["label"] = "\x00 😀 &"
+    assert (
+        superuser_client.post(reverse("admin:requests_app_addresspoint_add"), data).status_code
+        == 200
+    )

@@ -32,9 +32,13 @@ def run(path: Path, *args: str) -> str:
     [
         ("1 Market St.", "1 MARKET ST"),
         ("  Valencia   St & 16th St ", "VALENCIA ST & 16TH ST"),
-        ("O'Farrell St, #3", "OFARRELL ST 3"),
+        # Issue 12: units are not in the address points, so "#3" / "Apt 3" are dropped; "/"
+        # joins two streets; street types, directions and ordinals take one spelling.
+        ("O'Farrell St, #3", "OFARRELL ST"),
+        ("100 Valencia Street Apt 3", "100 VALENCIA ST"),
+        ("Third Avenue & West Portal", "3RD AVE & W PORTAL"),
         ("Calle Niño-Pérez", "CALLE NINO-PEREZ"),
-        ("Main_St/2nd", "MAIN ST 2ND"),
+        ("Main_St/2nd", "MAIN ST & 2ND"),
         ("", ""),
     ],
 )
