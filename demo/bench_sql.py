@@ -29,7 +29,7 @@ from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from staff.model_reads import prepares_for
+from requests_app.prepared import prepares_for
 
 # Statements that belong to the test client's own transaction handling, not to the page.
 SKIPPED_PREFIXES = ("BEGIN", "COMMIT", "ROLLBACK")
@@ -139,7 +139,7 @@ def queries_replay(queries: list[str], *, runs: int = 30, seconds: float = 5.0) 
     totals: list[float] = []
     try:
         with psycopg.connect(conninfo(), prepare_threshold=None) as conn:
-            # The statements a page prepares once per session (staff.model_reads.prepared), made
+            # The statements a page prepares once per session (requests_app.prepared.prepared), made
             # here untimed, as a long-running worker's session has them.
             with conn.cursor() as cursor:
                 for sql in prepares_for(queries):

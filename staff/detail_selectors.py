@@ -472,7 +472,7 @@ def nearby_open_requests(
         where += ' AND NOT (r."id" = %s)'
         params.append(exclude.pk)
         types.append("int8")
-    # A prepared statement (staff.model_reads.prepared): planning this one cost PostgreSQL
+    # A prepared statement (requests_app.prepared.prepared): planning this one cost PostgreSQL
     # about three times what running it did.
     with connection.cursor() as cursor:
         prepared(

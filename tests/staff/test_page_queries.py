@@ -13,9 +13,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from requests_app import prepared as statements
 from requests_app.models import ServiceRequest
 from requests_app.services import request_comment
-from staff import model_reads
 from tests.conftest import INSIDE
 from tests.requests_app.helpers import routed, submit
 
@@ -33,9 +33,9 @@ def queries(client, url, params=None, headers=None) -> list[str]:
 
 
 def prepared_text(sql: str) -> str:
-    """`sql` with each `EXECUTE name (…)` in it (staff.model_reads.prepared) written as the
+    """`sql` with each `EXECUTE name (…)` in it (requests_app.prepared.prepared) written as the
     statement it runs (with `%s` for its values)."""
-    texts = {name: text for text, name in model_reads._PREPARED[connection.connection].items()}
+    texts = {name: text for text, name in statements._PREPARED[connection.connection].items()}
     return re.sub(r"EXECUTE (civic311_\d+)( \([^;]*\))?", lambda m: texts[m[1]], sql)
 
 
