@@ -139,7 +139,7 @@ def queries_replay(queries: list[str], *, runs: int = 30, seconds: float = 5.0) 
     totals: list[float] = []
     try:
         with psycopg.connect(conninfo(), prepare_threshold=None) as conn:
-            # The statements a page prepares once per session (requests_app.prepared.prepared), made
+            # The statements a page prepares once per session (requests_app.prepared), made
             # here untimed, as a long-running worker's session has them.
             with conn.cursor() as cursor:
                 for sql in prepares_for(queries):

@@ -36,6 +36,7 @@ from notifications.rendering import Rendered, absolute_url, message_render
 from notifications.selectors import request_for_messages
 from requests_app.configcache import config_snapshot
 from requests_app.models import Priority, RequestEvent, Role, ServiceRequest, StaffProfile
+from requests_app.prepared import prepared
 from requests_app.rows import model_columns, row_convert
 from requests_app.text import location_for_message
 
@@ -282,7 +283,7 @@ def department_members_read(*, department_id: int, exclude: int | None = None) -
     else:
         sql = sql.replace("%(exclude)s", "")
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        prepared(cursor, [(sql, None, params)])
         rows = cursor.fetchall()
     members = []
     (_, user_columns, _, user_converters), (_, pref_columns, _, pref_converters) = parts
@@ -484,8 +485,8 @@ def _escalation_render(
     *, event: RequestEvent, request: ServiceRequest, data: dict, language: str
 ) -> Rendered:
     """The ``staff_escalation`` message (an admin's edit if there is one, else the default
-    files) in the recipient's language, with due times in the city's zone."""
-    with translation.override(language), timezone.override(ZoneInfo(settings.CITY_TIME_ZONE)):
+    files) in the recipient's language, with due times in the city's zone (message_render)."""
+    with translation.override(language):
         context = {
             **staff_alert_context(request=request, event=event),
             "lines": _escalation_lines(data),

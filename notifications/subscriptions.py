@@ -14,6 +14,7 @@ from django.utils import timezone
 from notifications.models import Channel, ContactPreference, RequestSubscription
 from notifications.outbox import ChecksAsked, OutboxChecks, contact_preference_set, rows_insert_new
 from requests_app.models import ContactMethod, ServiceRequest, Supporter
+from requests_app.prepared import prepared
 from requests_app.rows import model_columns, row_convert
 from requests_app.services import contacts_confirmed
 
@@ -205,7 +206,7 @@ def reporter_subscriptions_read(
         params += [p for _, a in asked for p in a.params]
     sql = f"{head}{read} ORDER BY 1"
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        prepared(cursor, [(sql, None, params)])
         rows = cursor.fetchall()
     known = [
         RequestSubscription.from_db(

@@ -7,6 +7,7 @@ from django.db import connection
 from requests_app.configcache import STAMP_TABLE, config_snapshot, config_snapshot_seed
 from requests_app.dispatch import dispatch_scope, dispatch_written, event_task_enqueue, handlers
 from requests_app.models import RequestEvent
+from requests_app.prepared import prepared
 from requests_app.rows import model_columns, row_convert
 
 logger = logging.getLogger(__name__)
@@ -87,7 +88,7 @@ def _event_load(pk: int) -> RequestEvent | None:
         )
     sql, names, converters = _EVENT
     with connection.cursor() as cursor:
-        cursor.execute(sql, [pk])
+        prepared(cursor, [(sql, None, [pk])])
         row = cursor.fetchone()
     if row is None:
         return None

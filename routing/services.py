@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 
 from requests_app.dispatch import event_dispatch_enqueue, request_share
 from requests_app.models import Asset, Category, Department, RequestEvent, ServiceRequest, Status
+from requests_app.prepared import prepared
 from requests_app.rows import model_columns, row_convert
 from requests_app.services import (
     event_record,
@@ -121,7 +122,7 @@ def _received_lock(*, request_id: int, scoring: bool) -> ServiceRequest | None:
         _LOCKS[scoring] = _received_lock_statement(scoring=scoring)
     sql, params, parts, annotations = _LOCKS[scoring]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, request_id, Status.RECEIVED])
+        prepared(cursor, [(sql, None, [*params, request_id, Status.RECEIVED])])
         row = cursor.fetchone()
     if row is None:
         return None

@@ -11,10 +11,8 @@ from __future__ import annotations
 from django.db import connection
 
 from requests_app.models import ServiceRequest
-from requests_app.prepared import prepared, prepares_for
+from requests_app.prepared import prepared
 from requests_app.rows import model_columns, row_convert
-
-__all__ = ["model_rows", "prepared", "prepares_for", "read_ahead", "statement"]
 
 _STATEMENTS: dict[tuple, tuple[str, list[str], list]] = {}
 

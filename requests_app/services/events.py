@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from requests_app.dispatch import event_dispatch_enqueue
 from requests_app.models import RequestEvent, ServiceRequest
+from requests_app.prepared import prepared
 from requests_app.services.held import request_is_held
 
 Actor = AbstractBaseUser | None
@@ -112,7 +113,8 @@ def _row_and_events_write(
     for event in events:
         params += [f.get_db_prep_save(f.pre_save(event, True), connection) for f in event_fields]
     with connection.cursor() as cursor:
-        cursor.execute(_row_and_events_sql(tuple(fields) if row else None, len(events)), params)
+        sql = _row_and_events_sql(tuple(fields) if row else None, len(events))
+        prepared(cursor, [(sql, None, params)])
         if row is None:
             updated, ids = 0, sorted(pk for (pk,) in cursor.fetchall())
         else:

@@ -202,7 +202,7 @@ def test_a_pages_sql_is_captured_in_process_and_replayed_without_django():
 @pytest.mark.django_db(transaction=True)
 def test_a_staff_pages_prepared_statements_are_replayed_on_the_replays_own_session():
     """The staff request page EXECUTEs statements its session PREPAREd once
-    (requests_app.prepared.prepared); the replay's session prepares them untimed first."""
+    (requests_app.prepared); the replay's session prepares them untimed first."""
     call_command("seed_demo", requests=10, seed=3, stdout=StringIO())
     number = ServiceRequest.objects.order_by("id").first().tracking_number
     user = get_user_model().objects.filter(

@@ -120,13 +120,12 @@ def test_the_confirmation_page_is_a_fixed_number_of_queries(
 def test_the_public_list_does_not_join_the_small_tables(client, warm):
     from django.test.utils import CaptureQueriesContext
 
-    from requests_app import prepared
+    from requests_app.prepared import prepared_text
 
     with CaptureQueriesContext(connection) as queries:
         client.get(reverse("requests_app:browse"), {"status": "open"})
     # Round 8: the first page's statement is prepared once per session; read what it runs.
-    texts = {name: text for text, name in prepared._PREPARED[connection.connection].items()}
-    sqls = [re.sub(r"EXECUTE (civic311_\d+)", lambda m: texts[m[1]], q["sql"]) for q in queries]
+    sqls = [prepared_text(q["sql"]) for q in queries]
     listing = [sql for sql in sqls if "requests_app_servicerequest" in sql]
     # One statement (round 6: the config stamp rides along, joined to a constant row): it reads
     # the request table and the stamp, no category, area or other small table.
@@ -378,7 +377,7 @@ def test_the_list_cards_say_what_the_old_row_template_said(city):
         "{{ r.category.tr_name }}|{{ r.tracking_number }}|{{ r.status }}|"
         "{{ r.get_status_display }}|{% if r.address %}{{ r.address|bdi }}{% endif %}|"
         "{% if r.neighbourhood %}{{ r.neighbourhood.name }}{% endif %}|"
-        '{{ r.created_at|isotime }}|{{ r.created_at|date:"j M Y" }}'
+        '{{ r.created_at|isotime }}|{{ r.created_at|when_date:"short" }}'
     )
     new = Template(
         "{{ r.url }}|{{ r.icon }}|{{ r.name }}|{{ r.tracking_number }}|{{ r.status }}|"

@@ -12,8 +12,8 @@ from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 
 from notifications.models import OutboxMessage
-from requests_app import prepared as statements
 from requests_app.models import OPEN_STATUSES, ResponseTemplate, ServiceRequest, Team
+from requests_app.prepared import prepared_forget
 from requests_app.services import (
     request_assign,
     request_comment,
@@ -166,7 +166,7 @@ def test_the_nearby_search_with_coordinates_gives_the_points_own_numbers(city, s
 
 
 def test_the_nearby_search_is_prepared_once_per_session_and_gives_the_same_rows(city, staff):
-    """requests_app.prepared.prepared: the first search on a session PREPAREs and EXECUTEs in
+    """requests_app.prepared: the first search on a session PREPAREs and EXECUTEs in
     one round trip, later ones only EXECUTE; past the five executions after which PostgreSQL
     may switch to the generic plan, after the session's statements are forgotten (as on a new
     connection: prepared again, under a new name), with or without the category or the
@@ -188,7 +188,7 @@ def test_the_nearby_search_is_prepared_once_per_session_and_gives_the_same_rows(
         return [r.pk for r in by_distance][: selectors.NEARBY_LIMIT]
 
     for _session in range(2):
-        statements._PREPARED.clear()
+        prepared_forget()
         for round_ in range(7):
             for kwargs in ({}, {"exclude": here}, {"category": here.category, "exclude": here}):
                 with CaptureQueriesContext(connection) as ctx:

@@ -5,16 +5,14 @@ grow on purpose, and say why here."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from django.contrib.gis.geos import Point
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from requests_app import prepared as statements
 from requests_app.models import ServiceRequest
+from requests_app.prepared import prepared_text
 from requests_app.services import request_comment
 from tests.conftest import INSIDE
 from tests.requests_app.helpers import routed, submit
@@ -30,13 +28,6 @@ def queries(client, url, params=None, headers=None) -> list[str]:
         response = client.get(url, params or {}, headers=headers or {})
     assert response.status_code == 200
     return [q["sql"] for q in ctx.captured_queries]
-
-
-def prepared_text(sql: str) -> str:
-    """`sql` with each `EXECUTE name (…)` in it (requests_app.prepared.prepared) written as the
-    statement it runs (with `%s` for its values)."""
-    texts = {name: text for text, name in statements._PREPARED[connection.connection].items()}
-    return re.sub(r"EXECUTE (civic311_\d+)( \([^;]*\))?", lambda m: texts[m[1]], sql)
 
 
 def near(metres_north: float) -> Point:
