@@ -13,6 +13,7 @@ from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse
 
 from requests_app.models import Role, ServiceRequest, StaffProfile
+from requests_app.prepared import prepared
 
 
 def staff_profile(user) -> StaffProfile | None:
@@ -64,7 +65,9 @@ def staff_user_get(*, pk) -> object | None:
     except Exception:  # a session from another user model: nobody
         return None
     with connection.cursor() as cursor:
-        cursor.execute(_user_sql(), [pk])
+        # Prepared once per database session (requests_app.prepared): a primary-key look-up
+        # whose planning cost PostgreSQL more than running it, on every signed-in request.
+        prepared(cursor, [(_user_sql(), None, [pk])])
         row = cursor.fetchone()
     if row is None:
         return None

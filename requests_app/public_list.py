@@ -17,6 +17,7 @@ from civic311.bounds import ID_MAX, PAGE_MAX, year_in_range
 from requests_app.configcache import STAMP_TABLE
 from requests_app.labels import choice_label, tr_language
 from requests_app.models import OPEN_STATUSES, Area, Category, ServiceRequest, Status
+from requests_app.prepared import prepared
 from requests_app.reference import Reference, reference, reference_at, requests_attach
 from requests_app.when import ISO_TIME, SHORT, city_zone, when_date
 
@@ -91,7 +92,11 @@ _LIST_ATTNAMES = (
     "status",
     "created_at",
 )
-_OPEN_IN = "status IN ({})".format(", ".join(["%s"] * len(OPEN_STATUSES)))
+# The open statuses written into the statement, not bound: a prepared statement (below) can use
+# the partial index on open requests (request_open_created) only when its WHERE names the
+# index's own statuses. They are the code's constants (letters and underscores).
+assert all(re.fullmatch(r"[a-z_]+", s) for s in OPEN_STATUSES)
+_OPEN_IN = "status IN ({})".format(", ".join(f"'{s}'" for s in sorted(OPEN_STATUSES)))
 
 
 def _public_list_fetch(*, filters: PublicFilters) -> tuple[list[tuple], bool, int | None]:
@@ -107,10 +112,8 @@ def _public_list_fetch(*, filters: PublicFilters) -> tuple[list[tuple], bool, in
         params.append(filters.neighbourhood)
     if filters.status == "open":
         where.append(_OPEN_IN)
-        params.extend(sorted(OPEN_STATUSES))
     elif filters.status == "closed":
         where.append(f"NOT ({_OPEN_IN})")
-        params.extend(sorted(OPEN_STATUSES))
     size = PUBLIC_PAGE_SIZE + 1
     newest_first = "ORDER BY created_at DESC, id DESC"
     if filters.after is not None:
@@ -132,7 +135,17 @@ def _public_list_fetch(*, filters: PublicFilters) -> tuple[list[tuple], bool, in
         order="DESC" if limit else "ASC",
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        if params or " OFFSET " in tail:
+            cursor.execute(sql, params)
+        else:
+            # Planning the statement cost PostgreSQL about four times what running it did
+            # (0.25 against 0.06 ms): the first page of each status filter (three texts, no
+            # values) is planned once per session (requests_app.prepared), with the plan a
+            # custom one gets (EXPLAIN EXECUTE: request_open_created for open requests). Not a
+            # category or area, nor a cursor: a generic plan for a rare category, or for open
+            # requests older than a cursor deep in the past, walks the whole created_at index
+            # where the value's own plan takes the right one; nor a page number (a text each).
+            prepared(cursor, [(sql, None, params)])
         fetched = cursor.fetchall()
     stamp = fetched[0][0]
     fetched = [row[1:] for row in fetched if row[1] is not None]

@@ -38,6 +38,7 @@ from staff.form_html import esc
 from staff.forms import ACTION_FORMS, ActionForm
 from staff.views.detail_actions import actions_html, actions_panel
 from staff.views.detail_body import detail_body
+from staff.views.detail_layout import detail_page
 
 
 @staff_required
@@ -312,12 +313,18 @@ def _render(
     # The fragment is written in Python (staff.views.detail_body); the template adds the layout.
     # The layout's `{% csrf_token %}`s take the token the forms have: the context processor's
     # would mask the secret again (32 random draws, ~66 µs).
-    body = {
-        "detail_html": detail_body(context, request, csrf_token=csrf_token),
-        "sr": sr,
-        "csrf_token": csrf_token,
-    }
-    template = "staff/detail.html#detail" if request.htmx else "staff/detail.html"
-    response = render(request, template, body, status=status)
+    detail_html = detail_body(context, request, csrf_token=csrf_token)
+    # The layout from its stencil (staff.views.detail_layout) unless messages are waiting.
+    page = (
+        None
+        if request.htmx
+        else detail_page(request, sr, detail_html=detail_html, csrf_token=csrf_token)
+    )
+    if page is not None:
+        response = HttpResponse(page, status=status)
+    else:
+        body = {"detail_html": detail_html, "sr": sr, "csrf_token": csrf_token}
+        template = "staff/detail.html#detail" if request.htmx else "staff/detail.html"
+        response = render(request, template, body, status=status)
     patch_vary_headers(response, ("HX-Request",))
     return response

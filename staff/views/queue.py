@@ -13,7 +13,9 @@ from datetime import datetime
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, QueryDict
+from django.middleware.csrf import get_token
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_vary_headers
@@ -28,6 +30,7 @@ from requests_app.configcache import config_snapshot, config_stamp_now
 from requests_app.maps import map_config
 from requests_app.models import Channel, Role
 from requests_app.models import Priority as PriorityChoice
+from requests_app.page_stencil import Stencil, mark
 from requests_app.permissions import staff_required
 from staff import selectors
 from staff.forms_queue import (
@@ -147,9 +150,11 @@ def _queue_context(
     scope: selectors.QueueScope | None = None,
     rows: QueueRows | None = None,
     now: datetime | None = None,
+    groups: list[selectors.AssigneeGroup] | None = None,
 ) -> dict:
     """Everything the queue template needs for `part` ("page", "results" or "rows"); the rows
-    fragment skips the filter choices it does not show."""
+    fragment skips the filter choices it does not show. `groups`: the people to assign to, when
+    already read."""
     scope = scope or _scope(request, filters)
     f = scope.filters
     may_act = _may_act(request.staff)
@@ -184,9 +189,9 @@ def _queue_context(
     # The selects' options are built in Python (staff.views.queue_rows): 150 options looped in
     # the template were a third of its time. Their HTML is kept too (_options).
     options = {}
-    groups = None
     if may_act:
-        groups = selectors.queue_assignee_groups(scope=scope)
+        if groups is None:
+            groups = selectors.queue_assignee_groups(scope=scope)
         options["bulk_assign"] = _options(
             "bulk_assign", None, lambda: grouped_options_html(groups), _groups_key(groups)
         )
@@ -203,7 +208,8 @@ def _queue_context(
         )
     context["options"] = options
     if part == "page":
-        groups = groups or selectors.queue_assignee_groups(scope=scope)
+        if groups is None:
+            groups = selectors.queue_assignee_groups(scope=scope)
         options.update(
             {
                 "status": _options(
@@ -440,14 +446,54 @@ def _queue(request: HtmxHttpRequest) -> HttpResponse:
     template, part = _template(request)
     if part == "rows":
         return _poll(request, filters, template)
+    filter_errors = form.shown_errors() if form else {}
+    if part == "page" and not filter_errors:
+        return _page(request, filters, template)
     context = _queue_context(request, filters, part=part)
-    context["filter_errors"] = form.shown_errors() if form else {}
+    context["filter_errors"] = filter_errors
     if context["filter_errors"]:
         context["filters_open"] = True  # the dates are in the folded filter panel
     response = render(request, template, context)
     if part == "results":
         # The address bar gets the tidy URL, not the form's every empty field.
         push_url(response, reverse("staff:queue") + context["self_qs"].rstrip("?"))
+    # The same URL answers with a page or a fragment: caches must keep them apart.
+    patch_vary_headers(response, ["HX-Request", "HX-Target"])
+    return response
+
+
+def _page(request: HtmxHttpRequest, filters: selectors.QueueFilters, template: str) -> HttpResponse:
+    """The whole page, kept per process and person (queue_cache.page_key) with the CSRF token
+    left to fill: what a load of an unchanged queue costs is then the session, the stamps, the
+    people to assign to and the token, not the template."""
+    scope = _scope(request, filters)
+    rows = _queue_rows(
+        request,
+        scope,
+        timezone.now(),
+        may_act=_may_act(request.staff),
+        selected=_selected(request),
+    )
+    groups = selectors.queue_assignee_groups(scope=scope)
+    # Messages waiting are shown (and so used up) by the page: that load renders afresh.
+    key = None
+    if not len(messages.get_messages(request)):
+        key = queue_cache.page_key(request, rows_key=rows.key, people=_groups_key(groups))
+    kept = queue_cache.PAGE_CACHE.get(key)
+    if kept is None:
+        context = _queue_context(
+            request, filters, part="page", scope=scope, rows=rows, groups=groups
+        )
+        context["filter_errors"] = {}
+        if key is None:
+            response = render(request, template, context)
+            patch_vary_headers(response, ["HX-Request", "HX-Target"])
+            return response
+        # Every {% csrf_token %} and {{ csrf_token }} takes the context's value: a slot.
+        context["csrf_token"] = mark("csrf_token")
+        kept = Stencil(render_to_string(template, context, request), ("csrf_token",))
+        queue_cache.PAGE_CACHE.put(key, kept, sum(len(piece) for piece in kept.parts))
+    response = HttpResponse(kept.fill({"csrf_token": get_token(request)}))
     # The same URL answers with a page or a fragment: caches must keep them apart.
     patch_vary_headers(response, ["HX-Request", "HX-Target"])
     return response

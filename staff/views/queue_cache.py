@@ -29,7 +29,17 @@ Not in the key: a staff member's name edited in the admin (users are not under t
 stamp) shows on the assigned rows within the minute, as with the 304 refresh.
 
 Bounded: least recently used entries go once the kept HTML passes MAX_BYTES (an entry from a
-past minute or stamp is never asked for again, so it ages out)."""
+past minute or stamp is never asked for again, so it ages out).
+
+The whole page (`/staff/` and its filtered and paged addresses, not the HTMX fragments) is kept
+too, in PAGE_CACHE, per person: rendering staff/queue.html around the kept rows (the layout's
+blocks, the filters, the links with the query string) was over half of a load from the cache.
+Its key (page_key) is the rows' key above plus what else the page shows: the people to assign to
+(read on every load), the address, and what the header shows of the user (name, on duty, staff
+and admin rights, departments). The CSRF token is left as a slot and filled per request (one
+masked token a page, as before), and a load with messages waiting renders afresh (the template
+shows, and so uses, them). Apart from the rows, so the pages of many people cannot push out the
+renderings they share."""
 
 from __future__ import annotations
 
@@ -37,6 +47,8 @@ import threading
 from collections import OrderedDict
 from typing import Any
 
+from django.conf import settings
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -44,6 +56,8 @@ from requests_app.configcache import config_stamp_now
 from staff import selectors
 
 MAX_BYTES = 8 * 1024 * 1024
+# About fifty whole pages (~75 KB each at 50 rows).
+PAGE_MAX_BYTES = 4 * 1024 * 1024
 
 
 class RenderCache:
@@ -89,11 +103,13 @@ class RenderCache:
 
 
 QUEUE_CACHE = RenderCache(MAX_BYTES)
+PAGE_CACHE = RenderCache(PAGE_MAX_BYTES)
 
 
 def queue_cache_clear() -> None:
     """Forget every kept rendering (tests whose rolled-back writes could repeat a stamp)."""
     QUEUE_CACHE.clear()
+    PAGE_CACHE.clear()
 
 
 def rows_rights(staff, scope: selectors.QueueScope, *, may_act: bool) -> str | tuple[int, ...]:
@@ -129,4 +145,28 @@ def queue_key_base(
         user.pk if f.scope == selectors.SCOPE_MINE else None,
         rights,
         tuple(sorted(selected)),
+    )
+
+
+def page_key(request: HttpRequest, *, rows_key: tuple | None, people: tuple) -> tuple | None:
+    """The whole page's key (see the module's docstring): None when the rows are not kept."""
+    if rows_key is None:
+        return None
+    user, staff = request.user, request.staff
+    return (
+        rows_key,
+        people,
+        request.get_full_path(),
+        # What staff/base.html shows of the user: the name, the duty switch, the admin and
+        # mailbox links; the departments and role decide the scope's tabs and the bulk panel.
+        user.pk,
+        user.get_full_name(),
+        user.get_username(),
+        user.is_staff,
+        staff.pk,
+        staff.on_duty,
+        staff.role,
+        staff.is_city_admin,
+        tuple(sorted(staff.department_ids())),
+        settings.DEV_MAILBOX,
     )
