@@ -60,6 +60,8 @@ class Department(Translated):
     active = models.BooleanField(default=True)
 
     class Meta:
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -76,6 +78,8 @@ class CategoryGroup(Translated):
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("category group")
+        verbose_name_plural = _("category groups")
         ordering = ["order", "name"]
 
     def __str__(self) -> str:
@@ -108,11 +112,24 @@ class Category(Translated):
     default_department = models.ForeignKey(
         Department, on_delete=models.PROTECT, related_name="categories"
     )
+    # The fallback targets: routing's SLA targets (per priority, on a business calendar) are the
+    # source of truth, and these count only for a category (or priority) with no SLA target row,
+    # around the clock. The admin shows the target in effect beside them (routing/admin.py).
     response_target_hours = models.PositiveIntegerField(
-        default=48, help_text="Service-level target: hours to first response."
+        _("fallback hours to first response"),
+        default=48,
+        help_text=_(
+            "Used only when no SLA target covers the request's priority (Routing › SLA "
+            "targets); counted around the clock."
+        ),
     )
     resolution_target_hours = models.PositiveIntegerField(
-        default=240, help_text="Service-level target: hours to resolution."
+        _("fallback hours to resolution"),
+        default=240,
+        help_text=_(
+            "Used only when no SLA target covers the request's priority (Routing › SLA "
+            "targets); counted around the clock."
+        ),
     )
     notice = models.TextField(
         blank=True, help_text="Shown above the questions, e.g. 'Call 911 if anyone is hurt'."
@@ -127,8 +144,9 @@ class Category(Translated):
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
         ordering = ["group__order", "order", "name"]
-        verbose_name_plural = "categories"
 
     def __str__(self) -> str:
         return self.name
@@ -169,6 +187,8 @@ class Question(Translated):
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
         ordering = ["order", "id"]
         constraints = [
             models.UniqueConstraint(fields=["category", "code"], name="question_code_unique")
@@ -186,6 +206,8 @@ class QuestionChoice(Translated):
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("answer choice")
+        verbose_name_plural = _("answer choices")
         ordering = ["order", "id"]
         constraints = [
             models.UniqueConstraint(fields=["question", "key"], name="choice_key_unique")
@@ -211,6 +233,8 @@ class AreaSet(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("area set")
+        verbose_name_plural = _("area sets")
         constraints = [
             models.UniqueConstraint(
                 fields=["kind"], condition=Q(active=True), name="one_active_set_per_kind"
@@ -229,6 +253,8 @@ class Area(models.Model):
     geom = gis.MultiPolygonField(srid=4326)
 
     class Meta:
+        verbose_name = _("area")
+        verbose_name_plural = _("areas")
         ordering = ["name"]
         indexes = [models.Index(fields=["kind", "area_set"])]
 
@@ -250,6 +276,8 @@ class AddressPoint(models.Model):
     source = models.CharField(max_length=120, blank=True)
 
     class Meta:
+        verbose_name = _("address point")
+        verbose_name_plural = _("address points")
         ordering = ["label"]
         indexes = [
             GinIndex(fields=["normalized"], opclasses=["gin_trgm_ops"], name="address_trgm"),
@@ -285,6 +313,8 @@ class Asset(models.Model):
     source = models.CharField(max_length=120, blank=True)
 
     class Meta:
+        verbose_name = _("city asset")
+        verbose_name_plural = _("city assets")
         ordering = ["asset_type", "asset_id"]
         constraints = [
             models.UniqueConstraint(fields=["asset_type", "asset_id"], name="asset_id_unique")
@@ -312,6 +342,10 @@ class ClosureReason(Translated):
         help_text="The status a request closed with this reason ends in.",
     )
     active = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = _("closure reason")
+        verbose_name_plural = _("closure reasons")
 
     def __str__(self) -> str:
         return self.name
@@ -526,6 +560,8 @@ class ServiceRequest(models.Model):
     )
 
     class Meta:
+        verbose_name = _("service request")
+        verbose_name_plural = _("service requests")
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["status", "-created_at"], name="request_status_created"),
@@ -611,6 +647,8 @@ class Photo(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
@@ -656,6 +694,8 @@ class RequestEvent(models.Model):
     data = models.JSONField(default=dict, blank=True)
 
     class Meta:
+        verbose_name = _("request event")
+        verbose_name_plural = _("request events")
         ordering = ["created_at", "id"]
         indexes = [
             models.Index(fields=["request", "created_at"], name="event_request_time"),
@@ -682,6 +722,10 @@ class StaffProfile(models.Model):
     role = models.CharField(max_length=12, choices=Role.choices, default=Role.AGENT)
     departments = models.ManyToManyField(Department, blank=True, related_name="staff")
     on_duty = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = _("staff profile")
+        verbose_name_plural = _("staff profiles")
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_role_display()})"
@@ -741,6 +785,8 @@ class Team(models.Model):
     )
 
     class Meta:
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
         ordering = ["department__name", "name"]
         constraints = [
             models.UniqueConstraint(fields=["department", "name"], name="team_name_unique")
@@ -765,6 +811,8 @@ class ResponseTemplate(Translated):
     active = models.BooleanField(default=True)
 
     class Meta:
+        verbose_name = _("response template")
+        verbose_name_plural = _("response templates")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -782,6 +830,10 @@ class Supporter(models.Model):
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.PHONE)
     language = models.CharField(max_length=8, choices=settings.LANGUAGES, default="en")
     created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("additional reporter")
+        verbose_name_plural = _("additional reporters")
 
     def __str__(self) -> str:
         return f"supporter of {self.request_id}"

@@ -61,6 +61,8 @@ class BusinessCalendar(models.Model):
     )
 
     class Meta:
+        verbose_name = _("business calendar")
+        verbose_name_plural = _("business calendars")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -112,8 +114,9 @@ class WorkingHours(models.Model):
     end = models.TimeField(help_text=_("00:00 means midnight at the end of the day."))
 
     class Meta:
+        verbose_name = _("working hours")
+        verbose_name_plural = _("working hours")
         ordering = ["calendar", "weekday", "start"]
-        verbose_name_plural = "working hours"
         constraints = [
             models.CheckConstraint(
                 condition=Q(end__gt=F("start")) | Q(end=time(0)),
@@ -139,6 +142,8 @@ class CalendarClosure(models.Model):
     name = models.CharField(max_length=100)
 
     class Meta:
+        verbose_name = _("calendar closure")
+        verbose_name_plural = _("calendar closures")
         ordering = ["calendar", "date"]
         constraints = [
             models.UniqueConstraint(fields=["calendar", "date"], name="routing_closure_once_a_day")
@@ -195,6 +200,8 @@ class SlaTarget(models.Model):
     objects = SlaTargetQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("SLA target")
+        verbose_name_plural = _("SLA targets")
         ordering = ["category", "priority"]
         constraints = [
             models.UniqueConstraint(
@@ -332,6 +339,8 @@ class RoutingRule(models.Model):
     tag = models.SlugField(max_length=60, blank=True)
 
     class Meta:
+        verbose_name = _("routing rule")
+        verbose_name_plural = _("routing rules")
         ordering = ["order", "id"]
 
     def __str__(self) -> str:
@@ -373,6 +382,8 @@ class CrewZone(models.Model):
     area = models.ForeignKey("requests_app.Area", on_delete=models.CASCADE, related_name="+")
 
     class Meta:
+        verbose_name = _("crew zone")
+        verbose_name_plural = _("crew zones")
         ordering = ["team", "area__name"]
         constraints = [
             models.UniqueConstraint(fields=["team", "area"], name="routing_crewzone_one_owner")
@@ -403,8 +414,9 @@ class EscalationPolicy(models.Model):
     categories = models.ManyToManyField(Category, blank=True, related_name="escalation_policies")
 
     class Meta:
+        verbose_name = _("escalation policy")
+        verbose_name_plural = _("escalation policies")
         ordering = ["name"]
-        verbose_name_plural = "escalation policies"
 
     def __str__(self) -> str:
         return self.name
@@ -447,6 +459,8 @@ class EscalationStep(models.Model):
     )
 
     class Meta:
+        verbose_name = _("escalation step")
+        verbose_name_plural = _("escalation steps")
         ordering = ["policy", "trigger", "value"]
 
     def __str__(self) -> str:
@@ -466,6 +480,8 @@ class EscalationFired(models.Model):
     fired_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("fired escalation step")
+        verbose_name_plural = _("fired escalation steps")
         constraints = [
             models.UniqueConstraint(
                 fields=["request", "step", "occurrence"], name="routing_escalation_once"
@@ -497,8 +513,8 @@ class ScoringSettings(models.Model):
     )
 
     class Meta:
-        verbose_name = "scoring settings"
-        verbose_name_plural = "scoring settings"
+        verbose_name = _("priority score settings")
+        verbose_name_plural = _("priority score settings")
 
     def __str__(self) -> str:
         return "Priority scoring"
@@ -509,6 +525,8 @@ class ScoreKeyword(models.Model):
     points = models.SmallIntegerField(default=10)
 
     class Meta:
+        verbose_name = _("score keyword")
+        verbose_name_plural = _("score keywords")
         ordering = ["word"]
 
     def __str__(self) -> str:
@@ -526,6 +544,8 @@ class SensitivePlace(models.Model):
     source = models.CharField(max_length=120, blank=True)
 
     class Meta:
+        verbose_name = _("sensitive place")
+        verbose_name_plural = _("sensitive places")
         ordering = ["kind", "name"]
 
     def __str__(self) -> str:
