@@ -16,7 +16,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from civic311.bounds import BoundedDateTimeField
@@ -85,9 +85,13 @@ class SlaTargetAdmin(admin.ModelAdmin):
 
 
 def target_hours_text(target: TargetInEffect, hours: float) -> str:
+    # Hours may be fractional (1.5): only exactly one is singular.
+    n = 1 if hours == 1 else 2
     if target.business_hours:
-        return gettext("%(hours)s business hours") % {"hours": f"{hours:g}"}
-    return gettext("%(hours)s hours around the clock") % {"hours": f"{hours:g}"}
+        text = ngettext("%(hours)s business hour", "%(hours)s business hours", n)
+    else:
+        text = ngettext("%(hours)s hour around the clock", "%(hours)s hours around the clock", n)
+    return text % {"hours": f"{hours:g}"}
 
 
 def target_source_text(target: TargetInEffect) -> str:
@@ -172,7 +176,7 @@ class CategoryAdmin(CoreCategoryAdmin):
             gettext("Priority"),
             gettext("First action"),
             gettext("Resolution"),
-            gettext("From"),
+            gettext("Set by"),
             rows,
         )
 
