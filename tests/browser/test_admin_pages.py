@@ -165,8 +165,9 @@ def test_every_customised_admin_page_passes_axe(browser, live_server, admin_rows
             continue
         assert response.status == 200, url
         assert page.locator("html").get_attribute("lang") == language, url
-        if url.endswith("/change/") and page.locator(".add-row a").count():
-            page.locator(".add-row a").first.click()  # a row added by the script is named too
+        add_row = page.locator(".add-row a:visible")
+        if url.endswith("/change/") and add_row.count():
+            add_row.first.click()  # a row added by the script is named too
         page.wait_for_load_state("load")
         page.wait_for_timeout(50)  # the widget repairs run just after load
         found = [v for v in axe_violations(page) if v["impact"] in ("critical", "serious")]
@@ -174,7 +175,7 @@ def test_every_customised_admin_page_passes_axe(browser, live_server, admin_rows
             problems.append(f"{url}:\n{format_violations(found)}")
         checked += 1
     context.close()
-    assert checked >= 3
+    assert checked >= 2  # every app has at least a list and a form
     assert problems == [], "\n".join(problems)
 
 
