@@ -109,9 +109,9 @@ class WorkingHours(models.Model):
     calendar = models.ForeignKey(
         BusinessCalendar, on_delete=models.CASCADE, related_name="working_hours"
     )
-    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
-    start = models.TimeField()
-    end = models.TimeField(help_text=_("00:00 means midnight at the end of the day."))
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
+    start = models.TimeField(_("start"))
+    end = models.TimeField(_("end"), help_text=_("00:00 means midnight at the end of the day."))
 
     class Meta:
         verbose_name = _("working hours")
@@ -138,8 +138,8 @@ class CalendarClosure(models.Model):
     calendar = models.ForeignKey(
         BusinessCalendar, on_delete=models.CASCADE, related_name="closures"
     )
-    date = models.DateField()
-    name = models.CharField(max_length=100)
+    date = models.DateField(_("date"))
+    name = models.CharField(_("name"), max_length=100)
 
     class Meta:
         verbose_name = _("calendar closure")
@@ -174,22 +174,30 @@ class SlaTargetQuerySet(models.QuerySet):
 class SlaTarget(models.Model):
     """Time to first action and time to resolve for a category (and optionally a priority)."""
 
-    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="sla_targets")
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), on_delete=models.CASCADE, related_name="sla_targets"
+    )
     priority = models.CharField(
+        _("priority"),
         max_length=10,
         choices=Priority.choices,
         blank=True,
         help_text=_("Blank means any priority without a target of its own."),
     )
     response_hours = models.FloatField(
-        validators=[MinValueValidator(0)], help_text=_("Time to first action (acknowledge/assign).")
+        _("hours to first action"),
+        validators=[MinValueValidator(0)],
+        help_text=_("Time to first action (acknowledge/assign)."),
     )
     resolution_hours = models.FloatField(
-        validators=[MinValueValidator(0)], help_text=_("Time to resolve.")
+        _("hours to resolution"), validators=[MinValueValidator(0)], help_text=_("Time to resolve.")
     )
-    clock = models.CharField(max_length=10, choices=Clock.choices, default=Clock.BUSINESS)
+    clock = models.CharField(
+        _("clock"), max_length=10, choices=Clock.choices, default=Clock.BUSINESS
+    )
     calendar = models.ForeignKey(
         BusinessCalendar,
+        verbose_name=_("calendar"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -438,19 +446,23 @@ class EscalationStep(models.Model):
         DEPARTMENT_HEAD = "department_head", _("The department head")
 
     policy = models.ForeignKey(EscalationPolicy, on_delete=models.CASCADE, related_name="steps")
-    name = models.CharField(max_length=120)
-    trigger = models.CharField(max_length=20, choices=Trigger.choices)
+    name = models.CharField(_("name"), max_length=120)
+    trigger = models.CharField(_("trigger"), max_length=20, choices=Trigger.choices)
     target = models.CharField(
-        max_length=12, choices=Target.choices, default=Target.RESOLUTION, blank=True
+        _("target"), max_length=12, choices=Target.choices, default=Target.RESOLUTION, blank=True
     )
     value = models.FloatField(
+        _("value"),
         validators=[MinValueValidator(0)],
         help_text=_("Hours without action (idle), or percent of the target used (e.g. 75, 100)."),
     )
-    notify = models.CharField(max_length=20, choices=Notify.choices, blank=True)
-    raise_priority = models.BooleanField(default=False, help_text=_("Raise priority one band."))
+    notify = models.CharField(_("notify"), max_length=20, choices=Notify.choices, blank=True)
+    raise_priority = models.BooleanField(
+        _("raise priority"), default=False, help_text=_("Raise priority one band.")
+    )
     reassign_team = models.ForeignKey(
         "requests_app.Team",
+        verbose_name=_("reassign to team"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,

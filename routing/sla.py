@@ -77,26 +77,18 @@ def sla_targets_in_effect(*, category: Category) -> list[TargetInEffect]:
     for priority in Priority.values:
         target, _spec = sla_target_for(category_id=category.pk, priority=priority)
         if target is None:
-            found.append(
-                TargetInEffect(
-                    priority=priority,
-                    response_hours=category.response_target_hours,
-                    resolution_hours=category.resolution_target_hours,
-                    business_hours=False,
-                    calendar_name="",
-                    fallback=True,
-                )
-            )
-            continue
-        business = target.calendar_spec_needed
+            response, resolution = category.response_target_hours, category.resolution_target_hours
+        else:
+            response, resolution = target.response_hours, target.resolution_hours
+        business = target is not None and target.calendar_spec_needed
         found.append(
             TargetInEffect(
                 priority=priority,
-                response_hours=target.response_hours,
-                resolution_hours=target.resolution_hours,
+                response_hours=response,
+                resolution_hours=resolution,
                 business_hours=business,
                 calendar_name=target.calendar.name if business else "",
-                fallback=False,
+                fallback=target is None,
             )
         )
     return found

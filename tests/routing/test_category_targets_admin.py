@@ -125,4 +125,4 @@ def test_sla_targets_are_edited_on_the_category_page(city, superuser_client):
     html = change_page(superuser_client, city.pothole)
     assert 'id="sla_targets-group"' in html
     # The inline's inputs are named (a column header does not name them).
-    assert 'aria-label="Resolution hours"' in html
+    assert 'aria-label="Hours to resolution"' in html
