@@ -15,6 +15,11 @@ included) cannot break the page that says so. The work of the failed request is 
 write is in a transaction) and the page says so. Recovery needs nothing: Django discards a
 connection that raised (``errors_occurred``), and ``CONN_HEALTH_CHECKS`` tests a persistent one
 before reusing it, so the first request after PostgreSQL comes back gets a fresh connection.
+
+The same look for every refusal (issue 12): 400, 403 and 404 come from the handlers below (Django's
+own would not say which site the page belongs to), and ``MethodNotAllowedMiddleware`` gives a 405
+its page too (a GET on a POST-only address, a PUT anywhere). Under /staff/ each page wears the back
+office's header (templates/staff/error_base.html) and offers the back office's way on.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template import loader
+from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 
 logger = logging.getLogger("civic311.faults")
@@ -37,6 +43,21 @@ DATABASE_ERRORS = (OperationalError, InterfaceError)
 # Seconds a client (or the proxy) should wait before trying again.
 RETRY_AFTER = 60
 DATABASE_DOWN_LOG = "database unavailable: %s %s (%s)"
+
+
+# The methods the site takes anywhere; views narrow them further (require_GET, require_POST).
+ALLOWED_METHODS = ("GET", "HEAD", "POST", "OPTIONS")
+
+
+def error_context(request: HttpRequest | None) -> dict:
+    """Which look an error page wears: the back office's under its address, else the resident
+    site's. Reads only the path, so it serves the pages rendered without the database too."""
+    try:
+        staff_root = reverse("staff:queue")
+    except NoReverseMatch:  # a urlconf without the back office (a test's)
+        staff_root = None
+    staff = bool(request is not None and staff_root and request.path.startswith(staff_root))
+    return {"error_base": "staff/error_base.html" if staff else "base.html", "staff_error": staff}
 
 
 def is_database_down(exc: BaseException | None) -> bool:
@@ -64,6 +85,7 @@ def plain_page(request: HttpRequest | None, *, template_name: str, status: int) 
             "request": request,
             # The language switch posts a form; its token comes from the cookie, not the database.
             "csrf_token": get_token(request) if request is not None else "",
+            **error_context(request),
         }
         body = loader.render_to_string(template_name, context)
     response = HttpResponse(body, status=status)
@@ -122,7 +144,46 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """CSRF_FAILURE_VIEW: the 403 page with a hint to reload (a form left open past its token, a
     cookie blocked); Django's own page speaks of Referer headers to a resident. ``reason`` is
     Django's diagnosis, which it has logged already; it is not for the visitor."""
-    return render(request, "403.html", {"csrf_failure": True}, status=403)
+    return render(request, "403.html", {"csrf_failure": True, **error_context(request)}, status=403)
+
+
+# handler400, handler403 and handler404: Django's own views with the look chosen by error_context.
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return render(request, "400.html", error_context(request), status=400)
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return render(request, "403.html", error_context(request), status=403)
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    return render(request, "404.html", error_context(request), status=404)
+
+
+def method_not_allowed(request: HttpRequest, allowed: str) -> HttpResponse:
+    """The 405 page, from the plain context (it may be answered before the session and the
+    user are read), with the methods the address takes."""
+    response = plain_page(request, template_name="405.html", status=405)
+    response["Allow"] = allowed
+    return response
+
+
+class MethodNotAllowedMiddleware:
+    """Gives a 405 the branded, translated page (issue 12): a method the site never takes (PUT,
+    DELETE, PATCH...) is answered here, before the CSRF check would call it a refused form; a
+    view's own refusal (require_POST's bare, empty 405) gets the page on its way out. Keep it
+    after LocaleMiddleware (the visitor's language) and before CsrfViewMiddleware."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method not in ALLOWED_METHODS:
+            return method_not_allowed(request, ", ".join(ALLOWED_METHODS))
+        response = self.get_response(request)
+        if response.status_code == 405 and not response.streaming and not response.content:
+            return method_not_allowed(request, response.get("Allow", ""))
+        return response
 
 
 class DatabaseUnavailableLogFilter(logging.Filter):

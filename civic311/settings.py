@@ -61,6 +61,8 @@ MIDDLEWARE = [
     "civic311.middleware.SessionRefreshMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # A 405 gets the branded page; an unknown method is refused before the CSRF check.
+    "civic311.faults.MethodNotAllowedMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -26,6 +26,8 @@ from pathlib import Path
 from django.conf import settings
 
 from demo.bench_http import Budget, PageResult
+from demo.paths import CITY_DIR
+from requests_app.category_search import TOP, phrasings_score
 
 DOC_PATH = Path(settings.BASE_DIR) / "docs" / "benchmarks.md"
 RESULTS_START = "<!-- bench:results -->"
@@ -34,6 +36,7 @@ SECTION_RE = re.compile(
 )
 DATA_RE = re.compile(r"<!-- bench:data (?P<json>\{.*?\}) -->")
 GROWTH_MAX = 1.5
+SEARCH_GOAL = 0.95  # issue 12: of the written phrasings, per language, in the top three
 TOKEN_RE = re.compile(r"[0-9a-f]{32,}")  # a private link's token, too long for the table
 
 
@@ -313,3 +316,19 @@ def benchmarks_doc_write(
     body = "\n".join(sections[k] for k in sorted(sections))
     growth = growth_markdown(sections)
     path.write_text(f"{intro}\n{RESULTS_START}\n{body}" + (f"\n{growth}" if growth else ""))
+
+
+def category_search_score(*, markdown: bool = False) -> str:
+    """Issue 12's goal: the demo city's written phrasings (data/cities/<city>/
+    search-phrasings.toml) finding their category in the search's top TOP, per language."""
+    lines = []
+    for score in phrasings_score(pack=CITY_DIR):
+        mark = "PASS" if score.share >= SEARCH_GOAL else "FAIL"
+        if markdown:
+            mark = f"**{mark}**"
+        lines.append(
+            f"category search, {score.language}: {score.found}/{score.total} written phrasings "
+            f"({score.share:.1%}) find their category in the top {TOP}, goal ≥ "
+            f"{SEARCH_GOAL:.0%}: {mark}"
+        )
+    return ("\n\n" if markdown else "\n").join(lines)

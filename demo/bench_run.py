@@ -144,7 +144,9 @@ class HttpBench:
             clients=budget.clients,
             workers=workers,
             budget=budget,
-            load=bench_load.load_markdown(load_results, think=load.think) if load else "",
+            load=(bench_load.load_markdown(load_results, think=load.think) if load else "")
+            + "\n\n"
+            + bench_report.category_search_score(markdown=True),
             path=doc_path,
         )
         self.stdout.write(f"\nWritten to {doc_path}")

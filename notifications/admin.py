@@ -36,6 +36,7 @@ from notifications.models import (
     SmsConversation,
     StaffPreference,
     Survey,
+    SurveyDue,
 )
 from notifications.outbox import contact_preference_set
 from notifications.rendering import message_render
@@ -478,11 +479,29 @@ class SurveyAdmin(AnswersAdmin):
     readonly_fields = fields
 
 
+@admin.register(SurveyDue)
+class SurveyDueAdmin(AnswersAdmin):
+    """Read-only: each resolution's survey until its delay has passed, and what became of it."""
+
+    list_display = ["request", "due_at", "done_at", "outcome"]
+    list_filter = ["outcome", "due_at"]
+    search_fields = ["request__tracking_number"]
+    list_select_related = ["request"]
+    fields = ["request", "due_at", "done_at", "outcome"]
+    readonly_fields = fields
+
+
 @admin.register(MessagingSettings)
 class MessagingSettingsAdmin(admin.ModelAdmin):
     """One row of city-wide messaging rules: added once, never deleted."""
 
-    list_display = ["__str__", "survey_reopen_days", "no_problem_reply_days", "max_attempts"]
+    list_display = [
+        "__str__",
+        "survey_delay_hours",
+        "survey_reopen_days",
+        "no_problem_reply_days",
+        "max_attempts",
+    ]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return not MessagingSettings.objects.exists()

@@ -15,7 +15,7 @@ from phonenumber_field.phonenumber import to_python
 
 from notifications.models import Channel, StaffPreference
 from notifications.staff_alerts import MAX_DIGEST_TIMES, digest_times_format, digest_times_parse
-from requests_app.forms import RadioSelect
+from requests_app.forms import LimitedTextField, RadioSelect
 
 # --- Resident -------------------------------------------------------------------------------------
 
@@ -147,7 +147,7 @@ class SurveyForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": SATISFACTION_REQUIRED},
     )
-    comment = forms.CharField(
+    comment = LimitedTextField(
         label=_("Anything else you want to tell us? (optional)"),
         required=False,
         max_length=2000,
@@ -216,7 +216,7 @@ def _words_or_photo(data: dict, field: str, message) -> dict:
 
 
 class MailboxReplyForm(forms.Form):
-    text = forms.CharField(
+    text = LimitedTextField(
         label=gettext_lazy("Reply"),
         required=False,
         max_length=settings.DESCRIPTION_MAX_LENGTH,
@@ -233,7 +233,7 @@ class MailboxSmsForm(forms.Form):
         label=gettext_lazy("From phone number"),
         help_text=gettext_lazy("The resident's mobile number, e.g. +1 415 555 0134."),
     )
-    body = forms.CharField(
+    body = LimitedTextField(
         label=gettext_lazy("Text message"),
         required=False,
         max_length=1600,

@@ -342,6 +342,40 @@ class Survey(models.Model):
         return f"survey for {self.request_id}"
 
 
+class SurveyDue(models.Model):
+    """A resolution's survey, waiting for MessagingSettings.survey_delay_hours to pass. The
+    survey sweep (notifications.surveys.surveys_due_send) claims each row once with a
+    conditional UPDATE of done_at, in the transaction that sends it."""
+
+    class Outcome(models.TextChoices):
+        SENT = "sent", _("Sent")
+        REOPENED = "reopened", _("Not sent: reopened first")
+        NOBODY = "nobody", _("Not sent: nobody to send it to")
+
+    event = models.OneToOneField(
+        "requests_app.RequestEvent", on_delete=models.CASCADE, related_name="+"
+    )
+    request = models.ForeignKey(
+        "requests_app.ServiceRequest", on_delete=models.CASCADE, related_name="+"
+    )
+    due_at = models.DateTimeField()
+    done_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True)
+
+    class Meta:
+        verbose_name = "survey waiting to be sent"
+        verbose_name_plural = "surveys waiting to be sent"
+        indexes = [
+            # The sweep: WHERE done_at IS NULL AND due_at <= now ORDER BY due_at.
+            models.Index(
+                fields=["due_at"], condition=Q(done_at__isnull=True), name="survey_due_pending"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"survey for {self.request_id} due {self.due_at:%Y-%m-%d %H:%M}"
+
+
 class MessagingSettings(models.Model):
     """City-wide messaging rules set by admins (one row)."""
 
@@ -353,6 +387,15 @@ class MessagingSettings(models.Model):
         help_text=_("A reply within this many days to 'no problem found' reopens for review."),
     )
     max_attempts = models.PositiveSmallIntegerField(default=5)
+    # Issue 12: the survey arrived the same minute as "resolved", before anyone could see the
+    # repair. 0 sends it with the resolution, as before.
+    survey_delay_hours = models.PositiveSmallIntegerField(
+        default=24,
+        help_text=_(
+            "Hours between a resolution and its survey (0: at once). No survey goes out if the "
+            "request is reopened in the meantime."
+        ),
+    )
     sms_intake_enabled = models.BooleanField(default=True)
 
     class Meta:

@@ -276,8 +276,10 @@ def outbox_queue(
     digest: bool = False,
     dedupe_key: str = "",
     opted_out: bool | None = None,
+    not_before: datetime | None = None,
 ) -> OutboxMessage | None:
-    """Add one message to the outbox and hand it to a worker after commit.
+    """Add one message to the outbox and hand it to a worker after commit; with
+    ``not_before``, the outbox sweep hands it over once that time has come.
 
     Idempotent: a second call with the same dedupe key adds nothing and returns None. A recipient
     who opted out of the channel gets a row marked suppressed (visible to staff), never a send."""
@@ -304,11 +306,12 @@ def outbox_queue(
         dedupe_key=key,
         status=(OutboxMessage.Status.SUPPRESSED if suppressed else OutboxMessage.Status.QUEUED),
         last_error="Recipient opted out of this channel." if suppressed else "",
+        next_attempt_at=not_before,
     )
     # One INSERT that skips a key queued already (was a savepoint around it).
     if not rows_insert_new([message], key="dedupe_key"):
         return None
-    if not suppressed and not digest:
+    if not suppressed and not digest and not_before is None:
         message_send_enqueue(message_id=message.id)
     return message
 

@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.template import Context, Template
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 
 from notifications.models import MessageTemplate
 from requests_app.configcache import config_cached
+from requests_app.when import city_zone
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,10 @@ def message_templates_load() -> dict[tuple[str, str, str], MessageTemplate]:
 
 
 def message_render(*, kind: str, channel: str, language: str, context: dict) -> Rendered:
-    with translation.override(language):
+    """The message in the recipient's language and on the city's clock: workers run in UTC and
+    English, so an admin's template that writes `{{ request.expected_at|date }}` would otherwise
+    print the UTC day (our own templates format through requests_app.when)."""
+    with translation.override(language), timezone.override(city_zone()):
         # Kept per process until an admin edits a template (requests_app.configcache).
         custom = config_cached("notifications.templates", message_templates_load).get(
             (kind, channel, language)

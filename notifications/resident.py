@@ -8,10 +8,10 @@ event                    kind               recipients
 =======================  =================  ============================================
 created                  received           the reporter
 supporter added          received           the new supporter only
-routed (by a person or   routed             everyone subscribed
-a transfer)
-status → in progress     in_progress        everyone (skipped right after an on-site
-                                            attempt, which already said so)
+routed                   routed             everyone subscribed (the automatic routing
+                                            right after intake: held, see below)
+status → in progress     in_progress        everyone (right after an on-site attempt,
+                                            that message says work has started instead)
 status → waiting on      waiting_on_        the reporter (only they can answer)
 resident                 resident
 on-site attempt          onsite_attempt     everyone
@@ -24,15 +24,17 @@ status → closed as       merged             everyone, with the other request's
 duplicate
 =======================  =================  ============================================
 
-The automatic routing right after intake is not messaged: the resident would get two messages
-within a second of filing.
+The automatic routing right after intake is messaged ROUTED_QUIET after it (issue 12: README
+promised it, and nobody got it): not two messages within a second of filing, and time for a
+resident to follow the receipt's link first. Its reporter rows are queued even while the contact
+is unconfirmed and checked again when due (notifications.sending): still unconfirmed, suppressed.
 
 Every message goes through ``notifications.outbox.outbox_queue``, so a re-delivered event never
 sends twice and opted-out addresses get suppressed rows."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.urls import reverse
@@ -70,6 +72,7 @@ from requests_app.models import (
 )
 from requests_app.services import contact_confirm_code
 from requests_app.text import location_for_message
+from requests_app.when import when_date
 
 Role = RequestSubscription.Role
 Type = RequestEvent.Type
@@ -89,6 +92,16 @@ KINDS = [
 CLOSING = frozenset({Status.RESOLVED, Status.REFERRED, Status.NOT_ACTIONABLE})
 # An on-site attempt moves a queued request to in progress a moment later, in one transaction.
 ONSITE_WINDOW = timedelta(minutes=1)
+# How long the automatic routing's update waits after it (see the module's docstring).
+ROUTED_QUIET = timedelta(minutes=10)
+
+
+def _automatic_routing(event: RequestEvent) -> bool:
+    return (
+        event.type == Type.ROUTED
+        and event.actor_label == "Routing"
+        and not (event.data or {}).get("transfer")
+    )
 
 
 def message_kind(*, event: RequestEvent) -> str | None:
@@ -98,8 +111,7 @@ def message_kind(*, event: RequestEvent) -> str | None:
     if event.type in (Type.CREATED, Type.SUPPORTER_ADDED):
         return "received"
     if event.type == Type.ROUTED:
-        automatic = event.actor_label == "Routing" and not (event.data or {}).get("transfer")
-        return None if automatic else "routed"
+        return "routed"
     if event.type == Type.ONSITE_ATTEMPT:
         return "onsite_attempt"
     if event.type == Type.COMMENT:
@@ -118,6 +130,16 @@ def message_kind(*, event: RequestEvent) -> str | None:
     if to == Status.CLOSED_DUPLICATE:
         return "merged"
     return None
+
+
+def _work_started_by(visit: RequestEvent) -> bool:
+    return RequestEvent.objects.filter(
+        request_id=visit.request_id,
+        type=Type.STATUS_CHANGED,
+        to_value=Status.IN_PROGRESS,
+        id__gt=visit.id,
+        created_at__lte=visit.created_at + ONSITE_WINDOW,
+    ).exists()
 
 
 def _just_after_onsite_attempt(event: RequestEvent) -> bool:
@@ -150,7 +172,7 @@ def event_messages_queue(*, event: RequestEvent) -> list[OutboxMessage]:
     queued by this call (none on a re-delivery)."""
     kind = message_kind(event=event)
     if kind is None and event.type not in (Type.CREATED, Type.SUPPORTER_ADDED):
-        # Most events message nobody (internal notes, scores, automatic routing): stop before
+        # Most events message nobody (internal notes, scores, assignments): stop before
         # reading the request.
         return []
     # Shared with the staff alerts of the same task while nothing in it writes.
@@ -199,6 +221,9 @@ def event_messages_queue(*, event: RequestEvent) -> list[OutboxMessage]:
             # Reported by text: the conversation's last reply already gave the number and link.
             recipients = [s for s in recipients if s.channel != Channel.SMS]
     queued = []
+    # The automatic routing's update waits (ROUTED_QUIET); whether its contact is confirmed is
+    # asked when it is due.
+    held = _automatic_routing(event)
     for subscription in recipients:
         if not subscription.active:
             continue
@@ -218,8 +243,10 @@ def event_messages_queue(*, event: RequestEvent) -> list[OutboxMessage]:
         )
         if checks.queued:
             continue  # re-delivered: skip the rendering too
-        if _unconfirmed(request=request, subscription=subscription) and not _receipt_allowed(
-            event=event, kind=kind, sent=checks.sent
+        if (
+            not held
+            and _unconfirmed(request=request, subscription=subscription)
+            and not _receipt_allowed(event=event, kind=kind, sent=checks.sent)
         ):
             continue
         message = _queue(
@@ -229,6 +256,7 @@ def event_messages_queue(*, event: RequestEvent) -> list[OutboxMessage]:
             kind=kind,
             dedupe_key=key,
             opted_out=checks.opted_out,
+            not_before=event.created_at + ROUTED_QUIET if held else None,
         )
         if message is not None:
             queued.append(message)
@@ -328,6 +356,7 @@ def _queue(
     kind: str,
     dedupe_key: str,
     opted_out: bool,
+    not_before: datetime | None = None,
 ) -> OutboxMessage | None:
     language = subscription.language or request.language
     with translation.override(language):
@@ -344,6 +373,7 @@ def _queue(
         event=event,
         dedupe_key=dedupe_key,
         opted_out=opted_out,
+        not_before=not_before,
     )
 
 
@@ -358,9 +388,11 @@ def _subscriber_message_queue(
     dedupe_key: str,
     event: RequestEvent | None = None,
     opted_out: bool | None = None,
+    not_before: datetime | None = None,
 ) -> OutboxMessage | None:
-    """Render one message of ``kind`` for a subscriber and queue it. A text message is fitted
-    to two segments, keeping ``link`` whole."""
+    """Render one message of ``kind`` for a subscriber and queue it (sent no earlier than
+    ``not_before`` when given). A text message is fitted to two segments, keeping ``link``
+    whole."""
     rendered = message_render(
         kind=kind, channel=subscription.channel, language=language, context=context
     )
@@ -380,6 +412,7 @@ def _subscriber_message_queue(
         subscription=subscription,
         dedupe_key=dedupe_key,
         opted_out=opted_out,
+        not_before=not_before,
     )
 
 
@@ -403,6 +436,9 @@ def message_context(
         "city_name": settings.CITY_NAME,
         "language": translation.get_language() or "en",
         "tracker_url": absolute_url(request.get_absolute_url()),
+        # The day the confirmation page and tracker promise, on the city's clock and in the
+        # recipient's language (the worker runs in UTC: `|date` here was a day late each evening).
+        "expected_date": when_date(request.expected_at),
         "private_url": (
             _private_url(request=request, subscription=subscription) if reporter else ""
         ),
@@ -434,6 +470,8 @@ def message_context(
         context["status_label"] = str(Status(event.to_value).label)
     if kind in ("comment", "onsite_attempt", "waiting_on_resident", "reopened"):
         context["message"] = event.message
+    # The visit that started the work says so: its in_progress update is not sent (one message).
+    context["work_started"] = kind == "onsite_attempt" and _work_started_by(event)
     if kind == "resolved":
         reason = _closure_reason(event=event, request=request)
         if reason is not None:

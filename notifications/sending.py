@@ -25,13 +25,14 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from notifications.models import MessagingSettings, OutboxMessage
+from notifications.models import MessagingSettings, OutboxMessage, RequestSubscription
 from notifications.outbox import (
     SEND_TASK_TIMEOUT,
     address_opted_out,
     contact_preference_set,
     message_send_enqueue,
 )
+from notifications.subscriptions import reporter_contact_unconfirmed
 from notifications.transports import PermanentSendError, TransientSendError, transport_for
 
 logger = logging.getLogger(__name__)
@@ -53,6 +54,10 @@ SWEEP_GRACE = timedelta(minutes=2)
 
 OPTED_OUT = "Recipient opted out of this channel."
 UNSUBSCRIBED = "Recipient unsubscribed from this request."
+UNCONFIRMED = "The reporter's contact was still unconfirmed when this update was due."
+# Held updates queued before anyone could confirm the contact (notifications.resident's
+# ROUTED_QUIET): whether it is confirmed is asked when they are due.
+HELD_UNTIL_CONFIRMED = frozenset({"routed"})
 CRASHED_LAST_ATTEMPT = "The worker stopped during the last attempt; the outcome is unknown."
 # Shown to staff (translated where shown); the rest are log texts for the admin's outbox list.
 RESEND_NOT_FAILED = gettext_noop("Only failed or suppressed messages can be sent again.")
@@ -85,8 +90,19 @@ def _suppression_reason(message: OutboxMessage) -> str:
     # A STOP or an unsubscribe may arrive after the row was queued: check again now.
     if address_opted_out(channel=message.channel, address=message.recipient):
         return OPTED_OUT
-    if message.subscription is not None and message.subscription.unsubscribed_at is not None:
+    subscription = message.subscription
+    if subscription is not None and subscription.unsubscribed_at is not None:
         return UNSUBSCRIBED
+    if (
+        message.template in HELD_UNTIL_CONFIRMED
+        and subscription is not None
+        and subscription.role == RequestSubscription.Role.REPORTER
+        and message.request is not None
+        and reporter_contact_unconfirmed(
+            request=message.request, channel=subscription.channel, address=subscription.address
+        )
+    ):
+        return UNCONFIRMED
     return ""
 
 

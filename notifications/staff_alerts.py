@@ -484,8 +484,8 @@ def _escalation_render(
     *, event: RequestEvent, request: ServiceRequest, data: dict, language: str
 ) -> Rendered:
     """The ``staff_escalation`` message (an admin's edit if there is one, else the default
-    files) in the recipient's language, with due times in the city's zone."""
-    with translation.override(language), timezone.override(ZoneInfo(settings.CITY_TIME_ZONE)):
+    files) in the recipient's language, with due times in the city's zone (message_render)."""
+    with translation.override(language):
         context = {
             **staff_alert_context(request=request, event=event),
             "lines": _escalation_lines(data),

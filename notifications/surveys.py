@@ -1,6 +1,10 @@
 """The closure survey: after a request is resolved its reporter gets a link to two questions
 (is it fixed? how satisfied, 1-5?) and an optional comment.
 
+It goes out MessagingSettings.survey_delay_hours after the resolution (issue 12: not the same
+minute as "resolved"): the resolution leaves a SurveyDue row, and the survey sweep (every minute,
+setup_schedules) sends the due ones, once each, unless the request was reopened in between.
+
 "Not fixed" within MessagingSettings.survey_reopen_days reopens the request (on its timeline,
 as "Resident (survey)") and tells the department; later it is only recorded. Every answer also
 writes an internal note on the request, so staff see it on the timeline."""
@@ -17,8 +21,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from notifications.models import MessagingSettings, RequestSubscription, Survey
-from notifications.outbox import outbox_queue
+from notifications.models import MessagingSettings, RequestSubscription, Survey, SurveyDue
+from notifications.outbox import outbox_queue, rows_insert_new
 from notifications.rendering import absolute_url, message_render
 from notifications.staff_alerts import staff_alert, staff_recipients_for_survey
 from notifications.subscriptions import reporter_contact_unconfirmed
@@ -98,6 +102,9 @@ def survey_send_for_event(*, event: RequestEvent) -> Survey | None:
             return None
         if Survey.objects.filter(request=request, sent_at=event.created_at).exists():
             return None
+        if _reopened_since(event):
+            # Reopened (and perhaps resolved again: that resolution has its own survey).
+            return None
         targets = survey_targets(request=request)
         if not targets:
             return None
@@ -137,10 +144,72 @@ def survey_send_for_event(*, event: RequestEvent) -> Survey | None:
         return survey
 
 
-def on_event(event: RequestEvent) -> None:
-    """A resolution sends the survey (idempotent)."""
-    if event.type == RequestEvent.Type.STATUS_CHANGED and event.to_value == Status.RESOLVED:
+def _reopened_since(event: RequestEvent) -> bool:
+    return RequestEvent.objects.filter(
+        request_id=event.request_id,
+        type=RequestEvent.Type.STATUS_CHANGED,
+        to_value=Status.REOPENED,
+        id__gt=event.id,
+    ).exists()
+
+
+def survey_schedule(*, event: RequestEvent) -> SurveyDue | None:
+    """After a resolution: its survey, due survey_delay_hours later (sent at once with no
+    delay). Idempotent: one row per resolution event, a re-delivery adds nothing."""
+    delay = MessagingSettings.load().survey_delay_hours
+    if not delay:
         survey_send_for_event(event=event)
+        return None
+    due = SurveyDue(
+        event=event,
+        request_id=event.request_id,
+        due_at=event.created_at + timedelta(hours=delay),
+    )
+    made = rows_insert_new([due], key="event")
+    return made[0] if made else None
+
+
+def survey_due_send(*, due_id: int, now: datetime | None = None) -> SurveyDue.Outcome | None:
+    """Send one due survey, once: the row is claimed with a conditional UPDATE in the
+    transaction that sends it (a crash undoes both; a second worker finds it claimed and does
+    nothing). Returns what happened, or None when it was not this call's to send."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        claimed = SurveyDue.objects.filter(pk=due_id, done_at__isnull=True, due_at__lte=now).update(
+            done_at=now
+        )
+        if not claimed:
+            return None
+        due = SurveyDue.objects.select_related("event").get(pk=due_id)
+        if _reopened_since(due.event):
+            outcome = SurveyDue.Outcome.REOPENED
+        elif survey_send_for_event(event=due.event) is not None:
+            outcome = SurveyDue.Outcome.SENT
+        else:
+            outcome = SurveyDue.Outcome.NOBODY
+        SurveyDue.objects.filter(pk=due_id).update(outcome=outcome)
+        return outcome
+
+
+SWEEP_BATCH = 200
+
+
+def surveys_due_send(*, now: datetime | None = None, limit: int = SWEEP_BATCH) -> int:
+    """The survey sweep: every survey whose delay has passed, oldest first. Returns how many
+    this run sent. Overlapping runs are safe (survey_due_send claims each row)."""
+    now = now or timezone.now()
+    ids = list(
+        SurveyDue.objects.filter(done_at__isnull=True, due_at__lte=now)
+        .order_by("due_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    return sum(survey_due_send(due_id=pk, now=now) == SurveyDue.Outcome.SENT for pk in ids)
+
+
+def on_event(event: RequestEvent) -> None:
+    """A resolution schedules the survey (idempotent)."""
+    if event.type == RequestEvent.Type.STATUS_CHANGED and event.to_value == Status.RESOLVED:
+        survey_schedule(event=event)
 
 
 def survey_reopen_deadline(*, survey: Survey) -> datetime:

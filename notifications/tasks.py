@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from notifications.sending import message_send, outbox_retry_sweep
 from notifications.staff_alerts import staff_digests_send as digests_send
+from notifications.surveys import surveys_due_send
 
 
 def send_message(message_id: int) -> None:
@@ -23,3 +24,8 @@ def staff_digests_send() -> int:
     """Thin adapter: the service claims each member under a row lock, so overlapping runs send
     each digest once."""
     return digests_send()
+
+
+def surveys_send() -> int:
+    """Every minute (setup_schedules): closure surveys whose delay has passed (issue 12)."""
+    return surveys_due_send()

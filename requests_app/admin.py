@@ -187,14 +187,26 @@ class CategoryAdmin(admin.ModelAdmin):
         "online_submission_allowed",
         AssetTypeFilter,
     ]
-    search_fields = ["name", "name_es", "code", "keywords"]
+    search_fields = ["name", "name_es", "code", "keywords", "keywords_es"]
     list_select_related = ["group", "default_department"]
     inlines = [QuestionInline]
     fieldsets = [
         (None, {"fields": ["group", "code", "icon", "order", "active"]}),
         (
             _("Wording"),
-            {"fields": [("name", "name_es"), ("description", "description_es"), "keywords"]},
+            {
+                "fields": [
+                    ("name", "name_es"),
+                    ("description", "description_es"),
+                    ("keywords", "keywords_es"),
+                ],
+                # The category search (requests_app.category_search) ranks a word found in the
+                # name above one in the synonyms, and both above the description.
+                "description": (
+                    "Residents find a category by its name, its synonyms (keywords) and its "
+                    "description, in English and Spanish."
+                ),
+            },
         ),
         (
             _("Routing and service level"),

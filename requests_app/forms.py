@@ -12,7 +12,6 @@ from django.conf import settings
 from django.contrib.gis.geos import Point
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from phonenumber_field.formfields import PhoneNumberField
@@ -23,6 +22,7 @@ from requests_app.models import Asset, Category, ContactMethod, Photo, Question
 from requests_app.selectors import address_resolve, asset_for_pick, boundary_contains
 from requests_app.services import OUTSIDE_AREA, Reporter, Submission
 from requests_app.services.intake import ASSET_NOT_NEARBY
+from requests_app.when import LONG, when_datetime
 
 QUESTION_PREFIX = "q_"
 STARTED_SALT = "requests_app.report.started"
@@ -64,6 +64,35 @@ class KnownChoiceField(forms.ModelChoiceField):
         return super().to_python(value)
 
 
+# Issue 12: the count typed and the count allowed, in plain words, instead of Django's generic
+# wording. The browser no longer cuts a long text silently (no maxlength): a counter under the
+# box (static/js/common.js, from data-max-chars) says how many are left or over as one types.
+TEXT_TOO_LONG = gettext_lazy(
+    "This text is %(show_value)d characters long and the limit is %(limit_value)d. "
+    "Please shorten it, then send it again."
+)
+
+
+# No plural forms in a script: the number stands after a colon.
+CHARS_LEFT = gettext_lazy("Characters left: %s")
+CHARS_OVER = gettext_lazy("Characters over the limit: %s")
+
+
+class LimitedTextField(forms.CharField):
+    """A text box with a limit that is shown, never enforced by cutting what was typed."""
+
+    default_error_messages = {"max_length": TEXT_TOO_LONG}
+
+    def widget_attrs(self, widget) -> dict:
+        attrs = super().widget_attrs(widget)
+        if "maxlength" in attrs:
+            attrs["data-max-chars"] = attrs.pop("maxlength")
+            # The counter's words, in the page's language (lazy: rendered per request).
+            attrs["data-chars-left"] = CHARS_LEFT
+            attrs["data-chars-over"] = CHARS_OVER
+        return attrs
+
+
 def question_field(question: Question) -> forms.Field:
     """A form field for one Open311 attribute, validating its datatype."""
     common = {
@@ -81,7 +110,7 @@ def question_field(question: Question) -> forms.Field:
             **common,
         )
     if dt == Question.Datatype.TEXT:
-        return forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 3}), **common)
+        return LimitedTextField(max_length=2000, widget=forms.Textarea(attrs={"rows": 3}), **common)
     choices = [(c.key, c.tr("name")) for c in question.choices.all()]
     if dt == Question.Datatype.SINGLE:
         return forms.ChoiceField(choices=choices, widget=RadioSelect, **common)
@@ -128,7 +157,7 @@ class ReportForm(forms.Form):
     # The id of the asset picked from the nearest ones ("" for "not sure"). Rendered by the
     # asset picker fragment, not as a field of its own.
     asset = forms.CharField(max_length=60, required=False, widget=forms.HiddenInput)
-    description = forms.CharField(
+    description = LimitedTextField(
         max_length=settings.DESCRIPTION_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 5}),
         label=gettext_lazy("Describe the problem"),
@@ -148,12 +177,16 @@ class ReportForm(forms.Form):
         label=gettext_lazy("Phone"),
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
+    # Nothing chosen until the resident chooses (issue 12): a pre-selected "Email" made the
+    # "(optional)" section required. Left alone, what they typed decides (_clean_contact).
     contact_method = forms.ChoiceField(
         choices=ContactMethod.choices,
-        initial=ContactMethod.EMAIL,
         required=False,
         widget=RadioSelect,
         label=gettext_lazy("How should we contact you?"),
+        help_text=gettext_lazy(
+            "If you choose none, we use the email address you gave, else the phone number."
+        ),
     )
     language = forms.ChoiceField(
         choices=settings.LANGUAGES, label=gettext_lazy("Preferred language")
@@ -168,7 +201,6 @@ class ReportForm(forms.Form):
         self.staged_photos = list(photos or [])
         self.fields["name"].widget.attrs["autocomplete"] = "name"
         self.fields["email"].widget.attrs["autocomplete"] = "email"
-        self.fields["description"].widget.attrs["maxlength"] = settings.DESCRIPTION_MAX_LENGTH
         self.question_notes: list[Question] = []
         if category is not None:
             for q in category.questions.all():
@@ -270,12 +302,27 @@ class ReportForm(forms.Form):
     # Wording a subclass (the operator's intake form) may change.
     EMAIL_NEEDED = gettext_lazy("Enter your email address, or choose another way to hear from us.")
     PHONE_NEEDED = gettext_lazy("Enter your phone number, or choose another way to hear from us.")
-    ANSWER_DATETIME_FORMAT = "DATETIME_FORMAT"
+    # requests_app.when's style for a date-and-time answer on the review page.
+    ANSWER_DATETIME_STYLE = LONG
+
+    # How to reach someone who typed a phone number but chose no way: the resident's form says
+    # the details are for updates (texts); the operator's caller gets a call back.
+    PHONE_DEFAULT = ContactMethod.SMS
 
     def _clean_contact(self, data: dict) -> None:
+        """A way chosen needs its detail; no way chosen is decided by what was typed (an email,
+        else a phone, else none), so leaving the optional section alone files anonymously."""
         if data.get("anonymous"):
             return
-        method = data.get("contact_method") or ContactMethod.NONE
+        method = data.get("contact_method") or ""
+        if not method:
+            if data.get("email"):
+                method = ContactMethod.EMAIL
+            elif data.get("phone"):
+                method = self.PHONE_DEFAULT
+            else:
+                method = ContactMethod.NONE
+            data["contact_method"] = method
         if method == ContactMethod.EMAIL and not data.get("email") and "email" not in self.errors:
             self.add_error("email", self.EMAIL_NEEDED)
         phone_method = method in (ContactMethod.SMS, ContactMethod.PHONE)
@@ -291,7 +338,7 @@ class ReportForm(forms.Form):
                 continue
             choices = dict(getattr(bound.field, "choices", []) or [])
             if isinstance(value, datetime):
-                text = formats.date_format(timezone.localtime(value), self.ANSWER_DATETIME_FORMAT)
+                text = when_datetime(value, style=self.ANSWER_DATETIME_STYLE)
             elif isinstance(value, list):
                 text = ", ".join(str(choices.get(v, v)) for v in value)
             else:
@@ -398,7 +445,7 @@ def new_idempotency_key() -> uuid.UUID:
 class CommentForm(forms.Form):
     """A resident's follow-up through their private link."""
 
-    message = forms.CharField(
+    message = LimitedTextField(
         max_length=settings.DESCRIPTION_MAX_LENGTH,
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.gis.db import models as gis
 from django.contrib.postgres.indexes import GinIndex, GistIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -17,6 +18,21 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
 from requests_app.labels import choice_label, tr_language
+
+# The text search configurations of the category search, per language: the built-in english and
+# spanish ones with `unaccent` before the stemmer (migration 0007), so "árbol" and "arbol" meet.
+SEARCH_CONFIGS = {"en": "civic_en", "es": "civic_es"}
+
+
+def search_vector(language: str) -> SearchVector:
+    """A category's text in `language` as its search vector: name A, synonyms B, description C."""
+    suffix = "" if language == "en" else f"_{language}"
+    fields = (("name", "A"), ("keywords", "B"), ("description", "C"))
+    vectors = [
+        SearchVector(f"{field}{suffix}", config=SEARCH_CONFIGS[language], weight=weight)
+        for field, weight in fields
+    ]
+    return vectors[0] + vectors[1] + vectors[2]
 
 
 class Translated(models.Model):
@@ -98,7 +114,17 @@ class Category(Translated):
     description = models.CharField(max_length=240, help_text="One plain-language line.")
     description_es = models.CharField(max_length=240, blank=True)
     keywords = models.CharField(
-        max_length=400, blank=True, help_text="Extra words residents might type to find it."
+        max_length=1000,
+        blank=True,
+        help_text=(
+            "Synonyms in English: other words residents type for it, comma separated "
+            "(plurals, accents and small misspellings are matched without listing them)."
+        ),
+    )
+    keywords_es = models.CharField(
+        max_length=1000,
+        blank=True,
+        help_text="Synonyms in Spanish, comma separated (e.g. bache, hoyo, hueco).",
     )
     icon = models.CharField(max_length=8, blank=True)
     asset_type = models.SlugField(
@@ -142,6 +168,16 @@ class Category(Translated):
     offline_message_es = models.TextField(blank=True)
     active = models.BooleanField(default=True)
     order = models.PositiveSmallIntegerField(default=0)
+    # What the category search (requests_app.category_search) matches, kept by PostgreSQL
+    # itself on every write (admin, city pack, raw SQL), so it can never be stale: the name
+    # weighs A, the synonyms B, the description C, each stemmed in its language with accents
+    # removed (the civic_en / civic_es text search configurations, migration 0007).
+    search_en = models.GeneratedField(
+        expression=search_vector("en"), output_field=SearchVectorField(), db_persist=True
+    )
+    search_es = models.GeneratedField(
+        expression=search_vector("es"), output_field=SearchVectorField(), db_persist=True
+    )
 
     class Meta:
         verbose_name = _("category")

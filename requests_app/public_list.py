@@ -10,9 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.db import connection
-from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from civic311.bounds import ID_MAX, PAGE_MAX, year_in_range
@@ -20,7 +18,7 @@ from requests_app.configcache import STAMP_TABLE
 from requests_app.labels import choice_label, tr_language
 from requests_app.models import OPEN_STATUSES, Area, Category, ServiceRequest, Status
 from requests_app.reference import Reference, reference, reference_at, requests_attach
-from requests_app.templatetags.times import ISO_TIME
+from requests_app.when import ISO_TIME, SHORT, city_zone, when_date
 
 PUBLIC_PAGE_SIZE = 20
 
@@ -178,7 +176,7 @@ def public_list_cards(*, rows: list[ServiceRequest]) -> tuple[list[dict], list[d
     the per-row template then only prints them. Each row's category name, status label, URL,
     address and dates were a dozen template lookups and filters (a reverse() twice per row, a
     lazy status label, Django's date-format parser); the same text, in the active language and
-    time zone."""
+    the city's time zone (requests_app.when)."""
     items = []
     for r in rows:
         # The list's rows bring their coordinates as numbers (request_public_list).
@@ -204,7 +202,7 @@ def _list_cards(items: list[tuple]) -> tuple[list[dict], list[dict], str]:
     # URL carries as they are (anything else goes through reverse() itself).
     head = reverse("requests_app:tracker", args=["0"])[: -len("0/")]
     head_html = html.escape(head)
-    zone = timezone.get_current_timezone()  # a thread-local read, once a page
+    zone = city_zone()  # the reader's clock (requests_app.when), read once a page
     lang = tr_language()
     days: dict[object, tuple[str, str]] = {}  # most rows of a page share their day
     # ... and their categories, statuses and areas: each name and label looked up and escaped
@@ -236,14 +234,14 @@ def _list_cards(items: list[tuple]) -> tuple[list[dict], list[dict], str]:
         else:
             url = reverse("requests_app:tracker", args=[tn])
             url_html, tn_html = html.escape(url), html.escape(tn)
-        created = created_at.astimezone(zone)  # timezone.localtime, the zone read once
+        created = created_at.astimezone(zone)
         day = created.date()
         date_pair = days.get(day)
         if date_pair is None:
-            date = date_filter(created, "j M Y")
+            date = when_date(created, style=SHORT)
             date_pair = days[day] = (date, html.escape(date))
         date, date_html = date_pair
-        iso = created.strftime(ISO_TIME)  # isotime(), on the time already local
+        iso = created.strftime(ISO_TIME)  # when_iso(), on the time already local
         # bdi()'s markup, escaped as it escapes, without format_html (20 times a page).
         address_html = f"<bdi>{html.escape(address)}</bdi>" if address else ""
         area = neighbourhood.name if neighbourhood else ""

@@ -12,7 +12,7 @@ requests); reading them on every page cost queries and time for rows that had no
    snapshot when it was loaded under the same number, else loads a new one (eight small queries).
    Every gunicorn worker checks on every page, so an edit shows on the next page load anywhere.
 3. A snapshot is shared by every request of the process: callers read it and never change it
-   (`category_groups_filtered` copies the groups it narrows down).
+   (`category_groups_ranked` copies the groups it narrows down).
 4. Rendered fragments that depend on nothing but the snapshot and the language (the category
    picker) are kept on the snapshot too, so they go when it goes.
 """
@@ -38,6 +38,9 @@ from requests_app.models import (
     ServiceRequest,
 )
 
+# Rendered fragments one snapshot keeps (a few kB each).
+FRAGMENTS_MAX = 2000
+
 
 @dataclass
 class Reference:
@@ -56,13 +59,20 @@ class Reference:
     closure_reasons: dict[int, ClosureReason]
     closure_reasons_by_code: dict[str, ClosureReason]
     fragments: dict[tuple, str] = field(default_factory=dict)
+    # The category search's results by words (requests_app.category_search), as fragments.
+    searches: dict[tuple, list] = field(default_factory=dict)
 
     def fragment(self, key: tuple, render: Callable[[], str]) -> str:
         """A rendered piece of page kept with this snapshot (key it by everything else it
-        depends on, e.g. the language)."""
-        if key not in self.fragments:
-            self.fragments[key] = render()
-        return self.fragments[key]
+        depends on, e.g. the language). Keys can come from what residents type (the category
+        search's words), so at most FRAGMENTS_MAX are kept; past that they are rendered each
+        time (the first ones kept are the pickers every page shows)."""
+        html = self.fragments.get(key)
+        if html is None:
+            html = render()
+            if len(self.fragments) < FRAGMENTS_MAX:
+                self.fragments[key] = html
+        return html
 
 
 _snapshot: Reference | None = None
@@ -80,7 +90,12 @@ def _load(version: int | None) -> Reference:
     questions = Question.objects.prefetch_related(
         Prefetch("choices", queryset=QuestionChoice.objects.all())
     )
-    categories = list(Category.objects.prefetch_related(Prefetch("questions", queryset=questions)))
+    # Not the search vectors: the search reads them in SQL (requests_app.category_search).
+    categories = list(
+        Category.objects.defer("search_en", "search_es").prefetch_related(
+            Prefetch("questions", queryset=questions)
+        )
+    )
     departments = {d.id: d for d in Department.objects.all()}
     for group in groups:
         group.matching = []
@@ -134,6 +149,12 @@ def reference_at(version: int | None) -> Reference:
     return snapshot
 
 
+def reference_held() -> Reference | None:
+    """This process's snapshot as last loaded, unchecked (a caller that reads the stamp in a
+    statement of its own when it has something kept on it)."""
+    return _snapshot
+
+
 def reference_forget() -> None:
     """Drop this process's snapshot (tests that stand for a second web process use it)."""
     global _snapshot
@@ -161,39 +182,18 @@ def requests_attach(*, rows: list[ServiceRequest], ref: Reference) -> None:
                 fk.set_cached_value(row, table[value])
 
 
-def category_groups_filtered(*, ref: Reference, query: str) -> list[CategoryGroup]:
-    """The groups with the active categories matching every word typed (in names,
-    descriptions and keywords in both languages, or the group's names), as copies: the
+def category_groups_ranked(*, ref: Reference, categories: list[Category]) -> list[CategoryGroup]:
+    """The groups of `categories` (best first), each with `matching` narrowed to those of its
+    categories in that order, the groups in the order of their best category: copies, the
     snapshot's own groups stay whole."""
-    words = [w.upper() for w in query.split()]
-    if not words:
-        return ref.groups
-    found = []
-    for group in ref.groups:
-        group_text = f"{group.name}\n{group.name_es}".upper()
-        matching = [
-            c
-            for c in group.matching
-            if all(w in group_text or w in _category_text(c) for w in words)
-        ]
-        if matching:
-            narrowed = copy.copy(group)
-            narrowed.matching = matching
-            found.append(narrowed)
-    return found
-
-
-def _category_text(category: Category) -> str:
-    text = category.__dict__.get("_search_text")
-    if text is None:
-        text = "\n".join(
-            (
-                category.name,
-                category.name_es,
-                category.description,
-                category.description_es,
-                category.keywords,
-            )
-        ).upper()
-        category.__dict__["_search_text"] = text
-    return text
+    by_id = {g.id: g for g in ref.groups}
+    found: dict[int, CategoryGroup] = {}
+    for category in categories:
+        group = found.get(category.group_id)
+        if group is None:
+            if category.group_id not in by_id:
+                continue
+            group = found[category.group_id] = copy.copy(by_id[category.group_id])
+            group.matching = []
+        group.matching.append(category)
+    return list(found.values())

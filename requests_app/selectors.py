@@ -16,6 +16,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from requests_app.addresses import address_normalize
+from requests_app.category_search import category_search
 from requests_app.configcache import STAMP_TABLE, config_cached, config_snapshot_memo
 from requests_app.models import (
     AddressPoint,
@@ -43,7 +44,7 @@ from requests_app.public_list import (  # noqa: F401 (the list's reads, re-expor
 )
 from requests_app.reference import (
     Reference,
-    category_groups_filtered,
+    category_groups_ranked,
     reference,
     reference_at,
     requests_attach,
@@ -193,13 +194,22 @@ def asset_for_pick(
 # --- Categories --------------------------------------------------------------------------------
 
 
-def category_groups_with_categories(
-    *, query: str = "", ref: Reference | None = None
-) -> list[CategoryGroup]:
-    """Active categories grouped for the picker, filtered by what the resident typed (names and
-    keywords in both languages). Read from the process's reference snapshot: shared objects,
-    not to be changed."""
-    return category_groups_filtered(ref=ref or reference(), query=query)
+def category_groups_with_categories(*, query: str = "") -> list[CategoryGroup]:
+    """Active categories grouped for the picker, narrowed to what the resident typed and best
+    first (requests_app.category_search). Read from the process's reference snapshot: shared
+    objects, not to be changed."""
+    return category_picker_search(query=query)[1]
+
+
+def category_picker_search(*, query: str) -> tuple[Reference, list[CategoryGroup], tuple]:
+    """The report form's category search: (the snapshot it read, the groups to show, the words
+    searched for). The last word is taken as a prefix: the form searches as residents type.
+    No word to search for (nothing typed, one letter, only punctuation) shows every group."""
+    found = category_search(query=query, prefix_last=True)
+    if not found.words:
+        return found.ref, found.ref.groups, found.words
+    categories = [m.category for m in found.matches]
+    return found.ref, category_groups_ranked(ref=found.ref, categories=categories), found.words
 
 
 def category_for_form(
@@ -542,11 +552,14 @@ def request_pipeline(
 
 
 def closure_message(*, reason: ClosureReason, message: str) -> str:
-    """What the resident reads when a request closes: the staff's own words when they wrote
-    some, else the reason's standard wording in the reader's language."""
-    if message and message.strip() != reason.public_text.strip():
-        return message
-    return reason.tr("public_text")
+    """What the resident reads when a request closes: the reason's public wording in the
+    reader's language, then the staff's own words when they wrote some (issue 12: the wording
+    was dropped whenever staff wrote a message, though staff are told the resident sees it)."""
+    wording = reason.tr("public_text")
+    own = (message or "").strip()
+    if own and own not in (reason.public_text.strip(), wording.strip()):
+        return f"{wording}\n\n{own}"
+    return wording
 
 
 def department_list() -> QuerySet[Department]:
@@ -578,8 +591,16 @@ def timeline_public(
             dept = departments.get(data.get("department_id"))
             name = dept.tr("name") if dept else e.to_value
             entries.append(
-                TimelineEntry(e.created_at, _("Routed to %(department)s") % {"department": name})
+                TimelineEntry(
+                    e.created_at,
+                    _("Routed to %(department)s") % {"department": name},
+                    # A staff transfer's reason is public (its form says so); routing's
+                    # explanations name rules and stay on the staff page.
+                    e.message if data.get("public_reason") else "",
+                )
             )
+        elif e.type == RequestEvent.Type.ACKNOWLEDGED:
+            entries.append(TimelineEntry(e.created_at, _("Staff have reviewed your request")))
         elif e.type == RequestEvent.Type.STATUS_CHANGED:
             if e.to_value == Status.ROUTED:
                 continue  # the routed event already says it

@@ -26,15 +26,14 @@ from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.template.loader import get_template
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext
 
 from requests_app.page_stencil import map_layout, page, per_language, stencil
 from requests_app.templatetags.assets import request_asset
 from requests_app.templatetags.cards import pipeline_steps, timeline_entries
 from requests_app.templatetags.maps import map_config_script
-from requests_app.templatetags.times import ISO_TIME, day_time
 from requests_app.templatetags.tracker import expected_by, request_title
+from requests_app.when import when_datetime, when_iso
 
 # The follow box's form before anything is typed, as notifications/follow.html reads it: no
 # errors, no value. Also what tests give tracker.html when they compare pages.
@@ -117,16 +116,12 @@ def _body(sr, *, pipeline, timeline: list, photos: list, follow: str, kit: _Kit)
     )
     outcome_html = (
         f'<div class="panel outcome"><h2>{t["Outcome"]}</h2>'
-        f'<p data-testid="outcome">{_html(outcome)}</p></div>'
+        f'<p class="prewrap" data-testid="outcome">{_html(outcome)}</p></div>'
         if outcome
         else ""
     )
-    expected = (
-        f"<p>{expected_by(timezone.localtime(sr.expected_at))}</p>"
-        if sr.is_open and sr.expected_at
-        else ""
-    )
-    created = timezone.localtime(sr.created_at)
+    expected = f"<p>{expected_by(sr.expected_at)}</p>" if sr.is_open and sr.expected_at else ""
+    created = sr.created_at
     address = (
         f"<div><dt>{t['Location']}</dt><dd>{_bdi(sr.address)}</dd></div>" if sr.address else ""
     )
@@ -164,7 +159,7 @@ def _body(sr, *, pipeline, timeline: list, photos: list, follow: str, kit: _Kit)
         f"{outcome_html}\n{expected}\n\n"
         f'<div class="two-col">\n  <section>\n    <h2>{t["Details"]}</h2>\n'
         f'    <dl class="summary">\n      <div><dt>{t["Reported"]}</dt><dd>'
-        f'<time datetime="{created.strftime(ISO_TIME)}">{escape(day_time(created))}</time>'
+        f'<time datetime="{when_iso(created)}">{escape(when_datetime(created))}</time>'
         f"</dd></div>\n      {address}\n      {asset_html}\n      {neighbourhood_html}\n"
         f"      {duplicate_html}\n"
         f'      <div><dt>{t["Description"]}</dt><dd class="prewrap">{_bdi(sr.description)}'

@@ -274,7 +274,6 @@ def report(request: HtmxHttpRequest) -> HttpResponse:
                     "started": started,
                     "category": category,
                     "language": (get_language() or "en")[:2],
-                    "contact_method": "email",
                 },
                 category=category,
             )
@@ -390,13 +389,14 @@ def _intake_refusal(request: HttpRequest, form: ReportForm) -> tuple[HttpRespons
 
 @require_GET
 def report_categories(request: HttpRequest) -> HttpResponse:
-    groups = selectors.category_groups_with_categories(query=request.GET.get("q", "").strip())
+    """HTMX: the category picker narrowed to what the resident typed, best first. One query
+    (the search reads the snapshot's version too); the piece is rendered once per snapshot,
+    language, words and selection."""
+    ref, groups, words = selectors.category_picker_search(query=request.GET.get("q", ""))
     selected = _int_or_none(request.GET.get("category"))
-    return render(
-        request,
-        "requests_app/report.html#category-list",
-        {"groups": groups, "selected_category": selected, "searching": True},
-    )
+    context = {"groups": groups, "selected_category": selected, "searching": True}
+    html = _fragment(ref, "requests_app/report.html#category-list", context, words, selected)
+    return HttpResponse(html)
 
 
 @require_GET

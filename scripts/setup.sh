@@ -134,7 +134,7 @@ else
   admin=pg_url
 fi
 
-step "database $DB_NAME (postgis, pg_trgm)"
+step "database $DB_NAME (postgis, pg_trgm, unaccent)"
 db_exists=$($admin -d postgres -c "SELECT 1 FROM pg_database WHERE datname = $(sql_lit "$DB_NAME")") \
   || die "cannot query PostgreSQL at $DB_HOST:$DB_PORT as $DB_USER (check DATABASE_URL)"
 if [[ -z $db_exists ]]; then
@@ -142,7 +142,8 @@ if [[ -z $db_exists ]]; then
 fi
 $admin -d "$DB_NAME" -c "SET client_min_messages = warning" \
   -c "CREATE EXTENSION IF NOT EXISTS postgis" -c "CREATE EXTENSION IF NOT EXISTS pg_trgm" \
-  || die "could not create the postgis/pg_trgm extensions in $DB_NAME (needs a superuser)"
+  -c "CREATE EXTENSION IF NOT EXISTS unaccent" \
+  || die "could not create the postgis/pg_trgm/unaccent extensions in $DB_NAME (needs a superuser)"
 # The URL's own credentials must work too (this is what Django will use).
 pg_url -d "$DB_NAME" -c "SELECT 1" >/dev/null \
   || die "cannot connect as $DB_USER to $DB_HOST:$DB_PORT/$DB_NAME with the DATABASE_URL password"

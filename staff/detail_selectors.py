@@ -12,9 +12,7 @@ from django.contrib.gis.geos import Point
 from django.contrib.gis.measure import D
 from django.db import connection
 from django.db.models import QuerySet
-from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.dates import MONTHS_3
 from django.utils.encoding import force_str
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -46,6 +44,7 @@ from requests_app.rows import model_columns, row_convert
 from requests_app.selectors import address_resolve
 from requests_app.services import staff_user_list
 from requests_app.tracking_numbers import tracking_number_normalise
+from requests_app.when import when_datetime, when_iso
 from staff.model_reads import model_rows, prepared, read_ahead
 
 NEARBY_DETAIL_M = 200
@@ -207,7 +206,7 @@ def _answer_text(question, value) -> str:
     if question is not None and question.datatype == "datetime" and isinstance(value, str):
         parsed = parse_datetime(value)
         if parsed is not None:
-            return formats.date_format(timezone.localtime(parsed), "j M Y, H:i")
+            return when_datetime(parsed)
     return str(choices.get(value, value))
 
 
@@ -260,14 +259,13 @@ class StaffTimelineEntry:
     # timeline's template time.
     @property
     def at_iso(self) -> str:
-        """`|date:'Y-m-d\\TH:i:sO'` in the active time zone."""
-        return timezone.localtime(self.at).strftime("%Y-%m-%dT%H:%M:%S%z")
+        """`<time datetime>`'s text, on the city's clock."""
+        return when_iso(self.at)
 
     @property
     def at_text(self) -> str:
-        """`|date:"j M Y, H:i"` in the active time zone and language."""
-        local = timezone.localtime(self.at)
-        return f"{local.day} {str(MONTHS_3[local.month]).title()} {local.year}, {local:%H:%M}"
+        """ "6 Dec 2026, 14:05" on the city's clock, in the reader's language."""
+        return when_datetime(self.at)
 
 
 def _label(choices, value: str) -> str:

@@ -12,9 +12,10 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
-from requests_app.forms import QUESTION_PREFIX, RadioSelect, ReportForm
+from requests_app.forms import QUESTION_PREFIX, LimitedTextField, RadioSelect, ReportForm
 from requests_app.models import Category, Channel, ContactMethod, Priority, ServiceRequest
 from requests_app.tracking_numbers import TYPED_MAX
+from requests_app.when import SHORT
 from staff import detail_selectors as selectors
 from staff.form_html import FastBoundField
 
@@ -165,7 +166,7 @@ class TemplateMixin:
 
 
 def _message_field(label, *, required: bool, help_text="", required_message="") -> forms.Field:
-    return forms.CharField(
+    return LimitedTextField(
         max_length=settings.DESCRIPTION_MAX_LENGTH,
         required=required,
         label=label,
@@ -439,16 +440,19 @@ class IntakeForm(ReportForm):
         f["email"].label = _("Caller email")
         f["phone"].label = _("Caller phone")
         f["contact_method"].label = _("How should we update them?")
-        f["contact_method"].initial = ContactMethod.PHONE
+        f["contact_method"].help_text = _(
+            "If none is chosen: by email if one is given, else a call back on the phone number."
+        )
         f["language"].label = _("Caller's language")
 
     def clean_category(self) -> Category:
         # Operators file what residents may not file online (a gas leak reported by phone).
         return self.cleaned_data["category"]
 
+    PHONE_DEFAULT = ContactMethod.PHONE
     EMAIL_NEEDED = _("Enter the caller's email, or choose another way to update them.")
     PHONE_NEEDED = _("Enter the caller's phone number, or choose another way to update them.")
-    ANSWER_DATETIME_FORMAT = "j M Y, H:i"
+    ANSWER_DATETIME_STYLE = SHORT
 
 
 class AttachCallerForm(forms.Form):

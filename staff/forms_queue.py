@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from civic311.bounds import PAGE_MAX, BoundedDateField, IdField
+from requests_app.forms import LimitedTextField
 from requests_app.models import Channel, Priority, Status
 from staff import selectors as s
 
@@ -93,7 +94,8 @@ class BulkForm(forms.Form):
     priority = forms.ChoiceField(choices=[("", ""), *Priority.choices], required=False)
     status = forms.ChoiceField(choices=[("", ""), *Status.choices], required=False)
     closure_reason = IdField(required=False)
-    message = forms.CharField(required=False, max_length=4000, strip=True)
+    # Shown with a live count, never cut by the browser (issue 12), like every other text box.
+    message = LimitedTextField(required=False, max_length=4000, strip=True)
     # The queue's query string to go back to.
     next = forms.CharField(required=False, max_length=2000)
 

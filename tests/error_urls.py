@@ -1,5 +1,5 @@
 """The site's URLs plus three views that fail on purpose, for the error page tests (pytest's
-``urls`` mark). handler500 comes from the site's own urlconf, as in production."""
+``urls`` mark). The handlers come from the site's own urlconf, as in production."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from django.core.exceptions import BadRequest, PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
 
-from civic311.urls import handler500
+from civic311.urls import handler400, handler403, handler404, handler500
 from civic311.urls import urlpatterns as site_urlpatterns
 
-__all__ = ["handler500", "urlpatterns"]
+__all__ = ["handler400", "handler403", "handler404", "handler500", "urlpatterns"]
 
 
 def refuses(request: HttpRequest) -> HttpResponse:
@@ -29,5 +29,6 @@ urlpatterns = [
     path("test-errors/403/", refuses),
     path("test-errors/400/", cannot_read),
     path("test-errors/500/", crashes),
+    path("staff/test-errors/500/", crashes),
     *site_urlpatterns,
 ]

@@ -26,6 +26,7 @@ BAD_REQUEST = (
     "No pudimos leer lo que envió su navegador",
 )
 SERVER_ERROR = ("Something went wrong", "Algo salió mal")
+NOT_ALLOWED = ("This page can't do that", "Esta página no puede hacer eso")
 
 
 def assert_branded_error_page(response, status: int, heading: str, lang: str = "en") -> str:
@@ -87,16 +88,31 @@ def test_the_404_page_is_in_spanish_for_accept_language(client, db):
 # --- 403 -----------------------------------------------------------------------------------------
 
 
-def test_a_refusal_gets_the_branded_403_page_with_staff_sign_in(resident_client):
+def assert_staff_error_page(response, status: int, heading: str, lang: str = "en") -> str:
+    """Under /staff/ an error page wears the back office's header and offers its way on (issue
+    12): the queues, staff sign-in and the public site, not the resident site's menu."""
+    assert response.status_code == status
+    page = response.content.decode()
+    assert f'<html lang="{lang}">' in page
+    assert "css/staff.css" in page and 'class="site-header staff-header"' in page
+    assert f"<h1>{heading}</h1>" in page
+    for link in (reverse("staff:queue"), reverse("staff:login"), "/"):
+        assert f'href="{link}"' in page
+    assert f'href="{reverse("requests_app:report")}"' not in page  # the resident menu
+    assert "Traceback" not in page
+    return page
+
+
+def test_a_refusal_gets_the_staff_403_page_with_staff_sign_in(resident_client):
+    # Was the resident site's page (its menu and way on); issue 12 asks for the staff look here.
     response = resident_client.get(reverse("staff:queue"))
-    page = assert_branded_error_page(response, 403, FORBIDDEN[0])
-    assert f'href="{reverse("staff:login")}"' in page
+    assert_staff_error_page(response, 403, FORBIDDEN[0])
 
 
 def test_the_403_page_is_in_spanish(resident_client):
     resident_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "es"
     response = resident_client.get(reverse("staff:queue"))
-    assert_branded_error_page(response, 403, FORBIDDEN[1], lang="es")
+    assert_staff_error_page(response, 403, FORBIDDEN[1], lang="es")
 
 
 def test_a_refused_form_gets_the_403_look_with_a_hint_to_reload(db):
@@ -174,3 +190,57 @@ def test_the_404_and_403_pages_render_while_the_database_is_unavailable(database
     client = Client(raise_request_exception=False)
     assert_branded_error_page(client.get("/no-such-page/"), 404, NOT_FOUND[0])
     assert_branded_error_page(client.get("/test-errors/403/"), 403, FORBIDDEN[0])
+
+
+@pytest.mark.urls("tests.error_urls")
+def test_a_crash_in_the_back_office_gets_the_500_page_in_the_staff_look(database_down):  # noqa: F811
+    client = Client(raise_request_exception=False)
+    page = assert_staff_error_page(client.get("/staff/test-errors/500/"), 500, SERVER_ERROR[0])
+    assert "never shown publicly" not in page  # the resident footer
+
+
+# --- 405 and the back office's 404 (issue 12: the same class as the pages above) ----------------
+
+
+def test_a_get_on_a_post_only_address_gets_the_branded_405_page(client, db):
+    response = client.get(reverse("requests_app:photo_upload"))
+    assert_branded_error_page(response, 405, NOT_ALLOWED[0])
+    assert response["Allow"] == "POST"
+
+
+def test_the_405_page_is_in_spanish(spanish_client, db):
+    response = spanish_client.get(reverse("requests_app:photo_upload"))
+    assert_branded_error_page(response, 405, NOT_ALLOWED[1], lang="es")
+
+
+@pytest.mark.parametrize("method", ["put", "delete", "patch"])
+def test_a_method_the_site_never_takes_gets_the_405_page_not_a_refused_form(method, db):
+    # Not the CSRF page ("We couldn't accept that form"): nothing here takes such a request.
+    client = Client(enforce_csrf_checks=True)
+    response = getattr(client, method)(reverse("requests_app:home"), data="x=1")
+    assert_branded_error_page(response, 405, NOT_ALLOWED[0])
+    assert response["Allow"] == "GET, HEAD, POST, OPTIONS"
+
+
+def test_a_405_in_the_back_office_wears_the_staff_look(client, db):
+    response = client.get(reverse("staff:bulk"))
+    page = assert_staff_error_page(response, 405, NOT_ALLOWED[0])
+    assert "never shown publicly" not in page
+    response = Client().put(reverse("staff:queue"))
+    assert_staff_error_page(response, 405, NOT_ALLOWED[0])
+
+
+def test_an_unknown_back_office_address_gets_the_staff_404_page(client, db):
+    assert_staff_error_page(client.get("/staff/no-such-page/"), 404, NOT_FOUND[0])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "es"
+    assert_staff_error_page(client.get("/staff/no-such-page/"), 404, NOT_FOUND[1], lang="es")
+
+
+def test_a_405_a_view_answers_with_a_body_of_its_own_is_left_alone(rf):
+    from django.http import HttpResponse
+
+    from civic311.faults import MethodNotAllowedMiddleware
+
+    own = HttpResponse('{"error": "POST only"}', status=405, content_type="application/json")
+    middleware = MethodNotAllowedMiddleware(lambda request: own)
+    assert middleware(rf.get("/api/")) is own

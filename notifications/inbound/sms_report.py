@@ -8,7 +8,6 @@ during the conversation are staged under a draft key derived from the conversati
 from __future__ import annotations
 
 import re
-import unicodedata
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,20 +22,21 @@ from django.utils.translation import gettext as _
 from notifications.inbound.replies import photos_from_attachments
 from notifications.inbound.twilio import Media
 from notifications.models import SmsConversation
+from requests_app.category_search import category_search
 from requests_app.models import Category, Channel, ContactMethod, Photo, ServiceRequest
-from requests_app.selectors import (
-    address_resolve,
-    address_search,
-    boundary_contains,
-    category_groups_with_categories,
-)
+from requests_app.selectors import address_resolve, address_search, boundary_contains
 from requests_app.services import Reporter, Submission, request_submit
 
 # A conversation left this long is dropped; the next message starts afresh.
 CONVERSATION_IDLE = timedelta(hours=24)
 # Reports one number may file by text in a day: a runaway script must not flood the queue.
 DAILY_LIMIT = 5
-MAX_OPTIONS = 6
+# Categories offered when the search finds several close ones; when it finds none, the first
+# ones of the picker.
+OFFERED = 3
+FALLBACK_OPTIONS = 6
+# The best match is taken without asking when it scores this many times the second.
+CLEAR_LEAD = 1.5
 SKIP_WORDS = frozenset({"SKIP", "NO", "NONE", "OMITIR", "SALTAR", "NADA", "NINGUNA"})
 OPEN_STEPS = (SmsConversation.Step.PROBLEM, SmsConversation.Step.PLACE, SmsConversation.Step.PHOTO)
 _DRAFT_NAMESPACE = uuid.UUID("6f1c2b8e-3d5a-4c1e-9a57-0b3e5d2c7a41")
@@ -47,12 +47,11 @@ def _wordset(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-# Words that say nothing about the problem (they would match every category's description).
-_STOPWORDS = _wordset(
-    "the and there this that with from have has are was near next front please thanks hello "
-    "street avenue road corner outside big small very some our your its not for but again "
-    "hay una uno los las del por que con para esta este está muy calle avenida esquina frente "
-    "cerca hola gracias favor tiene"
+# Words of place a text message gives with the problem ("a pothole at the corner of..."): the
+# next step asks where, and here they would only find categories that mention corners.
+PLACE_WORDS = _wordset(
+    "corner corners near outside front block avenue esquina cerca frente afuera cuadra avenida "
+    "house casa"
 )
 _SPANISH = _wordset(
     "hay una el la los las del por que con para esta está muy calle esquina hola gracias favor "
@@ -76,11 +75,6 @@ def language_guess(text: str) -> str:
         return "es"
     words = re.findall(r"\w+", lowered)
     return "es" if sum(word in _SPANISH for word in words) >= 2 else "en"
-
-
-def _plain(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text or "")
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
 
 
 def _draft_key(conversation: SmsConversation) -> uuid.UUID:
@@ -194,40 +188,17 @@ def _staged_photos(conversation: SmsConversation) -> list[Photo]:
 # --- Step 1: the problem ---------------------------------------------------------------------
 
 
-def _words(text: str) -> list[str]:
-    words = []
-    for word in re.findall(r"\w+", _plain(text)):
-        if len(word) < 3 or word.isdigit() or word in _STOPWORDS:
-            continue
-        # "potholes" → "pothole", "baches" → "bache": the search matches substrings.
-        if len(word) > 4 and word.endswith("s"):
-            word = word[:-1]
-        if word not in words:
-            words.append(word)
-    return words[:12]
-
-
 def category_options(*, description: str) -> tuple[list[Category], bool]:
-    """Categories for what the resident wrote, best first, and whether the first is a clear
-    winner. Each word goes through the report form's category search (names and keywords in both
-    languages); a category scores one point per word that finds it. No match at all offers the
-    first categories of the picker."""
-    order: dict[int, int] = {}
-    found: dict[int, Category] = {}
-    score: dict[int, int] = {}
-    for word in _words(description):
-        for group in category_groups_with_categories(query=word):
-            for category in group.matching:
-                if category.pk not in found:
-                    found[category.pk] = category
-                    order[category.pk] = len(order)
-                score[category.pk] = score.get(category.pk, 0) + 1
-    if not found:
-        fallback = list(Category.objects.filter(active=True).select_related("group"))
-        return fallback[:MAX_OPTIONS], False
-    ranked = sorted(found.values(), key=lambda c: (-score[c.pk], order[c.pk]))
-    clear = len(ranked) == 1 or score[ranked[0].pk] > score[ranked[1].pk]
-    return ranked[:MAX_OPTIONS], clear
+    """Categories for what the resident wrote, best first (the report form's category search,
+    requests_app.category_search), and whether the first is a clear winner: the only match, or
+    CLEAR_LEAD times the second's score. Unclear: the best OFFERED. Nothing found: the first
+    FALLBACK_OPTIONS of the picker."""
+    found = category_search(query=description, ignore=PLACE_WORDS)
+    if not found.matches:
+        return found.ref.active_categories[:FALLBACK_OPTIONS], False
+    best = found.matches
+    clear = len(best) == 1 or best[0].score >= CLEAR_LEAD * best[1].score
+    return [m.category for m in best[:OFFERED]], clear
 
 
 def _numbered(labels: list[str]) -> str:

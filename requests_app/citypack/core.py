@@ -17,6 +17,7 @@ from requests_app.citypack.pack import (
     CityPack,
     duplicates,
     translated_fields,
+    translations,
     translations_check,
 )
 from requests_app.importers import ImportFileError
@@ -123,7 +124,8 @@ SCHEMAS: dict[str, dict] = {
                 "department": TEXT,
                 "name": TRANSLATED,
                 "description": TRANSLATED,
-                "keywords": TEXT,
+                # Synonyms: keywords.en / keywords.es, or one string in the first language.
+                "keywords": TRANSLATED,
                 "icon": {"type": "string", "maxLength": 8},
                 "asset_type": {"type": "string", "pattern": CODE_PATTERN},
                 "base_severity": {"type": "integer", "minimum": 0, "maximum": 100},
@@ -297,6 +299,7 @@ def _category_validate(
     translations_check(pack, f, f"{code}.description", cat.get("description"), max_length=240)
     translations_check(pack, f, f"{code}.notice", cat.get("notice"))
     translations_check(pack, f, f"{code}.offline_message", cat.get("offline_message"))
+    _keywords_validate(pack, code, cat.get("keywords"))
     if cat.get("online") is False and not cat.get("offline_message"):
         pack.problem(
             f,
@@ -315,6 +318,27 @@ def _category_validate(
     for i, q in enumerate(questions):
         if isinstance(q, dict):
             _question_validate(pack, f"{code}.questions[{i}]", q)
+
+
+def _keywords_validate(pack: CityPack, code: str, value: object) -> None:
+    """Synonyms are optional in every language, but each must be a language of the city and
+    fit the column."""
+    field = Category._meta.get_field("keywords")
+    for lang, text in translations(value, pack).items():
+        if lang not in pack.languages:
+            pack.problem(
+                CATEGORIES,
+                f"{code}.keywords.{lang}",
+                f"keywords has a {lang} text but {lang} is not one of the city's languages.",
+                f"Remove it, or add {lang!r} to languages in city.toml.",
+            )
+        elif len(text) > field.max_length:
+            pack.problem(
+                CATEGORIES,
+                f"{code}.keywords.{lang}",
+                f"keywords.{lang} is {len(text)} characters; at most {field.max_length} fit.",
+                "Keep the words people really type; plurals and accents need no listing.",
+            )
 
 
 def _question_validate(pack: CityPack, key: str, q: dict) -> None:
@@ -483,7 +507,7 @@ def definitions_load(pack: CityPack, log: LoadLog) -> None:
             "default_department": departments[c["department"]],
             **translated_fields(c["name"], pack, "name"),
             **translated_fields(c["description"], pack, "description"),
-            "keywords": c.get("keywords", ""),
+            **translated_fields(c.get("keywords"), pack, "keywords"),
             "icon": c.get("icon", ""),
             **translated_fields(c.get("notice"), pack, "notice"),
             "online_submission_allowed": c.get("online", True),

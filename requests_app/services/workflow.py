@@ -11,9 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
@@ -42,6 +40,7 @@ from requests_app.services.events import (
     request_save_batched,
 )
 from requests_app.services.held import request_is_held
+from requests_app.when import when_time
 
 ILLEGAL_TRANSITION = gettext_noop("A request that is “%(from)s” cannot become “%(to)s”.")
 CONFLICT = gettext_noop(
@@ -64,9 +63,8 @@ class ConflictError(Exception):
     """Someone else changed the request after the user loaded it."""
 
     def __init__(self, *, who: str, at: datetime) -> None:
-        local = timezone.localtime(at, ZoneInfo(settings.CITY_TIME_ZONE))
         self.who, self.at = who, at
-        super().__init__(_(CONFLICT) % {"who": who, "time": local.strftime("%H:%M")})
+        super().__init__(_(CONFLICT) % {"who": who, "time": when_time(at)})
 
 
 def _actor_name(actor: Actor) -> str:
@@ -692,7 +690,7 @@ def request_transfer(
     with _locked(request, expected_version) as sr:
         if department.pk == sr.department_id:
             raise WorkflowError(_("It is already with that department."))
-        _move_department(sr, department, actor, reason.strip())
+        _move_department(sr, department, actor, reason.strip(), public_reason=True)
         return sr
 
 
@@ -710,7 +708,13 @@ def request_reroute_apply(
 
 
 def _move_department(
-    sr: ServiceRequest, department: Department, actor: Actor, reason: str, actor_label: str = ""
+    sr: ServiceRequest,
+    department: Department,
+    actor: Actor,
+    reason: str,
+    actor_label: str = "",
+    *,
+    public_reason: bool = False,
 ) -> None:
     label = actor_label or _actor_name(actor)
     previous = sr.department
@@ -727,7 +731,12 @@ def _move_department(
         from_value=previous.name if previous else "",
         to_value=department.name,
         message=reason,
-        data={"department_id": department.pk, "transfer": True},
+        # public_reason: the tracker shows the reason (a staff transfer's; its form says so).
+        data={
+            "department_id": department.pk,
+            "transfer": True,
+            **({"public_reason": True} if public_reason else {}),
+        },
     )
     if sr.status != Status.IN_QUEUE and sr.can_move_to(Status.ROUTED):
         request_status_change(request=sr, to_status=Status.ROUTED, actor=actor, actor_label=label)

@@ -12,11 +12,10 @@ from __future__ import annotations
 from html import escape
 
 from django import template
-from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
-from requests_app.templatetags.times import ISO_TIME, day_time
+from requests_app.when import when_datetime, when_iso
 
 register = template.Library()
 
@@ -76,9 +75,7 @@ _TIME = '<time datetime="{iso}">{day}</time>'
 def _time(at) -> str:
     if not at:
         return ""
-    # day_time expects the time already local, as the template hands it over.
-    local = timezone.localtime(at) if timezone.is_aware(at) else at
-    return _TIME.format(iso=local.strftime(ISO_TIME), day=escape(day_time(local)))
+    return _TIME.format(iso=when_iso(at), day=escape(when_datetime(at)))
 
 
 @register.filter

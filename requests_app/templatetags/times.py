@@ -1,48 +1,44 @@
-"""Times on resident pages: machine-readable for `<time datetime="...">`, and the short
-day-and-time the tracker shows."""
+"""Times in templates, through requests_app.when (one formatter for every date a person reads):
+machine-readable for `<time datetime="...">`, the short day-and-time, and dates in words. Each
+converts to the city's zone itself, so a message rendered by a worker (which runs in UTC) shows
+the same day as the page."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from django import template
-from django.utils import timezone
-from django.utils.dates import MONTHS_3
-from django.utils.translation import get_language
+
+from requests_app.when import LONG, SHORT, when_date, when_datetime, when_iso
 
 register = template.Library()
-
-# `<time datetime>`'s format: what `|date:'Y-m-d\\TH:i:sO'` gives.
-ISO_TIME = "%Y-%m-%dT%H:%M:%S%z"
-
-# Month abbreviations as `|date:"M"` gives them, per language: the catalogues do not change while
-# the process runs.
-_MONTHS: dict[str | None, tuple[str, ...]] = {}
 
 
 @register.filter
 def isotime(value: datetime | None) -> str:
-    """The same text as `|date:'Y-m-d\\TH:i:sO'` (in the active time zone), by strftime: Django's
-    format parser was a fifth of the public list's rendering, twice per row."""
-    if not isinstance(value, datetime):
-        return ""
-    if timezone.is_aware(value):
-        value = timezone.localtime(value)
-    return value.strftime(ISO_TIME)
+    """The same text as `|date:'Y-m-d\\TH:i:sO'`, on the city's clock."""
+    return when_iso(value)
 
 
-@register.filter(expects_localtime=True)
+@register.filter
 def day_time(value: datetime | None) -> str:
-    """The same text as `|date:"j M Y, H:i"` ("6 Dec 2026, 14:05"; the month in the reader's
-    language), without Django's format parser: the tracker shows a dozen of these, and parsing
-    the format for each was ~0.3 ms of its CPU. The template has already put the value in the
-    active time zone (expects_localtime), as it does for `|date`."""
-    if not isinstance(value, datetime):
-        return ""
-    language = get_language()
-    months = _MONTHS.get(language)
-    if months is None:
-        months = _MONTHS[language] = ("", *(str(MONTHS_3[m]).title() for m in range(1, 13)))
-    return (
-        f"{value.day} {months[value.month]} {value.year:04d}, {value.hour:02d}:{value.minute:02d}"
-    )
+    """ "6 Dec 2026, 14:05" ("6 dic 2026, 14:05"): the month in the reader's language, on the
+    city's clock."""
+    return when_datetime(value)
+
+
+@register.filter(name="when_date")
+def when_date_filter(value: datetime | date | None, style: str = LONG) -> str:
+    """`{{ sr.expected_at|when_date }}`: "Wednesday 16 December 2026" (`|when_date:"short"`:
+    "16 Dec 2026")."""
+    return when_date(value, style=style if style in (LONG, SHORT) else LONG)
+
+
+@register.filter(name="when_datetime")
+def when_datetime_filter(value: datetime | None, style: str = SHORT) -> str:
+    """`{{ at|when_datetime }}`: "16 Dec 2026, 19:00" (`|when_datetime:"long"`: "Wednesday
+    16 December 2026, 19:00"; `|when_datetime:"brief"`: "16 Dec, 19:00", for this year's times
+    in a busy row)."""
+    if style == "brief":
+        return when_datetime(value, year=False)
+    return when_datetime(value, style=style if style in (LONG, SHORT) else SHORT)

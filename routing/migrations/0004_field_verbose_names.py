@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('requests_app', '0007_verbose_names'),
+        ('requests_app', '0008_verbose_names'),
         ('routing', '0003_verbose_names'),
     ]
 

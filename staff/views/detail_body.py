@@ -15,8 +15,7 @@ from __future__ import annotations
 from django.contrib.messages import get_messages
 from django.template.defaultfilters import floatformat, truncatechars
 from django.urls import reverse
-from django.utils import formats, timezone
-from django.utils.dates import MONTHS_3
+from django.utils import formats
 from django.utils.html import json_script
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -24,6 +23,7 @@ from django.utils.translation import ngettext
 
 from requests_app.templatetags.assets import request_asset
 from requests_app.templatetags.user_text import bdi
+from requests_app.when import when_datetime, when_iso
 from staff.form_html import esc
 
 
@@ -43,18 +43,14 @@ def _positive(points) -> bool:
 
 
 def iso(at) -> str:
-    """`|date:'Y-m-d\\TH:i:sO'` in the active time zone."""
-    return timezone.localtime(at).strftime("%Y-%m-%dT%H:%M:%S%z")
+    """`<time datetime>`'s text, on the city's clock (requests_app.when)."""
+    return when_iso(at)
 
 
 def day_time(at, *, year: bool = True) -> str:
-    """`|date:"j M Y, H:i"` (or `"j M, H:i"` without the year) in the active time zone and
-    language."""
-    local = timezone.localtime(at)
-    month = str(MONTHS_3[local.month]).title()
-    if year:
-        return f"{local.day} {month} {local.year}, {local:%H:%M}"
-    return f"{local.day} {month}, {local:%H:%M}"
+    """ "6 Dec 2026, 14:05" (or "6 Dec, 14:05" without the year) on the city's clock, in the
+    reader's language (requests_app.when)."""
+    return when_datetime(at, year=year)
 
 
 def _time(at) -> str:

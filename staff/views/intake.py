@@ -15,11 +15,9 @@ from django.contrib.gis.geos import Point
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.template.defaultfilters import date as date_filter
 from django.template.defaultfilters import floatformat, truncatechars
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.formats import localize
 from django.utils.safestring import SafeString, mark_safe
@@ -36,6 +34,7 @@ from requests_app.permissions import staff_required
 from requests_app.reference import reference
 from requests_app.services import request_submit, request_supporter_add
 from requests_app.templatetags.user_text import bdi
+from requests_app.when import when_datetime
 from staff import detail_selectors as selectors
 from staff.form_html import esc
 from staff.forms import AttachCallerForm, IntakeForm
@@ -179,7 +178,7 @@ def nearby_html(rows) -> SafeString:
         if n.supporter_count:
             count = ngettext("%(c)s other caller", "%(c)s other callers", n.supporter_count)
             callers = "· " + count % {"c": esc(localize(n.supporter_count))}
-        at = date_filter(timezone.localtime(n.created_at), "j M, H:i")
+        at = when_datetime(n.created_at, year=False)
         out.append(
             f"{_ROW}<li>"
             f'{_IN}<a href="{esc(detail_url + n.tracking_number + "/")}">{number}</a>'

@@ -244,9 +244,8 @@ def _queue_context(
                 "clear_qs": selectors.QueueFilters(
                     scope=f.scope, department=f.department, view=f.view
                 ).querystring(),
-                "more_open": bool(
-                    f.channel or f.created_from or f.created_to or f.sort != selectors.SORT_DUE
-                ),
+                "filters_active": (active := _panel_filters_active(f)),
+                "filters_open": bool(active),
                 "map_qs": f.querystring(view="map", page=f.page),
                 "list_qs": f.querystring(view="list", page=f.page),
             }
@@ -271,6 +270,28 @@ def _groups_key(groups: list[selectors.AssigneeGroup]) -> tuple:
     """What the people-and-teams options show beyond the config stamp: who is in each group
     (the department and team names are under the config stamp)."""
     return tuple((g.department.pk, tuple(g.people), tuple(t.pk for t in g.teams)) for g in groups)
+
+
+# The filters in the folded panel (the search box stays outside it), and the sort.
+PANEL_FILTERS = (
+    "status",
+    "category",
+    "area",
+    "assignee",
+    "priority",
+    "due",
+    "channel",
+    "created_from",
+    "created_to",
+    "sort",
+)
+
+
+def _panel_filters_active(f: selectors.QueueFilters) -> int:
+    """How many of the panel's filters differ from the default queue: the panel opens when any
+    does, and its summary says how many, so a narrowed list never hides why."""
+    defaults = selectors.QueueFilters()
+    return sum(getattr(f, name) != getattr(defaults, name) for name in PANEL_FILTERS)
 
 
 def _heading(scope: selectors.QueueScope) -> str:
@@ -422,7 +443,7 @@ def _queue(request: HtmxHttpRequest) -> HttpResponse:
     context = _queue_context(request, filters, part=part)
     context["filter_errors"] = form.shown_errors() if form else {}
     if context["filter_errors"]:
-        context["more_open"] = True  # the dates are under "More filters"
+        context["filters_open"] = True  # the dates are in the folded filter panel
     response = render(request, template, context)
     if part == "results":
         # The address bar gets the tidy URL, not the form's every empty field.

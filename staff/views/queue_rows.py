@@ -13,13 +13,12 @@ elements, attributes and text; tests/staff/test_queue_rows.py compares the two).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
 from html import escape
 
-from django.utils import timezone
-from django.utils.dates import MONTHS_3
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+
+from requests_app.when import when_datetime, when_iso
 
 
 @dataclass(frozen=True)
@@ -42,8 +41,6 @@ class RowWords:
     first_action: str
     late: str
     unassigned: str
-    months: dict[int, str]
-    zone: tzinfo  # the active time zone, looked up once
 
     @classmethod
     def now(cls) -> RowWords:
@@ -63,24 +60,7 @@ class RowWords:
             first_action=escape(_("First action by")),
             late=escape(_("Late")),
             unassigned=escape(_("Unassigned")),
-            # `|date:"M"`: the month's three-letter name, translated, title-cased.
-            months={m: str(name).title() for m, name in MONTHS_3.items()},
-            zone=timezone.get_current_timezone(),
         )
-
-
-def _iso(value: datetime, words: RowWords) -> str:
-    """`|date:'Y-m-d\\TH:i:sO'` in the active time zone (requests_app's `isotime`)."""
-    return value.astimezone(words.zone).strftime("%Y-%m-%dT%H:%M:%S%z")
-
-
-def _short(value: datetime, words: RowWords, *, year: bool) -> str:
-    """`|date:'j M Y, H:i'` (or `'j M, H:i'`) in the active time zone."""
-    local = value.astimezone(words.zone)
-    month = words.months[local.month]
-    if year:
-        return f"{local.day} {month} {local.year}, {local:%H:%M}"
-    return f"{local.day} {month}, {local:%H:%M}"
 
 
 def _e(value) -> str:
@@ -103,8 +83,8 @@ def _assigned(row, words: RowWords) -> str:
 def _due(row, words: RowWords) -> str:
     if row.expected_at:
         html = (
-            f'<time datetime="{_iso(row.expected_at, words)}">'
-            f"{_e(_short(row.expected_at, words, year=False))}</time>"
+            f'<time datetime="{when_iso(row.expected_at)}">'
+            f"{_e(when_datetime(row.expected_at, year=False))}</time>"
         )
         if row.overdue:
             html += f' <span class="badge badge-overdue">{words.overdue}</span>'
@@ -122,8 +102,8 @@ def _due(row, words: RowWords) -> str:
         )
         html += (
             f'<span class="response-due">{words.first_action} '
-            f'<time datetime="{_iso(row.response_due_at, words)}">'
-            f"{_e(_short(row.response_due_at, words, year=False))}</time>{late}</span>"
+            f'<time datetime="{when_iso(row.response_due_at)}">'
+            f"{_e(when_datetime(row.response_due_at, year=False))}</time>{late}</span>"
         )
     return html
 
@@ -149,7 +129,7 @@ def queue_row_html(row, *, words: RowWords, may_act: bool, selected: set[int]) -
     if row.resident_replied_at:
         replied = (
             f'<span class="badge badge-replied" '
-            f'title="{_e(_short(row.resident_replied_at, w, year=True))}">{w.replied}</span>'
+            f'title="{_e(when_datetime(row.resident_replied_at, year=True))}">{w.replied}</span>'
         )
     location = f"<bdi>{_e(row.address)}</bdi>" if row.address else "—"
     if row.neighbourhood:
@@ -162,8 +142,8 @@ def queue_row_html(row, *, words: RowWords, may_act: bool, selected: set[int]) -
         f'<td data-label="{w.category}"><span aria-hidden="true">{_e(row.category.icon)}'
         f"</span> {_e(row.category_name)}</td>"
         f'<td data-label="{w.location}" class="col-location">{location}</td>'
-        f'<td data-label="{w.age}"><time datetime="{_iso(created, w)}" '
-        f'title="{_e(_short(created, w, year=True))}">{_e(row.age)}</time></td>'
+        f'<td data-label="{w.age}"><time datetime="{when_iso(created)}" '
+        f'title="{_e(when_datetime(created, year=True))}">{_e(row.age)}</time></td>'
         f'<td data-label="{w.priority}"><span class="priority priority-{_e(row.priority)}">'
         f"{_e(row.priority_label)}</span></td>"
         f'<td data-label="{w.status}"><span class="status status-{_e(row.status)}">'

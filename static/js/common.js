@@ -1,6 +1,7 @@
 /* civic311: the helpers every page script shares, resident pages and back office alike.
    templates/base.html and templates/staff/base.html load it before their page scripts; on its own
-   it does nothing. Like them, it only enhances pages that work without JavaScript. */
+   it only adds the character counters (below). Like them, it only enhances pages that work
+   without JavaScript. */
 (function () {
   "use strict";
 
@@ -65,11 +66,55 @@
     }
   }
 
+  // Issue 12: a text box with a limit (data-max-chars, from requests_app.forms.LimitedTextField)
+  // gets a count under it: characters left, or how many too many. Nothing is ever cut: the
+  // server's message says the same in words if a long text is sent anyway.
+  function textLength(value) {
+    // As the server counts: by character, and a new line is sent as two (CR LF).
+    return Array.from(value).length + (value.match(/\n/g) || []).length;
+  }
+
+  function charCounter(input) {
+    var max = parseInt(input.dataset.maxChars, 10);
+    if (!max || input.dataset.counted) return;
+    input.dataset.counted = "1";
+    var p = document.createElement("p");
+    p.className = "help char-count";
+    p.setAttribute("aria-live", "polite");
+    if (input.id) {
+      p.id = input.id + "_count";
+      var described = input.getAttribute("aria-describedby");
+      input.setAttribute("aria-describedby", (described ? described + " " : "") + p.id);
+    }
+    input.insertAdjacentElement("afterend", p);
+    var left = input.dataset.charsLeft || "Characters left: %s";
+    var over = input.dataset.charsOver || "Characters over the limit: %s";
+    var timer;
+    function update() {
+      var n = max - textLength(input.value);
+      p.textContent = n >= 0 ? left.replace("%s", n) : over.replace("%s", -n);
+      p.classList.toggle("over", n < 0);
+    }
+    input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(update, 400); });
+    update();
+  }
+
+  function charCounters(root) {
+    (root || document).querySelectorAll("[data-max-chars]").forEach(charCounter);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    charCounters(document);
+    // Forms swapped in by htmx (the staff request page's actions) get theirs too.
+    document.body.addEventListener("htmx:afterSettle", function () { charCounters(document); });
+  });
+
   window.civic311 = {
     mapConfig: mapConfig,
     makeMap: makeMap,
     drawPoints: drawPoints,
     guardSubmit: guardSubmit,
-    focusAutofocus: focusAutofocus
+    focusAutofocus: focusAutofocus,
+    charCounters: charCounters
   };
 })();

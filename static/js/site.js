@@ -1,25 +1,12 @@
 /* civic311: progressive enhancement for the resident pages.
    Every page works without this file; it adds the map, "use my location", picking an address
-   suggestion, using a photo's GPS and a character counter; common.js has what the back office
-   shares (map, points, double-submit guard). */
+   suggestion, using a photo's GPS; common.js has what the back office shares (map, points,
+   double-submit guard, character counters). */
 (function () {
   "use strict";
 
   var mapConfig = civic311.mapConfig;
   var makeMap = civic311.makeMap;
-
-  function charCounter(p) {
-    var input = document.getElementById(p.dataset.countFor);
-    if (!input) return;
-    var max = parseInt(input.getAttribute("maxlength"), 10);
-    var timer;
-    function update() {
-      var left = max - input.value.length;
-      p.textContent = p.dataset.template ? p.dataset.template.replace("%s", left) : left + " / " + max;
-    }
-    input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(update, 400); });
-    update();
-  }
 
   // An error summary link goes to the field's block; put the focus in its first control so the
   // resident can fix it at once (the label or legend stays in view above it).
@@ -223,7 +210,6 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("form[data-guard-submit]").forEach(civic311.guardSubmit);
-    document.querySelectorAll("[data-count-for]").forEach(charCounter);
     errorSummaryLinks();
     initReport();
     initTracker();

@@ -76,13 +76,43 @@
     });
   }
 
+  // The filter panel: open while a filter in it narrows the list (the server says so), and
+  // otherwise as the person left it last time (remembered in this browser only).
+  var PANEL_KEY = "civic311.queue.filtersOpen";
+  function rememberPanel() {
+    var panel = document.getElementById("filter-panel");
+    if (!panel) return;
+    try {
+      if (!panel.open && window.localStorage.getItem(PANEL_KEY) === "1") panel.open = true;
+    } catch (e) { /* storage refused (private mode): the server's choice stands */ }
+    panel.addEventListener("toggle", function () {
+      try { window.localStorage.setItem(PANEL_KEY, panel.open ? "1" : "0"); } catch (e) { /* as above */ }
+    });
+  }
+
+  // With no rows the table and the bulk panel give way to a sentence; the refresh may bring rows
+  // (or take the last ones away), so the three follow what the rows hold.
+  function syncEmpty() {
+    var body = document.getElementById("queue-rows");
+    var empty = document.getElementById("queue-empty");
+    if (!body || !empty) return;
+    var hasRows = !body.querySelector("td.empty");
+    empty.hidden = hasRows;
+    var wrap = body.closest(".table-wrap");
+    if (wrap) wrap.hidden = !hasRows;
+    var bulk = document.getElementById("bulk-form");
+    if (bulk) bulk.hidden = !hasRows;
+  }
+
   document.addEventListener("htmx:afterSettle", function (ev) {
     syncSelection();
+    syncEmpty();
     if (ev.detail.target && ev.detail.target.id === "results") drawPoints();
   });
 
   document.addEventListener("DOMContentLoaded", function () {
     syncSelection();
+    rememberPanel();
     initMap();
   });
   // The queue polls only while its tab is visible. Not an hx-trigger filter: htmx evaluates

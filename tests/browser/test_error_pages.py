@@ -13,6 +13,11 @@ PAGES = [
     ("/test-errors/403/", 403, "You can't open this page"),
     ("/test-errors/400/", 400, "We couldn't read what your browser sent"),
     ("/test-errors/500/", 500, "Something went wrong"),
+    ("/report/photos/", 405, "This page can't do that"),
+    # The back office's look (its header, no resident menu), issue 12.
+    ("/staff/no-such-page/", 404, "Page not found"),
+    ("/staff/bulk/", 405, "This page can't do that"),
+    ("/staff/test-errors/500/", 500, "Something went wrong"),
 ]
 
 
@@ -25,7 +30,7 @@ def test_each_error_page_fits_a_phone_and_passes_axe(
     expect(phone_page.get_by_role("heading", level=1)).to_have_text(heading)
     assert phone_page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert_accessible(phone_page, f"the {status} page")
-    screenshot(phone_page, f"error-{status}")
+    screenshot(phone_page, f"error-{status}" + ("-staff" if path.startswith("/staff/") else ""))
 
 
 def test_the_404_page_leads_to_find_my_request_in_spanish(phone_page, live_server, city):

@@ -7,13 +7,16 @@ survey."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from email.message import EmailMessage
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from notifications.models import OutboxMessage, Survey
 from notifications.replyto import reply_address_make
+from notifications.surveys import surveys_due_send
 from requests_app.models import RequestEvent
 from requests_app.services import contact_confirm, request_comment, request_resolve
 from tests.notifications.staff_helpers import routed_request
@@ -82,8 +85,10 @@ def test_follow_then_reply_by_email_then_answer_the_survey(
     html = page.content()
     assert "two lanes wide" not in html and "rosa@example.com" not in html
 
-    # Resolved: the survey link arrives; the reporter says it is fixed and is satisfied.
+    # Resolved: a day later the survey link arrives (issue 12: the survey sweep sends it after
+    # the delay); the reporter says it is fixed and is satisfied.
     request_resolve(request=sr, actor=staff.agent, closure_reason=city.repaired)
+    surveys_due_send(now=timezone.now() + timedelta(days=2))
     survey_mail = OutboxMessage.objects.get(template="survey", recipient="rosa@example.com")
     page.goto(live_server.url + _link(survey_mail.body_text, "/survey/"))
     page.get_by_label("Yes, it is fixed").check()

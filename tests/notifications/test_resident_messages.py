@@ -8,7 +8,10 @@ is checked in Spanish directly."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+import time_machine
 from django.core import mail
 
 from notifications.models import (
@@ -18,8 +21,8 @@ from notifications.models import (
     RequestSubscription,
 )
 from notifications.outbox import contact_preference_set, outbox_queued_or_opted_out
-from notifications.resident import KINDS, on_event, sms_fit, sms_segments
-from notifications.sending import message_send
+from notifications.resident import KINDS, ROUTED_QUIET, on_event, sms_fit, sms_segments
+from notifications.sending import message_send, outbox_retry_sweep
 from notifications.subscriptions import (
     follower_confirm,
     follower_subscribe,
@@ -28,6 +31,7 @@ from notifications.subscriptions import (
 from requests_app.models import Photo, RequestEvent, Status
 from requests_app.services import (
     Reporter,
+    contact_confirm,
     request_assign,
     request_comment,
     request_hold,
@@ -70,7 +74,8 @@ def filed(city, reporter: Reporter | None = None):
 
 
 def queued(city, reporter: Reporter | None = None):
-    """A request routed automatically (silently) and waiting in the Streets queue."""
+    """A request routed automatically (its update held for ROUTED_QUIET) and waiting in the
+    Streets queue."""
     sr = filed(city, reporter)
     request_route(request=sr, department=city.streets)
     sr.refresh_from_db()
@@ -145,15 +150,63 @@ def test_anonymous_and_do_not_contact_reporters_get_nothing(city, reporter):
     assert not RequestSubscription.objects.exists()
 
 
-def test_the_automatic_routing_right_after_filing_sends_nothing_more(
+def test_the_automatic_routing_is_told_after_a_quiet_delay_not_with_the_receipt(
     city, django_capture_on_commit_callbacks
 ):
+    # Issue 12: README promised a "routed" update and none was ever sent; it must not arrive
+    # within a second of the receipt either (was: never sent at all).
     with django_capture_on_commit_callbacks(execute=True):
         sr = submit(city)
     sr.refresh_from_db()
     assert sr.status == Status.IN_QUEUE
-    assert list(resident_messages().values_list("template", flat=True)) == ["received"]
+    assert list(resident_messages().values_list("template", flat=True)) == [
+        "received",
+        "routed",
+    ]
     assert len(mail.outbox) == 1
+    routed = resident_messages(template="routed").get()
+    assert routed.next_attempt_at == sr.routed_at + ROUTED_QUIET
+    with time_machine.travel(routed.next_attempt_at - timedelta(seconds=30), tick=False):
+        outbox_retry_sweep()
+    assert len(mail.outbox) == 1
+    with time_machine.travel(routed.next_attempt_at + timedelta(seconds=30), tick=False):
+        outbox_retry_sweep()
+    assert len(mail.outbox) == 2
+    assert "Streets" in mail.outbox[1].subject
+
+
+def test_the_held_routing_update_waits_for_the_contact_to_be_confirmed(
+    city, django_capture_on_commit_callbacks
+):
+    stranger = Reporter(
+        email="new@example.com", contact_method="email", language="en", anonymous=False
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        sr = submit(city, reporter=stranger)
+    routed = resident_messages(template="routed").get()
+    with time_machine.travel(routed.next_attempt_at + timedelta(minutes=1), tick=False):
+        outbox_retry_sweep()
+    routed.refresh_from_db()
+    assert routed.status == OutboxMessage.Status.SUPPRESSED
+    assert len(mail.outbox) == 1  # the receipt only
+    assert sr.tracking_number in mail.outbox[0].subject
+
+
+def test_a_contact_confirmed_within_the_delay_hears_of_the_routing(
+    city, django_capture_on_commit_callbacks
+):
+    stranger = Reporter(
+        email="new@example.com", contact_method="email", language="en", anonymous=False
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        submit(city, reporter=stranger)
+    contact_confirm(channel="email", address="new@example.com")
+    routed = resident_messages(template="routed").get()
+    with time_machine.travel(routed.next_attempt_at + timedelta(minutes=1), tick=False):
+        outbox_retry_sweep()
+    routed.refresh_from_db()
+    assert routed.status == OutboxMessage.Status.SENT
+    assert len(mail.outbox) == 2
 
 
 # --- Every public step --------------------------------------------------------------------------
@@ -163,9 +216,11 @@ def test_a_transfer_tells_the_resident_which_department_has_it(city, staff):
     sr = queued(city)
     request_transfer(request=sr, actor=staff.agent, department=city.parks, reason="Park land")
     deliver(sr, RequestEvent.Type.ROUTED, RequestEvent.Type.STATUS_CHANGED)
-    message = resident_messages(template="routed").get()
+    message = resident_messages(template="routed", event=latest(sr, RequestEvent.Type.ROUTED)).get()
     assert "Parks" in message.subject
-    assert resident_messages().count() == 2  # receipt + routed; the status moves are silent
+    # The receipt, the automatic routing's held update and the transfer's; the status moves
+    # are silent.
+    assert resident_messages().count() == 3
 
 
 def test_internal_events_never_message_residents(city, staff):
@@ -175,7 +230,9 @@ def test_internal_events_never_message_residents(city, staff):
     request_comment(request=sr, actor=staff.agent, message="Caller sounds upset", public=False)
     request_assign(request=sr, actor=staff.agent, assignee=staff.crew)
     request_priority_change(request=sr, actor=staff.agent, priority="high")
-    deliver(sr)
+    # These events only (a re-delivery of the routing would now reach the new follower).
+    Type = RequestEvent.Type
+    deliver(sr, Type.NOTE, Type.ASSIGNED, Type.PRIORITY_CHANGED, Type.DUE_CHANGED)
     assert resident_messages().count() == before
     assert "upset" not in "".join(resident_messages().values_list("body_text", flat=True))
 
@@ -193,6 +250,8 @@ def test_an_onsite_attempt_is_one_message_not_two(city, staff):
     assert sr.status == Status.IN_PROGRESS
     message = resident_messages(template="onsite_attempt").get()
     assert "Cones placed" in message.body_text and "big truck" not in message.body_text
+    # Issue 12: the one message says the work has started (the in_progress update is not sent).
+    assert "Work on it has started." in message.body_text
     assert not resident_messages(template="in_progress").exists()
 
 

@@ -15,9 +15,11 @@ from django.utils import timezone
 from notifications.inbound.replies import Attachment
 from notifications.inbound.sms import sms_receive
 from notifications.models import SmsConversation
+from requests_app.citypack import citypack_load
 from requests_app.models import ServiceRequest
 from requests_app.services import request_route
 from tests.images import jpeg_bytes
+from tests.requests_app.test_citypack import SF
 
 pytestmark = pytest.mark.django_db
 PHONE = "+14155550177"
@@ -150,3 +152,40 @@ def test_a_report_by_text_gets_one_confirmation_not_two(city):
     assert sr.tracking_number in reply  # the conversation's own answer
     on_event(sr.events.get(type=RequestEvent.Type.CREATED))  # what the worker does next
     assert not OutboxMessage.objects.filter(template="received", channel="sms").exists()
+
+
+# --- The problem, found by the report form's category search (issue 12) ----------------------
+
+
+def test_a_spanish_word_in_a_sentence_finds_the_category_directly(city):
+    reply = say("There's a bache on my street")
+    assert "where is it" in reply and "Reply with a number" not in reply
+    assert conversation().category == city.pothole
+
+
+def test_a_misspelt_problem_is_found_directly(city):
+    say("grafitti all over the wall")
+    assert conversation().category == city.graffiti
+
+
+@pytest.fixture
+def sf_categories():
+    citypack_load(SF, commit=True, areas=False, addresses=False)
+
+
+def test_several_close_matches_are_offered_as_the_best_three(sf_categories):
+    reply = say("water everywhere")
+    assert "Reply with a number" in reply
+    offered = re.findall(r"(\d) ([^0-9]+)", reply.split(":", 1)[1])
+    assert len(offered) == 3
+    assert "Water leak" in reply
+    number = next(n for n, label in offered if label.strip() == "Water leak")
+    assert "where is it" in say(number)
+    assert conversation().category.code == "water-leak"
+
+
+def test_a_spanish_sentence_finds_the_category_in_the_city_pack(sf_categories):
+    reply = say("hay una farola fundida en la esquina")
+    assert "Reply with a number" not in reply
+    assert conversation().category.code == "streetlight-out"
+    assert conversation().language == "es"

@@ -24,6 +24,7 @@ def test_the_messaging_settings_row_is_added_once_and_never_deleted(admin_client
         change,
         {
             "survey_reopen_days": 7,
+            "survey_delay_hours": 24,
             "no_problem_reply_days": 14,
             "max_attempts": 5,
             "sms_intake_enabled": "on",

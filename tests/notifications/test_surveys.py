@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from notifications.models import MessagingSettings, OutboxMessage, RequestSubscription, Survey
 from notifications.selectors import survey_results
-from notifications.surveys import Outcome, on_event, survey_answer
+from notifications.surveys import Outcome, survey_answer, surveys_due_send
+from notifications.surveys import on_event as survey_scheduled
 from requests_app.models import RequestEvent, Status
 from requests_app.services import Reporter, request_reopen, request_resolve
 from tests.factories import ReporterFactory
@@ -21,6 +22,15 @@ from tests.notifications.staff_helpers import give_emails, routed_request
 
 pytestmark = pytest.mark.django_db
 ROSA = ReporterFactory()
+
+
+def on_event(event) -> None:
+    """The resolution's survey as it goes out since issue 12: scheduled by the event, then sent
+    by the survey sweep once MessagingSettings.survey_delay_hours have passed (the delay itself:
+    tests/notifications/test_survey_delay.py)."""
+    survey_scheduled(event)
+    delay = timedelta(hours=MessagingSettings.load().survey_delay_hours)
+    surveys_due_send(now=event.created_at + delay)
 
 
 def _resolve(sr, staff, city):

@@ -8,14 +8,17 @@ from __future__ import annotations
 
 import time
 import uuid
+from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from notifications.models import OutboxMessage, RequestSubscription
 from notifications.resident import on_event
 from notifications.surveys import on_event as survey_on_event
+from notifications.surveys import surveys_due_send
 from requests_app.forms import form_started_token
 from requests_app.models import (
     BlockedContact,
@@ -496,6 +499,7 @@ def test_no_survey_goes_to_an_unconfirmed_contact(city, staff):
     request_resolve(request=sr, actor=staff.agent, closure_reason=city.repaired)
     sr.refresh_from_db()
     survey_on_event(sr.events.filter(to_value="resolved").latest("id"))
+    surveys_due_send(now=timezone.now() + timedelta(days=30))  # long after any survey delay
     assert [m.template for m in _to("victim@example.com")] == ["received"]
 
 

@@ -373,7 +373,7 @@ def test_the_list_cards_say_what_the_old_row_template_said(city):
         "{{ r.category.tr_name }}|{{ r.tracking_number }}|{{ r.status }}|"
         "{{ r.get_status_display }}|{% if r.address %}{{ r.address|bdi }}{% endif %}|"
         "{% if r.neighbourhood %}{{ r.neighbourhood.name }}{% endif %}|"
-        '{{ r.created_at|isotime }}|{{ r.created_at|date:"j M Y" }}'
+        '{{ r.created_at|isotime }}|{{ r.created_at|when_date:"short" }}'
     )
     new = Template(
         "{{ r.url }}|{{ r.icon }}|{{ r.name }}|{{ r.tracking_number }}|{{ r.status }}|"

@@ -61,7 +61,10 @@ def test_a_block_inside_a_per_language_part_is_refused():
 # --- Dates ----------------------------------------------------------------------------------------
 
 
-def test_day_time_says_what_the_date_filter_said():
+def test_day_time_says_what_the_date_filter_said_on_the_citys_clock():
+    """Issue 12 changed this test: day_time was `|date:"j M Y, H:i"` in the *active* zone and
+    with Django's title-cased Spanish months ("Dic"); it is now the city's clock whatever zone is
+    active (a worker's is UTC), and Spanish months are lower-case as Spanish writes them."""
     old = Template('{{ at|date:"j M Y, H:i" }}')
     new = Template("{% load times %}{{ at|day_time }}")
     moments = [
@@ -72,9 +75,12 @@ def test_day_time_says_what_the_date_filter_said():
     moments += [datetime(2026, 3, 8, 9, 30, tzinfo=UTC), datetime(2026, 11, 1, 8, 59, tzinfo=UTC)]
     for lang in ("en", "es"):
         for zone in ("America/Los_Angeles", "UTC", "Asia/Kolkata"):
-            with translation.override(lang), timezone.override(zone):
-                for at in moments:
-                    assert new.render(Context({"at": at})) == old.render(Context({"at": at}))
+            for at in moments:
+                with translation.override(lang), timezone.override(settings.CITY_TIME_ZONE):
+                    want = old.render(Context({"at": at}))
+                with translation.override(lang), timezone.override(zone):
+                    got = new.render(Context({"at": at}))
+                assert got == (want.lower() if lang == "es" else want)
     assert new.render(Context({"at": None})) == ""
 
 
@@ -247,14 +253,14 @@ _OLD_PIPELINE = (
     '    <span class="visually-hidden">{% if step.done %}({% translate "done" %}){% elif '
     'step.current %}({% translate "current step" %}){% else %}({% translate "not yet" %})'
     "{% endif %}</span>\n"
-    '    {% if step.at %}<time datetime="{{ step.at|isotime }}">{{ step.at|date:"j M Y, H:i" }}'
+    '    {% if step.at %}<time datetime="{{ step.at|isotime }}">{{ step.at|when_datetime }}'
     "</time>{% endif %}\n"
     "  </li>\n"
     "  {% endfor %}"
 )
 _OLD_TIMELINE = (
     "{% load times user_text %}{% for entry in timeline %}\n"
-    '    <li><time datetime="{{ entry.at|isotime }}">{{ entry.at|date:"j M Y, H:i" }}</time>\n'
+    '    <li><time datetime="{{ entry.at|isotime }}">{{ entry.at|when_datetime }}</time>\n'
     "      <strong>{{ entry.title }}</strong>{% if entry.message %}"
     '<p class="prewrap">{{ entry.message|bdi }}</p>{% endif %}</li>\n'
     "    {% endfor %}"

@@ -9,6 +9,7 @@ compared here with what the previous path gave."""
 from __future__ import annotations
 
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.template import Context, Template
@@ -189,21 +190,25 @@ def test_the_list_view_pages_as_before(client, city):
 
 @pytest.mark.parametrize("lang", ["en", "es"])
 @pytest.mark.parametrize("zone", ["America/Los_Angeles", "Pacific/Kiritimati"])
-def test_the_title_and_expected_line_are_what_the_template_tags_rendered(lang, zone):
+def test_the_title_and_expected_line_are_what_the_template_tags_rendered(lang, zone, settings):
+    """Issue 12 changed the date's part: it was `|date` with the catalogue's "l j F Y" in the
+    active zone; it is now `|when_date`, on the city's clock whatever zone is active."""
     from datetime import UTC, datetime
 
+    settings.CITY_TIME_ZONE = zone
     old = Template(
-        "{% load i18n %}"
+        "{% load i18n times %}"
         "{% blocktranslate with n=number %}Request {{ n }}{% endblocktranslate %}|"
-        '{% translate "l j F Y" context "long date format, Django date syntax" as long_date %}'
-        "{% blocktranslate with date=at|date:long_date %}Expected to be resolved by "
+        "{% blocktranslate with date=at|when_date %}Expected to be resolved by "
         "<strong>{{ date }}</strong>.{% endblocktranslate %}"
     )
     new = Template("{% load tracker %}{{ number|request_title }}|{{ at|expected_by }}")
-    with translation.override(lang), timezone.override(zone):
+    with translation.override(lang), timezone.override("UTC"):
         for number in ("2612-12205", '<b>"2612"</b> & 1'):
             for month in range(1, 13):
                 # 23:30 UTC: the day differs between the two zones.
                 at = datetime(2026, month, (month * 2) % 28 + 1, 23, 30, tzinfo=UTC)
                 context = {"number": number, "at": at}
                 assert new.render(Context(context)) == old.render(Context(context))
+                local = at.astimezone(ZoneInfo(zone))
+                assert f" {local.day} " in new.render(Context(context))

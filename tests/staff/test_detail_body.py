@@ -34,7 +34,7 @@ from tests.requests_app.helpers import routed, submit, with_fields
 pytestmark = pytest.mark.django_db
 
 OLD = Template(
-    r"""{% load i18n static assets user_text %}{% partialdef detail inline %}
+    r"""{% load i18n static assets user_text times %}{% partialdef detail inline %}
 <div id="detail" class="staff-detail">
   {% if request.htmx and messages %}<div class="messages" role="status" tabindex="-1" data-focus-after-swap>{% for m in messages %}<p class="message {{ m.tags }}">{{ m }}</p>{% endfor %}</div>{% endif %}
   {% if conflict %}
@@ -56,11 +56,11 @@ OLD = Template(
     <div><dt>{% translate "Department" %}</dt><dd>{{ sr.department.tr_name|default:_("Not routed yet") }}</dd></div>
     <div><dt>{% translate "Assignee" %}</dt><dd data-testid="assignee">{% if sr.assignee %}{{ sr.assignee.get_full_name|default:sr.assignee.get_username }}{% else %}{% translate "Unassigned" %}{% endif %}</dd></div>
     <div><dt>{% translate "Team" %}</dt><dd>{{ sr.team.name|default:"—" }}</dd></div>
-    <div><dt>{% translate "Expected by" %}</dt><dd>{% if sr.expected_at %}<time datetime="{{ sr.expected_at|date:'Y-m-d\TH:i:sO' }}">{{ sr.expected_at|date:"j M Y, H:i" }}</time>{% else %}—{% endif %}</dd></div>
+    <div><dt>{% translate "Expected by" %}</dt><dd>{% if sr.expected_at %}<time datetime="{{ sr.expected_at|date:'Y-m-d\TH:i:sO' }}">{{ sr.expected_at|when_datetime }}</time>{% else %}—{% endif %}</dd></div>
     <div><dt>{% translate "Supporters" %}</dt><dd data-testid="supporter-count">{{ sr.supporter_count }}</dd></div>
     <div><dt>{% translate "Version" %}</dt><dd>{{ sr.version }}</dd></div>
   </dl>
-  {% if sr.resident_replied_at %}<p class="badge replied">{% blocktranslate with at=sr.resident_replied_at|date:"j M, H:i" %}The resident added something on {{ at }}{% endblocktranslate %}</p>{% endif %}
+  {% if sr.resident_replied_at %}<p class="badge replied">{% blocktranslate with at=sr.resident_replied_at|when_datetime:"brief" %}The resident added something on {{ at }}{% endblocktranslate %}</p>{% endif %}
 
   <div class="detail-grid">
     <div class="detail-main">
@@ -75,9 +75,9 @@ OLD = Template(
           <div><dt>{% translate "Neighbourhood / ward" %}</dt><dd>{{ sr.neighbourhood.name|default:"—" }} / {{ sr.ward.name|default:"—" }}</dd></div>
           <div><dt>{% translate "Channel" %}</dt><dd>{{ sr.labels.channel }}</dd></div>
           <div><dt>{% translate "Language" %}</dt><dd>{{ sr.labels.language }}</dd></div>
-          <div><dt>{% translate "Received" %}</dt><dd><time datetime="{{ sr.created_at|date:'Y-m-d\TH:i:sO' }}">{{ sr.created_at|date:"j M Y, H:i" }}</time></dd></div>
-          {% if sr.acknowledged_at %}<div><dt>{% translate "Acknowledged" %}</dt><dd><time datetime="{{ sr.acknowledged_at|date:'Y-m-d\TH:i:sO' }}">{{ sr.acknowledged_at|date:"j M Y, H:i" }}</time></dd></div>{% endif %}
-          {% if sr.resolved_at %}<div><dt>{% translate "Resolved" %}</dt><dd><time datetime="{{ sr.resolved_at|date:'Y-m-d\TH:i:sO' }}">{{ sr.resolved_at|date:"j M Y, H:i" }}</time>{% if sr.closure_reason %} · {{ sr.closure_reason.name }}{% endif %}</dd></div>{% endif %}
+          <div><dt>{% translate "Received" %}</dt><dd><time datetime="{{ sr.created_at|date:'Y-m-d\TH:i:sO' }}">{{ sr.created_at|when_datetime }}</time></dd></div>
+          {% if sr.acknowledged_at %}<div><dt>{% translate "Acknowledged" %}</dt><dd><time datetime="{{ sr.acknowledged_at|date:'Y-m-d\TH:i:sO' }}">{{ sr.acknowledged_at|when_datetime }}</time></dd></div>{% endif %}
+          {% if sr.resolved_at %}<div><dt>{% translate "Resolved" %}</dt><dd><time datetime="{{ sr.resolved_at|date:'Y-m-d\TH:i:sO' }}">{{ sr.resolved_at|when_datetime }}</time>{% if sr.closure_reason %} · {{ sr.closure_reason.name }}{% endif %}</dd></div>{% endif %}
           {% if sr.duplicate_of %}<div><dt>{% translate "Duplicate of" %}</dt><dd><a href="{% url 'staff:detail' sr.duplicate_of.tracking_number %}">{{ sr.duplicate_of.tracking_number }}</a></dd></div>{% endif %}
         </dl>
       </section>
@@ -103,7 +103,7 @@ OLD = Template(
           <div><dt>{% translate "Priority" %}</dt><dd data-testid="score-override">
             {% if score.overridden %}
               {% translate "Set by a person: the score does not change it." %}
-              {% if score.override_by %}<br>{% blocktranslate with who=score.override_by at=score.override_at|date:"j M Y, H:i" %}Overridden by {{ who }} on {{ at }}{% endblocktranslate %}{% endif %}
+              {% if score.override_by %}<br>{% blocktranslate with who=score.override_by at=score.override_at|when_datetime %}Overridden by {{ who }} on {{ at }}{% endblocktranslate %}{% endif %}
               {% if score.override_reason %}<br>{% blocktranslate with reason=score.override_reason %}Reason: {{ reason }}{% endblocktranslate %}{% endif %}
             {% else %}
               {% translate "Follows the score (a routing rule's priority is kept as a minimum)." %}
@@ -163,7 +163,7 @@ OLD = Template(
         <ul class="plain-list message-log" data-testid="message-log">
           {% for m in message_log %}
           <li class="message-{{ m.status }}">
-            <time datetime="{{ m.at|date:'Y-m-d\TH:i:sO' }}">{{ m.at|date:"j M, H:i" }}</time> · {{ m.channel }} · {{ m.recipient }} · {{ m.template }}
+            <time datetime="{{ m.at|date:'Y-m-d\TH:i:sO' }}">{{ m.at|when_datetime:"brief" }}</time> · {{ m.channel }} · {{ m.recipient }} · {{ m.template }}
             · <strong>{{ m.status_label }}</strong>
             {% if m.error %}<span class="muted">· {{ m.error|truncatechars:160 }}</span>{% endif %}
             {% if m.can_resend and can_work %}
@@ -187,7 +187,7 @@ OLD = Template(
         <ul class="plain-list">
           {% for s in supporters %}
           <li>{{ s.name|default:_("Unnamed caller") }}{% if s.phone %} · <a href="tel:{{ s.phone }}">{{ s.phone.as_national }}</a>{% endif %}{% if s.email %} · <a href="mailto:{{ s.email }}">{{ s.email }}</a>{% endif %}
-            <span class="muted">· {{ s.channel_label }} · <time datetime="{{ s.created_at|date:'Y-m-d\TH:i:sO' }}">{{ s.created_at|date:"j M, H:i" }}</time></span></li>
+            <span class="muted">· {{ s.channel_label }} · <time datetime="{{ s.created_at|date:'Y-m-d\TH:i:sO' }}">{{ s.created_at|when_datetime:"brief" }}</time></span></li>
           {% endfor %}
         </ul>
         {% endif %}
@@ -216,7 +216,7 @@ OLD = Template(
 <ul class="photo-list">
   {% for p in photos %}
   <li><a href="{% url 'requests_app:photo' p.uuid 'full' %}"><img src="{% url 'requests_app:photo' p.uuid 'thumb' %}" width="160"
-       alt="{% if who == 'staff' %}{% translate 'Staff evidence photo' %}{% else %}{% translate 'Photo from the resident' %}{% endif %}, {{ p.created_at|date:'j M Y, H:i' }}"></a>
+       alt="{% if who == 'staff' %}{% translate 'Staff evidence photo' %}{% else %}{% translate 'Photo from the resident' %}{% endif %}, {{ p.created_at|when_datetime }}"></a>
     {% if not p.public %}<span class="badge internal-badge">{% translate "Not public" %}</span>{% endif %}</li>
   {% endfor %}
 </ul>

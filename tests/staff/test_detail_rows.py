@@ -39,11 +39,11 @@ OLD_NEARBY = Template(
           {% endfor %}"""
 )
 OLD_INTAKE = Template(
-    """{% load i18n user_text %}{% for n in nearby %}
+    """{% load i18n user_text times %}{% for n in nearby %}
   <li>
     <a href="{% url 'staff:detail' n.tracking_number %}">{{ n.tracking_number }}</a>
     · {{ n.address|bdi|default:_("map point") }} · {% blocktranslate with d=n.distance.m|floatformat:0 %}{{ d }} m away{% endblocktranslate %}
-    · {% blocktranslate with at=n.created_at|date:"j M, H:i" %}reported {{ at }}{% endblocktranslate %}
+    · {% blocktranslate with at=n.created_at|when_datetime:"brief" %}reported {{ at }}{% endblocktranslate %}
     {% if n.supporter_count %}· {% blocktranslate count c=n.supporter_count %}{{ c }} other caller{% plural %}{{ c }} other callers{% endblocktranslate %}{% endif %}
     <p class="muted">{{ n.description|truncatechars:160|bdi }}</p>
     <button type="submit" name="attach_to" value="{{ n.tracking_number }}" class="button secondary small" formnovalidate>{% blocktranslate with t=n.tracking_number %}Attach caller to {{ t }}{% endblocktranslate %}</button>

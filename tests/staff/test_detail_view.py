@@ -237,7 +237,8 @@ def test_timeline_times_and_nearby_rows_are_written_as_the_template_filters_wrot
     client.force_login(staff.agent)
     html = client.get(url(queued), headers={"Accept-Language": language}).content.decode()
     filters = Template(
-        "<time datetime=\"{{ at|date:'Y-m-d\\TH:i:sO' }}\">{{ at|date:'j M Y, H:i' }}</time>"
+        "{% load times %}<time datetime=\"{{ at|date:'Y-m-d\\TH:i:sO' }}\">"
+        "{{ at|when_datetime }}</time>"
         "|<li data-lat=\"{{ p.y|stringformat:'.6f' }}\" data-lng=\"{{ p.x|stringformat:'.6f' }}\">"
         "\n            <a href=\"{% url 'staff:detail' n %}\">{{ n }}</a>"
     )

@@ -460,3 +460,20 @@ def test_a_superuser_without_a_staff_profile_gets_the_all_departments_queue(
     response = client.get(QUEUE)
     assert response.status_code == 200
     assert sr.tracking_number in response.content.decode()
+
+
+def test_the_results_fragment_keeps_every_select_and_choice_of_the_page(client, city, staff):
+    """Issue 12: after a search the bulk "Set priority to" list held only "Choose…" (the fragment's
+    context lacked the choices the page had). Every select the results hold, with every option,
+    is the same in the page and in the fragment a filter or search asks for."""
+    routed(city)
+    client.force_login(staff.supervisor)
+    selects = re.compile(r'<select id="([\w-]+)"[^>]*>(.*?)</select>', re.S)
+    page = dict(selects.findall(client.get(QUEUE).content.decode()))
+    for params in ({"q": "hole"}, {"priority": "urgent"}, {"sort": "priority", "page": 2}):
+        fragment = client.get(QUEUE, params, headers={**HTMX, "HX-Target": "results"})
+        shown = dict(selects.findall(fragment.content.decode()))
+        assert set(shown) == {"b-assign", "b-priority", "b-status", "b-reason"}
+        for name, options in shown.items():
+            assert options == page[name], name
+    assert page["b-priority"].count("<option") == 1 + len(Priority.choices)

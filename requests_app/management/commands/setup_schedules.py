@@ -35,6 +35,13 @@ SCHEDULES = [
         "minutes": 1,
     },
     {
+        # Issue 12: closure surveys go out MessagingSettings.survey_delay_hours after resolving.
+        "name": "survey-sweep",
+        "func": "notifications.tasks.surveys_send",
+        "schedule_type": Schedule.MINUTES,
+        "minutes": 1,
+    },
+    {
         "name": "staff-digests",
         "func": "notifications.tasks.staff_digests_send",
         "schedule_type": Schedule.MINUTES,

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('requests_app', '0006_open_queue_order_indexes'),
+        ('requests_app', '0007_category_search'),
     ]
 
     operations = [

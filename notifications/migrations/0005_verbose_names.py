@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('notifications', '0003_outbox_recipient_sent'),
+        ('notifications', '0004_survey_delay'),
     ]
 
     operations = [
