@@ -363,8 +363,8 @@ class SurveyDue(models.Model):
     outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True)
 
     class Meta:
-        verbose_name = "survey waiting to be sent"
-        verbose_name_plural = "surveys waiting to be sent"
+        verbose_name = _("survey waiting to be sent")
+        verbose_name_plural = _("surveys waiting to be sent")
         indexes = [
             # The sweep: WHERE done_at IS NULL AND due_at <= now ORDER BY due_at.
             models.Index(
