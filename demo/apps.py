@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class DemoConfig(AppConfig):
@@ -8,4 +9,4 @@ class DemoConfig(AppConfig):
     bench)."""
 
     name = "demo"
-    verbose_name = "Demo city"
+    verbose_name = _("Demo city")

@@ -65,6 +65,8 @@ class OutboxMessage(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("outbox message")
+        verbose_name_plural = _("outbox messages")
         ordering = ["-created_at"]
         indexes = [
             # The sender's sweep: WHERE status IN ('queued', 'sending') ORDER BY created_at.
@@ -105,6 +107,8 @@ class ContactPreference(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("contact preference")
+        verbose_name_plural = _("contact preferences")
         constraints = [
             models.UniqueConstraint(fields=["channel", "address"], name="contact_pref_once")
         ]
@@ -130,6 +134,8 @@ class OptOutLog(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("opt-out log entry")
+        verbose_name_plural = _("opt-out log")
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
@@ -158,6 +164,8 @@ class RequestSubscription(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("request subscription")
+        verbose_name_plural = _("request subscriptions")
         constraints = [
             models.UniqueConstraint(
                 fields=["request", "channel", "address"], name="subscription_once"
@@ -187,6 +195,8 @@ class MessageTemplate(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("message template")
+        verbose_name_plural = _("message templates")
         ordering = ["kind", "channel", "language"]
         constraints = [
             models.UniqueConstraint(
@@ -219,6 +229,10 @@ class StaffPreference(models.Model):
     language = models.CharField(max_length=8, choices=settings.LANGUAGES, default="en")
     last_digest_at = models.DateTimeField(null=True, blank=True)
 
+    class Meta:
+        verbose_name = _("staff notification settings")
+        verbose_name_plural = _("staff notification settings")
+
     def __str__(self) -> str:
         return f"notifications for {self.user}"
 
@@ -250,6 +264,8 @@ class InboundMessage(models.Model):
     received_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("inbound message")
+        verbose_name_plural = _("inbound messages")
         ordering = ["-received_at"]
 
     def __str__(self) -> str:
@@ -282,6 +298,8 @@ class SmsConversation(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("text-message report in progress")
+        verbose_name_plural = _("text-message reports in progress")
         indexes = [
             models.Index(
                 fields=["phone", "updated_at"],
@@ -309,6 +327,8 @@ class Survey(models.Model):
     comment = models.TextField(blank=True, max_length=2000)
 
     class Meta:
+        verbose_name = _("closure survey")
+        verbose_name_plural = _("closure surveys")
         ordering = ["-sent_at"]
         constraints = [
             models.CheckConstraint(
@@ -343,8 +363,8 @@ class SurveyDue(models.Model):
     outcome = models.CharField(max_length=10, choices=Outcome.choices, blank=True)
 
     class Meta:
-        verbose_name = "survey waiting to be sent"
-        verbose_name_plural = "surveys waiting to be sent"
+        verbose_name = _("survey waiting to be sent")
+        verbose_name_plural = _("surveys waiting to be sent")
         indexes = [
             # The sweep: WHERE done_at IS NULL AND due_at <= now ORDER BY due_at.
             models.Index(
@@ -379,7 +399,8 @@ class MessagingSettings(models.Model):
     sms_intake_enabled = models.BooleanField(default=True)
 
     class Meta:
-        verbose_name = verbose_name_plural = "messaging settings"
+        verbose_name = _("messaging settings")
+        verbose_name_plural = _("messaging settings")
 
     def __str__(self) -> str:
         return "Messaging settings"

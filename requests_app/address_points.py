@@ -40,6 +40,8 @@ class AddressPoint(models.Model):
     cross_street = models.CharField(max_length=120, blank=True, editable=False)
 
     class Meta:
+        verbose_name = _("address point")
+        verbose_name_plural = _("address points")
         ordering = ["label"]
         indexes = [
             # address_search: the names and aliases by trigram (prefix and word similarity).

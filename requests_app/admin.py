@@ -11,9 +11,10 @@ from django.contrib.gis.admin import GISModelAdmin
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.http import HttpRequest
 from django.urls import URLPattern, path
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from requests_app.addresses import address_normalize, address_query_parse
+from requests_app.admin_labels import LabelledTabularInline
 from requests_app.models import (
     AddressPoint,
     Area,
@@ -143,6 +144,31 @@ class QuestionInline(admin.StackedInline):
     show_change_link = True
 
 
+class AssetTypeFilter(admin.SimpleListFilter):
+    """Django's filter by value listed the categories without an asset layer as a link with no
+    text (axe: link-name); here they are "No asset layer"."""
+
+    title = _("asset type")
+    parameter_name = "asset_type"
+    NONE = "(none)"  # not a slug, so no asset type can be called that
+
+    def lookups(self, request: HttpRequest, model_admin) -> list[tuple[str, str]]:
+        types = (
+            Category.objects.exclude(asset_type="")
+            .order_by("asset_type")
+            .values_list("asset_type", flat=True)
+            .distinct()
+        )
+        return [(self.NONE, _("No asset layer")), *((kind, kind) for kind in types)]
+
+    def queryset(self, request: HttpRequest, queryset):
+        if self.value() == self.NONE:
+            return queryset.filter(asset_type="")
+        if self.value():
+            return queryset.filter(asset_type=self.value())
+        return queryset
+
+
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
     list_display = [
@@ -161,7 +187,7 @@ class CategoryAdmin(admin.ModelAdmin):
         "default_department",
         "active",
         "online_submission_allowed",
-        "asset_type",
+        AssetTypeFilter,
     ]
     search_fields = ["name", "name_es", "code", "keywords", "keywords_es"]
     list_select_related = ["group", "default_department"]
@@ -169,7 +195,7 @@ class CategoryAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["group", "code", "icon", "order", "active"]}),
         (
-            "Wording",
+            _("Wording"),
             {
                 "fields": [
                     ("name", "name_es"),
@@ -185,7 +211,7 @@ class CategoryAdmin(admin.ModelAdmin):
             },
         ),
         (
-            "Routing and service level",
+            _("Routing and service level"),
             {
                 "fields": [
                     "default_department",
@@ -196,7 +222,7 @@ class CategoryAdmin(admin.ModelAdmin):
             },
         ),
         (
-            "Notices",
+            _("Notices"),
             {
                 "fields": [
                     ("notice", "notice_es"),
@@ -208,7 +234,7 @@ class CategoryAdmin(admin.ModelAdmin):
     ]
 
 
-class ChoiceInline(admin.TabularInline):
+class ChoiceInline(LabelledTabularInline):
     model = QuestionChoice
     extra = 1
 
@@ -299,7 +325,7 @@ class AssetAdmin(GISModelAdmin):
         self.message_user(request, f"Activated {queryset.update(active=True)} assets.")
 
 
-class EventInline(admin.TabularInline):
+class EventInline(LabelledTabularInline):
     model = RequestEvent
     extra = 0
     can_delete = False

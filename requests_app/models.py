@@ -77,6 +77,8 @@ class Department(Translated):
     active = models.BooleanField(default=True)
 
     class Meta:
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -93,6 +95,8 @@ class CategoryGroup(Translated):
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("category group")
+        verbose_name_plural = _("category groups")
         ordering = ["order", "name"]
 
     def __str__(self) -> str:
@@ -135,11 +139,24 @@ class Category(Translated):
     default_department = models.ForeignKey(
         Department, on_delete=models.PROTECT, related_name="categories"
     )
+    # The fallback targets: routing's SLA targets (per priority, on a business calendar) are the
+    # source of truth, and these count only for a category (or priority) with no SLA target row,
+    # around the clock. The admin shows the target in effect beside them (routing/admin.py).
     response_target_hours = models.PositiveIntegerField(
-        default=48, help_text="Service-level target: hours to first response."
+        _("fallback hours to first response"),
+        default=48,
+        help_text=_(
+            "Used only when no SLA target covers the request's priority (Routing › SLA "
+            "targets); counted around the clock."
+        ),
     )
     resolution_target_hours = models.PositiveIntegerField(
-        default=240, help_text="Service-level target: hours to resolution."
+        _("fallback hours to resolution"),
+        default=240,
+        help_text=_(
+            "Used only when no SLA target covers the request's priority (Routing › SLA "
+            "targets); counted around the clock."
+        ),
     )
     notice = models.TextField(
         blank=True, help_text="Shown above the questions, e.g. 'Call 911 if anyone is hurt'."
@@ -164,8 +181,9 @@ class Category(Translated):
     )
 
     class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
         ordering = ["group__order", "order", "name"]
-        verbose_name_plural = "categories"
 
     def __str__(self) -> str:
         return self.name
@@ -206,6 +224,8 @@ class Question(Translated):
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
         ordering = ["order", "id"]
         constraints = [
             models.UniqueConstraint(fields=["category", "code"], name="question_code_unique")
@@ -223,6 +243,8 @@ class QuestionChoice(Translated):
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("answer choice")
+        verbose_name_plural = _("answer choices")
         ordering = ["order", "id"]
         constraints = [
             models.UniqueConstraint(fields=["question", "key"], name="choice_key_unique")
@@ -248,6 +270,8 @@ class AreaSet(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("area set")
+        verbose_name_plural = _("area sets")
         constraints = [
             models.UniqueConstraint(
                 fields=["kind"], condition=Q(active=True), name="one_active_set_per_kind"
@@ -266,6 +290,8 @@ class Area(models.Model):
     geom = gis.MultiPolygonField(srid=4326)
 
     class Meta:
+        verbose_name = _("area")
+        verbose_name_plural = _("areas")
         ordering = ["name"]
         indexes = [models.Index(fields=["kind", "area_set"])]
 
@@ -296,6 +322,8 @@ class Asset(models.Model):
     source = models.CharField(max_length=120, blank=True)
 
     class Meta:
+        verbose_name = _("city asset")
+        verbose_name_plural = _("city assets")
         ordering = ["asset_type", "asset_id"]
         constraints = [
             models.UniqueConstraint(fields=["asset_type", "asset_id"], name="asset_id_unique")
@@ -323,6 +351,10 @@ class ClosureReason(Translated):
         help_text="The status a request closed with this reason ends in.",
     )
     active = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = _("closure reason")
+        verbose_name_plural = _("closure reasons")
 
     def __str__(self) -> str:
         return self.name
@@ -537,6 +569,8 @@ class ServiceRequest(models.Model):
     )
 
     class Meta:
+        verbose_name = _("service request")
+        verbose_name_plural = _("service requests")
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["status", "-created_at"], name="request_status_created"),
@@ -622,6 +656,8 @@ class Photo(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
@@ -667,6 +703,8 @@ class RequestEvent(models.Model):
     data = models.JSONField(default=dict, blank=True)
 
     class Meta:
+        verbose_name = _("request event")
+        verbose_name_plural = _("request events")
         ordering = ["created_at", "id"]
         indexes = [
             models.Index(fields=["request", "created_at"], name="event_request_time"),
@@ -675,90 +713,6 @@ class RequestEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request_id} {self.type} {self.created_at:%Y-%m-%d %H:%M}"
-
-
-class Role(models.TextChoices):
-    OPERATOR = "operator", _("Call-centre operator")
-    AGENT = "agent", _("Department agent")
-    SUPERVISOR = "supervisor", _("Supervisor")
-    CITY_ADMIN = "city_admin", _("City admin")
-
-
-class StaffProfile(models.Model):
-    """A staff member's role and departments. Access rules about one request live here."""
-
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile"
-    )
-    role = models.CharField(max_length=12, choices=Role.choices, default=Role.AGENT)
-    departments = models.ManyToManyField(Department, blank=True, related_name="staff")
-    on_duty = models.BooleanField(default=True)
-
-    def __str__(self) -> str:
-        return f"{self.user} ({self.get_role_display()})"
-
-    @property
-    def is_city_admin(self) -> bool:
-        return self.role == Role.CITY_ADMIN or self.user.is_superuser
-
-    def department_ids(self) -> set[int]:
-        if not hasattr(self, "_department_ids"):
-            # A superuser without a saved profile acts as a city admin with no departments.
-            self._department_ids = (
-                set(self.departments.values_list("id", flat=True)) if self.pk else set()
-            )
-        return self._department_ids
-
-    def can_work_on(self, request: ServiceRequest) -> bool:
-        """Internal notes, the resident's contact details and every action on a request are for
-        members of its department (agents and supervisors) and city admins."""
-        if self.is_city_admin:
-            return True
-        if self.role not in (Role.AGENT, Role.SUPERVISOR):
-            return False
-        return request.department_id in self.department_ids()
-
-    def can_see_contact(self, request: ServiceRequest) -> bool:
-        # Operators see the contact details of requests they took themselves.
-        if self.role == Role.OPERATOR and request.channel in ("phone", "walk_in", "email"):
-            return request.events.filter(
-                type=RequestEvent.Type.CREATED, actor_id=self.user_id
-            ).exists()
-        return self.can_work_on(request)
-
-    def can_see_all_departments(self) -> bool:
-        return self.is_city_admin or self.role == Role.OPERATOR
-
-
-class Team(models.Model):
-    class Strategy(models.TextChoices):
-        MANUAL = "manual", _("Manual (a person assigns)")
-        ROUND_ROBIN = "round_robin", _("Round-robin")
-        LEAST_OPEN = "least_open", _("Least open work")
-        BY_ZONE = "by_zone", _("By zone (the crew that owns the area)")
-
-    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="teams")
-    name = models.CharField(max_length=120)
-    members = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="teams")
-    assignment_strategy = models.CharField(
-        max_length=20,
-        choices=Strategy.choices,
-        default=Strategy.MANUAL,
-        help_text="How a request given to this team picks a person. Only on-duty staff are picked.",
-    )
-    # Round-robin's pointer: the member picked last (advanced under a row lock).
-    last_assigned = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-
-    class Meta:
-        ordering = ["department__name", "name"]
-        constraints = [
-            models.UniqueConstraint(fields=["department", "name"], name="team_name_unique")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.department.name}: {self.name}"
 
 
 class ResponseTemplate(Translated):
@@ -776,6 +730,8 @@ class ResponseTemplate(Translated):
     active = models.BooleanField(default=True)
 
     class Meta:
+        verbose_name = _("response template")
+        verbose_name_plural = _("response templates")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -794,6 +750,10 @@ class Supporter(models.Model):
     language = models.CharField(max_length=8, choices=settings.LANGUAGES, default="en")
     created_at = models.DateTimeField(default=timezone.now)
 
+    class Meta:
+        verbose_name = _("additional reporter")
+        verbose_name_plural = _("additional reporters")
+
     def __str__(self) -> str:
         return f"supporter of {self.request_id}"
 
@@ -806,3 +766,6 @@ from requests_app.abuse import (  # noqa: E402, F401
     IntakeAttempt,
     IntakeSettings,
 )
+
+# Staff roles, profiles and teams live in requests_app.staffing, likewise.
+from requests_app.staffing import Role, StaffProfile, Team  # noqa: E402, F401

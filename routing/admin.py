@@ -15,11 +15,15 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from civic311.bounds import BoundedDateTimeField
+from requests_app.admin import CategoryAdmin as CoreCategoryAdmin
 from requests_app.admin import ReadOnlyAdmin, SafeAutocompleteMixin, admin_page_urls
-from requests_app.models import Asset, Category, Channel
+from requests_app.admin_labels import LabelledTabularInline
+from requests_app.models import Asset, Category, Channel, Priority
 from requests_app.selectors import address_resolve
 from routing.assignment import user_name
 from routing.models import (
@@ -39,14 +43,15 @@ from routing.models import (
 )
 from routing.rules import RequestLike, rules_evaluate
 from routing.scoring import scoring_settings
+from routing.sla import TargetInEffect, sla_targets_in_effect
 
 
-class WorkingHoursInline(admin.TabularInline):
+class WorkingHoursInline(LabelledTabularInline):
     model = WorkingHours
     extra = 1
 
 
-class CalendarClosureInline(admin.TabularInline):
+class CalendarClosureInline(LabelledTabularInline):
     model = CalendarClosure
     extra = 1
 
@@ -71,6 +76,109 @@ class SlaTargetAdmin(admin.ModelAdmin):
     list_filter = ["clock", "priority", "calendar", "category"]
     list_select_related = ["category", "calendar"]
     search_fields = ["category__name", "category__code"]
+
+
+# --- A category's service level in effect -------------------------------------------------------
+# The SLA targets are the source of truth for due dates; a category's own hours are only the
+# fallback for a priority no target covers. The category page shows, per priority, the target the
+# due-date code applies (routing.sla.sla_targets_in_effect), and edits the targets inline.
+
+
+def target_hours_text(target: TargetInEffect, hours: float) -> str:
+    # Hours may be fractional (1.5): only exactly one is singular.
+    n = 1 if hours == 1 else 2
+    if target.business_hours:
+        text = ngettext("%(hours)s business hour", "%(hours)s business hours", n)
+    else:
+        text = ngettext("%(hours)s hour around the clock", "%(hours)s hours around the clock", n)
+    return text % {"hours": f"{hours:g}"}
+
+
+def target_source_text(target: TargetInEffect) -> str:
+    if target.fallback:
+        return gettext("The category's fallback hours: no SLA target covers this priority")
+    if target.business_hours:
+        return gettext("SLA target, on the %(calendar)s calendar") % {
+            "calendar": target.calendar_name
+        }
+    return gettext("SLA target")
+
+
+class SlaTargetInline(LabelledTabularInline):
+    model = SlaTarget
+    extra = 0
+    fields = ["priority", "clock", "calendar", "response_hours", "resolution_hours"]
+
+
+FALLBACK_HOURS = ("response_target_hours", "resolution_target_hours")
+
+
+def fields_with_targets(fields: list) -> list:
+    """The core's category fields with the table of targets in effect above the fallback hours."""
+    return [
+        item
+        for field in fields
+        for item in (["targets_in_effect", field] if field == FALLBACK_HOURS else [field])
+    ]
+
+
+admin.site.unregister(Category)
+
+
+@admin.register(Category)
+class CategoryAdmin(CoreCategoryAdmin):
+    """The core's category admin, with the service level in effect (read-only, as the due dates
+    count it) and the category's SLA targets inline."""
+
+    list_display = [
+        "resolution_in_effect" if name == "resolution_target_hours" else name
+        for name in CoreCategoryAdmin.list_display
+        if name != "response_target_hours"
+    ]
+    inlines = [*CoreCategoryAdmin.inlines, SlaTargetInline]
+    readonly_fields = ["targets_in_effect"]
+    fieldsets = [
+        (title, {**options, "fields": fields_with_targets(options["fields"])})
+        for title, options in CoreCategoryAdmin.fieldsets
+    ]
+
+    @admin.display(description=_("Resolution target in effect (normal priority)"))
+    def resolution_in_effect(self, category: Category) -> str:
+        target = next(
+            t for t in sla_targets_in_effect(category=category) if t.priority == Priority.NORMAL
+        )
+        text = target_hours_text(target, target.resolution_hours)
+        return gettext("%(text)s (fallback)") % {"text": text} if target.fallback else text
+
+    @admin.display(description=_("Service level in effect"))
+    def targets_in_effect(self, category: Category) -> str:
+        if category.pk is None:
+            return gettext("Shown once the category is saved.")
+        rows = format_html_join(
+            "",
+            '<tr><th scope="row">{}</th><td>{}</td><td>{}</td><td>{}</td></tr>',
+            (
+                (
+                    Priority(target.priority).label,
+                    target_hours_text(target, target.response_hours),
+                    target_hours_text(target, target.resolution_hours),
+                    target_source_text(target),
+                )
+                for target in sla_targets_in_effect(category=category)
+            ),
+        )
+        return format_html(
+            '<table class="effective-targets"><caption class="visually-hidden">{}</caption>'
+            '<thead><tr><th scope="col">{}</th><th scope="col">{}</th>'
+            '<th scope="col">{}</th><th scope="col">{}</th></tr></thead>'
+            "<tbody>{}</tbody></table>",
+            gettext("The due dates of new requests in this category, by priority"),
+            gettext("Priority"),
+            gettext("First action"),
+            gettext("Resolution"),
+            gettext("Set by"),
+            rows,
+        )
 
 
 # --- Routing rules -------------------------------------------------------------------------------
@@ -287,7 +395,7 @@ class EscalationStepFormSet(BaseInlineFormSet):
                 form.add_error("reassign_team", STEP_TEAM_OTHER_DEPARTMENT)
 
 
-class EscalationStepInline(admin.TabularInline):
+class EscalationStepInline(LabelledTabularInline):
     model = EscalationStep
     form = EscalationStepForm
     formset = EscalationStepFormSet

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class RoutingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "routing"
+    verbose_name = _("Routing")
 
     def ready(self) -> None:
         from requests_app.dispatch import due_provider_register, handler_register

@@ -233,6 +233,13 @@ def calendars_load(pack: CityPack, log: LoadLog) -> None:
                 log=log,
                 label="service levels",
             )
+    if levels_ := pack.table(SERVICE_LEVELS):
+        # One source of truth: say which categories' published hours (categories.toml) give way.
+        log.say(
+            f"Service levels: {len(levels_)} categories take their due dates from "
+            f"{SERVICE_LEVELS} ({', '.join(sorted(levels_))}); their hours in {CATEGORIES} "
+            "count only for a priority without a level of its own, as every other category's do."
+        )
 
 
 def register() -> None:

@@ -61,6 +61,8 @@ class BusinessCalendar(models.Model):
     )
 
     class Meta:
+        verbose_name = _("business calendar")
+        verbose_name_plural = _("business calendars")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -107,13 +109,14 @@ class WorkingHours(models.Model):
     calendar = models.ForeignKey(
         BusinessCalendar, on_delete=models.CASCADE, related_name="working_hours"
     )
-    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
-    start = models.TimeField()
-    end = models.TimeField(help_text=_("00:00 means midnight at the end of the day."))
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
+    start = models.TimeField(_("start"))
+    end = models.TimeField(_("end"), help_text=_("00:00 means midnight at the end of the day."))
 
     class Meta:
+        verbose_name = _("working hours")
+        verbose_name_plural = _("working hours")
         ordering = ["calendar", "weekday", "start"]
-        verbose_name_plural = "working hours"
         constraints = [
             models.CheckConstraint(
                 condition=Q(end__gt=F("start")) | Q(end=time(0)),
@@ -135,10 +138,12 @@ class CalendarClosure(models.Model):
     calendar = models.ForeignKey(
         BusinessCalendar, on_delete=models.CASCADE, related_name="closures"
     )
-    date = models.DateField()
-    name = models.CharField(max_length=100)
+    date = models.DateField(_("date"))
+    name = models.CharField(_("name"), max_length=100)
 
     class Meta:
+        verbose_name = _("calendar closure")
+        verbose_name_plural = _("calendar closures")
         ordering = ["calendar", "date"]
         constraints = [
             models.UniqueConstraint(fields=["calendar", "date"], name="routing_closure_once_a_day")
@@ -169,22 +174,30 @@ class SlaTargetQuerySet(models.QuerySet):
 class SlaTarget(models.Model):
     """Time to first action and time to resolve for a category (and optionally a priority)."""
 
-    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="sla_targets")
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), on_delete=models.CASCADE, related_name="sla_targets"
+    )
     priority = models.CharField(
+        _("priority"),
         max_length=10,
         choices=Priority.choices,
         blank=True,
         help_text=_("Blank means any priority without a target of its own."),
     )
     response_hours = models.FloatField(
-        validators=[MinValueValidator(0)], help_text=_("Time to first action (acknowledge/assign).")
+        _("hours to first action"),
+        validators=[MinValueValidator(0)],
+        help_text=_("Time to first action (acknowledge/assign)."),
     )
     resolution_hours = models.FloatField(
-        validators=[MinValueValidator(0)], help_text=_("Time to resolve.")
+        _("hours to resolution"), validators=[MinValueValidator(0)], help_text=_("Time to resolve.")
     )
-    clock = models.CharField(max_length=10, choices=Clock.choices, default=Clock.BUSINESS)
+    clock = models.CharField(
+        _("clock"), max_length=10, choices=Clock.choices, default=Clock.BUSINESS
+    )
     calendar = models.ForeignKey(
         BusinessCalendar,
+        verbose_name=_("calendar"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -195,6 +208,8 @@ class SlaTarget(models.Model):
     objects = SlaTargetQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("SLA target")
+        verbose_name_plural = _("SLA targets")
         ordering = ["category", "priority"]
         constraints = [
             models.UniqueConstraint(
@@ -332,6 +347,8 @@ class RoutingRule(models.Model):
     tag = models.SlugField(max_length=60, blank=True)
 
     class Meta:
+        verbose_name = _("routing rule")
+        verbose_name_plural = _("routing rules")
         ordering = ["order", "id"]
 
     def __str__(self) -> str:
@@ -373,6 +390,8 @@ class CrewZone(models.Model):
     area = models.ForeignKey("requests_app.Area", on_delete=models.CASCADE, related_name="+")
 
     class Meta:
+        verbose_name = _("crew zone")
+        verbose_name_plural = _("crew zones")
         ordering = ["team", "area__name"]
         constraints = [
             models.UniqueConstraint(fields=["team", "area"], name="routing_crewzone_one_owner")
@@ -403,8 +422,9 @@ class EscalationPolicy(models.Model):
     categories = models.ManyToManyField(Category, blank=True, related_name="escalation_policies")
 
     class Meta:
+        verbose_name = _("escalation policy")
+        verbose_name_plural = _("escalation policies")
         ordering = ["name"]
-        verbose_name_plural = "escalation policies"
 
     def __str__(self) -> str:
         return self.name
@@ -426,19 +446,23 @@ class EscalationStep(models.Model):
         DEPARTMENT_HEAD = "department_head", _("The department head")
 
     policy = models.ForeignKey(EscalationPolicy, on_delete=models.CASCADE, related_name="steps")
-    name = models.CharField(max_length=120)
-    trigger = models.CharField(max_length=20, choices=Trigger.choices)
+    name = models.CharField(_("name"), max_length=120)
+    trigger = models.CharField(_("trigger"), max_length=20, choices=Trigger.choices)
     target = models.CharField(
-        max_length=12, choices=Target.choices, default=Target.RESOLUTION, blank=True
+        _("target"), max_length=12, choices=Target.choices, default=Target.RESOLUTION, blank=True
     )
     value = models.FloatField(
+        _("value"),
         validators=[MinValueValidator(0)],
         help_text=_("Hours without action (idle), or percent of the target used (e.g. 75, 100)."),
     )
-    notify = models.CharField(max_length=20, choices=Notify.choices, blank=True)
-    raise_priority = models.BooleanField(default=False, help_text=_("Raise priority one band."))
+    notify = models.CharField(_("notify"), max_length=20, choices=Notify.choices, blank=True)
+    raise_priority = models.BooleanField(
+        _("raise priority"), default=False, help_text=_("Raise priority one band.")
+    )
     reassign_team = models.ForeignKey(
         "requests_app.Team",
+        verbose_name=_("reassign to team"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -447,6 +471,8 @@ class EscalationStep(models.Model):
     )
 
     class Meta:
+        verbose_name = _("escalation step")
+        verbose_name_plural = _("escalation steps")
         ordering = ["policy", "trigger", "value"]
 
     def __str__(self) -> str:
@@ -466,6 +492,8 @@ class EscalationFired(models.Model):
     fired_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("fired escalation step")
+        verbose_name_plural = _("fired escalation steps")
         constraints = [
             models.UniqueConstraint(
                 fields=["request", "step", "occurrence"], name="routing_escalation_once"
@@ -497,8 +525,8 @@ class ScoringSettings(models.Model):
     )
 
     class Meta:
-        verbose_name = "scoring settings"
-        verbose_name_plural = "scoring settings"
+        verbose_name = _("priority score settings")
+        verbose_name_plural = _("priority score settings")
 
     def __str__(self) -> str:
         return "Priority scoring"
@@ -509,6 +537,8 @@ class ScoreKeyword(models.Model):
     points = models.SmallIntegerField(default=10)
 
     class Meta:
+        verbose_name = _("score keyword")
+        verbose_name_plural = _("score keywords")
         ordering = ["word"]
 
     def __str__(self) -> str:
@@ -526,6 +556,8 @@ class SensitivePlace(models.Model):
     source = models.CharField(max_length=120, blank=True)
 
     class Meta:
+        verbose_name = _("sensitive place")
+        verbose_name_plural = _("sensitive places")
         ordering = ["kind", "name"]
 
     def __str__(self) -> str:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from requests_app.configcache import config_cached
-from requests_app.models import Category
+from requests_app.models import Category, Priority
 from routing.calendars import CalendarSpec, Pause
 from routing.models import SlaTarget
 
@@ -54,3 +55,40 @@ def due_times_for(
     if target is None:
         return None
     return target.due_times(start=start, pauses=pauses, calendar_spec=spec)
+
+
+@dataclass(frozen=True)
+class TargetInEffect:
+    """The service level the due-date code applies to one priority of a category."""
+
+    priority: str
+    response_hours: float
+    resolution_hours: float
+    business_hours: bool  # counted on ``calendar_name``'s working hours, else around the clock
+    calendar_name: str
+    fallback: bool  # the category's own hours: no SLA target covers this priority
+
+
+def sla_targets_in_effect(*, category: Category) -> list[TargetInEffect]:
+    """For each priority, the target due_times_for uses (the same per-process table), else the
+    category's fallback hours that the core then counts around the clock: what the admin shows,
+    so it can never disagree with the due dates."""
+    found = []
+    for priority in Priority.values:
+        target, _spec = sla_target_for(category_id=category.pk, priority=priority)
+        if target is None:
+            response, resolution = category.response_target_hours, category.resolution_target_hours
+        else:
+            response, resolution = target.response_hours, target.resolution_hours
+        business = target is not None and target.calendar_spec_needed
+        found.append(
+            TargetInEffect(
+                priority=priority,
+                response_hours=response,
+                resolution_hours=resolution,
+                business_hours=business,
+                calendar_name=target.calendar.name if business else "",
+                fallback=target is None,
+            )
+        )
+    return found

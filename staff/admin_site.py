@@ -1,5 +1,5 @@
 """civic311's Django admin site: the sign-in throttle on its login page, two-factor for the
-people who may use it, and a LogEntry for every bulk action."""
+people who may use it, a LogEntry for every bulk action and named inputs in editable lists."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from django.contrib import admin
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.http import HttpRequest, HttpResponse
 
+from requests_app.admin_labels import LabelledAdminMixin
 from staff.sign_in_forms import AdminSignInForm, throttled_status
 from staff.two_factor import two_factor_passed
 
@@ -45,10 +46,17 @@ class Civic311AdminSite(admin.AdminSite):
 
     def register(self, model_or_iterable, admin_class=None, **options):
         admin_class = admin_class or admin.ModelAdmin
-        if not issubclass(admin_class, AuditedActionsMixin):
+        # Every model admin (Django's and the libraries' too) audits its bulk actions and names
+        # the inputs Django leaves unnamed (requests_app/admin_labels.py).
+        mixins = tuple(
+            mixin
+            for mixin in (AuditedActionsMixin, LabelledAdminMixin)
+            if not issubclass(admin_class, mixin)
+        )
+        if mixins:
             admin_class = type(
                 admin_class.__name__,
-                (AuditedActionsMixin, admin_class),
+                (*mixins, admin_class),
                 {"__module__": admin_class.__module__, "__doc__": admin_class.__doc__},
             )
         return super().register(model_or_iterable, admin_class, **options)

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class StaffConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "staff"
-    verbose_name = "Staff back office"
+    verbose_name = _("Staff back office")
 
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in

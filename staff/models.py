@@ -18,6 +18,8 @@ class SignInThrottle(models.Model):
     last_attempt_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("sign-in throttle")
+        verbose_name_plural = _("sign-in throttles")
         constraints = [
             models.UniqueConstraint(fields=["address", "username"], name="sign_in_throttle_key")
         ]
@@ -63,6 +65,8 @@ class QueueTally(models.Model):
     n = models.IntegerField()
 
     class Meta:
+        verbose_name = _("queue tally")
+        verbose_name_plural = _("queue tallies")
         indexes = [models.Index(fields=["department_id"], name="queue_tally_department")]
 
     def __str__(self) -> str:

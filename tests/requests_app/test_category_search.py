@@ -97,6 +97,9 @@ def test_spanish_synonyms_typed_in_the_admin_are_found_on_the_next_search(superu
         "keywords_es": "socavón, caseta",
         "questions-TOTAL_FORMS": 0,
         "questions-INITIAL_FORMS": 0,
+        # The category page edits its SLA targets inline too (issue 12).
+        "sla_targets-TOTAL_FORMS": 0,
+        "sla_targets-INITIAL_FORMS": 0,
     }
     url = reverse("admin:requests_app_category_change", args=[kiosk.pk])
     response = superuser_client.post(url, data)

@@ -364,6 +364,18 @@ def test_the_san_francisco_definitions_load_as_the_seed_wrote_them():
     assert BusinessCalendar.objects.get().time_zone == "America/Los_Angeles"
 
 
+@pytest.mark.django_db
+def test_the_load_says_which_categories_take_their_due_dates_from_the_service_levels():
+    report = citypack_load(SF, addresses=False)
+
+    said = [line for line in report.log.lines if line.startswith("Service levels:")]
+    assert said == [
+        "Service levels: 3 categories take their due dates from service-levels.toml (graffiti, "
+        "pothole, streetlight-out); their hours in categories.toml count only for a priority "
+        "without a level of its own, as every other category's do."
+    ]
+
+
 # --- settings -------------------------------------------------------------------------------------
 def city_settings(**env: str) -> list[str]:
     """The city settings as a fresh process reads them (settings are read once, at import)."""
