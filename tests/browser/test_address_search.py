@@ -23,7 +23,10 @@ def test_a_resident_finds_city_hall_and_a_corner_in_spanish(
     )
     page = phone_page
     page.goto(live_server.url + "/report/")
-    page.get_by_role("button", name="Español").first.click()
+    # The switch reloads the page: wait for it to load (scripts run) before typing, as the
+    # help text below is on the page before htmx listens to the box.
+    with page.expect_navigation():
+        page.get_by_role("button", name="Español").first.click()
     help_text = page.locator("#id_address_helptext")
     expect(help_text).to_contain_text("“Valencia y 16”")
 
