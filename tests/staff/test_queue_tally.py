@@ -364,3 +364,41 @@ def test_the_tally_is_folded_every_five_minutes_by_a_schedule(city, staff):
     before = tally_sums()
     assert queue_tally_compact() == len(before)
     assert tally_sums() == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_scheduled_fold_leaves_the_tally_vacuumed_so_a_stamp_read_skips_no_dead_rows(
+    city, staff
+):
+    """The fold deletes every row and inserts their sums: without a VACUUM after it, a queue
+    load's stamp walked ten times as many dead index entries as live rows (7.2 ms at 10M)."""
+    from staff.tasks import queue_tally_compact
+
+    routed(city)
+    for n in range(30):
+        ServiceRequest.objects.update(address=f"{n} Elm St")
+    before = tally_sums()
+    queue_tally_compact()
+    assert tally_sums() == before
+    table = QueueTally._meta.db_table
+    with connection.cursor() as cursor:
+        # VACUUM sets the visibility map and pg_class's counts at once (catalog, not stats).
+        cursor.execute(
+            "SELECT relpages, relallvisible, reltuples FROM pg_class WHERE relname = %s", [table]
+        )
+        pages, all_visible, tuples = cursor.fetchone()
+        cursor.execute(f"SELECT count(*) FROM {table}")  # noqa: S608
+        live = cursor.fetchone()[0]
+    assert pages > 0 and all_visible == pages
+    assert tuples == live
+
+
+def test_inside_a_transaction_the_fold_still_folds_and_the_vacuum_waits(city, staff):
+    routed(city)
+    ServiceRequest.objects.update(address="4 Elm St")
+    before = tally_sums()
+    assert queue_tally.tally_vacuum() is False  # VACUUM cannot run in a transaction
+    from staff.tasks import queue_tally_compact
+
+    assert queue_tally_compact() == len(before)
+    assert tally_sums() == before
