@@ -14,16 +14,17 @@ class OutboxMessage(models.Model):
     """One message to one recipient on one channel. The dedupe key (event, recipient, channel)
     makes it impossible to message the same person twice about the same event."""
 
+    # Labelled for the dev mailbox's badges and the admin, in the reader's language.
     class Status(models.TextChoices):
-        QUEUED = "queued"
-        SENDING = "sending"
-        SENT = "sent"
-        FAILED = "failed"
-        SUPPRESSED = "suppressed"
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        SUPPRESSED = "suppressed", _("Not sent (suppressed)")
 
     class Channel(models.TextChoices):
-        EMAIL = "email"
-        SMS = "sms"
+        EMAIL = "email", _("Email")
+        SMS = "sms", _("Text message")
 
     request = models.ForeignKey(
         "requests_app.ServiceRequest",

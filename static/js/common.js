@@ -78,15 +78,21 @@
     var max = parseInt(input.dataset.maxChars, 10);
     if (!max || input.dataset.counted) return;
     input.dataset.counted = "1";
-    var p = document.createElement("p");
-    p.className = "help char-count";
+    // A page may place the count itself (an empty element with the id "<box id>_count"), where
+    // the box sits in a row beside its button and a count after it would push the button out.
+    var p = input.id ? document.getElementById(input.id + "_count") : null;
+    var placed = !!p;
+    if (!p) {
+      p = document.createElement("p");
+      p.className = "help char-count";
+    }
     p.setAttribute("aria-live", "polite");
     if (input.id) {
       p.id = input.id + "_count";
       var described = input.getAttribute("aria-describedby");
       input.setAttribute("aria-describedby", (described ? described + " " : "") + p.id);
     }
-    input.insertAdjacentElement("afterend", p);
+    if (!placed) input.insertAdjacentElement("afterend", p);
     var left = input.dataset.charsLeft || "Characters left: %s";
     var over = input.dataset.charsOver || "Characters over the limit: %s";
     var timer;

@@ -72,6 +72,12 @@ def test_at_1280_by_800_the_first_row_is_above_the_fold_and_no_select_is_cut_off
     expect(first).to_be_visible()
     assert first.bounding_box()["y"] < DESK["height"], "the first request row is below the fold"
     assert page.evaluate(CLIPPED_SELECTS) == []
+    # The bulk comment's count sits under its row, not in it: in the row it pushed "Add" 9 px
+    # past the edge and the whole page scrolled sideways (found on a newcomer's walk).
+    assert page.evaluate("document.documentElement.scrollWidth") <= DESK["width"]
+    add = page.locator("#b-comment-go").bounding_box()
+    assert add["x"] + add["width"] <= DESK["width"], "the bulk comment's Add button is cut off"
+    expect(page.locator("#b-message_count")).to_have_text("Characters left: 4000")
     screenshot(page, "staff-queue-1280x800")
 
     # The filters fold away; the keyboard opens them (Enter on the summary) and reaches them.
