@@ -399,7 +399,11 @@ def _request_row(*, fields: tuple[str, ...], column: str, value: str) -> Service
     was ~0.5 ms of the tracker's CPU, for one row by a unique key."""
     select, attnames, converters = _request_select(fields)
     with connection.cursor() as cursor:
-        cursor.execute(f"{select} WHERE {connection.ops.quote_name(column)} = %s", [value])
+        # Prepared once per database session (its text is fixed per fields and column), like
+        # the tracker's: PostgreSQL plans a wide row read by a unique key for longer than it
+        # runs it (the confirmation page's read, issue 11 round 9).
+        sql = f"{select} WHERE {connection.ops.quote_name(column)} = %s"
+        prepared(cursor, [(sql, None, [value])])
         row = cursor.fetchone()
     return None if row is None else _request_from_row(row, attnames, converters)
 
