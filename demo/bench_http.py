@@ -11,7 +11,10 @@
    status checked; ab's own percentiles are whole milliseconds, too coarse next to `/health/`)
    and `clients` concurrent clients with ApacheBench (`ab`, a second process: requests/s, non-2xx
    answers counted), each bounded by a time limit. Each page's throughput is divided by
-   `/health/`'s from the same run, and its p50 by `/health/`'s p50.
+   `/health/`'s measured beside it: the mean of a 50-client `/health/` run just before and one
+   just after the page's own (a machine that slows or speeds up during the run, as shared cloud
+   machines do, moves both sides of the ratio alike); its p50 by `/health/`'s p50 from the
+   baseline row.
 4. Each page's own SQL (demo.bench_sql): captured in-process, replayed with psycopg, median.
 5. demo.bench_report prints the table with the goals of issue 11 and records it in
    docs/benchmarks.md; demo.bench_submit times the report POST; demo.bench_load is the mixed
@@ -83,7 +86,8 @@ class PageResult:
     p95: float | None = None
     p99: float | None = None
     rps: float | None = None
-    share: float | None = None  # rps / the baseline's rps
+    share: float | None = None  # rps / the baseline's rps (beside_rps when measured)
+    beside_rps: float | None = None  # /health/'s rps, mean of the runs just before and after
     ratio: float | None = None  # p50 / the baseline's p50
     samples: int = 0  # requests in the 1-client run
     concurrent: int = 0  # requests in the concurrent run
@@ -386,7 +390,23 @@ def with_etag(base_url: str, page: Page, headers: dict[str, str]) -> dict[str, s
     return {**headers, "If-None-Match": etag} if etag else headers
 
 
-def page_measure(base_url: str, page: Page, headers: dict[str, str], budget: Budget) -> PageResult:
+def health_rps(base_url: str, budget: Budget) -> float:
+    """`/health/`'s requests/s at `budget.clients` clients, now (the baseline beside a page)."""
+    report = ab_run(
+        base_url + "/health/",
+        requests=budget.concurrent,
+        clients=budget.clients,
+        seconds=budget.seconds,
+        headers={},
+    )
+    return ab_value(report, "Requests per second")
+
+
+def page_measure(
+    base_url: str, page: Page, headers: dict[str, str], budget: Budget, *, beside: bool = True
+) -> PageResult:
+    """One page's runs; with `beside`, `/health/`'s req/s just before and after its 50-client
+    run (not for the baseline row itself)."""
     url = base_url + page.path
     result = PageResult(page)
     ab_run(
@@ -403,6 +423,7 @@ def page_measure(base_url: str, page: Page, headers: dict[str, str], budget: Bud
         return result
     result.samples = len(samples)
     result.p50, result.p95, result.p99 = (percentile(samples, p) for p in (50, 95, 99))
+    before = health_rps(base_url, budget) if beside else None
     report = ab_run(
         url,
         requests=budget.concurrent,
@@ -410,6 +431,8 @@ def page_measure(base_url: str, page: Page, headers: dict[str, str], budget: Bud
         seconds=budget.seconds,
         headers=with_etag(base_url, page, headers),
     )
+    if beside:
+        result.beside_rps = (before + health_rps(base_url, budget)) / 2
     result.rps = ab_value(report, "Requests per second")
     result.concurrent = int(ab_value(report, "Complete requests"))
     non_2xx = int(ab_value(report, "Non-2xx responses"))
@@ -490,7 +513,7 @@ def http_bench(
             cookie = ""
             login_error = str(exc)
     results = []
-    for page in pages:
+    for index, page in enumerate(pages):
         headers = dict(page.headers)
         if page.staff:
             if not cookie:
@@ -502,7 +525,9 @@ def http_bench(
             results.append(PageResult(page, error=error))
         else:
             try:
-                results.append(page_measure(server.base_url, page, headers, budget))
+                results.append(
+                    page_measure(server.base_url, page, headers, budget, beside=index > 0)
+                )
             except BenchHttpError as exc:
                 results.append(PageResult(page, error=str(exc)))
         result = results[-1]
@@ -517,12 +542,14 @@ def http_bench(
 
 
 def results_relate(results: list[PageResult]) -> None:
-    """Each row's throughput share and p50 ratio against the baseline (the first row)."""
+    """Each row's throughput share (against `/health/` measured beside it, else the baseline
+    row) and p50 ratio against the baseline (the first row)."""
     base = results[0] if results else None
     for result in results:
+        health = result.beside_rps or (base.rps if base else None)
         # A submission's throughput includes its form and confirmation: not comparable.
-        if base and base.rps and result.rps is not None and result.page.goal != "submit":
-            result.share = result.rps / base.rps
+        if health and result.rps is not None and result.page.goal != "submit":
+            result.share = result.rps / health
         if base and base.p50 and result.p50 is not None:
             result.ratio = result.p50 / base.p50
 

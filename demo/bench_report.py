@@ -95,9 +95,13 @@ def results_text(results: list[PageResult], *, clients: int) -> str:
     """The table for the terminal."""
     head = (
         f"{'page':<36} {'p50':>7} {'p95':>7} {'p99':>7} {'req/s':>8} {'x p50':>6} {'share':>6}"
-        f" {'own SQL':>13}  goal"
+        f" {'health':>8} {'own SQL':>13}  goal"
     )
-    lines = [f"(ms; req/s at {clients} clients; x p50 and share against /health/)", head]
+    lines = [
+        f"(ms; req/s at {clients} clients; x p50 against /health/'s p50; share against /health/'s"
+        f" req/s measured beside the page, shown under 'health')",
+        head,
+    ]
     for r in results:
         passed, misses = verdict(r)
         if r.error:
@@ -105,7 +109,8 @@ def results_text(results: list[PageResult], *, clients: int) -> str:
             continue
         lines.append(
             f"{r.page.name:<36} {_n(r.p50, 1):>7} {_n(r.p95, 1):>7} {_n(r.p99, 1):>7}"
-            f" {_n(r.rps, 1):>8} {_n(r.ratio, 1):>6} {_n(r.share, 2):>6} {_sql(r):>13}"
+            f" {_n(r.rps, 1):>8} {_n(r.ratio, 1):>6} {_n(r.share, 2):>6}"
+            f" {_n(r.beside_rps, 0):>8} {_sql(r):>13}"
             f"  {passed}{': ' + '; '.join(misses) if misses else ''}"
         )
     return "\n".join(lines)
@@ -120,6 +125,7 @@ def results_markdown(results: list[PageResult], *, clients: int) -> str:
         f"req/s @{clients}",
         "p50 ÷ health",
         "share of health req/s",
+        "health req/s beside",
         "own SQL p50 ms (queries)",
         "goal",
         "requests (1 client / concurrent)",
@@ -129,7 +135,7 @@ def results_markdown(results: list[PageResult], *, clients: int) -> str:
         passed, misses = verdict(r)
         name = f"{r.page.name} (`{TOKEN_RE.sub('<token>', r.page.path)}`)"
         if r.error:
-            cells = [name, f"**failed**: {r.error}"] + [""] * 6 + ["**FAIL**", ""]
+            cells = [name, f"**failed**: {r.error}"] + [""] * 7 + ["**FAIL**", ""]
         else:
             goal = GOALS.get(r.page.goal)
             mark = f"**{passed}**" if passed else "baseline"
@@ -147,6 +153,7 @@ def results_markdown(results: list[PageResult], *, clients: int) -> str:
                 _n(r.rps, 1),
                 _n(r.ratio, 1),
                 _n(r.share, 2),
+                _n(r.beside_rps, 0),
                 _sql(r) or "–",
                 mark,
                 f"{r.samples:,} / {r.concurrent:,}",
@@ -201,8 +208,10 @@ mixed load test (issue 11), on a database of its own per size, seeded once and t
 What each row means: gunicorn with production settings (DEBUG off, plain HTTP on 127.0.0.1,
 4 sync workers) as a subprocess; p50/p95/p99 from one client in sequence (timed per request by
 the bench process, a new connection each); req/s from 50 concurrent clients with ApacheBench in
-a second process; "p50 ÷ health" and "share of health req/s" against the bare `/health/` view
-in the same run; "own SQL" the page's statements, captured in-process and replayed with psycopg
+a second process; "p50 ÷ health" against the bare `/health/` view's p50 in the same run;
+"share of health req/s" against `/health/`'s req/s measured beside the page ("health req/s
+beside": the mean of a 50-client `/health/` run just before the page's and one just after, so a
+machine that slows or speeds up during the run moves both sides alike); "own SQL" the page's statements, captured in-process and replayed with psycopg
 without Django (the floor under the page: the rest is Python, templates and HTTP). The report
 POST goes through the real form (GET for the CSRF token and hidden fields, POST, follow to the
 confirmation) from one client, then from 50 threads (submissions/s, each client also fetching

@@ -116,9 +116,22 @@ def test_the_table_shows_percentiles_throughput_ratios_own_sql_and_the_verdict()
     lines = table.splitlines()
     assert lines[0].startswith("| page | p50 ms | p95 ms | p99 ms | req/s @50 | p50 ÷ health")
     assert lines[3] == (
-        "| home (`/`) | 3.2 | 4.0 | 6.0 | 600.0 | 4.0 | 0.50 | 1.2 (3 q) | **PASS** "
+        "| home (`/`) | 3.2 | 4.0 | 6.0 | 600.0 | 4.0 | 0.50 | – | 1.2 (3 q) | **PASS** "
         "(p50 ≤ 5× health, p99 < 25, ≥ 25%) | 0 / 0 |"
     )
+
+
+def test_a_share_is_against_health_measured_beside_the_page_when_it_was():
+    # The machine slowed down after the baseline row: /health/ beside the page answers 2,000/s,
+    # not the first row's 4,000; the page's 600/s is 0.30 of that, not 0.15.
+    health = row(HEALTH, p50=0.8, p95=1.0, p99=1.2, rps=4000)
+    home = row(HOME, p50=3.2, p95=4.0, p99=6.0, rps=600, beside_rps=2000)
+    tracker = row(HOME, p50=3.2, p95=4.0, p99=6.0, rps=600)
+    related(health, home, tracker)
+    assert health.share == 1
+    assert home.share == pytest.approx(0.30)
+    assert tracker.share == pytest.approx(0.15)  # nothing beside it: the baseline row's
+    assert "| 0.30 | 2,000 |" in results_markdown([health, home], clients=50)
 
 
 def test_sizes_are_labelled_as_the_issue_names_them():

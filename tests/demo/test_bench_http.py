@@ -71,16 +71,21 @@ def test_pages_are_measured_over_http_the_table_is_written_and_gunicorn_is_stopp
         assert 0 < r.p50 <= r.p95 <= r.p99
         assert r.rps > 0 and r.share > 0
         assert r.samples == TINY.sequential and r.concurrent > 0
-    assert results[0].share == 1
+    assert results[0].share == 1 and results[0].beside_rps is None
+    # Every other page's share is against /health/ measured beside it, not the first row's.
+    for r in results[1:]:
+        assert r.beside_rps > 0 and r.share == pytest.approx(r.rps / r.beside_rps)
     text = doc.read_text()
     assert "make bench ARGS='--requests 100000'" in text
     assert "database: 30 requests" in text
     rows = [line for line in text.splitlines() if line.startswith("| staff queue + counters")]
     assert len(rows) == 1
-    # page | p50 | p95 | p99 | req/s | p50 ÷ health | share | own SQL (queries) | goal | requests
+    # page | p50 | p95 | p99 | req/s | p50 ÷ health | share | health beside | own SQL (queries)
+    # | goal | requests
     number = r"[\d.,]+"
     assert re.fullmatch(
         rf"\| .+ \| {number} \| {number} \| {number} \| {number} \| {number} \| {number} "
+        rf"\| {number} "
         rf"\| {number} \(\d+ q\) \| \*\*(PASS|FAIL)\*\*.* \| [\d,]+ / [\d,]+ \|",
         rows[0],
     )
