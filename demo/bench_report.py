@@ -211,8 +211,9 @@ the bench process, a new connection each); req/s from 50 concurrent clients with
 a second process; "p50 ÷ health" against the bare `/health/` view's p50 in the same run;
 "share of health req/s" against `/health/`'s req/s measured beside the page ("health req/s
 beside": the mean of a 50-client `/health/` run just before the page's and one just after, so a
-machine that slows or speeds up during the run moves both sides alike); "own SQL" the page's statements, captured in-process and replayed with psycopg
-without Django (the floor under the page: the rest is Python, templates and HTTP). The report
+machine that slows or speeds up during the run moves both sides alike); "own SQL" the page's
+statements, captured in-process and replayed with psycopg without Django (the floor under the
+page: the rest is Python, templates and HTTP). The report
 POST goes through the real form (GET for the CSRF token and hidden fields, POST, follow to the
 confirmation) from one client, then from 50 threads (submissions/s, each client also fetching
 the form and the confirmation); the bench raises the database's intake limits for the run and
