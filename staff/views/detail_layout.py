@@ -11,8 +11,9 @@ switch (a profile or not, on or off duty), the admin link (`is_staff`) and the d
 (a city admin). A page with messages waiting is rendered by the template as before (it shows,
 and so uses, them).
 
-The templates stay the page's source of truth: tests/staff/test_detail_layout.py renders them
-beside the page built here and compares byte for byte."""
+The layout itself is staff_layout.py's, which the blank intake page shares. The templates stay
+the page's source of truth: tests/staff/test_detail_layout.py renders them beside the page built
+here and compares byte for byte."""
 
 from __future__ import annotations
 
@@ -20,62 +21,23 @@ from types import SimpleNamespace
 
 from django.contrib.messages import get_messages
 from django.http import HttpRequest
-from django.template.loader import get_template
-from django.utils.html import conditional_escape, escape
+from django.utils.html import conditional_escape
 
-from civic311.context_processors import city
 from requests_app.models import ServiceRequest
-from requests_app.page_stencil import Stencil, mark, per_language, stencil
+from requests_app.page_stencil import Stencil, mark, per_language
+from staff.views.staff_layout import Variant, staff_fill, staff_stencil, staff_variant
 
-_SLOTS = ("tn", "category", "body", "csrf_token", "path", "who")
-
-
-class _User:
-    """The signed-in user as the layout reads it: the name is a slot."""
-
-    is_authenticated = True
-
-    def __init__(self, *, is_staff: bool) -> None:
-        self.is_staff = is_staff
-
-    def get_full_name(self) -> str:
-        return mark("who")
-
-    def get_username(self) -> str:
-        return mark("who")
+_SLOTS = ("tn", "category", "body")
 
 
-class _Viewer:
-    """Stands in for the request: what staff/base.html and the duty switch read of it."""
-
-    def __init__(self, *, is_staff: bool, profile: bool, on_duty: bool, city_admin: bool) -> None:
-        self.user = _User(is_staff=is_staff)
-        # A superuser without a saved profile has no duty switch (its pk is None).
-        self.staff = SimpleNamespace(
-            pk=1 if profile else None, on_duty=on_duty, is_city_admin=city_admin
-        )
-
-    def get_full_path(self) -> str:
-        return mark("path")
-
-
-def _layout(is_staff: bool, profile: bool, on_duty: bool, city_admin: bool) -> Stencil:
-    viewer = _Viewer(is_staff=is_staff, profile=profile, on_duty=on_duty, city_admin=city_admin)
-    # Rendered without a request, so no context processors: the city's names and the dev
-    # mailbox switch as the city processor gives them (per_language forgets on a setting change).
+def _layout(variant: Variant) -> Stencil:
     context = {
-        **city(viewer),
-        "request": viewer,
         "sr": SimpleNamespace(
             tracking_number=mark("tn"), category=SimpleNamespace(tr_name=mark("category"))
         ),
         "detail_html": mark("body"),
-        "messages": [],
     }
-    # `csrf_token` and the others are given their markers by stencil(); the address is only in
-    # the duty switch.
-    slots = _SLOTS if profile else tuple(name for name in _SLOTS if name != "path")
-    return stencil(get_template("staff/detail.html"), context, slots)
+    return staff_stencil("staff/detail.html", context, _SLOTS, variant)
 
 
 def detail_page(
@@ -85,19 +47,12 @@ def detail_page(
     fragment, request and token; None when messages are waiting (the caller renders them)."""
     if len(get_messages(request)):
         return None
-    user, staff = request.user, request.staff
-    kit = per_language(
-        _layout, user.is_staff, bool(staff.pk), bool(staff.on_duty), bool(staff.is_city_admin)
-    )
+    kit = per_language(_layout, staff_variant(request))
     # {{ }} prints a value escaped unless it is already safe; a missing category prints nothing.
     category = sr.category
-    return kit.fill(
-        {
-            "tn": conditional_escape(sr.tracking_number),
-            "category": conditional_escape(category.tr_name) if category is not None else "",
-            "body": detail_html,
-            "csrf_token": csrf_token,
-            "path": escape(request.get_full_path()),
-            "who": conditional_escape(user.get_full_name() or user.get_username()),
-        }
-    )
+    values = {
+        "tn": conditional_escape(sr.tracking_number),
+        "category": conditional_escape(category.tr_name) if category is not None else "",
+        "body": detail_html,
+    }
+    return staff_fill(request, kit, values, csrf_token=csrf_token)

@@ -38,6 +38,7 @@ from requests_app.when import when_datetime
 from staff import detail_selectors as selectors
 from staff.form_html import esc
 from staff.forms import AttachCallerForm, IntakeForm
+from staff.views.intake_layout import intake_blank_page
 
 FRAGMENTS = {
     "category-list": "staff/intake.html#category-list",
@@ -59,10 +60,13 @@ def intake(request: HtmxHttpRequest) -> HttpResponse:
                 context = _fragment_context(request, request.GET)
                 response = render(request, FRAGMENTS[target], context)
             else:
-                form = IntakeForm(initial={"idempotency_key": uuid.uuid4(), **BLANK_INITIAL})
-                context = _page_context(request, form)
-                context.update(_blank_fragments(request, context))
-                response = render(request, "staff/intake.html", context)
+                # The blank page a call starts with, from its stencil (intake_layout.py).
+                page = intake_blank_page(request, lambda key: _blank_context(request, key))
+                if page is not None:
+                    response = HttpResponse(page)
+                else:
+                    context = _blank_context(request, uuid.uuid4())
+                    response = render(request, "staff/intake.html", context)
         patch_vary_headers(response, ("HX-Request", "HX-Target"))
         return response
 
@@ -228,6 +232,14 @@ def _fragment_context(request: HttpRequest, params) -> dict:
 # The blank form's values besides its idempotency key: what makes its fields the same on every
 # blank page (in one language).
 BLANK_INITIAL = {"language": "en"}
+
+
+def _blank_context(request: HttpRequest, idempotency_key: object) -> dict:
+    """The context of a blank page whose form carries `idempotency_key`."""
+    form = IntakeForm(initial={"idempotency_key": idempotency_key, **BLANK_INITIAL})
+    context = _page_context(request, form)
+    context.update(_blank_fragments(request, context))
+    return context
 
 
 def _blank_fragments(request: HttpRequest, context: dict) -> dict:
