@@ -249,7 +249,7 @@ class QuestionAdmin(admin.ModelAdmin):
 
 @admin.register(ClosureReason)
 class ClosureReasonAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "public_text", "outcome", "active"]
+    list_display = ["name", "name_es", "code", "public_text", "outcome", "active"]
     list_filter = ["active"]
 
 

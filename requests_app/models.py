@@ -338,6 +338,7 @@ class ClosureReason(Translated):
 
     code = models.SlugField(max_length=60, unique=True)
     name = models.CharField(max_length=120, help_text="Short label staff pick from.")
+    name_es = models.CharField(_("name (Spanish)"), max_length=120, blank=True)
     public_text = models.CharField(max_length=300)
     public_text_es = models.CharField(max_length=300, blank=True)
     outcome = models.CharField(

@@ -4,6 +4,7 @@ to ask for it."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -647,26 +648,31 @@ def active_categories() -> QuerySet[Category]:
     return Category.objects.filter(active=True).select_related("group")
 
 
-# The same three lists from the reference snapshot, as (id, label) in the querysets' order (the
-# forms still validate a POST against the querysets above). Labels are what ModelChoiceField
-# shows: str(row).
+# The same three lists from the reference snapshot, as (id, label) (the forms still validate a
+# POST against the querysets above). Labels are in the reader's language (tr_name, English
+# where no translation was entered); reasons and departments in the order of their labels,
+# categories in Category's order.
 
 
 def closure_reason_choices(*, request: ServiceRequest) -> list[tuple[int, str]]:
-    # ORDER BY name under the database's C collation: code point order, as Python sorts.
     reasons = _reference_of(request).closure_reasons.values()
-    active = sorted((r for r in reasons if r.active), key=lambda r: (r.name, r.pk))
-    return [(r.pk, str(r)) for r in active]
+    return labelled_choices(r for r in reasons if r.active)
 
 
 def transfer_department_choices(*, request: ServiceRequest) -> list[tuple[int, str]]:
-    departments = _reference_of(request).departments.values()  # in Department's order (name)
-    return [(d.pk, str(d)) for d in departments if d.active and d.pk != request.department_id]
+    departments = _reference_of(request).departments.values()
+    return labelled_choices(d for d in departments if d.active and d.pk != request.department_id)
 
 
 def category_choices(*, request: ServiceRequest) -> list[tuple[int, str]]:
     categories = _reference_of(request).active_categories  # in Category's order
-    return [(c.pk, str(c)) for c in categories if c.pk != request.category_id]
+    return [(c.pk, c.tr_name) for c in categories if c.pk != request.category_id]
+
+
+def labelled_choices(rows: Iterable) -> list[tuple[int, str]]:
+    """(id, name in the reader's language) of translated rows, in the order of those names
+    (code point order, as the database's C collation sorts; the id breaks ties)."""
+    return sorted(((r.pk, r.tr_name) for r in rows), key=lambda c: (c[1], c[0]))
 
 
 @dataclass

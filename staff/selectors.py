@@ -728,7 +728,9 @@ def queue_assignee_groups(*, scope: QueueScope) -> list[AssigneeGroup]:
 
 
 def closure_reason_list() -> QuerySet[ClosureReason]:
-    return ClosureReason.objects.filter(active=True).only("id", "code", "name", "outcome")
+    return ClosureReason.objects.filter(active=True).only(
+        "id", "code", "name", "name_es", "outcome"
+    )
 
 
 def queue_closure_reasons() -> list[ClosureReason]:

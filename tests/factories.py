@@ -119,6 +119,7 @@ class ClosureReasonFactory(factory.django.DjangoModelFactory):
 
     code = "repaired"
     name = "Repaired"
+    name_es = "Reparado"
     public_text = "The crew repaired it."
     public_text_es = "El equipo lo reparó."
 

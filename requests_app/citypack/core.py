@@ -176,7 +176,7 @@ SCHEMAS: dict[str, dict] = {
         _table(
             ["name", "public_text"],
             {
-                "name": {"type": "string", "minLength": 1, "maxLength": 120},
+                "name": TRANSLATED,
                 "public_text": TRANSLATED,
                 "outcome": {"enum": OUTCOMES},
                 "active": {"type": "boolean"},
@@ -248,6 +248,12 @@ def definitions_validate(pack: CityPack) -> None:
     for code, cat in pack.table(CATEGORIES).items():
         _category_validate(pack, code, cat, departments=departments, groups=groups)
     for code, reason in pack.table(CLOSURE_REASONS).items():
+        # A plain name is one label for every language (packs written before names had
+        # translations); a table must have each of the city's languages.
+        if isinstance(reason.get("name"), dict):
+            translations_check(
+                pack, CLOSURE_REASONS, f"{code}.name", reason.get("name"), max_length=120
+            )
         translations_check(
             pack, CLOSURE_REASONS, f"{code}.public_text", reason.get("public_text"), max_length=300
         )
@@ -541,7 +547,7 @@ def definitions_load(pack: CityPack, log: LoadLog) -> None:
             ClosureReason,
             lookup={"code": code},
             values={
-                "name": r["name"],
+                **translated_fields(r["name"], pack, "name"),
                 **translated_fields(r["public_text"], pack, "public_text"),
                 "outcome": r.get("outcome", "resolved"),
                 "active": r.get("active", True),

@@ -196,7 +196,7 @@ def _report(sr, answers) -> str:
     )
     resolved = ""
     if sr.resolved_at:
-        reason = f" · {_v(sr.closure_reason.name)}" if sr.closure_reason else ""
+        reason = f" · {_v(sr.closure_reason.tr_name)}" if sr.closure_reason else ""
         resolved = f"<div><dt>{_('Resolved')}</dt><dd>{_time(sr.resolved_at)}{reason}</dd></div>"
     duplicate = ""
     if sr.duplicate_of:

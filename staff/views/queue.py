@@ -33,6 +33,7 @@ from requests_app.models import Priority as PriorityChoice
 from requests_app.page_stencil import Stencil, mark
 from requests_app.permissions import staff_required
 from staff import selectors
+from staff.detail_selectors import labelled_choices
 from staff.forms_queue import (
     DUE_CHOICES,
     SORT_CHOICES,
@@ -204,7 +205,7 @@ def _queue_context(
         options["closure_reason"] = _options(
             "closure_reason",
             None,
-            lambda: options_html((r.pk, r.name) for r in selectors.queue_closure_reasons()),
+            lambda: options_html(labelled_choices(selectors.queue_closure_reasons())),
         )
     context["options"] = options
     if part == "page":

@@ -88,7 +88,12 @@ def test_the_example_town_loads_with_no_code_change():
     power = models.Category.objects.get(code="downed-power-line")
     assert not power.online_submission_allowed
     assert power.offline_message_es == "Aléjese y llame al 911 ahora."
-    assert models.ClosureReason.objects.get(code="referred").outcome == "referred"
+    referred = models.ClosureReason.objects.get(code="referred")
+    assert (referred.outcome, referred.name, referred.name_es) == (
+        "referred",
+        "Referred",
+        "Remitido",
+    )
     hall = BusinessCalendar.objects.get(name="Town hall")
     assert (hall.time_zone, hall.holiday_country, hall.holiday_subdivision) == (
         "America/Denver",
@@ -260,6 +265,15 @@ ONE_MISTAKE = [
         "Missing es translation",
         'parks.name.es = "..."',
         id="a_missing_translation_names_the_language_and_the_key",
+    ),
+    pytest.param(
+        "closure-reasons.toml",
+        'name.es = "Remitido"\n',
+        "",
+        "referred.name.es",
+        "Missing es translation",
+        'referred.name.es = "..."',
+        id="a_closure_reasons_name_without_its_spanish_is_reported",
     ),
     pytest.param(
         "geography.toml",

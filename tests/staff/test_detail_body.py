@@ -77,7 +77,7 @@ OLD = Template(
           <div><dt>{% translate "Language" %}</dt><dd>{{ sr.labels.language }}</dd></div>
           <div><dt>{% translate "Received" %}</dt><dd><time datetime="{{ sr.created_at|date:'Y-m-d\TH:i:sO' }}">{{ sr.created_at|when_datetime }}</time></dd></div>
           {% if sr.acknowledged_at %}<div><dt>{% translate "Acknowledged" %}</dt><dd><time datetime="{{ sr.acknowledged_at|date:'Y-m-d\TH:i:sO' }}">{{ sr.acknowledged_at|when_datetime }}</time></dd></div>{% endif %}
-          {% if sr.resolved_at %}<div><dt>{% translate "Resolved" %}</dt><dd><time datetime="{{ sr.resolved_at|date:'Y-m-d\TH:i:sO' }}">{{ sr.resolved_at|when_datetime }}</time>{% if sr.closure_reason %} · {{ sr.closure_reason.name }}{% endif %}</dd></div>{% endif %}
+          {% if sr.resolved_at %}<div><dt>{% translate "Resolved" %}</dt><dd><time datetime="{{ sr.resolved_at|date:'Y-m-d\TH:i:sO' }}">{{ sr.resolved_at|when_datetime }}</time>{% if sr.closure_reason %} · {{ sr.closure_reason.tr_name }}{% endif %}</dd></div>{% endif %}
           {% if sr.duplicate_of %}<div><dt>{% translate "Duplicate of" %}</dt><dd><a href="{% url 'staff:detail' sr.duplicate_of.tracking_number %}">{{ sr.duplicate_of.tracking_number }}</a></dd></div>{% endif %}
         </dl>
       </section>
