@@ -8,6 +8,7 @@ from datetime import datetime
 
 from django.db.models import Avg, Count, Q, QuerySet
 
+from notifications.kinds import language_label, message_kind_label
 from notifications.models import InboundMessage, OutboxMessage, Survey
 from notifications.replyto import reply_address_make
 from requests_app.dispatch import dispatch_shared, request_shared
@@ -112,6 +113,12 @@ class MailboxEntry:
     # Where a reply goes: the signed address for resident email about a request, the phone for
     # SMS, "" when the message cannot be answered (staff alerts, digests).
     reply_to: str
+
+    @property
+    def about(self) -> str:
+        """What the message is about and its language, in words ("Routed · Spanish")."""
+        m = self.message
+        return f"{message_kind_label(m.template)} · {language_label(m.language)}"
 
 
 def dev_mailbox_list(*, recipient: str = "", channel: str = "") -> list[MailboxEntry]:

@@ -18,6 +18,7 @@ from django.utils.encoding import force_str
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from notifications.kinds import message_kind_labels
 from notifications.models import Channel as MessageChannel
 from notifications.models import OutboxMessage
 from requests_app.configcache import STAMP_TABLE, config_snapshot_seed
@@ -384,7 +385,7 @@ def message_log(*, request: ServiceRequest) -> list[MessageRow]:
     # Two tables of some twenty words, made once per process and language.
     language = get_language()
     if language not in _MESSAGE_WORDS:
-        _MESSAGE_WORDS[language] = (_message_status_labels(), _message_kind_labels())
+        _MESSAGE_WORDS[language] = (_message_status_labels(), message_kind_labels())
     labels, kinds = _MESSAGE_WORDS[language]
     rows = model_rows(*_messages_spec(request), request=request)
     return [
@@ -411,30 +412,6 @@ def _message_status(message: OutboxMessage, labels: dict[str, str]) -> str:
     if message.digest and message.status == OutboxMessage.Status.SUPPRESSED:
         return _("Sent in a digest")
     return labels.get(message.status, message.status)
-
-
-def _message_kind_labels() -> dict[str, str]:
-    """What each message is about, in words, for the staff message log."""
-    return {
-        "received": _("Report received"),
-        "routed": _("Routed"),
-        "in_progress": _("In progress"),
-        "waiting_on_resident": _("Question for the resident"),
-        "onsite_attempt": _("On-site visit"),
-        "comment": _("Public comment"),
-        "resolved": _("Resolved"),
-        "reopened": _("Reopened"),
-        "merged": _("Merged into another request"),
-        "follow_confirm": _("Follow confirmation"),
-        "survey": _("Closure survey"),
-        "sms_reply": _("Text message reply"),
-        "staff_new_request": _("Staff: new request"),
-        "staff_assigned_to_me": _("Staff: assigned"),
-        "staff_resident_replied": _("Staff: resident replied"),
-        "staff_escalation": _("Staff: escalation"),
-        "staff_survey_not_fixed": _("Staff: survey says not fixed"),
-        "staff_digest": _("Staff: digest"),
-    }
 
 
 # --- Nearby ----------------------------------------------------------------------------------

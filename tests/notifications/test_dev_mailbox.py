@@ -159,3 +159,25 @@ def test_the_staff_navigation_links_to_the_mailbox_only_when_it_is_on(client, st
     assert "/dev/mailbox/" in client.get("/staff/notifications/").content.decode()
     settings.DEV_MAILBOX = False
     assert "/dev/mailbox/" not in client.get("/staff/notifications/").content.decode()
+
+
+def test_each_message_says_what_it_is_about_and_its_language_in_words(client, city, staff):
+    sr = submit(city)
+    receipt(sr)
+    outbox_queue(
+        channel="email",
+        recipient="ada@example.com",
+        template="staff_new_request",
+        language="es",
+        subject="Nueva solicitud",
+        body_text="Hay una nueva solicitud.",
+        request=sr,
+        dedupe_key=f"test-staff:{sr.pk}",
+    )
+    client.force_login(staff.city_admin)
+    html = client.get(MAILBOX).content.decode()
+    assert "Report received · English" in html and "Staff: new request · Spanish" in html
+    assert "staff_new_request ·" not in html and "received · en" not in html
+    client.cookies["django_language"] = "es"
+    html = client.get(MAILBOX).content.decode()
+    assert "Reporte recibido · Inglés" in html and "· Español" in html
