@@ -17,6 +17,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from notifications.models import ContactPreference, OptOutLog, OutboxMessage
+from requests_app.dispatch import dispatch_batch
 from requests_app.models import ConfirmedContact
 
 # Longer than a send may take; the sweep (notifications.sending) enqueues with it too.
@@ -277,12 +278,16 @@ def outbox_queue(
     dedupe_key: str = "",
     opted_out: bool | None = None,
     not_before: datetime | None = None,
+    batch: bool = False,
 ) -> OutboxMessage | None:
     """Add one message to the outbox and hand it to a worker after commit; with
     ``not_before``, the outbox sweep hands it over once that time has come.
 
     Idempotent: a second call with the same dedupe key adds nothing and returns None. A recipient
-    who opted out of the channel gets a row marked suppressed (visible to staff), never a send."""
+    who opted out of the channel gets a row marked suppressed (visible to staff), never a send.
+    With ``batch``, inside an event dispatch, the row is written with the dispatch's other
+    messages in one INSERT after its last event (``outbox_batch``): the message comes back
+    unsaved, and has its id once written (none if its key was queued already)."""
     key = dedupe_key or dedupe_key_for(
         event_id=event.pk if event is not None else None, channel=channel, recipient=recipient
     )
@@ -308,6 +313,8 @@ def outbox_queue(
         last_error="Recipient opted out of this channel." if suppressed else "",
         next_attempt_at=not_before,
     )
+    if batch and outbox_batch([message]):
+        return message
     # One INSERT that skips a key queued already (was a savepoint around it).
     if not rows_insert_new([message], key="dedupe_key"):
         return None
@@ -316,7 +323,34 @@ def outbox_queue(
     return message
 
 
-def outbox_queue_many(*, messages: list[dict]) -> list[OutboxMessage]:
+def outbox_batch(rows: list[OutboxMessage]) -> bool:
+    """Hold new outbox rows for the running dispatch's one INSERT of its messages (three round
+    trips were one per message: the receipt, the routed update, the staff alert of a new
+    request); False when they must be written now (see requests_app.dispatch.dispatch_batch)."""
+    if not rows:
+        return True
+    held = dispatch_batch(("outbox",), rows[0], _outbox_write)
+    if held:
+        for row in rows[1:]:
+            dispatch_batch(("outbox",), row, _outbox_write)
+    return held
+
+
+def _outbox_write(rows: list[OutboxMessage]) -> list[OutboxMessage]:
+    """Write new outbox rows in one INSERT (skipping keys queued already) and hand each that is
+    to be sent now to a worker after commit; returns the rows written."""
+    created = rows_insert_new(rows, key="dedupe_key")
+    for row in created:
+        if (
+            row.status == OutboxMessage.Status.QUEUED
+            and not row.digest
+            and row.next_attempt_at is None
+        ):
+            message_send_enqueue(message_id=row.id)
+    return created
+
+
+def outbox_queue_many(*, messages: list[dict], batch: bool = False) -> list[OutboxMessage]:
     """``outbox_queue`` for several messages at once (each dict holds its keyword arguments,
     with a ``dedupe_key``, and ``opted_out`` when the caller read it with the recipients): one
     opt-out read (none when every message says) and one multi-row insert instead of three
@@ -360,8 +394,7 @@ def outbox_queue_many(*, messages: list[dict]) -> list[OutboxMessage]:
                 last_error="Recipient opted out of this channel." if suppressed else "",
             )
         )
-    created = rows_insert_new(rows, key="dedupe_key")
-    for row in created:
-        if row.status == OutboxMessage.Status.QUEUED and not row.digest:
-            message_send_enqueue(message_id=row.id)
-    return created
+    # With ``batch`` (see outbox_queue), the rows come back unsaved.
+    if batch and outbox_batch(rows):
+        return rows
+    return _outbox_write(rows)

@@ -152,8 +152,9 @@ def _just_after_onsite_attempt(event: RequestEvent) -> bool:
 
 
 def on_event(event: RequestEvent) -> None:
-    """React to one request event (idempotent: subscriptions and outbox rows are unique)."""
-    event_messages_queue(event=event)
+    """React to one request event (idempotent: subscriptions and outbox rows are unique). In a
+    dispatch the messages are written with its others, in one INSERT after its last event."""
+    event_messages_queue(event=event, batch=True)
 
 
 def confirmation_queue(*, event_id: int) -> OutboxMessage | None:
@@ -167,9 +168,10 @@ def confirmation_queue(*, event_id: int) -> OutboxMessage | None:
     return queued[0] if queued else None
 
 
-def event_messages_queue(*, event: RequestEvent) -> list[OutboxMessage]:
+def event_messages_queue(*, event: RequestEvent, batch: bool = False) -> list[OutboxMessage]:
     """Create the subscriptions an event implies, then queue its messages. Returns the rows
-    queued by this call (none on a re-delivery)."""
+    queued by this call (none on a re-delivery); with ``batch``, inside a dispatch, unsaved
+    until its last event (notifications.outbox.outbox_queue)."""
     kind = message_kind(event=event)
     if kind is None and event.type not in (Type.CREATED, Type.SUPPORTER_ADDED):
         # Most events message nobody (internal notes, scores, assignments): stop before
@@ -257,6 +259,7 @@ def event_messages_queue(*, event: RequestEvent) -> list[OutboxMessage]:
             dedupe_key=key,
             opted_out=checks.opted_out,
             not_before=event.created_at + ROUTED_QUIET if held else None,
+            batch=batch,
         )
         if message is not None:
             queued.append(message)
@@ -357,6 +360,7 @@ def _queue(
     dedupe_key: str,
     opted_out: bool,
     not_before: datetime | None = None,
+    batch: bool = False,
 ) -> OutboxMessage | None:
     language = subscription.language or request.language
     with translation.override(language):
@@ -374,6 +378,7 @@ def _queue(
         dedupe_key=dedupe_key,
         opted_out=opted_out,
         not_before=not_before,
+        batch=batch,
     )
 
 
@@ -389,10 +394,11 @@ def _subscriber_message_queue(
     event: RequestEvent | None = None,
     opted_out: bool | None = None,
     not_before: datetime | None = None,
+    batch: bool = False,
 ) -> OutboxMessage | None:
     """Render one message of ``kind`` for a subscriber and queue it (sent no earlier than
-    ``not_before`` when given). A text message is fitted to two segments, keeping ``link``
-    whole."""
+    ``not_before`` when given; ``batch``: see outbox_queue). A text message is fitted to two
+    segments, keeping ``link`` whole."""
     rendered = message_render(
         kind=kind, channel=subscription.channel, language=language, context=context
     )
@@ -413,6 +419,7 @@ def _subscriber_message_queue(
         dedupe_key=dedupe_key,
         opted_out=opted_out,
         not_before=not_before,
+        batch=batch,
     )
 
 

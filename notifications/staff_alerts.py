@@ -160,7 +160,12 @@ def staff_alert(
 
 
 def staff_alerts_queue(
-    *, users: QuerySet | list, kind: str, event: RequestEvent, request: ServiceRequest
+    *,
+    users: QuerySet | list,
+    kind: str,
+    event: RequestEvent,
+    request: ServiceRequest,
+    batch: bool = False,
 ) -> list[OutboxMessage]:
     """``staff_alert`` for a whole list of members (a department told of new work): the
     members, their preferences and whether their address opted out of email in one read (was
@@ -195,7 +200,8 @@ def staff_alerts_queue(
             )
             if message is not None:
                 messages.append({**message, "opted_out": user.email_opted_out})
-    return outbox_queue_many(messages=messages)
+    # ``batch``: in a dispatch, written with its other messages after its last event.
+    return outbox_queue_many(messages=messages, batch=batch)
 
 
 def _staff_message(
@@ -365,7 +371,9 @@ def on_event(event: RequestEvent) -> None:
         people = department_members_read(
             department_id=department_id, exclude=event.actor_id or None
         )
-        staff_alerts_queue(users=people, kind="new_request", event=event, request=request)
+        staff_alerts_queue(
+            users=people, kind="new_request", event=event, request=request, batch=True
+        )
     elif event.type == RequestEvent.Type.ASSIGNED:
         assignee_id = (event.data or {}).get("assignee_id")
         if not assignee_id or assignee_id == event.actor_id:

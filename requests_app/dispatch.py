@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from requests_app.models import RequestEvent, ServiceRequest
 
@@ -39,6 +39,11 @@ class DispatchScope:
     # Counts the events written and the handlers failed: a shared read is good while it holds.
     writes: int = 0
     shared: dict[Hashable, tuple[int, object]] = field(default_factory=dict)
+    # Rows held for one write after the last event (``dispatch_batch``), by batch key.
+    batches: dict[Hashable, list] = field(default_factory=dict)
+    # How many atomic blocks were open when the dispatch began: a row is held only when it
+    # would have been written at that depth (its fate is the dispatch's own).
+    depth: int = 0
 
 
 class _Written:
@@ -68,7 +73,7 @@ _SCOPE: ContextVar[DispatchScope | None] = ContextVar("event_dispatch_scope", de
 def dispatch_scope() -> Iterator[DispatchScope]:
     """The running dispatch (requests_app.tasks.event_dispatch); nested dispatches (a task run
     inline, as tests do) get their own."""
-    scope = DispatchScope()
+    scope = DispatchScope(depth=len(connection.atomic_blocks))
     token = _SCOPE.set(scope)
     try:
         yield scope
@@ -93,6 +98,24 @@ def after_events(key: Hashable, work: Callable[[], object]) -> None:
         work()
         return
     scope.deferred.setdefault(key, work)
+
+
+def dispatch_batch(key: Hashable, item: object, flush: Callable[[list], object]) -> bool:
+    """Hold ``item`` for one ``flush(items)`` of every item of batch ``key`` once the running
+    dispatch has handled every event (with ``after_events``' work, in the order first asked);
+    True when held. False, and the caller writes it now, outside a dispatch or inside a block
+    the handler opened itself (``transaction.atomic``): a row held past the end of that block
+    would be written even if the block rolled back. For writes a burst of events makes one at
+    a time (the outbox's rows: a receipt, the routed update, the staff alert, one INSERT)."""
+    scope = _SCOPE.get()
+    if scope is None or len(connection.atomic_blocks) != scope.depth:
+        return False
+    held = scope.batches.get(key)
+    if held is None:
+        held = scope.batches[key] = []
+        scope.deferred.setdefault(key, lambda: flush(scope.batches.pop(key, [])))
+    held.append(item)
+    return True
 
 
 def dispatch_shared(key: Hashable, load: Callable[[], object]) -> object:

@@ -332,3 +332,51 @@ def test_the_messages_read_the_row_routing_wrote_until_something_else_writes(cit
     # Routing's row, as written (its department), with no read; after the note, read again.
     assert by_type[RequestEvent.Type.ROUTED] == (0, sr.department_id, sr.category.name)
     assert by_type[RequestEvent.Type.NOTE][0] == 1
+
+
+# --- Batched writes (dispatch_batch): the outbox's rows of a burst in one INSERT -------------
+
+
+def test_a_batch_is_flushed_once_after_the_last_event_and_only_at_the_dispatchs_own_depth():
+    flushed = []
+    with dispatch.dispatch_scope() as scope:
+        assert dispatch.dispatch_batch("k", 1, flushed.append)
+        assert dispatch.dispatch_batch("k", 2, flushed.append)
+        # Inside a block a handler opened itself, a held row would outlive its rollback: the
+        # caller writes it at once.
+        with transaction.atomic():
+            assert not dispatch.dispatch_batch("k", 3, flushed.append)
+        assert flushed == []
+        for work in scope.deferred.values():
+            work()
+    assert flushed == [[1, 2]]
+    # Outside a dispatch nothing is held.
+    assert not dispatch.dispatch_batch("k", 4, flushed.append)
+
+
+def test_the_follow_up_of_a_new_request_writes_its_messages_in_one_insert(city, staff, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from notifications import outbox
+    from notifications.models import OutboxMessage
+
+    # The Streets supervisor has an address for the department's alert of new work.
+    type(staff.supervisor).objects.filter(pk=staff.supervisor.pk).update(email="sam@city.example")
+    sr = submit(city)
+    created = sr.events.get(type=RequestEvent.Type.CREATED).pk
+    sent = []
+    monkeypatch.setattr(outbox, "message_send_enqueue", lambda message_id: sent.append(message_id))
+    with CaptureQueriesContext(connection) as queries:
+        event_dispatch(created)
+    sqls = [prepared_text(q["sql"]) for q in queries.captured_queries]
+    inserts = [s for s in sqls if s.startswith('INSERT INTO "notifications_outboxmessage"')]
+    assert len(inserts) == 1, sqls
+    rows = {m.template: m for m in OutboxMessage.objects.filter(request=sr)}
+    # The receipt, the automatic routing's update (held ROUTED_QUIET) and the department's alert.
+    assert {"received", "routed", "staff_new_request"} <= rows.keys()
+    assert rows["routed"].next_attempt_at is not None
+    # Handed to a worker (after commit) once written, with its id: the receipt; not the held
+    # update, nor the supervisor's alert, which waits for their digest.
+    assert rows["staff_new_request"].digest
+    assert sent == [rows["received"].pk]
