@@ -26,8 +26,11 @@ duplicate
 
 The automatic routing right after intake is messaged ROUTED_QUIET after it (issue 12: README
 promised it, and nobody got it): not two messages within a second of filing, and time for a
-resident to follow the receipt's link first. Its reporter rows are queued even while the contact
-is unconfirmed and checked again when due (notifications.sending): still unconfirmed, suppressed.
+resident to follow the receipt's link first. Its rows are queued without asking anything (even
+while the reporter's contact is unconfirmed or the address has opted out) and checked when due
+(notifications.sending): opted out, unsubscribed or still unconfirmed, suppressed. So it is
+written as to a confirmed contact, and it goes to the subscribers the receipt's read found in the
+same task (requests_app.dispatch.dispatch_keep).
 
 Every message goes through ``notifications.outbox.outbox_queue``, so a re-delivered event never
 sends twice and opted-out addresses get suppressed rows."""
@@ -61,6 +64,7 @@ from notifications.subscriptions import (
     subscriptions_carry_to_original,
     supporter_subscriptions_ensure,
 )
+from requests_app.dispatch import dispatch_drop, dispatch_keep, dispatch_kept
 from requests_app.models import (
     ClosureReason,
     IntakeSettings,
@@ -182,6 +186,10 @@ def event_messages_queue(*, event: RequestEvent, batch: bool = False) -> list[Ou
     recipients: list[RequestSubscription] = []
     known: list[RequestSubscription] | None = None
     checked: dict[tuple[str, str], OutboxChecks] = {}
+    # The request's subscriptions as this dispatch last read or wrote them: the receipt's read
+    # serves the routed update of the same task (only these handlers write subscriptions in a
+    # dispatch, and each that does drops or replaces this).
+    kept = ("subscriptions", request.pk)
     if event.type == Type.CREATED:
         # One statement makes the reporter's subscription if missing, reads the request's
         # subscriptions for the recipients below and asks the receipt's checks (was three).
@@ -200,12 +208,16 @@ def event_messages_queue(*, event: RequestEvent, batch: bool = False) -> list[Ou
                 else None
             ),
         )
+        dispatch_keep(kept, known)
     if event.type == Type.SUPPORTER_ADDED:
+        dispatch_drop(kept)
         supporter = Supporter.objects.filter(pk=(event.data or {}).get("supporter_id")).first()
         recipients = supporter_subscriptions_ensure(supporter=supporter) if supporter else []
     if kind is None:
         return []
     if event.type != Type.SUPPORTER_ADDED:
+        if known is None:
+            known = dispatch_kept(kept)  # type: ignore[assignment]
         if known is not None:
             recipients = sorted(
                 (s for s in known if s.confirmed_at is not None and s.unsubscribed_at is None),
@@ -232,17 +244,24 @@ def event_messages_queue(*, event: RequestEvent, batch: bool = False) -> list[Ou
         key = dedupe_key_for(
             event_id=event.pk, channel=subscription.channel, recipient=subscription.address
         )
-        checks = _checks(
-            request=request,
-            event=event,
-            subscription=subscription,
-            kind=kind,
-            asked=(
-                checked.get((subscription.channel, subscription.address))
-                if subscription.role == Role.REPORTER
-                else None
-            ),
-        )
+        if held:
+            # Nothing to ask now: when it is due the sender asks whether the address opted out,
+            # the subscription was dropped or the reporter's contact is still unconfirmed
+            # (notifications.sending), and a re-delivered event's second row is skipped by the
+            # INSERT itself (its dedupe key).
+            checks = OutboxChecks(queued=False, opted_out=False)
+        else:
+            checks = _checks(
+                request=request,
+                event=event,
+                subscription=subscription,
+                kind=kind,
+                asked=(
+                    checked.get((subscription.channel, subscription.address))
+                    if subscription.role == Role.REPORTER
+                    else None
+                ),
+            )
         if checks.queued:
             continue  # re-delivered: skip the rendering too
         if (
@@ -260,12 +279,15 @@ def event_messages_queue(*, event: RequestEvent, batch: bool = False) -> list[Ou
             opted_out=checks.opted_out,
             not_before=event.created_at + ROUTED_QUIET if held else None,
             batch=batch,
+            held=held,
         )
         if message is not None:
             queued.append(message)
     if kind == "merged":
         # After the "merged into …" message, they hear about the original from now on.
         subscriptions_carry_to_original(duplicate=request)
+        dispatch_drop(kept)
+        dispatch_drop(("subscriptions", request.duplicate_of_id))
     return queued
 
 
@@ -361,11 +383,12 @@ def _queue(
     opted_out: bool,
     not_before: datetime | None = None,
     batch: bool = False,
+    held: bool = False,
 ) -> OutboxMessage | None:
     language = subscription.language or request.language
     with translation.override(language):
         context = message_context(
-            request=request, event=event, subscription=subscription, kind=kind
+            request=request, event=event, subscription=subscription, kind=kind, held=held
         )
     return _subscriber_message_queue(
         request=request,
@@ -429,11 +452,15 @@ def message_context(
     subscription: RequestSubscription,
     kind: str,
     event: RequestEvent | None = None,
+    held: bool = False,
 ) -> dict:
     """What a message template may use. Call with the recipient's language active (category
     names and closure reasons come out in it). Private details (the reporter's name, email,
-    phone, private link) appear only in the reporter's own messages."""
+    phone, private link) appear only in the reporter's own messages. ``held``: a message sent
+    only if the reporter's contact is confirmed when it is due (the automatic routing's
+    update), so it is written as to a confirmed contact."""
     reporter = subscription.role == Role.REPORTER
+    unconfirmed = not held and _unconfirmed(request=request, subscription=subscription)
     context = {
         "request": request,
         "tracking_number": request.tracking_number,
@@ -447,10 +474,12 @@ def message_context(
         # recipient's language (the worker runs in UTC: `|date` here was a day late each evening).
         "expected_date": when_date(request.expected_at),
         "private_url": (
-            _private_url(request=request, subscription=subscription) if reporter else ""
+            _private_url(request=request, subscription=subscription, unconfirmed=unconfirmed)
+            if reporter
+            else ""
         ),
         # The receipt says plainly that updates wait for this link (see _unconfirmed).
-        "confirm_needed": _unconfirmed(request=request, subscription=subscription),
+        "confirm_needed": unconfirmed,
         "preferences_url": (
             absolute_url(reverse("notifications:preferences", args=[request.private_token]))
             if reporter and request.private_token
@@ -502,13 +531,15 @@ def message_context(
     return context
 
 
-def _private_url(*, request: ServiceRequest, subscription: RequestSubscription) -> str:
-    """The reporter's private link; while their contact is unconfirmed it carries the code
+def _private_url(
+    *, request: ServiceRequest, subscription: RequestSubscription, unconfirmed: bool
+) -> str:
+    """The reporter's private link; while their contact is ``unconfirmed`` it carries the code
     that confirms it when followed (requests_app.services.request_contact_confirm)."""
     if not request.private_token:
         return ""
     url = absolute_url(reverse("requests_app:private", args=[request.private_token]))
-    if _unconfirmed(request=request, subscription=subscription):
+    if unconfirmed:
         code = contact_confirm_code(
             request=request, channel=subscription.channel, address=subscription.address
         )

@@ -44,6 +44,8 @@ class DispatchScope:
     # How many atomic blocks were open when the dispatch began: a row is held only when it
     # would have been written at that depth (its fate is the dispatch's own).
     depth: int = 0
+    # Reads the handlers keep current themselves (``dispatch_keep``); dropped when one fails.
+    kept: dict[Hashable, object] = field(default_factory=dict)
 
 
 class _Written:
@@ -139,6 +141,37 @@ def dispatch_written() -> None:
     scope = _SCOPE.get()
     if scope is not None:
         scope.writes += 1
+
+
+def dispatch_failed() -> None:
+    """A handler failed (its transaction may have rolled back): drop the shared reads and the
+    kept ones."""
+    scope = _SCOPE.get()
+    if scope is not None:
+        scope.writes += 1
+        scope.kept.clear()
+
+
+def dispatch_keep(key: Hashable, value: object) -> None:
+    """Keep ``value`` for the rest of the running dispatch (nothing outside one). For a read
+    only handlers write during a dispatch, so that the handler that writes it can keep it
+    current (``dispatch_drop``): unlike ``dispatch_shared``, the events the dispatch writes do
+    not drop it (the request's message subscriptions, which routing's events do not touch)."""
+    scope = _SCOPE.get()
+    if scope is not None:
+        scope.kept[key] = value
+
+
+def dispatch_kept(key: Hashable) -> object | None:
+    """What ``dispatch_keep`` kept under ``key`` in the running dispatch, or None."""
+    scope = _SCOPE.get()
+    return scope.kept.get(key) if scope is not None else None
+
+
+def dispatch_drop(key: Hashable) -> None:
+    scope = _SCOPE.get()
+    if scope is not None:
+        scope.kept.pop(key, None)
 
 
 def request_share(request: ServiceRequest) -> None:

@@ -5,7 +5,7 @@ import logging
 from django.db import connection
 
 from requests_app.configcache import STAMP_TABLE, config_snapshot, config_snapshot_seed
-from requests_app.dispatch import dispatch_scope, dispatch_written, event_task_enqueue, handlers
+from requests_app.dispatch import dispatch_failed, dispatch_scope, event_task_enqueue, handlers
 from requests_app.models import RequestEvent
 from requests_app.prepared import prepared
 from requests_app.rows import model_columns, row_convert
@@ -115,7 +115,7 @@ def _handlers_run(event: RequestEvent) -> list[tuple[str, Exception]]:
             handler(event.pk)
         except Exception as exc:
             # Its transaction may have rolled back after a read the others would share.
-            dispatch_written()
+            dispatch_failed()
             logger.exception("event handler %s failed for event %s", name, event.pk)
             failures.append((name, exc))
     return failures

@@ -209,6 +209,71 @@ def test_a_contact_confirmed_within_the_delay_hears_of_the_routing(
     assert len(mail.outbox) == 2
 
 
+def test_an_address_that_opts_out_before_the_held_update_is_due_never_gets_it(
+    city, django_capture_on_commit_callbacks
+):
+    # The held update asks nothing when it is queued (round 10 of issue 11: the follow-up's
+    # questions went); the sender asks when it is due, and the resident's no wins.
+    contact_preference_set(
+        channel="email", address="rosa@example.com", opted_out=True, source="email-link"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        submit(city)
+    routed = resident_messages(template="routed").get()
+    with time_machine.travel(routed.next_attempt_at + timedelta(minutes=1), tick=False):
+        outbox_retry_sweep()
+    routed.refresh_from_db()
+    assert routed.status == OutboxMessage.Status.SUPPRESSED
+    assert "opted out" in routed.last_error
+    assert not [m for m in mail.outbox if "Streets" in m.subject]
+
+
+def test_the_held_update_is_one_row_however_often_its_event_is_delivered(city):
+    sr = queued(city)
+    deliver(sr, RequestEvent.Type.ROUTED)
+    deliver(sr, RequestEvent.Type.ROUTED)
+    assert resident_messages(template="routed").count() == 1
+
+
+def test_the_held_update_is_written_for_the_confirmed_contact_it_is_only_sent_to(
+    city, django_capture_on_commit_callbacks
+):
+    # Sent only if the contact is confirmed when it is due: no "confirm your address" code in
+    # its private link, whatever the contact was when it was queued.
+    stranger = Reporter(
+        email="new@example.com", contact_method="email", language="en", anonymous=False
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        sr = submit(city, reporter=stranger)
+    receipt = resident_messages(template="received").get()
+    routed = resident_messages(template="routed").get()
+    assert "?confirm=" in receipt.body_text  # the receipt still carries the code
+    assert "?confirm=" not in routed.body_text
+    assert f"/requests/private/{sr.private_token}/" in routed.body_text
+
+
+def test_the_held_update_reaches_every_confirmed_subscriber_the_receipts_read_found(
+    city, django_capture_on_commit_callbacks
+):
+    # The routed update takes the subscriptions the receipt's statement read in the same task:
+    # a neighbour who followed the request before the worker got to it hears of the routing
+    # too (the receipt is the reporter's alone).
+    with django_capture_on_commit_callbacks(execute=False) as held_tasks:
+        sr = submit(city)
+    follower(sr)
+    with django_capture_on_commit_callbacks(execute=True):
+        for task in held_tasks:
+            task()
+    routed = resident_messages(template="routed")
+    assert sorted(routed.values_list("recipient", flat=True)) == [
+        "neighbour@example.com",
+        "rosa@example.com",
+    ]
+    assert list(resident_messages(template="received").values_list("recipient", flat=True)) == [
+        "rosa@example.com"
+    ]
+
+
 # --- Every public step --------------------------------------------------------------------------
 
 

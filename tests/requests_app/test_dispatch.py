@@ -380,3 +380,17 @@ def test_the_follow_up_of_a_new_request_writes_its_messages_in_one_insert(city, 
     # update, nor the supervisor's alert, which waits for their digest.
     assert rows["staff_new_request"].digest
     assert sent == [rows["received"].pk]
+
+
+def test_a_kept_read_outlives_the_events_written_but_not_a_failed_handler():
+    with dispatch.dispatch_scope():
+        dispatch.dispatch_keep("subs", [1])
+        dispatch.dispatch_written()  # routing wrote an event: a shared read would go
+        assert dispatch.dispatch_kept("subs") == [1]
+        dispatch.dispatch_drop("subs")  # the handler that writes it drops it
+        assert dispatch.dispatch_kept("subs") is None
+        dispatch.dispatch_keep("subs", [2])
+        dispatch.dispatch_failed()  # its transaction may have rolled back
+        assert dispatch.dispatch_kept("subs") is None
+    dispatch.dispatch_keep("subs", [3])  # outside a dispatch nothing is kept
+    assert dispatch.dispatch_kept("subs") is None
