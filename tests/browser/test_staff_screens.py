@@ -238,3 +238,28 @@ def test_no_page_a_phone_opens_scrolls_sideways_at_360_px(
     if not phone_page.evaluate(NO_SIDEWAYS_SCROLL):
         wide["/dev/mailbox/"] = phone_page.evaluate("document.documentElement.scrollWidth")
     assert wide == {}, f"wider than the 360 px screen: {wide}"
+
+
+def test_no_action_of_the_request_page_opens_wider_than_a_phone(
+    phone_page, live_server, city, staff
+):
+    # A newcomer's walk at 360 px: opening "Record an on-site visit" made the page 391 px wide
+    # (its multi-file photo input set the single column's width).
+    from requests_app.services import request_route
+
+    sr = submit(city)
+    request_route(request=sr, department=city.streets)
+    sign_in(phone_page, live_server, "alex")
+    phone_page.goto(live_server.url + f"/staff/requests/{sr.tracking_number}/")
+    phone_page.wait_for_load_state("load")
+    summaries = phone_page.locator(".actions-panel details > summary")
+    assert summaries.count() >= 5
+    wide = {}
+    for i in range(summaries.count()):
+        summary = summaries.nth(i)
+        name = summary.inner_text().strip()
+        summary.click()
+        if not phone_page.evaluate(NO_SIDEWAYS_SCROLL):
+            wide[name] = phone_page.evaluate("document.documentElement.scrollWidth")
+        summary.click()
+    assert wide == {}, f"wider than the 360 px screen with the action open: {wide}"
