@@ -44,7 +44,7 @@ from requests_app.models import (
 from requests_app.prepared import prepared
 from requests_app.reference import Reference, reference, reference_at, requests_attach
 from requests_app.rows import model_columns, row_convert
-from requests_app.selectors import address_resolve
+from requests_app.selectors import address_resolve, closure_message
 from requests_app.services import staff_user_list
 from requests_app.tracking_numbers import tracking_number_normalise
 from requests_app.when import when_datetime, when_iso
@@ -292,6 +292,7 @@ def _events_spec(request: ServiceRequest, include_internal: bool) -> tuple:
 def timeline_staff(*, request: ServiceRequest, include_internal: bool) -> list[StaffTimelineEntry]:
     """Every event (or only the public ones) with who did it, in words staff read at a glance."""
     events = model_rows(*_events_spec(request, include_internal), request=request)
+    reasons = _reference_of(request).closure_reasons_by_code
     entries = []
     for e in events:
         data = e.data or {}
@@ -306,6 +307,11 @@ def timeline_staff(*, request: ServiceRequest, include_internal: bool) -> list[S
                 "from": _label(Status, e.from_value),
                 "to": _label(Status, e.to_value),
             }
+            # A closure's wording as the tracker gives it, in the reader's language (the event
+            # keeps the English wording it was written with), then the staff's own words.
+            reason = reasons.get(data.get("closure_reason") or "")
+            if reason is not None:
+                message = closure_message(reason=reason, message=e.message)
         elif e.type == RequestEvent.Type.PRIORITY_CHANGED and data.get("override_cleared"):
             title = _("Priority left to the score again")
             message = ""

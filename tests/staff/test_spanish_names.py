@@ -69,3 +69,23 @@ def test_a_resolved_requests_reason_shows_in_the_staff_readers_language(client, 
     client.cookies.load({"django_language": "es"})
     detail = client.get(reverse("staff:detail", args=[sr.tracking_number])).content.decode()
     assert " · Reparado</dd>" in detail
+
+
+def test_the_timeline_gives_a_closures_wording_in_the_staff_readers_language(client, city, staff):
+    # A newcomer's walk: the Spanish page's timeline read "The crew repaired it." (the event
+    # keeps the wording it was written with); the tracker and the email were in Spanish.
+    from requests_app.services import request_resolve
+
+    sr = submit(city)
+    request_route(request=sr, department=city.streets)
+    request_resolve(
+        request=sr, actor=staff.agent, closure_reason=city.repaired, message="Filled with asphalt."
+    )
+    client.force_login(staff.agent)
+    client.cookies.load({"django_language": "es"})
+    detail = client.get(reverse("staff:detail", args=[sr.tracking_number])).content.decode()
+    assert "El equipo lo reparó." in detail and "The crew repaired it." not in detail
+    assert "Filled with asphalt." in detail  # the staff's own words, as written
+    client.cookies.load({"django_language": "en"})
+    detail = client.get(reverse("staff:detail", args=[sr.tracking_number])).content.decode()
+    assert "The crew repaired it." in detail
