@@ -327,13 +327,7 @@ def outbox_batch(rows: list[OutboxMessage]) -> bool:
     """Hold new outbox rows for the running dispatch's one INSERT of its messages (three round
     trips were one per message: the receipt, the routed update, the staff alert of a new
     request); False when they must be written now (see requests_app.dispatch.dispatch_batch)."""
-    if not rows:
-        return True
-    held = dispatch_batch(("outbox",), rows[0], _outbox_write)
-    if held:
-        for row in rows[1:]:
-            dispatch_batch(("outbox",), row, _outbox_write)
-    return held
+    return not rows or dispatch_batch(("outbox",), rows, _outbox_write)
 
 
 def _outbox_write(rows: list[OutboxMessage]) -> list[OutboxMessage]:

@@ -102,8 +102,8 @@ def after_events(key: Hashable, work: Callable[[], object]) -> None:
     scope.deferred.setdefault(key, work)
 
 
-def dispatch_batch(key: Hashable, item: object, flush: Callable[[list], object]) -> bool:
-    """Hold ``item`` for one ``flush(items)`` of every item of batch ``key`` once the running
+def dispatch_batch(key: Hashable, items: list, flush: Callable[[list], object]) -> bool:
+    """Hold ``items`` for one ``flush(items)`` of every item of batch ``key`` once the running
     dispatch has handled every event (with ``after_events``' work, in the order first asked);
     True when held. False, and the caller writes it now, outside a dispatch or inside a block
     the handler opened itself (``transaction.atomic``): a row held past the end of that block
@@ -116,7 +116,7 @@ def dispatch_batch(key: Hashable, item: object, flush: Callable[[list], object])
     if held is None:
         held = scope.batches[key] = []
         scope.deferred.setdefault(key, lambda: flush(scope.batches.pop(key, [])))
-    held.append(item)
+    held.extend(items)
     return True
 
 

@@ -393,6 +393,10 @@ def _request_select(fields: tuple[str, ...]) -> tuple[str, tuple[str, ...], list
     return sql, tuple(f.attname for f in columns), converters
 
 
+# The config stamp as reference() reads it (configcache), as a column of a row's read.
+_STAMP_SQL = f"(SELECT value FROM {STAMP_TABLE} WHERE id = 1)"  # noqa: S608
+
+
 def _request_row(*, fields: tuple[str, ...], column: str, value: str) -> ServiceRequest | None:
     """The request whose unique `column` equals value, with only `fields` loaded (the rest
     deferred, as `only()` leaves them), read with a plain cursor: the ORM's query compilation
@@ -414,7 +418,7 @@ def _request_row_read(
     select, attnames, converters = _request_select(fields)
     if stamp:
         columns, table = select.split(" FROM ", 1)
-        select = f"{columns}, (SELECT value FROM {STAMP_TABLE} WHERE id = 1) FROM {table}"  # noqa: S608
+        select = f"{columns}, {_STAMP_SQL} FROM {table}"
     with connection.cursor() as cursor:
         # Prepared once per database session (its text is fixed per fields and column), like
         # the tracker's: PostgreSQL plans a wide row read by a unique key for longer than it
@@ -469,9 +473,8 @@ def _tracker_sql() -> str:
     # public events and photos as public_events_and_photos reads them, as one JSON array.
     select, _attnames, _converters = _request_select(PUBLIC_FIELDS)
     columns, table = select.split(" FROM ", 1)
-    stamp = f"(SELECT value FROM {STAMP_TABLE} WHERE id = 1)"  # noqa: S608
     rows = _TRACKER_ROWS_JSON_SQL.format(request=f"{table}.{connection.ops.quote_name('id')}")
-    return f"{columns}, {stamp}, ({rows}) FROM {table} WHERE tracking_number = %s"
+    return f"{columns}, {_STAMP_SQL}, ({rows}) FROM {table} WHERE tracking_number = %s"
 
 
 def request_get_tracker(

@@ -15,10 +15,10 @@ from types import SimpleNamespace
 
 from django.http import HttpRequest
 from django.template.loader import get_template
-from django.utils.html import conditional_escape, escape
+from django.utils.html import conditional_escape
 
 from civic311.context_processors import city
-from requests_app.page_stencil import Stencil, mark, stencil
+from requests_app.page_stencil import Stencil, mark, page, stencil
 
 STAFF_SLOTS = ("csrf_token", "path", "who")
 
@@ -87,14 +87,9 @@ def staff_stencil(
 def staff_fill(
     request: HttpRequest, kit: Stencil, values: dict[str, str], *, csrf_token: str
 ) -> str:
-    """The page from its stencil: the page's `values` and the layout's slots."""
+    """The page from its stencil: the page's `values` and the layout's slots (the token and
+    path as requests_app.page_stencil.page fills them, and the user's name)."""
     user = request.user
-    return kit.fill(
-        {
-            **values,
-            "csrf_token": csrf_token,
-            "path": escape(request.get_full_path()),
-            # {{ }} prints a value escaped unless it is already safe.
-            "who": conditional_escape(user.get_full_name() or user.get_username()),
-        }
-    )
+    # {{ }} prints a value escaped unless it is already safe.
+    who = conditional_escape(user.get_full_name() or user.get_username())
+    return page(request, kit, {**values, "who": who}, token=csrf_token)

@@ -340,18 +340,18 @@ def test_the_messages_read_the_row_routing_wrote_until_something_else_writes(cit
 def test_a_batch_is_flushed_once_after_the_last_event_and_only_at_the_dispatchs_own_depth():
     flushed = []
     with dispatch.dispatch_scope() as scope:
-        assert dispatch.dispatch_batch("k", 1, flushed.append)
-        assert dispatch.dispatch_batch("k", 2, flushed.append)
+        assert dispatch.dispatch_batch("k", [1], flushed.append)
+        assert dispatch.dispatch_batch("k", [2], flushed.append)
         # Inside a block a handler opened itself, a held row would outlive its rollback: the
         # caller writes it at once.
         with transaction.atomic():
-            assert not dispatch.dispatch_batch("k", 3, flushed.append)
+            assert not dispatch.dispatch_batch("k", [3], flushed.append)
         assert flushed == []
         for work in scope.deferred.values():
             work()
     assert flushed == [[1, 2]]
     # Outside a dispatch nothing is held.
-    assert not dispatch.dispatch_batch("k", 4, flushed.append)
+    assert not dispatch.dispatch_batch("k", [4], flushed.append)
 
 
 def test_the_follow_up_of_a_new_request_writes_its_messages_in_one_insert(city, staff, monkeypatch):
